@@ -1,0 +1,1 @@
+namespace SalesforceProvisioning.Commands { internal static class Placeholder { } }

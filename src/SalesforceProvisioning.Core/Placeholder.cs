@@ -1,0 +1,1 @@
+namespace SalesforceProvisioning { internal static class Placeholder { } }
