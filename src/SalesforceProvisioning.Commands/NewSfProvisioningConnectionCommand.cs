@@ -1,0 +1,124 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+
+namespace SalesforceProvisioning.Commands
+{
+    /// <summary>
+    /// Creates a connection to a Salesforce org with the provisioning preferences of the PingOne
+    /// connectors, makes it this runspace's default, and returns it. Makes no network call.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "SfProvisioningConnection", DefaultParameterSetName = ClientSecretSet)]
+    [OutputType(typeof(SfProvisioningConnection))]
+    public sealed class NewSfProvisioningConnectionCommand : SfCmdlet
+    {
+        private const string ClientSecretSet = "ClientSecret";
+        private const string ClientCredentialSet = "ClientCredential";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Domain { get; set; }
+
+        [Parameter(ParameterSetName = ClientSecretSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("ConsumerKey")]
+        public string ClientId { get; set; }
+
+        [Parameter(ParameterSetName = ClientSecretSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("ConsumerSecret")]
+        public SecureString ClientSecret { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ClientCredentialSet)]
+        [Credential]
+        public PSCredential ClientCredential { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SecureString AccessToken { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SecureString RefreshToken { get; set; }
+
+        [Parameter]
+        public SfTarget Target { get; set; } = SfTarget.Salesforce;
+
+        [Parameter] public bool CreateUsers { get; set; } = true;
+        [Parameter] public bool UpdateUsers { get; set; } = true;
+        [Parameter] public bool DisableUsers { get; set; } = true;
+        [Parameter] public bool DeprovisionUsers { get; set; } = true;
+        [Parameter] public SfDisableAction DisableAction { get; set; } = SfDisableAction.Disable;
+        [Parameter] public SwitchParameter ProvisionDisabledUsers { get; set; }
+        [Parameter] public SfPermissionSetManagement PermissionSetManagement { get; set; }
+        [Parameter] public SfRemoveAction RemoveAction { get; set; }
+        [Parameter] public SwitchParameter DeprovisionOnRuleDeletion { get; set; }
+        [Parameter] public string AccountId { get; set; }
+        [Parameter] public SfRecordType RecordType { get; set; }
+        [Parameter] public SwitchParameter AllowDelete { get; set; }
+        [Parameter] public string DefaultCompany { get; set; }
+
+        [Parameter]
+        public string ApiVersion { get; set; } = SfConnectionSettings.DefaultApiVersion;
+
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSeconds { get; set; } = 100;
+
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaxRetryCount { get; set; } = 4;
+
+        [Parameter]
+        [ValidateRange(0, 60000)]
+        public int RetryDelayMilliseconds { get; set; } = 500;
+
+        /// <summary>Do not make this connection the runspace's default.</summary>
+        [Parameter]
+        public SwitchParameter NoDefault { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var settings = new SfConnectionSettings
+            {
+                Domain = Domain,
+                ClientId = ClientCredential?.UserName ?? ClientId,
+                ClientSecret = ClientCredential?.Password ?? ClientSecret,
+                AccessToken = AccessToken,
+                RefreshToken = RefreshToken,
+                Target = Target,
+                ApiVersion = ApiVersion,
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+                MaxRetryCount = MaxRetryCount,
+                RetryBaseDelay = TimeSpan.FromMilliseconds(RetryDelayMilliseconds),
+                CreateUsers = CreateUsers,
+                UpdateUsers = UpdateUsers,
+                DisableUsers = DisableUsers,
+                DeprovisionUsers = DeprovisionUsers,
+                DisableAction = DisableAction,
+                ProvisionDisabledUsers = ProvisionDisabledUsers,
+                PermissionSetManagement = Bound(nameof(PermissionSetManagement)) ? PermissionSetManagement : (SfPermissionSetManagement?)null,
+                RemoveAction = Bound(nameof(RemoveAction)) ? RemoveAction : (SfRemoveAction?)null,
+                DeprovisionOnRuleDeletion = DeprovisionOnRuleDeletion,
+                AccountId = AccountId,
+                RecordType = Bound(nameof(RecordType)) ? RecordType : (SfRecordType?)null,
+                AllowDelete = AllowDelete,
+                DefaultCompany = DefaultCompany,
+            };
+
+            SfProvisioningConnection connection;
+            try
+            {
+                connection = SfProvisioningConnection.Create(settings);
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, Domain);
+                return;
+            }
+
+            if (connection.AuthenticationMethod == SfAuthenticationMethod.AccessToken)
+                WriteWarning("This connection has only an access token: it stops working when the token expires. Add -ClientId, -ClientSecret and -RefreshToken for unattended runs.");
+            if (!NoDefault) DefaultConnection.Set(SessionState, connection);
+            WriteObject(connection);
+        }
+
+        private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+    }
+}

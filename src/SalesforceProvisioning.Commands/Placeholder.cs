@@ -1,1 +1,0 @@
-namespace SalesforceProvisioning.Commands { internal static class Placeholder { } }

@@ -1,0 +1,135 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SalesforceProvisioning.Commands
+{
+    /// <summary>
+    /// Base of every cmdlet: runs core work on the pipeline thread with Ctrl+C cancellation, relays
+    /// the core's diagnostics to Write-Verbose, and turns core failures into ErrorRecords whose
+    /// error id is the failure kind (e.g. <c>RefreshTokenExpiredOrRevoked,SalesforceProvisioning.Commands.TestSfConnectionCommand</c>).
+    /// </summary>
+    public abstract class SfCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+
+        protected CancellationToken Stopping => _stopping.Token;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        /// <summary>Waits for core work while keeping Write* calls on this thread.</summary>
+        protected T Run<T>(SfProvisioningConnection connection, Func<CancellationToken, Task<T>> work)
+        {
+            try
+            {
+                return work(Stopping).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            finally
+            {
+                FlushDiagnostics(connection);
+            }
+        }
+
+        protected void Run(SfProvisioningConnection connection, Func<CancellationToken, Task> work)
+            => Run<bool>(connection, async ct => { await work(ct).ConfigureAwait(false); return true; });
+
+        /// <summary>The given connection, else the runspace's default; stops the command when there is none.</summary>
+        protected SfProvisioningConnection ResolveConnection(SfProvisioningConnection given)
+        {
+            SfProvisioningConnection connection = given ?? DefaultConnection.Get(SessionState);
+            if (connection != null) return connection;
+            const string message = "No connection: pass -Connection or create one first with New-SfProvisioningConnection.";
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "NoConnection", ErrorCategory.ConnectionError, null)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Run New-SfProvisioningConnection (or Start-SfEmulator | New-SfProvisioningConnection) first." },
+            });
+            return null;
+        }
+
+        protected void FlushDiagnostics(SfProvisioningConnection connection)
+        {
+            var queue = connection?.Client.Diagnostics;
+            if (queue == null) return;
+            while (queue.TryDequeue(out string message)) WriteVerbose(message);
+        }
+
+        /// <summary>The ErrorRecord for a core failure: stable id, fitting category, remedy as RecommendedAction.</summary>
+        internal static ErrorRecord ToErrorRecord(SalesforceException ex, object target)
+        {
+            var record = new ErrorRecord(ex, ex.Failure.ToString(), CategoryOf(ex.Failure), target);
+            record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.Remedy };
+            return record;
+        }
+
+        protected void ThrowFor(SalesforceException ex, object target) => ThrowTerminatingError(ToErrorRecord(ex, target));
+
+        internal static ErrorCategory CategoryOf(SalesforceFailure failure)
+        {
+            switch (failure)
+            {
+                case SalesforceFailure.InvalidArgument: return ErrorCategory.InvalidArgument;
+                case SalesforceFailure.InvalidClientId:
+                case SalesforceFailure.InvalidClientSecret:
+                case SalesforceFailure.RefreshTokenExpiredOrRevoked:
+                case SalesforceFailure.AccessTokenExpired:
+                case SalesforceFailure.InactiveUser:
+                case SalesforceFailure.AuthenticationFailed: return ErrorCategory.AuthenticationError;
+                case SalesforceFailure.UntrustedInstanceUrl:
+                case SalesforceFailure.TlsFailure: return ErrorCategory.SecurityError;
+                case SalesforceFailure.HostUnreachable:
+                case SalesforceFailure.ConnectionDropped: return ErrorCategory.ConnectionError;
+                case SalesforceFailure.Timeout: return ErrorCategory.OperationTimeout;
+                case SalesforceFailure.ApiDisabled: return ErrorCategory.PermissionDenied;
+                case SalesforceFailure.RequestLimitExceeded: return ErrorCategory.LimitsExceeded;
+                case SalesforceFailure.ServerUnavailable: return ErrorCategory.ResourceUnavailable;
+                default: return ErrorCategory.InvalidOperation;
+            }
+        }
+    }
+
+    /// <summary>A cmdlet that talks to an org: -Connection, or the runspace's default connection.</summary>
+    public abstract class SfConnectedCmdlet : SfCmdlet
+    {
+        /// <summary>The connection to use; defaults to the last one created in this runspace.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SfProvisioningConnection Connection { get; set; }
+
+        protected SfProvisioningConnection ResolveConnection() => ResolveConnection(Connection);
+
+        /// <summary>Authenticates before any write; a connection that cannot authenticate stops the command.</summary>
+        protected SfProvisioningConnection ResolveAuthenticatedConnection()
+        {
+            SfProvisioningConnection connection = ResolveConnection();
+            try
+            {
+                Run(connection, ct => connection.Client.EnsureAuthenticatedAsync(ct));
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, connection);
+            }
+            return connection;
+        }
+    }
+
+    /// <summary>
+    /// The default connection lives in the runspace's session state (a global variable), never in a
+    /// static, so parallel runspaces never see each other's connection.
+    /// </summary>
+    internal static class DefaultConnection
+    {
+        internal const string VariableName = "SfProvisioningDefaultConnection";
+
+        internal static SfProvisioningConnection Get(SessionState state)
+            => state.PSVariable.GetValue("global:" + VariableName) as SfProvisioningConnection;
+
+        internal static void Set(SessionState state, SfProvisioningConnection connection)
+            => state.PSVariable.Set("global:" + VariableName, connection);
+    }
+}

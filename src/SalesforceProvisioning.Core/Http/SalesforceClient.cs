@@ -1,0 +1,420 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Polly;
+using Polly.Retry;
+using RestSharp;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// The authenticated REST client of one connection: token grants and refresh, the trust rule for
+    /// hosts, retries of transient failures, API usage tracking and Salesforce error decoding.
+    /// Thread-safe: several requests may be in flight at once.
+    /// </summary>
+    public sealed class SalesforceClient : IDisposable
+    {
+        private static readonly ResiliencePropertyKey<bool> RepeatableKey = new ResiliencePropertyKey<bool>("sfprov.repeatable");
+        private static readonly string[] TransientErrorCodes = { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
+
+        private readonly SfProvisioningConnection _connection;
+        private readonly RestClient _rest;
+        private readonly SemaphoreSlim _authLock = new SemaphoreSlim(1, 1);
+        private readonly ResiliencePipeline<ApiResponse> _pipeline;
+        private volatile string _accessToken;
+        private Uri _identityUrl;
+
+        internal SalesforceClient(SfProvisioningConnection connection)
+        {
+            _connection = connection;
+            _rest = new RestClient(new RestClientOptions
+            {
+                Timeout = connection.Timeout,
+                FollowRedirects = false,
+                ThrowOnAnyError = false,
+                UserAgent = "SalesforceProvisioning-PowerShell/" + typeof(SalesforceClient).Assembly.GetName().Version,
+            });
+            _pipeline = new ResiliencePipelineBuilder<ApiResponse>()
+                .AddRetry(new RetryStrategyOptions<ApiResponse>
+                {
+                    MaxRetryAttempts = Math.Max(1, connection.MaxRetryCount),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = connection.RetryBaseDelay,
+                    ShouldHandle = args => new ValueTask<bool>(connection.MaxRetryCount > 0 && IsTransient(args.Outcome, args.Context)),
+                    OnRetry = args =>
+                    {
+                        string what = args.Outcome.Exception?.Message ?? $"HTTP {args.Outcome.Result?.Status} {args.Outcome.Result?.FirstErrorCode}";
+                        Log($"Transient failure ({what}); retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms.");
+                        Interlocked.Increment(ref _retries);
+                        return default;
+                    },
+                })
+                .Build();
+        }
+
+        private long _retries;
+        /// <summary>How many transient failures were retried on this connection.</summary>
+        public long RetryCount => Interlocked.Read(ref _retries);
+
+        public Uri InstanceUrl { get; private set; }
+        public SfApiUsage LastApiUsage { get; private set; }
+        public string UserId { get; private set; }
+        public string OrganizationId { get; private set; }
+
+        /// <summary>Messages for Write-Verbose, queued because only the pipeline thread may write them.</summary>
+        public ConcurrentQueue<string> Diagnostics { get; } = new ConcurrentQueue<string>();
+
+        public string DataPath(string relative) => $"/services/data/v{_connection.ApiVersion}/{relative.TrimStart('/')}";
+
+        /// <summary>Makes sure a usable access token exists; throws a <see cref="SalesforceException"/> with a remedy if not.</summary>
+        public async Task EnsureAuthenticatedAsync(CancellationToken ct)
+        {
+            if (_accessToken != null) return;
+            await _authLock.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (_accessToken != null) return;
+                if (!SecretText.IsEmpty(_connection.AccessToken))
+                {
+                    _accessToken = SecretText.Reveal(_connection.AccessToken);
+                    InstanceUrl = _connection.Domain;
+                    Log("Using the supplied access token.");
+                }
+                else
+                {
+                    await GrantAsync(ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _authLock.Release();
+            }
+        }
+
+        /// <summary>GET a data-API path and return its JSON.</summary>
+        public Task<JToken> GetAsync(string path, CancellationToken ct) => SendAsync(Method.Get, path, null, repeatable: true, ct);
+
+        /// <summary>
+        /// Sends one API request and returns its JSON body (null for 204). Error answers throw
+        /// <see cref="SalesforceApiException"/>; transport failures throw <see cref="SalesforceException"/>.
+        /// <paramref name="repeatable"/> says whether a request whose outcome is unknown (connection dropped
+        /// after sending) may be sent again: true for reads, updates, and writes the caller reconciles.
+        /// </summary>
+        public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+        {
+            ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct).ConfigureAwait(false);
+            if (response.Status >= 400) throw ToApiException(response);
+            return response.Json;
+        }
+
+        /// <summary>Like <see cref="SendAsync"/> but returns error answers instead of throwing (except auth and limit failures).</summary>
+        public async Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+        {
+            await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
+            ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
+            context.Properties.Set(RepeatableKey, repeatable || method == Method.Get || method == Method.Patch);
+            try
+            {
+                ApiResponse response = await _pipeline.ExecuteAsync(async ctx =>
+                {
+                    string token = _accessToken;
+                    ApiResponse first = await SendOnceAsync(method, path, body, token, ctx.CancellationToken).ConfigureAwait(false);
+                    if (!first.IsInvalidSession) return first;
+                    Log("The access token expired or was revoked; refreshing it and replaying the request.");
+                    await RefreshAsync(token, ctx.CancellationToken).ConfigureAwait(false);
+                    ApiResponse replay = await SendOnceAsync(method, path, body, _accessToken, ctx.CancellationToken).ConfigureAwait(false);
+                    if (replay.IsInvalidSession)
+                        throw new SalesforceException(SalesforceFailure.AccessTokenExpired,
+                            "Salesforce refused a freshly issued access token (INVALID_SESSION_ID).",
+                            "Check that the connected app's session policies allow API access for this user.");
+                    return replay;
+                }, context).ConfigureAwait(false);
+
+                if (response.Status == 403 && response.FirstErrorCode == "REQUEST_LIMIT_EXCEEDED")
+                    throw ToApiException(response);
+                if (response.Status == 403 && (response.FirstErrorCode == "API_DISABLED_FOR_ORG" || response.FirstErrorCode == "API_CURRENTLY_DISABLED"))
+                    throw ToApiException(response);
+                return response;
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        /// <summary>Runs a SOQL query and hands every page of records to <paramref name="onPage"/>, following nextRecordsUrl.</summary>
+        public async Task QueryPagesAsync(string soql, Action<IReadOnlyList<JObject>> onPage, CancellationToken ct)
+        {
+            string path = DataPath("query?q=" + Uri.EscapeDataString(soql));
+            while (path != null)
+            {
+                JToken page = await GetAsync(path, ct).ConfigureAwait(false);
+                onPage(((JArray)page["records"]).Cast<JObject>().ToList());
+                path = page.Value<bool>("done") ? null : page.Value<string>("nextRecordsUrl");
+            }
+        }
+
+        /// <summary>Runs a SOQL query and returns all records of all pages.</summary>
+        public async Task<List<JObject>> QueryAsync(string soql, CancellationToken ct)
+        {
+            var all = new List<JObject>();
+            await QueryPagesAsync(soql, page => all.AddRange(page), ct).ConfigureAwait(false);
+            return all;
+        }
+
+        /// <summary>Who this connection is: the identity URL's answer.</summary>
+        public async Task<JObject> GetIdentityAsync(CancellationToken ct)
+        {
+            await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
+            string path = _identityUrl != null ? _identityUrl.ToString() : "/services/oauth2/userinfo";
+            var identity = (JObject)await SendAsync(Method.Get, path, null, repeatable: true, ct).ConfigureAwait(false);
+            UserId = identity.Value<string>("user_id") ?? UserId;
+            OrganizationId = identity.Value<string>("organization_id") ?? OrganizationId;
+            return identity;
+        }
+
+        private async Task RefreshAsync(string failedToken, CancellationToken ct)
+        {
+            await _authLock.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (_accessToken != failedToken) return; // another request refreshed meanwhile
+                if (_connection.AuthenticationMethod == SfAuthenticationMethod.AccessToken)
+                    throw new SalesforceException(SalesforceFailure.AccessTokenExpired,
+                        "The access token expired or was revoked, and the connection has no refresh token or client secret to get a new one.",
+                        "Create the connection with -ClientId, -ClientSecret and -RefreshToken so the module can refresh access tokens itself.");
+                await GrantAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _authLock.Release();
+            }
+        }
+
+        private async Task GrantAsync(CancellationToken ct)
+        {
+            var request = new RestRequest(new Uri(_connection.Domain, "/services/oauth2/token"), Method.Post);
+            bool refresh = _connection.AuthenticationMethod == SfAuthenticationMethod.RefreshToken;
+            request.AddParameter("grant_type", refresh ? "refresh_token" : "client_credentials");
+            request.AddParameter("client_id", _connection.ClientId);
+            request.AddParameter("client_secret", SecretText.Reveal(_connection.ClientSecret));
+            if (refresh) request.AddParameter("refresh_token", SecretText.Reveal(_connection.RefreshToken));
+
+            ApiResponse response = await ExecuteWithTransientRetryAsync(request, "POST /services/oauth2/token", ct).ConfigureAwait(false);
+            if (response.Status != 200) throw ToGrantException(response, refresh);
+
+            var json = (JObject)response.Json;
+            var instance = new Uri(json.Value<string>("instance_url") ?? _connection.Domain.ToString());
+            string untrusted = SalesforceEndpoint.WhyUntrusted(instance);
+            if (untrusted != null)
+                throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl,
+                    $"The token endpoint returned instance_url '{instance.GetLeftPart(UriPartial.Authority)}', which will not be sent a token: {untrusted}",
+                    "Check -Domain: it must be the org's own My Domain; if it is, report this answer to Salesforce support.");
+            string id = json.Value<string>("id");
+            Uri identity = id != null ? new Uri(id) : null;
+            if (identity != null && !SalesforceEndpoint.IsTrusted(identity)) identity = null;
+
+            InstanceUrl = instance;
+            _identityUrl = identity;
+            _accessToken = json.Value<string>("access_token");
+            string rotated = json.Value<string>("refresh_token");
+            if (refresh && !string.IsNullOrEmpty(rotated) && rotated != SecretText.Reveal(_connection.RefreshToken))
+            {
+                _connection.ReplaceRefreshToken(SecretText.ToSecureString(rotated));
+                Log("Salesforce rotated the refresh token; the new one is kept in the connection.");
+            }
+            Log($"Authenticated ({(refresh ? "refresh token" : "client credentials")}); instance {instance.Host}.");
+        }
+
+        private async Task<ApiResponse> ExecuteWithTransientRetryAsync(RestRequest request, string label, CancellationToken ct)
+        {
+            ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
+            context.Properties.Set(RepeatableKey, true);
+            try
+            {
+                return await _pipeline.ExecuteAsync(ctx => new ValueTask<ApiResponse>(ExecuteAsync(request, label, ctx.CancellationToken)), context).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        private Task<ApiResponse> SendOnceAsync(Method method, string path, JToken body, string accessToken, CancellationToken ct)
+        {
+            Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);
+            if (!SalesforceEndpoint.IsTrusted(uri))
+                throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl, $"Refusing to send a token to '{uri.GetLeftPart(UriPartial.Authority)}'.", "Only Salesforce https hosts (or loopback for the emulator) receive tokens.");
+            var request = new RestRequest(uri, method);
+            request.AddHeader("Authorization", "Bearer " + accessToken);
+            request.AddHeader("Accept", "application/json");
+            if (body != null) request.AddStringBody(body.ToString(Formatting.None), ContentType.Json);
+            return ExecuteAsync(request, $"{method.ToString().ToUpperInvariant()} {uri.AbsolutePath}", ct);
+        }
+
+        private async Task<ApiResponse> ExecuteAsync(RestRequest request, string label, CancellationToken ct)
+        {
+            var watch = Stopwatch.StartNew();
+            RestResponse response = await _rest.ExecuteAsync(request, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            if (response.ResponseStatus != ResponseStatus.Completed || response.StatusCode == 0)
+                throw ToTransportException(response, label);
+
+            var result = new ApiResponse((int)response.StatusCode, response.Content);
+            string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
+            UpdateApiUsage(usage);
+            Log($"{label} -> {result.Status} ({watch.ElapsedMilliseconds} ms)");
+            return result;
+        }
+
+        private void UpdateApiUsage(string header)
+        {
+            // api-usage=USED/MAX
+            if (string.IsNullOrEmpty(header)) return;
+            int eq = header.IndexOf("api-usage=", StringComparison.OrdinalIgnoreCase);
+            if (eq < 0) return;
+            string[] parts = header.Substring(eq + 10).Split(',')[0].Split('/');
+            if (parts.Length == 2 && long.TryParse(parts[0].Trim(), out long used) && long.TryParse(parts[1].Trim(), out long max))
+                LastApiUsage = new SfApiUsage(used, max);
+        }
+
+        private static bool IsTransient(Outcome<ApiResponse> outcome, ResilienceContext context)
+        {
+            if (outcome.Exception is OperationCanceledException) return false;
+            if (outcome.Exception is SalesforceException failure)
+            {
+                bool repeatable = context.Properties.GetValue(RepeatableKey, false);
+                return (failure.Failure == SalesforceFailure.ConnectionDropped || failure.Failure == SalesforceFailure.Timeout) && repeatable;
+            }
+            ApiResponse response = outcome.Result;
+            if (response == null) return false;
+            if (response.Status == 502 || response.Status == 503 || response.Status == 504) return true;
+            return response.Status >= 400 && TransientErrorCodes.Contains(response.FirstErrorCode);
+        }
+
+        private SalesforceException ToTransportException(RestResponse response, string label)
+        {
+            Exception ex = response.ErrorException;
+            if (response.ResponseStatus == ResponseStatus.TimedOut || Chain(ex).Any(e => e is TimeoutException))
+                return new SalesforceException(SalesforceFailure.Timeout, $"{label} timed out after {_connection.Timeout.TotalSeconds:0} s.", "Check the network path to Salesforce, or raise -TimeoutSeconds.", ex);
+            if (Chain(ex).Any(e => e is AuthenticationException) || Chain(ex).Any(e => e.Message.IndexOf("SSL", StringComparison.OrdinalIgnoreCase) >= 0))
+                return new SalesforceException(SalesforceFailure.TlsFailure, $"{label}: the TLS handshake with {_connection.Domain.Host} failed ({Innermost(ex).Message}).", "Check that the host serves https with a valid certificate and that TLS 1.2 is enabled (on Windows PowerShell 5.1, .NET Framework 4.7.2 or later).", ex);
+            var socket = Chain(ex).OfType<SocketException>().FirstOrDefault();
+            if (socket != null && socket.SocketErrorCode != SocketError.ConnectionReset && socket.SocketErrorCode != SocketError.ConnectionAborted)
+                return new SalesforceException(SalesforceFailure.HostUnreachable, $"{label}: cannot reach {HostOf(response)} ({socket.SocketErrorCode}).", "Check -Domain, DNS, proxy and firewall; for the emulator, check that it is running (Start-SfEmulator).", ex);
+            return new SalesforceException(SalesforceFailure.ConnectionDropped, $"{label}: the connection was dropped before Salesforce answered ({Innermost(ex)?.Message}).", "Retry the run; the module reconciles writes whose outcome was unknown.", ex);
+        }
+
+        private static string HostOf(RestResponse response) => response.ResponseUri?.Host ?? response.Request?.Resource ?? "the host";
+
+        private static IEnumerable<Exception> Chain(Exception ex)
+        {
+            for (Exception e = ex; e != null; e = e.InnerException) yield return e;
+        }
+
+        private static Exception Innermost(Exception ex) => Chain(ex).LastOrDefault();
+
+        private static SalesforceException ToGrantException(ApiResponse response, bool refresh)
+        {
+            string error = (response.Json as JObject)?.Value<string>("error") ?? $"HTTP {response.Status}";
+            string description = (response.Json as JObject)?.Value<string>("error_description") ?? response.Body;
+            string said = $"Salesforce refused the token request: {error} ({description}).";
+            switch (error)
+            {
+                case "invalid_client_id":
+                    return new SalesforceException(SalesforceFailure.InvalidClientId, said, "Check -ClientId: it must be the connected app's Consumer Key.");
+                case "invalid_client":
+                    return new SalesforceException(SalesforceFailure.InvalidClientSecret, said, "Check -ClientSecret: it must be the connected app's Consumer Secret.");
+                case "inactive_user":
+                    return new SalesforceException(SalesforceFailure.InactiveUser, said, "The integration user is inactive or frozen: reactivate it in Setup > Users.");
+                case "invalid_grant" when refresh:
+                    return new SalesforceException(SalesforceFailure.RefreshTokenExpiredOrRevoked, said, "The refresh token is expired or revoked (or was rotated and the newer one not kept): authorize the connected app again to get a new refresh token, then create the connection again.");
+                case "invalid_grant":
+                    return new SalesforceException(SalesforceFailure.AuthenticationFailed, said, "Enable the client credentials flow on the connected app and choose its run-as user, or use a refresh token.");
+                default:
+                    if (response.Status >= 500)
+                        return new SalesforceException(SalesforceFailure.ServerUnavailable, said, "Salesforce is unavailable; try again later.");
+                    return new SalesforceException(SalesforceFailure.AuthenticationFailed, said, "Check the connected app's OAuth settings and the credentials given to New-SfProvisioningConnection.");
+            }
+        }
+
+        internal static SalesforceApiException ToApiException(ApiResponse response)
+        {
+            string code = response.FirstErrorCode ?? $"HTTP_{response.Status}";
+            string message = response.FirstErrorMessage ?? response.Body;
+            var fields = response.FirstErrorFields;
+            switch (code)
+            {
+                case "REQUEST_LIMIT_EXCEEDED":
+                    return new SalesforceApiException(SalesforceFailure.RequestLimitExceeded, response.Status, code, message, fields, "The org's daily API allowance is used up: wait until it resets (a rolling 24 hours) or ask Salesforce for a higher limit. Nothing more was sent.");
+                case "API_DISABLED_FOR_ORG":
+                case "API_CURRENTLY_DISABLED":
+                    return new SalesforceApiException(SalesforceFailure.ApiDisabled, response.Status, code, message, fields, "Give the integration user the 'API Enabled' permission (profile or permission set), and check the org's edition allows API access.");
+                default:
+                    var failure = response.Status == 503 ? SalesforceFailure.ServerUnavailable : SalesforceFailure.ApiError;
+                    return new SalesforceApiException(failure, response.Status, code, message, fields, RemedyFor(code));
+            }
+        }
+
+        private static string RemedyFor(string code)
+        {
+            switch (code)
+            {
+                case "INVALID_FIELD": return "Check the field names in the attribute map against the object's fields (Get-SfUser -Describe shows them).";
+                case "MALFORMED_QUERY": return "This is a bug in the module's query; please report it with the verbose log.";
+                case "INSUFFICIENT_ACCESS_OR_READONLY":
+                case "INSUFFICIENT_ACCESS": return "Give the integration user the permission to manage users (Manage Users) or the object concerned.";
+                case "UNABLE_TO_LOCK_ROW": return "Another process holds the record; run again later.";
+                default: return "See the Salesforce message; fix the record or setting it names and run again.";
+            }
+        }
+
+        private void Log(string message)
+        {
+            Diagnostics.Enqueue(message);
+            while (Diagnostics.Count > 10_000 && Diagnostics.TryDequeue(out _)) { }
+        }
+
+        public void Dispose()
+        {
+            _rest.Dispose();
+            _authLock.Dispose();
+        }
+    }
+
+    /// <summary>One HTTP answer: status and parsed JSON body.</summary>
+    public sealed class ApiResponse
+    {
+        internal ApiResponse(int status, string body)
+        {
+            Status = status;
+            Body = body ?? string.Empty;
+            if (!string.IsNullOrWhiteSpace(Body))
+            {
+                try { Json = JToken.Parse(Body); }
+                catch (JsonReaderException) { Json = null; }
+            }
+        }
+
+        public int Status { get; }
+        public string Body { get; }
+        public JToken Json { get; }
+
+        private JObject FirstError => (Json as JArray)?.FirstOrDefault() as JObject;
+        public string FirstErrorCode => FirstError?.Value<string>("errorCode");
+        public string FirstErrorMessage => FirstError?.Value<string>("message");
+        public IReadOnlyList<string> FirstErrorFields => (FirstError?["fields"] as JArray)?.Select(f => f.ToString()).ToList();
+        internal bool IsInvalidSession => Status == 401;
+    }
+}

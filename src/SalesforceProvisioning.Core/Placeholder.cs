@@ -1,1 +1,0 @@
-namespace SalesforceProvisioning { internal static class Placeholder { } }
