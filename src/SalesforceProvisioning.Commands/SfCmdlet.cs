@@ -61,7 +61,8 @@ namespace SalesforceProvisioning.Commands
         /// <summary>The ErrorRecord for a core failure: stable id, fitting category, remedy as RecommendedAction.</summary>
         internal static ErrorRecord ToErrorRecord(SalesforceException ex, object target)
         {
-            var record = new ErrorRecord(ex, ex.Failure.ToString(), CategoryOf(ex.Failure), target);
+            string errorId = ex is SalesforceConfigurationException bad ? "Invalid" + bad.Parameter : ex.Failure.ToString();
+            var record = new ErrorRecord(ex, errorId, CategoryOf(ex.Failure), target);
             record.ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = ex.Remedy };
             return record;
         }

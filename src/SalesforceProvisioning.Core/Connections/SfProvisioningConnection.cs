@@ -97,7 +97,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>The authenticated REST client for this connection, created on first use.</summary>
-        public SalesforceClient Client
+        internal SalesforceClient Client
         {
             get
             {

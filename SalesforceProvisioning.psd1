@@ -1,0 +1,30 @@
+@{
+    RootModule             = 'SalesforceProvisioning.dll'
+    ModuleVersion          = '0.1.0'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    GUID                   = '4b0c6a51-7d1e-4c55-9a49-2f7f2f3c8e11'
+    Author                 = 'SalesforceProvisioning contributors'
+    CompanyName            = 'SalesforceProvisioning'
+    Copyright              = '(c) SalesforceProvisioning contributors. MIT licence.'
+    Description            = 'Provisions users, groups, permission sets, community users, Leads and Contacts into Salesforce from any source, safely (-WhatIf, clear errors, no leaked secrets) and within API limits. Ships a local Salesforce emulator for offline runbook tests.'
+    PowerShellVersion      = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('SalesforceProvisioning.Format.ps1xml')
+    CmdletsToExport        = @(
+        'New-SfProvisioningConnection'
+        'Test-SfConnection'
+        'Start-SfEmulator'
+        'Stop-SfEmulator'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Salesforce', 'Provisioning', 'Identity', 'IAM', 'Users', 'Groups', 'PermissionSets', 'SCIM', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://example.invalid/SalesforceProvisioning'
+            ReleaseNotes = 'Connections, connection tests and the built-in Salesforce emulator.'
+        }
+    }
+}
