@@ -1,0 +1,105 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Collections.ObjectModel;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    public static class PSObjectExtensions
+    {
+        /// <summary>A property's value as text (null when absent or null): tests never load the module's types themselves.</summary>
+        public static string Prop(this PSObject obj, string name) => obj.Properties[name]?.Value?.ToString();
+    }
+
+    /// <summary>What one script run produced, stream by stream.</summary>
+    public sealed class ScriptResult
+    {
+        public IReadOnlyList<PSObject> Output { get; init; }
+        public IReadOnlyList<ErrorRecord> Errors { get; init; }
+        public IReadOnlyList<string> Warnings { get; init; }
+        public IReadOnlyList<string> Verbose { get; init; }
+        public IReadOnlyList<string> Information { get; init; }
+
+        /// <summary>Everything a user could see on any stream, for secret-leak checks.</summary>
+        public string AllText() => string.Join("\n", Output.Select(o => o?.ToString())
+            .Concat(Errors.Select(e => e.ToString() + " " + e.ErrorDetails?.Message + " " + e.ErrorDetails?.RecommendedAction + " " + e.Exception))
+            .Concat(Warnings).Concat(Verbose).Concat(Information));
+    }
+
+    /// <summary>
+    /// A runspace of the real PowerShell engine with the built module imported from out/, as a user
+    /// would import it. Each instance is its own runspace, so tests never share a default connection.
+    /// </summary>
+    public sealed class PowerShellHost : IDisposable
+    {
+        private readonly Runspace _runspace;
+
+        public PowerShellHost()
+        {
+            var state = InitialSessionState.CreateDefault2();
+            _runspace = RunspaceFactory.CreateRunspace(state);
+            _runspace.Open();
+            var imported = Run($"Import-Module '{ModuleManifest}' -ErrorAction Stop");
+            if (imported.Errors.Count > 0) throw new InvalidOperationException("Import-Module failed: " + imported.Errors[0]);
+        }
+
+        public static string RepoRoot { get; } = FindRepoRoot();
+
+        public static string ModuleFolder => Path.Combine(RepoRoot, "out", "SalesforceProvisioning");
+
+        public static string ModuleManifest => Path.Combine(ModuleFolder, "SalesforceProvisioning.psd1");
+
+        /// <summary>Runs a script; <paramref name="variables"/> become PowerShell variables first.</summary>
+        public ScriptResult Run(string script, IDictionary variables = null)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = _runspace;
+            if (variables != null)
+            {
+                foreach (DictionaryEntry v in variables)
+                    _runspace.SessionStateProxy.SetVariable((string)v.Key, v.Value);
+            }
+            ps.AddScript(script);
+            Collection<PSObject> output;
+            try
+            {
+                output = ps.Invoke();
+            }
+            catch (RuntimeException ex)
+            {
+                // A terminating error ends the script: report it like the error stream would.
+                return new ScriptResult
+                {
+                    Output = Array.Empty<PSObject>(),
+                    Errors = ps.Streams.Error.Concat(new[] { ex.ErrorRecord }).ToList(),
+                    Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
+                    Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
+                    Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                };
+            }
+            return new ScriptResult
+            {
+                Output = output.ToList(),
+                Errors = ps.Streams.Error.ToList(),
+                Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
+                Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
+                Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+            };
+        }
+
+        public void Dispose() => _runspace.Dispose();
+
+        private static string FindRepoRoot()
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "ProvisionModule.sln"))) return dir.FullName;
+            }
+            throw new InvalidOperationException("Cannot find the repository root (ProvisionModule.sln) above " + AppContext.BaseDirectory);
+        }
+    }
+}
