@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using RestSharp;
+
+namespace SalesforceProvisioning
+{
+    public enum WriteKind { Create, Update, Delete }
+
+    /// <summary>One record to write: a create, an update (record carries Id) or a delete (by Id).</summary>
+    public sealed class RecordWrite
+    {
+        public RecordWrite(WriteKind kind, string sObjectType, JObject record = null, string id = null, object tag = null)
+        {
+            Kind = kind;
+            SObjectType = sObjectType;
+            Record = record;
+            Id = id;
+            Tag = tag;
+        }
+
+        public WriteKind Kind { get; }
+        public string SObjectType { get; }
+        public JObject Record { get; }
+        public string Id { get; }
+
+        /// <summary>The caller's handle (for example the plan) to map the outcome back to its input.</summary>
+        public object Tag { get; }
+    }
+
+    /// <summary>The outcome of one record write, from the per-record answer of a collection.</summary>
+    public sealed class RecordOutcome
+    {
+        public RecordOutcome(RecordWrite write, bool success, string id, string errorCode, string message, IReadOnlyList<string> fields, bool outcomeUnknown = false)
+        {
+            Write = write;
+            Success = success;
+            Id = id;
+            ErrorCode = errorCode;
+            Message = message;
+            Fields = fields ?? Array.Empty<string>();
+            OutcomeUnknown = outcomeUnknown;
+        }
+
+        public RecordWrite Write { get; }
+        public bool Success { get; }
+        public string Id { get; }
+        public string ErrorCode { get; }
+        public string Message { get; }
+        public IReadOnlyList<string> Fields { get; }
+
+        /// <summary>The request may or may not have been committed (the connection dropped for good).</summary>
+        public bool OutcomeUnknown { get; }
+    }
+
+    /// <summary>
+    /// Writes records the way Salesforce counts cheapest: sObject Collections of up to 200 records of one
+    /// type and operation, packed five to a composite request (one counted API call), a few requests in
+    /// flight. Every record gets exactly one outcome, in the order of the per-record answers.
+    /// </summary>
+    public sealed class CompositeWriter
+    {
+        public const int CollectionSize = 200;
+        public const int CollectionsPerComposite = 5;
+
+        private static readonly HashSet<string> SetupObjects = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "User", "UserLogin", "Group", "GroupMember", "PermissionSet", "PermissionSetAssignment", "PermissionSetGroup", "UserRole",
+        };
+
+        private readonly SalesforceClient _client;
+        private readonly int _maxInFlight;
+
+        public CompositeWriter(SalesforceClient client, int maxInFlight)
+        {
+            _client = client;
+            _maxInFlight = Math.Max(1, maxInFlight);
+        }
+
+        public static bool IsSetupObject(string sObjectType) => SetupObjects.Contains(sObjectType);
+
+        /// <summary>
+        /// Writes all records and returns one outcome per record. Setup and non-setup objects never
+        /// share a composite request (Salesforce refuses that with MIXED_DML_OPERATION).
+        /// A failure a person must fix (REQUEST_LIMIT_EXCEEDED, revoked credentials) stops further requests:
+        /// the records not sent get that outcome too, and the exception is rethrown after every record has
+        /// its outcome in <paramref name="outcomes"/>.
+        /// </summary>
+        public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, List<RecordOutcome> outcomes, CancellationToken ct)
+        {
+            var collections = new List<List<RecordWrite>>();
+            foreach (var group in writes.GroupBy(w => (Setup: IsSetupObject(w.SObjectType), w.Kind, Type: w.SObjectType.ToLowerInvariant())).OrderBy(g => g.Key.Setup ? 0 : 1))
+            {
+                var list = group.ToList();
+                for (int i = 0; i < list.Count; i += CollectionSize)
+                    collections.Add(list.Skip(i).Take(CollectionSize).ToList());
+            }
+
+            var composites = new List<List<List<RecordWrite>>>();
+            foreach (var bySetup in collections.GroupBy(c => IsSetupObject(c[0].SObjectType)))
+            {
+                var list = bySetup.ToList();
+                for (int i = 0; i < list.Count; i += CollectionsPerComposite)
+                    composites.Add(list.Skip(i).Take(CollectionsPerComposite).ToList());
+            }
+
+            var gate = new SemaphoreSlim(_maxInFlight);
+            SalesforceException stop = null;
+            var results = new List<RecordOutcome>[composites.Count];
+            var tasks = composites.Select(async (composite, index) =>
+            {
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    if (Volatile.Read(ref stop) != null)
+                    {
+                        results[index] = FailAll(composite, stop, unknown: false);
+                        return;
+                    }
+                    results[index] = await SendCompositeAsync(composite, ct).ConfigureAwait(false);
+                }
+                catch (SalesforceException ex)
+                {
+                    // Failures a person must fix (limits, credentials) stop the rest; the request was not carried out.
+                    // Transport failures that outlived the retries leave the outcome unknown.
+                    if (ex.NeedsPerson) Interlocked.CompareExchange(ref stop, ex, null);
+                    results[index] = FailAll(composite, ex, unknown: !ex.NeedsPerson);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }).ToList();
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (var r in results.Where(r => r != null)) outcomes.AddRange(r);
+            }
+            if (stop != null) throw stop;
+        }
+
+        private async Task<List<RecordOutcome>> SendCompositeAsync(List<List<RecordWrite>> collections, CancellationToken ct)
+        {
+            var subrequests = new JArray();
+            for (int i = 0; i < collections.Count; i++)
+                subrequests.Add(Subrequest(collections[i], "c" + i));
+            var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
+
+            // Repeatable: creates are reconciled through DUPLICATE_USERNAME, updates and deletes are idempotent.
+            JToken answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
+            var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToList();
+
+            var outcomes = new List<RecordOutcome>();
+            for (int i = 0; i < collections.Count; i++)
+            {
+                JObject response = responses.FirstOrDefault(r => r.Value<string>("referenceId") == "c" + i);
+                outcomes.AddRange(MapCollectionResponse(collections[i], response));
+            }
+            return outcomes;
+        }
+
+        private JObject Subrequest(List<RecordWrite> collection, string referenceId)
+        {
+            RecordWrite first = collection[0];
+            switch (first.Kind)
+            {
+                case WriteKind.Delete:
+                    string ids = string.Join(",", collection.Select(w => w.Id));
+                    return new JObject { ["method"] = "DELETE", ["url"] = _client.DataPath("composite/sobjects?allOrNone=false&ids=" + ids), ["referenceId"] = referenceId };
+                default:
+                    var records = new JArray(collection.Select(w =>
+                    {
+                        var record = new JObject { ["attributes"] = new JObject { ["type"] = w.SObjectType } };
+                        foreach (var p in w.Record.Properties()) record[p.Name] = p.Value.DeepClone();
+                        return record;
+                    }));
+                    return new JObject
+                    {
+                        ["method"] = first.Kind == WriteKind.Create ? "POST" : "PATCH",
+                        ["url"] = _client.DataPath("composite/sobjects"),
+                        ["referenceId"] = referenceId,
+                        ["body"] = new JObject { ["allOrNone"] = false, ["records"] = records },
+                    };
+            }
+        }
+
+        /// <summary>Per-record answers in input order; a whole-collection error fails each record with it.</summary>
+        private static IEnumerable<RecordOutcome> MapCollectionResponse(List<RecordWrite> collection, JObject response)
+        {
+            int status = response?.Value<int?>("httpStatusCode") ?? 0;
+            if (response?["body"] is JArray items && status < 300 && items.Count == collection.Count && items.All(i => i is JObject o && o["success"] != null))
+            {
+                for (int i = 0; i < collection.Count; i++)
+                {
+                    var item = (JObject)items[i];
+                    if (item.Value<bool>("success"))
+                    {
+                        yield return new RecordOutcome(collection[i], true, item.Value<string>("id") ?? collection[i].Id, null, null, null);
+                        continue;
+                    }
+                    var error = (item["errors"] as JArray)?.FirstOrDefault() as JObject;
+                    yield return new RecordOutcome(collection[i], false, item.Value<string>("id"),
+                        error?.Value<string>("statusCode") ?? error?.Value<string>("errorCode") ?? "UNKNOWN_ERROR",
+                        error?.Value<string>("message") ?? "Salesforce reported a failure without a message.",
+                        (error?["fields"] as JArray)?.Select(f => f.ToString()).ToList());
+                }
+                yield break;
+            }
+
+            var whole = (response?["body"] as JArray)?.FirstOrDefault() as JObject;
+            string code = whole?.Value<string>("errorCode") ?? (response == null ? "NO_RESPONSE" : $"HTTP_{status}");
+            string message = whole?.Value<string>("message") ?? "Salesforce gave no per-record answer for this collection.";
+            foreach (var write in collection)
+                yield return new RecordOutcome(write, false, null, code, message, null);
+        }
+
+        private static List<RecordOutcome> FailAll(List<List<RecordWrite>> composite, SalesforceException ex, bool unknown)
+        {
+            string code = ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString();
+            return composite.SelectMany(c => c).Select(w => new RecordOutcome(w, false, null, code, ex.Message, null, unknown)).ToList();
+        }
+    }
+}

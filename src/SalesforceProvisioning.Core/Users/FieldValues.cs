@@ -1,0 +1,82 @@
+using System;
+using System.Collections;
+using System.Globalization;
+using System.Linq;
+using Newtonsoft.Json.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>Turns source values into what a Salesforce field takes, and compares them with what it holds.</summary>
+    public static class FieldValues
+    {
+        /// <summary>
+        /// The JSON value to send for <paramref name="value"/>, or a problem in words. Multi-valued
+        /// sources are joined with ';' for multi-select picklists and refused for single-valued fields.
+        /// </summary>
+        public static JToken Normalize(FieldInfo field, object value, out string problem)
+        {
+            problem = null;
+            if (SfAttributeMap.IsEmpty(value)) return JValue.CreateNull();
+
+            if (value is IEnumerable list && !(value is string))
+            {
+                var items = list.Cast<object>().Where(v => !SfAttributeMap.IsEmpty(v)).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture).Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                if (field.IsMultiSelect) return new JValue(string.Join(";", items));
+                if (items.Count == 1) value = items[0];
+                else
+                {
+                    problem = $"{field.Name} takes one value but the source gave {items.Count} ({string.Join(", ", items.Take(3))}...).";
+                    return null;
+                }
+            }
+
+            if (field.IsBoolean)
+            {
+                if (value is bool b) return new JValue(b);
+                string text = Convert.ToString(value, CultureInfo.InvariantCulture).Trim();
+                if (bool.TryParse(text, out bool parsed)) return new JValue(parsed);
+                problem = $"{field.Name} takes true or false, not '{text}'.";
+                return null;
+            }
+            if (field.IsNumber)
+            {
+                if (double.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out double number)) return new JValue(number);
+                problem = $"{field.Name} takes a number, not '{value}'.";
+                return null;
+            }
+            if (value is DateTime dt)
+                return new JValue(field.Type == "date" ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            if (value is DateTimeOffset dto)
+                return new JValue(field.Type == "date" ? dto.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dto.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+
+            string s = Convert.ToString(value, CultureInfo.InvariantCulture).Trim();
+            if (field.IsMultiSelect)
+                s = string.Join(";", s.Split(';').Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase));
+            if (field.Length > 0 && s.Length > field.Length && (field.Type == "string" || field.Type == "email" || field.Type == "phone" || field.Type == "textarea" || field.Type == "url"))
+            {
+                problem = $"{field.Name} is {s.Length} characters; Salesforce allows at most {field.Length}.";
+                return null;
+            }
+            return new JValue(s);
+        }
+
+        /// <summary>Whether the field already holds the desired value (so no write is needed).</summary>
+        public static bool AreEqual(FieldInfo field, JToken desired, JToken current)
+        {
+            bool desiredEmpty = desired == null || desired.Type == JTokenType.Null || (desired.Type == JTokenType.String && (string)desired == "");
+            bool currentEmpty = current == null || current.Type == JTokenType.Null || (current.Type == JTokenType.String && (string)current == "");
+            if (desiredEmpty || currentEmpty) return desiredEmpty && currentEmpty;
+            if (field.IsBoolean) return (bool)desired == current.Value<bool>();
+            if (field.IsNumber) return Math.Abs((double)desired - current.Value<double>()) < 1e-9;
+            string a = desired.ToString(), b = current.Type == JTokenType.Date ? ((DateTime)current).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : current.ToString();
+            if (field.IsMultiSelect)
+            {
+                var left = a.Split(';').Select(v => v.Trim()).Where(v => v.Length > 0);
+                var right = b.Split(';').Select(v => v.Trim()).Where(v => v.Length > 0);
+                return left.OrderBy(v => v, StringComparer.OrdinalIgnoreCase).SequenceEqual(right.OrderBy(v => v, StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+            }
+            bool caseInsensitive = field.Type == "email" || field.Name.Equals("Username", StringComparison.OrdinalIgnoreCase);
+            return string.Equals(a, b, caseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// How one Salesforce field gets its value from a source object: from the first present source
+    /// property of <see cref="SourceProperties"/>, or computed by <see cref="Compute"/>, else
+    /// <see cref="Default"/>. The flags are the seeds' per-attribute options, plus clearing.
+    /// </summary>
+    public sealed class SfFieldMapping
+    {
+        public SfFieldMapping(string field, IReadOnlyList<string> sourceProperties = null, Func<object, object> compute = null)
+        {
+            if (string.IsNullOrWhiteSpace(field)) throw new ArgumentException("A mapping needs a Salesforce field name.", nameof(field));
+            Field = field;
+            SourceProperties = sourceProperties ?? Array.Empty<string>();
+            Compute = compute;
+        }
+
+        public string Field { get; }
+        public IReadOnlyList<string> SourceProperties { get; }
+        public Func<object, object> Compute { get; }
+        public string ComputeText { get; set; }
+        public object Default { get; set; }
+
+        /// <summary>Whether existing users get this field updated (the seeds' Update checkbox).</summary>
+        public bool Update { get; set; }
+
+        /// <summary>A required field made optional: records without it may still update existing users.</summary>
+        public bool Optional { get; set; }
+
+        /// <summary>An empty source value leaves Salesforce alone instead of clearing the field.</summary>
+        public bool KeepWhenEmpty { get; set; }
+
+        public string SourceText => Compute != null ? "{ " + (ComputeText ?? "script") + " }" : string.Join(" | ", SourceProperties);
+
+        public override string ToString() => $"{Field} <- {SourceText}{(Update ? " (update)" : "")}";
+    }
+
+    /// <summary>
+    /// The attribute mapping of a sync: Salesforce fields from source properties. The default map
+    /// binds common source property names (AD, Entra, HR exports) by name.
+    /// </summary>
+    public sealed class SfAttributeMap
+    {
+        /// <summary>Source names that say whether the person is enabled, and whether deleted.</summary>
+        public static readonly IReadOnlyList<string> EnabledProperties = new[] { "Enabled", "IsActive", "AccountEnabled", "Active" };
+        public static readonly IReadOnlyList<string> DeletedProperties = new[] { "Deleted", "IsDeleted" };
+        public static readonly IReadOnlyList<string> ProfileProperties = new[] { "ProfileName", "Profile" };
+
+        /// <summary>The fields Salesforce requires on a new User.</summary>
+        public static readonly IReadOnlyList<string> RequiredUserFields = new[]
+        {
+            "Username", "LastName", "Email", "Alias", "TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "LanguageLocaleKey", "ProfileId",
+        };
+
+        private static readonly (string Field, string[] Sources)[] CommonUserSources =
+        {
+            ("Username", new[] { "Username", "UserPrincipalName", "userPrincipalName", "UPN" }),
+            ("Email", new[] { "Email", "mail", "EmailAddress", "PrimaryEmail" }),
+            ("FirstName", new[] { "FirstName", "givenName", "GivenName" }),
+            ("LastName", new[] { "LastName", "sn", "Surname", "surname", "FamilyName" }),
+            ("Alias", new[] { "Alias" }),
+            ("CommunityNickname", new[] { "CommunityNickname", "Nickname" }),
+            ("Title", new[] { "Title", "title", "JobTitle", "jobTitle" }),
+            ("Department", new[] { "Department", "department" }),
+            ("CompanyName", new[] { "CompanyName", "Company", "company" }),
+            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone" }),
+            ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
+            ("EmployeeNumber", new[] { "EmployeeNumber", "employeeID", "EmployeeId", "employeeNumber" }),
+            ("FederationIdentifier", new[] { "FederationIdentifier", "ImmutableId", "objectGUID" }),
+            ("City", new[] { "City", "l" }),
+            ("Country", new[] { "Country", "co" }),
+            ("ProfileId", new[] { "ProfileId" }),
+            ("TimeZoneSidKey", new[] { "TimeZoneSidKey" }),
+            ("LocaleSidKey", new[] { "LocaleSidKey" }),
+            ("EmailEncodingKey", new[] { "EmailEncodingKey" }),
+            ("LanguageLocaleKey", new[] { "LanguageLocaleKey" }),
+        };
+
+        private readonly List<SfFieldMapping> _mappings = new List<SfFieldMapping>();
+
+        public IReadOnlyList<SfFieldMapping> Mappings => _mappings;
+
+        /// <summary>Profile (by name or Id) for users whose source names none.</summary>
+        public string DefaultProfile { get; set; }
+
+        /// <summary>The map used when none is given: common property names, Email updated as in the seeds.</summary>
+        public static SfAttributeMap CreateDefault(bool updateAll = true)
+        {
+            var map = new SfAttributeMap();
+            foreach (var (field, sources) in CommonUserSources)
+            {
+                map.Add(new SfFieldMapping(field, sources)
+                {
+                    Update = updateAll || field == "Email",
+                    // Optional fields of the default map never clear what the source simply does not carry.
+                    KeepWhenEmpty = true,
+                });
+            }
+            return map;
+        }
+
+        public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, field, StringComparison.OrdinalIgnoreCase));
+
+        public void Add(SfFieldMapping mapping)
+        {
+            if (this[mapping.Field] != null)
+                throw new SalesforceConfigurationException("Mapping", $"The field '{mapping.Field}' is mapped twice.", "Map each Salesforce field once.");
+            _mappings.Add(mapping);
+        }
+
+        /// <summary>Reads a source object into the field values this map produces, and the person's state.</summary>
+        public SourceUser Evaluate(object input, int index, Func<object, string, (bool Found, object Value)> readProperty)
+        {
+            var user = new SourceUser(input, index);
+            foreach (SfFieldMapping mapping in _mappings)
+            {
+                object value;
+                bool present;
+                try
+                {
+                    (present, value) = Read(mapping, input, readProperty);
+                }
+                catch (Exception ex)
+                {
+                    user.AddProblem(mapping.Field, $"computing {mapping.Field} failed: {ex.Message}", "Fix the script block in the attribute map.");
+                    continue;
+                }
+                if (!present && mapping.Default == null) continue;
+                if (IsEmpty(value) && mapping.Default != null) value = mapping.Default;
+                if (IsEmpty(value) && mapping.KeepWhenEmpty) continue;
+                user.Fields[mapping.Field] = IsEmpty(value) ? null : value;
+            }
+            user.Enabled = ReadFlag(input, EnabledProperties, readProperty, user);
+            user.Deleted = ReadFlag(input, DeletedProperties, readProperty, user) ?? false;
+            if (this["ProfileId"] == null || !user.Fields.ContainsKey("ProfileId"))
+            {
+                var (found, profile) = FirstPresent(input, ProfileProperties, readProperty);
+                if (found && !IsEmpty(profile)) user.ProfileName = Convert.ToString(profile);
+            }
+            return user;
+        }
+
+        private static (bool, object) Read(SfFieldMapping mapping, object input, Func<object, string, (bool Found, object Value)> readProperty)
+        {
+            if (mapping.Compute != null) return (true, mapping.Compute(input));
+            return FirstPresent(input, mapping.SourceProperties, readProperty);
+        }
+
+        private static (bool, object) FirstPresent(object input, IReadOnlyList<string> names, Func<object, string, (bool Found, object Value)> readProperty)
+        {
+            foreach (string name in names)
+            {
+                var (found, value) = readProperty(input, name);
+                if (found) return (true, value);
+            }
+            return (false, null);
+        }
+
+        private static bool? ReadFlag(object input, IReadOnlyList<string> names, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
+        {
+            var (found, value) = FirstPresent(input, names, readProperty);
+            if (!found || IsEmpty(value)) return null;
+            if (value is bool b) return b;
+            string text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture).Trim();
+            if (text == "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase) || text.Equals("yes", StringComparison.OrdinalIgnoreCase) || text.Equals("enabled", StringComparison.OrdinalIgnoreCase)) return true;
+            if (text == "0" || text.Equals("false", StringComparison.OrdinalIgnoreCase) || text.Equals("no", StringComparison.OrdinalIgnoreCase) || text.Equals("disabled", StringComparison.OrdinalIgnoreCase)) return false;
+            user.AddProblem(names[0], $"'{text}' is not a yes/no value.", $"Give {names[0]} as true or false.");
+            return null;
+        }
+
+        internal static bool IsEmpty(object value)
+        {
+            if (value == null) return true;
+            if (value is string s) return s.Trim().Length == 0;
+            if (value is IEnumerable e) return !e.Cast<object>().Any(v => !IsEmpty(v));
+            return false;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>One input object after mapping: the Salesforce field values it asks for and the person's state.</summary>
+    public sealed class SourceUser
+    {
+        internal SourceUser(object input, int index)
+        {
+            Input = input;
+            Index = index;
+        }
+
+        /// <summary>The object the admin piped in (the error's TargetObject).</summary>
+        public object Input { get; }
+
+        /// <summary>Position in the input, so every result maps back to exactly one input.</summary>
+        public int Index { get; }
+
+        public Dictionary<string, object> Fields { get; } = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+
+        public bool? Enabled { get; internal set; }
+        public bool Deleted { get; internal set; }
+        public string ProfileName { get; internal set; }
+
+        public string Username => Fields.TryGetValue("Username", out object u) ? Convert.ToString(u)?.Trim() : null;
+
+        /// <summary>True when the source says this person should not be able to sign in.</summary>
+        public bool WantsInactive => Deleted || Enabled == false;
+
+        public List<SourceProblem> Problems { get; } = new List<SourceProblem>();
+
+        internal void AddProblem(string field, string problem, string remedy) => Problems.Add(new SourceProblem(field, problem, remedy));
+    }
+
+    public sealed class SourceProblem
+    {
+        public SourceProblem(string field, string problem, string remedy)
+        {
+            Field = field;
+            Problem = problem;
+            Remedy = remedy;
+        }
+
+        public string Field { get; }
+        public string Problem { get; }
+        public string Remedy { get; }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Newtonsoft.Json.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>The planned change for one source user: what to write, and the action it amounts to.</summary>
+    public sealed class UserPlan
+    {
+        internal UserPlan(SourceUser source) { Source = source; }
+
+        public SourceUser Source { get; }
+        public string Username => Source.Username;
+        public string UserId { get; internal set; }
+        public SfSyncAction Action { get; internal set; }
+
+        /// <summary>Fields of a new user (POST), or the changed fields of an existing one (PATCH).</summary>
+        public JObject Create { get; internal set; }
+        public JObject Update { get; internal set; }
+
+        /// <summary>A UserLogin change: true to freeze, false to unfreeze.</summary>
+        public bool? Freeze { get; internal set; }
+        internal string UserLoginId { get; set; }
+
+        public List<string> ChangedFields { get; } = new List<string>();
+        public string ErrorCode { get; internal set; }
+        public string Message { get; internal set; }
+        public string Remedy { get; internal set; }
+
+        public bool IsWrite => Create != null || Update != null || Freeze.HasValue;
+
+        /// <summary>The operation name and target text for ShouldProcess.</summary>
+        public string Operation => Action.ToString().Replace("Created", "Create").Replace("Updated", "Update").Replace("Disabled", "Disable").Replace("Frozen", "Freeze").Replace("Reactivated", "Reactivate") + " Salesforce user";
+
+        public string Target
+        {
+            get
+            {
+                var changes = Create ?? Update;
+                string fields = changes == null ? "" : string.Join(", ", changes.Properties().Select(p => $"{p.Name}={Show(p.Value)}"));
+                string login = Freeze.HasValue ? (Freeze.Value ? "UserLogin.IsFrozen=true" : "UserLogin.IsFrozen=false") : "";
+                return $"{Username} ({string.Join("; ", new[] { fields, login }.Where(s => s.Length > 0))})";
+            }
+        }
+
+        private static string Show(JToken value) => value.Type == JTokenType.Null ? "<cleared>" : value.ToString();
+
+        internal void Fail(string code, string message, string remedy)
+        {
+            Action = SfSyncAction.Failed;
+            ErrorCode = code;
+            Message = message;
+            Remedy = remedy;
+            Create = null;
+            Update = null;
+            Freeze = null;
+        }
+
+        internal void Skip(string reason, string remedy)
+        {
+            Action = SfSyncAction.Skipped;
+            Message = reason;
+            Remedy = remedy;
+            Create = null;
+            Update = null;
+            Freeze = null;
+        }
+
+        internal SfUserSyncResult ToResult(bool whatIf) => new SfUserSyncResult
+        {
+            Username = Username,
+            SalesforceId = UserId,
+            Action = Action,
+            ChangedFields = ChangedFields.ToArray(),
+            ErrorCode = ErrorCode,
+            Message = Message,
+            Remedy = Remedy,
+            WhatIf = whatIf && IsWrite,
+            InputIndex = Source.Index,
+            InputObject = Source.Input,
+        };
+    }
+}
