@@ -15,6 +15,10 @@
         'Test-SfConnection'
         'Start-SfEmulator'
         'Stop-SfEmulator'
+        'New-SfAttributeMap'
+        'Sync-SfUser'
+        'Disable-SfUser'
+        'Enable-SfUser'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

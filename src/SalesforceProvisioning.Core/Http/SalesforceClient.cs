@@ -363,20 +363,7 @@ namespace SalesforceProvisioning
                     return new SalesforceApiException(SalesforceFailure.ApiDisabled, response.Status, code, message, fields, "Give the integration user the 'API Enabled' permission (profile or permission set), and check the org's edition allows API access.");
                 default:
                     var failure = response.Status == 503 ? SalesforceFailure.ServerUnavailable : SalesforceFailure.ApiError;
-                    return new SalesforceApiException(failure, response.Status, code, message, fields, RemedyFor(code));
-            }
-        }
-
-        private static string RemedyFor(string code)
-        {
-            switch (code)
-            {
-                case "INVALID_FIELD": return "Check the field names in the attribute map against the object's fields (Get-SfUser -Describe shows them).";
-                case "MALFORMED_QUERY": return "This is a bug in the module's query; please report it with the verbose log.";
-                case "INSUFFICIENT_ACCESS_OR_READONLY":
-                case "INSUFFICIENT_ACCESS": return "Give the integration user the permission to manage users (Manage Users) or the object concerned.";
-                case "UNABLE_TO_LOCK_ROW": return "Another process holds the record; run again later.";
-                default: return "See the Salesforce message; fix the record or setting it names and run again.";
+                    return new SalesforceApiException(failure, response.Status, code, message, fields, Remedies.For(code));
             }
         }
 

@@ -104,6 +104,14 @@ namespace SalesforceProvisioning
             return map;
         }
 
+        /// <summary>This map with another default profile (the original stays as it was).</summary>
+        public SfAttributeMap WithDefaultProfile(string profile)
+        {
+            var copy = new SfAttributeMap { DefaultProfile = profile };
+            copy._mappings.AddRange(_mappings);
+            return copy;
+        }
+
         public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, field, StringComparison.OrdinalIgnoreCase));
 
         public void Add(SfFieldMapping mapping)

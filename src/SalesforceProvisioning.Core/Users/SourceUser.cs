@@ -12,6 +12,14 @@ namespace SalesforceProvisioning
             Index = index;
         }
 
+        /// <summary>A source user known only by Username, for explicit enable and disable.</summary>
+        public static SourceUser ForUsername(object input, int index, string username, bool enabled)
+        {
+            var user = new SourceUser(input, index) { Enabled = enabled };
+            user.Fields["Username"] = username;
+            return user;
+        }
+
         /// <summary>The object the admin piped in (the error's TargetObject).</summary>
         public object Input { get; }
 

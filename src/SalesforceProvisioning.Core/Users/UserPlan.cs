@@ -30,6 +30,32 @@ namespace SalesforceProvisioning
 
         public bool IsWrite => Create != null || Update != null || Freeze.HasValue;
 
+        /// <summary>All of this plan's writes succeeded.</summary>
+        internal bool Written { get; set; }
+        internal int OutstandingWrites { get; set; }
+
+        /// <summary>
+        /// Takes over the plan made after reading back a user whose create was in doubt. If it needs no
+        /// further write, our create did happen: the action stays Created.
+        /// </summary>
+        internal void AdoptReconciled(UserPlan replanned)
+        {
+            UserId = replanned.UserId;
+            Create = null;
+            Update = replanned.Update;
+            Freeze = replanned.Freeze;
+            UserLoginId = replanned.UserLoginId;
+            ChangedFields.Clear();
+            ChangedFields.AddRange(replanned.ChangedFields);
+            if (replanned.Action == SfSyncAction.Failed) Fail(replanned.ErrorCode, replanned.Message, replanned.Remedy);
+            else if (replanned.Action == SfSyncAction.Unchanged) Message = "Created; confirmed by reading the user back after Salesforce's answer was lost or reported a duplicate.";
+            else
+            {
+                Action = replanned.Action;
+                Message = "The user already existed (found when Salesforce reported a duplicate Username); updated instead.";
+            }
+        }
+
         /// <summary>The operation name and target text for ShouldProcess.</summary>
         public string Operation => Action.ToString().Replace("Created", "Create").Replace("Updated", "Update").Replace("Disabled", "Disable").Replace("Frozen", "Freeze").Replace("Reactivated", "Reactivate") + " Salesforce user";
 

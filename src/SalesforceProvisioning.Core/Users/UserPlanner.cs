@@ -25,7 +25,7 @@ namespace SalesforceProvisioning
     {
         private static readonly Regex EmailShape = new Regex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", RegexOptions.CultureInvariant);
 
-        public static UserPlan Plan(SourceUser source, ExistingUser existing, UserOrgContext org, SfAttributeMap map, SfProvisioningConnection connection)
+        public static UserPlan Plan(SourceUser source, ExistingUser existing, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy)
         {
             var plan = new UserPlan(source) { UserId = existing?.Id };
             if (source.Problems.Count > 0)
@@ -38,8 +38,8 @@ namespace SalesforceProvisioning
             JObject desired = DesiredFields(source, org, map, plan);
             if (desired == null) return plan;
 
-            if (existing == null) PlanNewUser(source, desired, org, map, connection, plan);
-            else PlanExistingUser(source, existing, desired, org, map, connection, plan);
+            if (existing == null) PlanNewUser(source, desired, org, map, policy, plan);
+            else PlanExistingUser(source, existing, desired, org, map, policy, plan);
             return plan;
         }
 
@@ -105,19 +105,24 @@ namespace SalesforceProvisioning
             return true;
         }
 
-        private static void PlanNewUser(SourceUser source, JObject desired, UserOrgContext org, SfAttributeMap map, SfProvisioningConnection connection, UserPlan plan)
+        private static void PlanNewUser(SourceUser source, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
         {
+            if (policy.MissingUserIsError)
+            {
+                plan.Fail("UserNotFound", $"No Salesforce user has the Username '{source.Username}'.", "Check the username (Get-SfUser shows the org's users).");
+                return;
+            }
             if (source.Deleted)
             {
                 plan.Skip("The user is deleted in the source and does not exist in Salesforce: nothing to do.", null);
                 return;
             }
-            if (source.Enabled == false && !connection.ProvisionDisabledUsers)
+            if (source.Enabled == false && !policy.ProvisionDisabledUsers)
             {
                 plan.Skip("The user is disabled in the source, and provisioning disabled users is off.", "Create the connection with -ProvisionDisabledUsers to create disabled users as inactive.");
                 return;
             }
-            if (!connection.CreateUsers)
+            if (!policy.CreateUsers)
             {
                 plan.Skip("The user does not exist in Salesforce, and user creation is off for this connection.", "Create the connection with -CreateUsers $true to create users.");
                 return;
@@ -157,7 +162,7 @@ namespace SalesforceProvisioning
             if (source.Enabled == false) plan.Message = "Created inactive (the user is disabled in the source; provisioning disabled users is on).";
         }
 
-        private static void PlanExistingUser(SourceUser source, ExistingUser existing, JObject desired, UserOrgContext org, SfAttributeMap map, SfProvisioningConnection connection, UserPlan plan)
+        private static void PlanExistingUser(SourceUser source, ExistingUser existing, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
         {
             var update = new JObject();
             var notUpdated = new System.Collections.Generic.List<string>();
@@ -172,9 +177,9 @@ namespace SalesforceProvisioning
             }
 
             bool wantsInactive = source.WantsInactive;
-            bool toggle = source.Deleted ? connection.DeprovisionUsers : connection.DisableUsers;
+            bool toggle = source.Deleted ? policy.DeprovisionUsers : policy.DisableUsers;
             string toggleName = source.Deleted ? "-DeprovisionUsers" : "-DisableUsers";
-            bool freezeMode = connection.DisableAction == SfDisableAction.Freeze;
+            bool freezeMode = policy.DisableAction == SfDisableAction.Freeze;
 
             if (wantsInactive && existing.IsActive && !(freezeMode && existing.IsFrozen))
             {
@@ -198,7 +203,7 @@ namespace SalesforceProvisioning
             }
             else if (!wantsInactive && (!existing.IsActive || (freezeMode && existing.IsFrozen)))
             {
-                if (!connection.UpdateUsers)
+                if (!policy.UpdateUsers)
                 {
                     plan.Skip("The user is enabled in the source but inactive or frozen in Salesforce, and updating users is off for this connection.", "Create the connection with -UpdateUsers $true to reactivate users.");
                     return;
@@ -217,7 +222,7 @@ namespace SalesforceProvisioning
             }
 
             bool fieldChanges = update.Properties().Any(p => p.Name != "IsActive");
-            if (fieldChanges && !connection.UpdateUsers)
+            if (fieldChanges && !policy.UpdateUsers)
             {
                 foreach (var p in update.Properties().Where(p => p.Name != "IsActive").ToList()) { notUpdated.Add(p.Name); p.Remove(); }
                 if (plan.Action == SfSyncAction.Unchanged)

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace SalesforceProvisioning.Commands
+{
+    /// <summary>
+    /// The loop every user-changing cmdlet shares: buffer piped users into windows, plan each window,
+    /// ask ShouldProcess once per change, write, and emit exactly one result per input (plus one
+    /// ErrorRecord per failure), with progress and a closing summary on the information stream.
+    /// </summary>
+    public abstract class UserSyncCmdlet : SfConnectedCmdlet
+    {
+        private readonly List<SourceUser> _window = new List<SourceUser>();
+        private readonly Dictionary<SfSyncAction, int> _counts = Enum.GetValues(typeof(SfSyncAction)).Cast<SfSyncAction>().ToDictionary(a => a, a => 0);
+        private SfProvisioningConnection _connection;
+        private UserSyncEngine _engine;
+        private int _inputCount;
+        private long? _apiUsedAtStart;
+
+        /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
+        [Parameter]
+        [ValidateRange(1, 10000)]
+        public int BatchSize { get; set; } = 2000;
+
+        /// <summary>Composite requests in flight at once (Salesforce allows 25 long-running requests per org).</summary>
+        [Parameter]
+        [ValidateRange(1, 10)]
+        public int MaxConcurrentRequests { get; set; } = 2;
+
+        protected abstract UserSyncPolicy CreatePolicy(SfProvisioningConnection connection);
+
+        protected abstract SfAttributeMap CreateMap();
+
+        protected int NextInputIndex() => _inputCount++;
+
+        protected override void BeginProcessing()
+        {
+            _connection = ResolveAuthenticatedConnection();
+            if (_connection.Target != SfTarget.Salesforce)
+            {
+                ThrowTerminatingError(new ErrorRecord(new NotSupportedException($"User sync for the {_connection.Target} target is not available yet."), "TargetNotSupported", ErrorCategory.NotImplemented, _connection)
+                { ErrorDetails = new ErrorDetails($"User sync for the {_connection.Target} target is not available in this version.") { RecommendedAction = "Use a connection with -Target Salesforce." } });
+            }
+            _apiUsedAtStart = _connection.ApiUsage?.Used;
+            _engine = new UserSyncEngine(_connection, CreateMap(), CreatePolicy(_connection), MaxConcurrentRequests);
+            try
+            {
+                Run(_connection, ct => _engine.PrepareAsync(ct));
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, _connection);
+            }
+        }
+
+        protected void Add(SourceUser user)
+        {
+            _window.Add(user);
+            if (_window.Count >= BatchSize) Flush(endOfInput: false);
+        }
+
+        protected override void EndProcessing()
+        {
+            Flush(endOfInput: true);
+            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            long? used = _connection.ApiUsage?.Used - _apiUsedAtStart;
+            string summary = $"{MyInvocation.MyCommand.Name}: {_inputCount} input(s): " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))
+                + (used.HasValue ? $"; API calls used: {used}" : "") + $"; matching: {_engine.MatchingStrategy}.";
+            WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
+        }
+
+        private void Flush(bool endOfInput)
+        {
+            if (_window.Count == 0 && !endOfInput) return;
+            var window = _window.ToList();
+            _window.Clear();
+            var results = new List<SfUserSyncResult>();
+            try
+            {
+                List<UserPlan> plans = Run(_connection, ct => _engine.PlanAsync(window, endOfInput, ct));
+                bool whatIf = IsWhatIf();
+                var accepted = new List<UserPlan>();
+                foreach (UserPlan plan in plans)
+                {
+                    if (!plan.IsWrite) { accepted.Add(plan); continue; }
+                    if (ShouldProcess(plan.Target, plan.Operation)) accepted.Add(plan);
+                    else if (whatIf) results.Add(plan.ToResult(whatIf: true));
+                    else { plan.Skip("Declined at the confirmation prompt.", null); accepted.Add(plan); }
+                }
+                Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
+            }
+            catch (SalesforceException ex)
+            {
+                Emit(results);
+                ThrowFor(ex, _connection);
+            }
+            Emit(results);
+        }
+
+        private void Emit(List<SfUserSyncResult> results)
+        {
+            foreach (SfUserSyncResult result in results.OrderBy(r => r.InputIndex))
+            {
+                _counts[result.Action]++;
+                WriteObject(result);
+                if (result.Action == SfSyncAction.Failed)
+                {
+                    var exception = new InvalidOperationException($"{result.Username ?? "(no username)"}: {result.Message}");
+                    var record = new ErrorRecord(exception, SourceObjects.ErrorId(result.ErrorCode), CategoryFor(result.ErrorCode), result.InputObject)
+                    {
+                        ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = result.Remedy },
+                    };
+                    WriteError(record);
+                }
+            }
+            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
+        }
+
+        private bool IsWhatIf()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object value)) return ((SwitchParameter)value).IsPresent;
+            return SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter preference ? preference.IsPresent : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+        }
+
+        private static ErrorCategory CategoryFor(string code)
+        {
+            switch (code)
+            {
+                case "DUPLICATE_USERNAME":
+                case "DuplicateInput": return ErrorCategory.ResourceExists;
+                case "UserNotFound":
+                case "UserLoginNotFound":
+                case "UnknownProfile": return ErrorCategory.ObjectNotFound;
+                case "RequestLimitExceeded":
+                case "LICENSE_LIMIT_EXCEEDED": return ErrorCategory.LimitsExceeded;
+                case "INSUFFICIENT_ACCESS_OR_READONLY": return ErrorCategory.PermissionDenied;
+                case "ConnectionDropped":
+                case "Timeout": return ErrorCategory.ConnectionError;
+                default: return ErrorCategory.InvalidData;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Provisions piped users into Salesforce: creates, updates only what changed, disables or freezes,
+    /// reactivates, with one result per input.
+    /// </summary>
+    [Cmdlet(VerbsData.Sync, "SfUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(SfUserSyncResult))]
+    public sealed class SyncSfUserCommand : UserSyncCmdlet
+    {
+        /// <summary>A user from any source (AD, Entra, CSV, database) or a hashtable.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [AllowNull]
+        public PSObject InputObject { get; set; }
+
+        /// <summary>How Salesforce fields come from the input (New-SfAttributeMap); by default common property names.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SfAttributeMap AttributeMap { get; set; }
+
+        /// <summary>Profile (name or Id) for new users whose input names none.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Profile { get; set; }
+
+        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.From(connection);
+
+        protected override SfAttributeMap CreateMap()
+        {
+            SfAttributeMap map = AttributeMap ?? SfAttributeMap.CreateDefault();
+            if (Profile != null) map = map.WithDefaultProfile(Profile);
+            return map;
+        }
+
+        protected override void ProcessRecord()
+        {
+            int index = NextInputIndex();
+            if (InputObject == null)
+            {
+                WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
+                return;
+            }
+            Add(CreateMap().Evaluate(InputObject, index, SourceObjects.ReadProperty));
+        }
+    }
+}

@@ -1,0 +1,350 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using RestSharp;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// Runs a user sync window by window: read the org once (<see cref="PrepareAsync"/>), then for each
+    /// window match by Username in a few composite reads (<see cref="PlanAsync"/>) and write the changes in
+    /// composite collections, reconciling creates whose outcome was unknown (<see cref="ExecuteAsync"/>).
+    /// Every source user ends with exactly one result.
+    /// </summary>
+    public sealed class UserSyncEngine
+    {
+        /// <summary>Rounds of re-sending records that failed transiently or need reconciling.</summary>
+        private const int MaxWriteRounds = 4;
+        private const int UsernamesPerQuery = 400;
+
+        private static readonly string[] BaseUserFields = { "Id", "Username", "IsActive", "UserType", "ProfileId" };
+        private static readonly string[] LocaleKeys = { "TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "LanguageLocaleKey" };
+        private static readonly HashSet<string> TransientRecordErrors = new HashSet<string> { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
+
+        private readonly SfProvisioningConnection _connection;
+        private readonly SalesforceClient _client;
+        private readonly SfAttributeMap _map;
+        private readonly UserSyncPolicy _policy;
+        private readonly CompositeReader _reader;
+        private readonly CompositeWriter _writer;
+        private readonly Dictionary<string, int> _seenUsernames = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _frozenUserIds = new HashSet<string>(StringComparer.Ordinal);
+        private Dictionary<string, JObject> _scannedUsers;
+        private bool _matchingDecided;
+        private long _orgUserCount;
+        private string _selectFields;
+
+        public UserSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, int maxConcurrentRequests = 2)
+        {
+            _connection = connection;
+            _client = connection.Client;
+            _map = map;
+            _policy = policy;
+            _reader = new CompositeReader(_client);
+            _writer = new CompositeWriter(_client, maxConcurrentRequests);
+        }
+
+        public UserOrgContext Org { get; private set; }
+
+        /// <summary>How the run matched users: by scanning the org once, or by Username queries per window.</summary>
+        public string MatchingStrategy => _scannedUsers != null ? "scan" : "by-username";
+
+        /// <summary>
+        /// Reads the User describe, profiles, the user count, frozen logins and locale defaults in one
+        /// composite request, and refuses a map that names fields the org does not have.
+        /// </summary>
+        public async Task PrepareAsync(CancellationToken ct)
+        {
+            JObject identity = await _client.GetIdentityAsync(ct).ConfigureAwait(false);
+            string me = identity.Value<string>("user_id");
+            var subrequests = new JArray
+            {
+                Get("describe", _client.DataPath("sobjects/User/describe")),
+                Get("profiles", Query("SELECT Id, Name, UserType FROM Profile ORDER BY Name")),
+                Get("count", Query("SELECT COUNT() FROM User")),
+                Get("frozen", Query("SELECT UserId FROM UserLogin WHERE IsFrozen = true")),
+            };
+            if (me != null) subrequests.Add(Get("me", Query($"SELECT {string.Join(", ", LocaleKeys)} FROM User WHERE Id = {Soql.Literal(me)}")));
+            var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
+            var answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
+            var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToDictionary(r => r.Value<string>("referenceId"));
+
+            var describe = SObjectDescribe.FromJson(Body<JObject>(responses["describe"]));
+            var profiles = (await AllRecordsAsync(responses["profiles"], ct).ConfigureAwait(false))
+                .Select(p => new SfProfile(p.Value<string>("Id"), p.Value<string>("Name"), p.Value<string>("UserType")));
+            _orgUserCount = Body<JObject>(responses["count"]).Value<long>("totalSize");
+            foreach (JObject login in await AllRecordsAsync(responses["frozen"], ct).ConfigureAwait(false))
+                _frozenUserIds.Add(UserOrgContext.Id15(login.Value<string>("UserId")));
+
+            var locale = new Dictionary<string, string>();
+            if (responses.TryGetValue("me", out JObject meResponse))
+            {
+                JObject meRecord = (await AllRecordsAsync(meResponse, ct).ConfigureAwait(false)).FirstOrDefault();
+                foreach (string key in LocaleKeys) locale[key] = meRecord?.Value<string>(key);
+            }
+            foreach (string key in LocaleKeys)
+            {
+                object configured = _map[key]?.Default;
+                if (configured != null) locale[key] = Convert.ToString(configured);
+            }
+            Org = new UserOrgContext(describe, profiles, locale);
+            ValidateMap();
+        }
+
+        private void ValidateMap()
+        {
+            foreach (SfFieldMapping mapping in _map.Mappings)
+            {
+                FieldInfo field = Org.UserDescribe.Field(mapping.Field);
+                if (field == null)
+                    throw new SalesforceConfigurationException("AttributeMap", $"The attribute map names '{mapping.Field}', which is not a field of User in this org (did you mean '{Org.UserDescribe.Suggest(mapping.Field)}'?).", "Fix the field name in the map; Salesforce API names are case-insensitive but must exist, custom fields end in __c.");
+                if (!field.Createable && !field.Updateable)
+                    throw new SalesforceConfigurationException("AttributeMap", $"The attribute map writes '{field.Name}', which Salesforce computes and never accepts.", $"Remove {field.Name} from the map.");
+            }
+            if (_map.DefaultProfile != null && Org.FindProfile(_map.DefaultProfile) == null)
+                throw new SalesforceConfigurationException("Profile", $"The default profile '{_map.DefaultProfile}' does not exist in this org.", "Use a profile name or Id from the org (Get-SfProfile lists them), for example 'Standard User'.");
+            var fields = new HashSet<string>(BaseUserFields, StringComparer.OrdinalIgnoreCase);
+            foreach (SfFieldMapping mapping in _map.Mappings) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
+            _selectFields = string.Join(", ", fields);
+        }
+
+        /// <summary>Matches a window of source users to Salesforce users and plans each one's change.</summary>
+        public async Task<List<UserPlan>> PlanAsync(IReadOnlyList<SourceUser> window, bool endOfInput, CancellationToken ct)
+        {
+            var plans = new List<UserPlan>(window.Count);
+            var toMatch = new List<SourceUser>();
+            var duplicates = new Dictionary<SourceUser, int>();
+            foreach (SourceUser source in window)
+            {
+                string username = source.Username;
+                if (string.IsNullOrEmpty(username)) continue;
+                if (_seenUsernames.TryGetValue(username, out int first)) duplicates[source] = first;
+                else
+                {
+                    _seenUsernames[username] = source.Index;
+                    toMatch.Add(source);
+                }
+            }
+
+            Dictionary<string, JObject> matches = await MatchAsync(toMatch.Select(s => s.Username).ToList(), endOfInput, ct).ConfigureAwait(false);
+            foreach (SourceUser source in window)
+            {
+                if (duplicates.TryGetValue(source, out int firstIndex))
+                {
+                    var duplicate = UserPlanner.Plan(source, null, Org, _map, _policy);
+                    if (duplicate.Action != SfSyncAction.Failed)
+                        duplicate.Fail("DuplicateInput", $"The Username '{source.Username}' appears more than once in the input (first at position {firstIndex}); only the first is synced.", "Remove the duplicate from the source, or map Username to a property that is unique.");
+                    plans.Add(duplicate);
+                    continue;
+                }
+                JObject record = null;
+                if (source.Username != null) matches.TryGetValue(source.Username, out record);
+                plans.Add(UserPlanner.Plan(source, ToExisting(record), Org, _map, _policy));
+            }
+            return plans;
+        }
+
+        private ExistingUser ToExisting(JObject record)
+        {
+            if (record == null) return null;
+            return new ExistingUser(record) { IsFrozen = _frozenUserIds.Contains(UserOrgContext.Id15(record.Value<string>("Id"))) };
+        }
+
+        private async Task<Dictionary<string, JObject>> MatchAsync(IReadOnlyList<string> usernames, bool endOfInput, CancellationToken ct)
+        {
+            if (!_matchingDecided)
+            {
+                // Whichever costs fewer counted calls for the users seen so far: scanning every user of the org
+                // once (five pages of 2,000 per call), or querying these usernames (five queries per call).
+                long scanCalls = Math.Max(1, (_orgUserCount + 9_999) / 10_000);
+                long byNameCalls = Math.Max(1, (usernames.Count + 5 * UsernamesPerQuery - 1) / (5 * UsernamesPerQuery));
+                _matchingDecided = true;
+                if (scanCalls <= byNameCalls && !(endOfInput && usernames.Count == 0))
+                {
+                    _scannedUsers = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+                    await _reader.ScanAsync($"SELECT {_selectFields} FROM User", page =>
+                    {
+                        foreach (JObject user in page) _scannedUsers[user.Value<string>("Username")] = StripAttributes(user);
+                    }, ct).ConfigureAwait(false);
+                }
+            }
+            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            if (_scannedUsers != null)
+            {
+                foreach (string username in usernames)
+                    if (_scannedUsers.TryGetValue(username, out JObject user)) found[username] = user;
+                return found;
+            }
+            foreach (JObject user in await ReadUsersByNameAsync(usernames, ct).ConfigureAwait(false))
+                found[user.Value<string>("Username")] = user;
+            return found;
+        }
+
+        private async Task<List<JObject>> ReadUsersByNameAsync(IReadOnlyList<string> usernames, CancellationToken ct)
+        {
+            if (usernames.Count == 0) return new List<JObject>();
+            var statements = Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE Username IN", usernames, maxValuesPerQuery: UsernamesPerQuery);
+            return (await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false)).Select(StripAttributes).ToList();
+        }
+
+        /// <summary>
+        /// Carries out the plans that are writes (declined ones were already turned into skips by the caller)
+        /// and returns one result per plan, in input order. A failure a person must fix (API limit, revoked
+        /// credentials) is rethrown after every plan has its result in <paramref name="results"/>.
+        /// </summary>
+        public async Task ExecuteAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
+        {
+            SalesforceException stop = null;
+            try
+            {
+                await FindUserLoginsAsync(plans.Where(p => p.Freeze.HasValue && p.UserLoginId == null).ToList(), ct).ConfigureAwait(false);
+                var pending = plans.Where(p => p.IsWrite).SelectMany(WritesOf).ToList();
+                for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
+                {
+                    if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(_connection.RetryBaseDelay.TotalMilliseconds * round), ct).ConfigureAwait(false);
+                    var outcomes = new List<RecordOutcome>();
+                    try
+                    {
+                        await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
+                    }
+                    catch (SalesforceException ex)
+                    {
+                        stop = ex;
+                    }
+                    pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
+                    if (stop != null) break;
+                }
+            }
+            catch (SalesforceException ex) when (ex.NeedsPerson)
+            {
+                stop = ex;
+            }
+            finally
+            {
+                foreach (UserPlan plan in plans)
+                {
+                    if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
+                        plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", stop?.Message ?? "The change was not written.", stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                    results.Add(plan.ToResult(whatIf: false));
+                }
+            }
+            if (stop != null) throw stop;
+        }
+
+        private IEnumerable<RecordWrite> WritesOf(UserPlan plan)
+        {
+            plan.OutstandingWrites = 0;
+            if (plan.Create != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.Create, tag: plan); }
+            if (plan.Update != null)
+            {
+                var record = new JObject { ["Id"] = plan.UserId };
+                foreach (var p in plan.Update.Properties()) record[p.Name] = p.Value;
+                plan.OutstandingWrites++;
+                yield return new RecordWrite(WriteKind.Update, "User", record, plan.UserId, plan);
+            }
+            if (plan.Freeze.HasValue && plan.UserLoginId != null)
+            {
+                plan.OutstandingWrites++;
+                yield return new RecordWrite(WriteKind.Update, "UserLogin", new JObject { ["Id"] = plan.UserLoginId, ["IsFrozen"] = plan.Freeze.Value }, plan.UserLoginId, plan);
+            }
+        }
+
+        /// <summary>Applies per-record outcomes to their plans; returns the writes to send again.</summary>
+        private async Task<List<RecordWrite>> ApplyOutcomesAsync(List<RecordOutcome> outcomes, bool lastRound, CancellationToken ct)
+        {
+            var again = new List<RecordWrite>();
+            var reconcile = new List<(UserPlan Plan, RecordOutcome Outcome)>();
+            foreach (RecordOutcome outcome in outcomes)
+            {
+                var plan = (UserPlan)outcome.Write.Tag;
+                if (plan.Action == SfSyncAction.Failed) continue;
+                if (outcome.Success)
+                {
+                    if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
+                    if (--plan.OutstandingWrites == 0) plan.Written = true;
+                    continue;
+                }
+                bool createInDoubt = outcome.Write.Kind == WriteKind.Create && (outcome.ErrorCode == "DUPLICATE_USERNAME" || outcome.OutcomeUnknown);
+                if (createInDoubt && !lastRound) { reconcile.Add((plan, outcome)); continue; }
+                bool transient = TransientRecordErrors.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
+                if (transient && !lastRound) { again.Add(outcome.Write); continue; }
+                plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
+            }
+            if (reconcile.Count > 0) again.AddRange(await ReconcileCreatesAsync(reconcile, ct).ConfigureAwait(false));
+            return again;
+        }
+
+        /// <summary>
+        /// A create that answered DUPLICATE_USERNAME, or whose answer was lost, is resolved by reading the
+        /// user back: found in this org, it is treated as matched (never a second user, never a false
+        /// failure); not found, the username is taken in another org, or the create is sent again.
+        /// </summary>
+        private async Task<List<RecordWrite>> ReconcileCreatesAsync(List<(UserPlan Plan, RecordOutcome Outcome)> items, CancellationToken ct)
+        {
+            var found = (await ReadUsersByNameAsync(items.Select(i => i.Plan.Username).ToList(), ct).ConfigureAwait(false))
+                .ToDictionary(u => u.Value<string>("Username"), StringComparer.OrdinalIgnoreCase);
+            var again = new List<RecordWrite>();
+            foreach (var (plan, outcome) in items)
+            {
+                if (!found.TryGetValue(plan.Username, out JObject record))
+                {
+                    if (outcome.OutcomeUnknown) { again.Add(outcome.Write); continue; }
+                    plan.Fail("DUPLICATE_USERNAME", $"The Username '{plan.Username}' is already used in another Salesforce org ({outcome.Message}).", Remedies.For("DUPLICATE_USERNAME"));
+                    continue;
+                }
+                UserPlan replanned = UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy);
+                plan.AdoptReconciled(replanned);
+                if (plan.IsWrite) again.AddRange(WritesOf(plan));
+                else plan.Written = true;
+            }
+            return again;
+        }
+
+        private async Task FindUserLoginsAsync(List<UserPlan> plans, CancellationToken ct)
+        {
+            if (plans.Count == 0) return;
+            var statements = Soql.ChunkedInQueries("SELECT Id, UserId, IsFrozen FROM UserLogin WHERE UserId IN", plans.Select(p => p.UserId), maxValuesPerQuery: UsernamesPerQuery);
+            var logins = (await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false))
+                .ToDictionary(l => UserOrgContext.Id15(l.Value<string>("UserId")), l => l.Value<string>("Id"));
+            foreach (UserPlan plan in plans)
+            {
+                if (logins.TryGetValue(UserOrgContext.Id15(plan.UserId), out string loginId)) plan.UserLoginId = loginId;
+                else plan.Fail("UserLoginNotFound", $"Salesforce has no UserLogin for {plan.Username}, so it cannot be {(plan.Freeze == true ? "frozen" : "unfrozen")}.", "Check that the integration user can read UserLogin (Manage Users).");
+            }
+        }
+
+        private string Query(string soql) => _client.DataPath("query?q=" + Uri.EscapeDataString(soql));
+
+        private static JObject Get(string referenceId, string url) => new JObject { ["method"] = "GET", ["url"] = url, ["referenceId"] = referenceId };
+
+        private static T Body<T>(JObject response) where T : JToken
+        {
+            int status = response.Value<int>("httpStatusCode");
+            if (status >= 300) throw SalesforceClient.ToApiException(new ApiResponse(status, response["body"]?.ToString(Newtonsoft.Json.Formatting.None)));
+            return (T)response["body"];
+        }
+
+        private async Task<List<JObject>> AllRecordsAsync(JObject queryResponse, CancellationToken ct)
+        {
+            var page = Body<JObject>(queryResponse);
+            var records = ((JArray)page["records"]).Cast<JObject>().ToList();
+            string next = page.Value<bool>("done") ? null : page.Value<string>("nextRecordsUrl");
+            while (next != null)
+            {
+                var more = await _client.GetAsync(next, ct).ConfigureAwait(false);
+                records.AddRange(((JArray)more["records"]).Cast<JObject>());
+                next = more.Value<bool>("done") ? null : more.Value<string>("nextRecordsUrl");
+            }
+            return records;
+        }
+
+        private static JObject StripAttributes(JObject record)
+        {
+            record.Remove("attributes");
+            return record;
+        }
+    }
+}

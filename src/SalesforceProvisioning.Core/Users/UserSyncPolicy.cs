@@ -1,0 +1,46 @@
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// The toggles a user sync obeys. Normally the connection's preferences; explicit cmdlets
+    /// (Disable-SfUser, Enable-SfUser) derive their own.
+    /// </summary>
+    public sealed class UserSyncPolicy
+    {
+        public bool CreateUsers { get; set; }
+        public bool UpdateUsers { get; set; }
+        public bool DisableUsers { get; set; }
+        public bool DeprovisionUsers { get; set; }
+        public bool ProvisionDisabledUsers { get; set; }
+        public SfDisableAction DisableAction { get; set; }
+
+        /// <summary>A username that matches no Salesforce user is an error rather than a create or skip.</summary>
+        public bool MissingUserIsError { get; set; }
+
+        public static UserSyncPolicy From(SfProvisioningConnection c) => new UserSyncPolicy
+        {
+            CreateUsers = c.CreateUsers,
+            UpdateUsers = c.UpdateUsers,
+            DisableUsers = c.DisableUsers,
+            DeprovisionUsers = c.DeprovisionUsers,
+            ProvisionDisabledUsers = c.ProvisionDisabledUsers,
+            DisableAction = c.DisableAction,
+        };
+
+        /// <summary>For Disable-SfUser: deactivate or freeze existing users only.</summary>
+        public static UserSyncPolicy ExplicitDisable(SfDisableAction action) => new UserSyncPolicy
+        {
+            DisableUsers = true,
+            DeprovisionUsers = true,
+            DisableAction = action,
+            MissingUserIsError = true,
+        };
+
+        /// <summary>For Enable-SfUser: reactivate and unfreeze existing users only.</summary>
+        public static UserSyncPolicy ExplicitEnable(SfDisableAction action) => new UserSyncPolicy
+        {
+            UpdateUsers = true,
+            DisableAction = action,
+            MissingUserIsError = true,
+        };
+    }
+}
