@@ -32,9 +32,14 @@ namespace SalesforceProvisioning.ScriptHost
         private readonly ConsoleRawUserInterface _raw = new ConsoleRawUserInterface();
 
         public override PSHostRawUserInterface RawUI => _raw;
-        public override void Write(string value) => Console.Write(value);
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Write(value);
-        public override void WriteLine(string value) => Console.WriteLine(value);
+        private static readonly System.Text.RegularExpressions.Regex Ansi = new System.Text.RegularExpressions.Regex("\u001b\\[[0-9;]*m");
+        private static readonly bool Plain = Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") != null;
+
+        private static string Render(string value) => Plain && value != null ? Ansi.Replace(value, "") : value;
+
+        public override void Write(string value) => Console.Write(Render(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Write(Render(value));
+        public override void WriteLine(string value) => Console.WriteLine(Render(value));
         public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
         public override void WriteDebugLine(string message) => Console.WriteLine("DEBUG: " + message);
         public override void WriteVerboseLine(string message) => Console.WriteLine("VERBOSE: " + message);

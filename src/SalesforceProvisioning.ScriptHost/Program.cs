@@ -28,12 +28,6 @@ namespace SalesforceProvisioning.ScriptHost
             state.ImportPSModule(new[] { module });
             using Runspace runspace = RunspaceFactory.CreateRunspace(host, state);
             runspace.Open();
-            if (Console.IsOutputRedirected || Environment.GetEnvironmentVariable("NO_COLOR") != null)
-            {
-                using PowerShell plain = PowerShell.Create();
-                plain.Runspace = runspace;
-                plain.AddScript("$PSStyle.OutputRendering = 'PlainText'").Invoke();
-            }
             using PowerShell ps = PowerShell.Create();
             ps.Runspace = runspace;
             ps.AddCommand(script);
