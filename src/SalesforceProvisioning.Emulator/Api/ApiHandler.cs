@@ -1,0 +1,148 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace SalesforceProvisioning.Emulator.Api;
+
+/// <summary>
+/// The one HTTP entry point. Every non-control request goes: log and count the HTTP request, refuse over-long
+/// URLs, read the body, wait the configured latency, apply a fault rule if one fires, route, answer.
+/// </summary>
+internal sealed class ApiHandler
+{
+    public const int MaxUrlLength = 16_384;
+    private readonly EmulatorState state;
+    private readonly DataApi data;
+    private readonly OAuthEndpoints oauth;
+    private readonly ControlEndpoints control;
+
+    public ApiHandler(EmulatorState state)
+    {
+        this.state = state;
+        data = new DataApi(state);
+        oauth = new OAuthEndpoints(state);
+        control = new ControlEndpoints(state);
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        string path = http.Request.Path.Value ?? "/";
+        if (path == "/__emulator" || path.StartsWith("/__emulator/", StringComparison.Ordinal))
+        {
+            await control.HandleAsync(http);
+            return;
+        }
+
+        string method = http.Request.Method;
+        string rawQuery = http.Request.QueryString.Value ?? "";
+        string endpoint = Classify(path);
+        RequestLogEntry entry;
+        lock (state.Sync)
+        {
+            entry = state.Log.Start(method, path, rawQuery, endpoint);
+            state.Usage.CountHttpRequest(endpoint);
+        }
+        if (path.Length + rawQuery.Length > MaxUrlLength)
+        {
+            await WriteAsync(http, entry, ApiResponse.Error(414, "URI_TOO_LONG", $"The request URL is longer than {MaxUrlLength} characters."));
+            return;
+        }
+
+        string body = await new StreamReader(http.Request.Body, Encoding.UTF8).ReadToEndAsync(http.RequestAborted);
+        int latency;
+        lock (state.Sync) latency = state.LatencyMilliseconds;
+        if (latency > 0) await Task.Delay(latency, http.RequestAborted);
+
+        FaultRule fault;
+        lock (state.Sync) fault = state.Faults.Next(method, path, isTokenEndpoint: path.StartsWith("/services/oauth2/", StringComparison.Ordinal));
+        entry.Fault = fault?.Kind.ToString();
+        if (fault?.Kind == FaultKind.DropConnection)
+        {
+            entry.ConnectionDropped = true;
+            http.Abort();
+            return;
+        }
+
+        var response = fault?.Kind switch
+        {
+            FaultKind.Http503 => ApiResponse.Error(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please retry your request later."),
+            FaultKind.InvalidSession => ApiResponse.InvalidSession(),
+            FaultKind.RequestLimitExceeded => ApiResponse.RequestLimitExceeded(),
+            _ => null,
+        };
+        if (response == null)
+        {
+            var recordFault = fault is { IsRecordLevel: true } ? fault : null;
+            lock (state.Sync) response = Route(http, method, path, rawQuery, body, recordFault, entry);
+        }
+
+        if (fault?.Kind == FaultKind.DropAfterCommit)
+        {
+            // The work is done and committed; the client just never hears about it.
+            entry.Status = response.Status;
+            entry.ConnectionDropped = true;
+            http.Abort();
+            return;
+        }
+        await WriteAsync(http, entry, response);
+    }
+
+    private ApiResponse Route(HttpContext http, string method, string path, string rawQuery, string body, FaultRule recordFault, RequestLogEntry entry)
+    {
+        string authorization = http.Request.Headers.Authorization.ToString();
+        switch (path)
+        {
+            case "/services/oauth2/token":
+                return method == "POST" ? oauth.Token(body) : MethodNotAllowed(method);
+            case "/services/oauth2/revoke":
+                return method is "POST" or "GET" ? oauth.Revoke(body, rawQuery) : MethodNotAllowed(method);
+            case "/services/data" or "/services/data/":
+                return method == "GET" ? DataApi.Versions() : MethodNotAllowed(method);
+        }
+        if (path.StartsWith("/id/", StringComparison.Ordinal))
+            return method == "GET" ? oauth.Identity(path, data.Authenticate(authorization)) : MethodNotAllowed(method);
+        if (path.StartsWith("/services/data/", StringComparison.Ordinal))
+            return data.HandleTopLevel(method, path, rawQuery, body, authorization, recordFault, entry);
+        return ApiResponse.NotFound();
+    }
+
+    private static ApiResponse MethodNotAllowed(string method) =>
+        ApiResponse.Error(405, "METHOD_NOT_ALLOWED", $"HTTP Method '{method}' not allowed.");
+
+    /// <summary>The bucket a request is counted under in /__emulator/counts.</summary>
+    private static string Classify(string path)
+    {
+        if (path.StartsWith("/services/oauth2/token", StringComparison.Ordinal)) return "token";
+        if (path.StartsWith("/services/oauth2/revoke", StringComparison.Ordinal)) return "revoke";
+        if (path.StartsWith("/id/", StringComparison.Ordinal)) return "identity";
+        if (!DataApi.TrySplitVersion(path, out _, out var segments))
+            return path is "/services/data" or "/services/data/" ? "versions" : "other";
+        return segments switch
+        {
+            [] => "resources",
+            ["limits"] => "limits",
+            ["query" or "queryAll", ..] => "query",
+            ["composite"] => "composite",
+            ["composite", "batch"] => "compositeBatch",
+            ["composite", "sobjects", ..] => "collections",
+            ["sobjects"] or ["sobjects", _, "describe"] => "describe",
+            ["sobjects", ..] => "sobject",
+            _ => "other",
+        };
+    }
+
+    private async Task WriteAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
+    {
+        string path = http.Request.Path.Value ?? "";
+        bool isApi = path.StartsWith("/services/data/", StringComparison.Ordinal) || path.StartsWith("/id/", StringComparison.Ordinal);
+        lock (state.Sync)
+        {
+            entry.Status = response.Status;
+            if (isApi) http.Response.Headers["Sforce-Limit-Info"] = state.Usage.LimitInfoHeader;
+        }
+        http.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
+        if (response.Body == null) return;
+        http.Response.ContentType = "application/json;charset=UTF-8";
+        await http.Response.WriteAsync(response.BodyText, http.RequestAborted);
+    }
+}

@@ -1,0 +1,43 @@
+using SalesforceProvisioning.Emulator.Data;
+
+namespace SalesforceProvisioning.Emulator.Api;
+
+/// <summary>One counted API call as it runs: who calls, in which transaction, and which records a fault fails.</summary>
+internal sealed class CallContext
+{
+    private readonly List<OrgTransaction> transactions;
+
+    public CallContext(string apiVersion, SObjectRecord user, RequestLogEntry entry, FaultRule recordFault)
+        : this(apiVersion, user, entry, recordFault, new OrgTransaction(), new List<OrgTransaction>()) { }
+
+    private CallContext(string apiVersion, SObjectRecord user, RequestLogEntry entry, FaultRule recordFault,
+        OrgTransaction transaction, List<OrgTransaction> transactions)
+    {
+        ApiVersion = apiVersion;
+        User = user;
+        Entry = entry;
+        RecordFault = recordFault;
+        Transaction = transaction;
+        this.transactions = transactions;
+        transactions.Add(transaction);
+    }
+
+    public string ApiVersion { get; }
+    public SObjectRecord User { get; }
+    public RequestLogEntry Entry { get; }
+    /// <summary>An UnableToLockRow or RecordError rule failing chosen records of this call; null when none fired.</summary>
+    public FaultRule RecordFault { get; }
+    public OrgTransaction Transaction { get; }
+
+    /// <summary>A subrequest of a composite request: same transaction, its own API version.</summary>
+    public CallContext InSameTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, Transaction, transactions);
+
+    /// <summary>A subrequest of a composite batch: a transaction of its own.</summary>
+    public CallContext InNewTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, new OrgTransaction(), transactions);
+
+    /// <summary>The record write a fault rule fails, or null to go ahead.</summary>
+    public SalesforceError FaultFor(int index, System.Text.Json.Nodes.JsonObject input, SObjectRecord existing) =>
+        RecordFault != null && RecordFault.SelectsRecord(index, input, existing) ? RecordFault.RecordErrorFor(existing?.Id) : null;
+
+    public int RecordsWritten => transactions.Distinct().Sum(t => t.RecordsWritten);
+}

@@ -1,0 +1,107 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace SalesforceProvisioning.Emulator.Api;
+
+/// <summary>
+/// /__emulator/...: test controls (reset, seed, request log, counters, latency, limits, tokens, faults).
+/// Never counted, never logged, no bearer token: the server listens on loopback only.
+/// </summary>
+internal sealed class ControlEndpoints
+{
+    private readonly EmulatorState state;
+
+    public ControlEndpoints(EmulatorState state) => this.state = state;
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        string body = await new StreamReader(http.Request.Body, Encoding.UTF8).ReadToEndAsync(http.RequestAborted);
+        string action = http.Request.Path.Value!["/__emulator".Length..].Trim('/');
+        (int status, JsonNode answer) result;
+        try
+        {
+            lock (state.Sync) result = Handle(http.Request.Method, action, body);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            result = (400, new JsonObject { ["error"] = ex.Message });
+        }
+        http.Response.StatusCode = result.status;
+        http.Response.ContentType = "application/json;charset=UTF-8";
+        await http.Response.WriteAsync(result.answer?.ToJsonString(ApiResponse.JsonOptions) ?? "{}", http.RequestAborted);
+    }
+
+    private (int, JsonNode) Handle(string method, string action, string body)
+    {
+        switch (method, action)
+        {
+            case ("GET", "info"):
+                return (200, JsonNode.Parse(state.Info.ToJsonLine()));
+            case ("POST", "reset"):
+                state.Reset();
+                return Ok();
+            case ("POST", "seed"):
+                state.Org.LoadSeed(body);
+                state.Cursors.Clear();
+                return Ok();
+            case ("GET", "requests"):
+                return (200, new JsonObject { ["requests"] = state.Log.ToJson() });
+            case ("DELETE", "requests"):
+                state.Log.Clear();
+                return Ok();
+            case ("GET", "counts"):
+                return (200, Counts());
+            case ("POST", "latency"):
+                state.LatencyMilliseconds = Math.Max(0, Read(body)["ms"]?.GetValue<int>() ?? 0);
+                return Ok();
+            case ("POST", "limits"):
+            {
+                var limits = Read(body);
+                state.Usage.SetLimits(limits["max"]?.GetValue<long>(), limits["remaining"]?.GetValue<long>());
+                return (200, new JsonObject { ["max"] = state.Usage.Max, ["remaining"] = state.Usage.Remaining });
+            }
+            case ("POST", "expire-access-tokens"):
+                state.Tokens.ExpireAllAccessTokens();
+                return Ok();
+            case ("POST", "revoke-refresh-tokens"):
+                state.Tokens.RevokeAllRefreshTokens();
+                return Ok();
+            case ("POST", "rotate-refresh-tokens"):
+                state.Tokens.RotateRefreshTokens = Read(body)["enabled"]?.GetValue<bool>() ?? true;
+                return Ok();
+            case ("GET", "faults"):
+                return (200, new JsonObject { ["faults"] = state.Faults.ToJson() });
+            case ("POST", "faults"):
+                state.Faults.Add(FaultInjector.ParseRules(body));
+                return (200, new JsonObject { ["faults"] = state.Faults.ToJson() });
+            case ("DELETE", "faults"):
+                state.Faults.Clear();
+                return Ok();
+            default:
+                return (404, new JsonObject { ["error"] = $"No control endpoint {method} /__emulator/{action}" });
+        }
+    }
+
+    private static (int, JsonNode) Ok() => (200, new JsonObject { ["ok"] = true });
+
+    private static JsonObject Read(string body) =>
+        string.IsNullOrWhiteSpace(body) ? new JsonObject() : JsonNode.Parse(body) as JsonObject ?? throw new JsonException("Expected a JSON object.");
+
+    private JsonObject Counts()
+    {
+        var byEndpoint = new JsonObject();
+        foreach (var (endpoint, count) in state.Usage.ByEndpoint.OrderBy(p => p.Key, StringComparer.Ordinal))
+            byEndpoint[endpoint] = count;
+        return new JsonObject
+        {
+            ["apiCalls"] = state.Usage.CallsCounted,
+            ["httpRequests"] = state.Usage.HttpRequests,
+            ["byEndpoint"] = byEndpoint,
+            ["recordsWritten"] = state.Usage.RecordsWritten,
+            ["dailyApiLimit"] = state.Usage.Max,
+            ["remaining"] = state.Usage.Remaining,
+        };
+    }
+}

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using SalesforceProvisioning.Emulator.Data;
+
+namespace SalesforceProvisioning.Emulator.Api;
+
+/// <summary>Everything one emulator instance knows; guarded by the org's lock (<see cref="Sync"/>).</summary>
+internal sealed class EmulatorState
+{
+    public EmulatorState(EmulatorOptions options, string seedJson, RSA jwtKey)
+    {
+        Options = options;
+        Org = new EmulatorOrg(seedJson);
+        Tokens = new TokenStore(TimeSpan.FromSeconds(options.TokenLifetimeSeconds), options.RotateRefreshTokens, EmulatorOrg.IntegrationUsername);
+        Usage = new ApiUsage(options.DailyApiLimit);
+        LatencyMilliseconds = options.LatencyMilliseconds;
+        JwtKey = jwtKey;
+    }
+
+    public EmulatorOptions Options { get; }
+    public EmulatorOrg Org { get; }
+    public TokenStore Tokens { get; }
+    public ApiUsage Usage { get; }
+    public FaultInjector Faults { get; } = new();
+    public RequestLog Log { get; } = new();
+    public QueryCursors Cursors { get; } = new();
+    public RSA JwtKey { get; }
+    public int LatencyMilliseconds { get; set; }
+    /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
+    public string BaseUrl { get; set; }
+    public object Sync => Org.Sync;
+
+    /// <summary>Back to the seed, with counters, log, faults and runtime settings as at start; credentials stay valid.</summary>
+    public void Reset()
+    {
+        lock (Sync)
+        {
+            Org.Reset();
+            Cursors.Clear();
+            Log.Clear();
+            Usage.Reset(Options.DailyApiLimit);
+            Faults.Clear();
+            LatencyMilliseconds = Options.LatencyMilliseconds;
+            Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
+            Tokens.RestoreInitialCredentials();
+        }
+    }
+
+    public EmulatorInfo Info => new()
+    {
+        InstanceUrl = BaseUrl,
+        Domain = BaseUrl,
+        ClientId = Tokens.ClientId,
+        ClientSecret = Tokens.ClientSecret,
+        RefreshToken = Tokens.InitialRefreshToken,
+        AccessToken = Tokens.InitialAccessToken,
+        Username = Tokens.InitialUsername,
+        ProcessId = Environment.ProcessId,
+    };
+}
+
+/// <summary>Query results kept for nextRecordsUrl paging, keyed by a 01g... locator.</summary>
+internal sealed class QueryCursors
+{
+    /// <summary>Oldest cursors are dropped past this many, as Salesforce limits open cursors per user.</summary>
+    private const int Capacity = 200;
+    private readonly Dictionary<string, List<JsonObject>> cursors = new(StringComparer.Ordinal);
+    private readonly Queue<string> order = new();
+    private long sequence;
+
+    public string Open(List<JsonObject> records)
+    {
+        string locator = SalesforceId.Create("01g", ++sequence)[..15];
+        cursors[locator] = records;
+        order.Enqueue(locator);
+        while (order.Count > Capacity) cursors.Remove(order.Dequeue());
+        return locator;
+    }
+
+    public List<JsonObject> Find(string locator) => cursors.GetValueOrDefault(locator);
+
+    public void Clear()
+    {
+        cursors.Clear();
+        order.Clear();
+    }
+}

@@ -1,0 +1,257 @@
+using System.Text.RegularExpressions;
+
+namespace SalesforceProvisioning.Emulator.Data;
+
+/// <summary>
+/// The behaviour particular to each object: derived fields, cross-record checks and the writes the platform
+/// makes by itself (a new user's UserLogin row and profile permission set assignment, cascading deletes).
+/// </summary>
+internal sealed class ObjectRules
+{
+    private static readonly Regex ApiNamePattern = new("^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$", RegexOptions.CultureInvariant);
+    private readonly EmulatorOrg org;
+
+    public ObjectRules(EmulatorOrg org) => this.org = org;
+
+    /// <summary>Runs before the generic field checks: fills derived inputs and checks shapes.</summary>
+    public SalesforceError Prepare(WriteContext write) => write.Type.Name switch
+    {
+        "User" => PrepareUser(write),
+        "Group" => PrepareApiName(write, "DeveloperName", fromField: "Name"),
+        "PermissionSet" => PrepareApiName(write, "Name", fromField: null),
+        "PermissionSetGroup" => PrepareApiName(write, "DeveloperName", fromField: null),
+        "Account" => PrepareAccount(write),
+        "Contact" => SetFullName(write),
+        "Lead" => PrepareLead(write),
+        _ => null,
+    };
+
+    /// <summary>Runs after the generic field checks, when references are known to be well-formed.</summary>
+    public SalesforceError Validate(WriteContext write) => write.Type.Name switch
+    {
+        "User" => ValidateUser(write),
+        "UserLogin" => ValidateUserLogin(write),
+        "PermissionSetAssignment" => ValidatePermissionSetAssignment(write),
+        _ => null,
+    };
+
+    public void AfterCreate(OrgTransaction tx, SObjectRecord record)
+    {
+        if (record.Type.Name != "User") return;
+        org.InsertSideEffect(tx, "UserLogin", new(StringComparer.OrdinalIgnoreCase) { ["UserId"] = record.Id });
+        AssignProfilePermissionSet(tx, record);
+    }
+
+    public void AfterUpdate(OrgTransaction tx, SObjectRecord before, SObjectRecord after)
+    {
+        if (after.Type.Name != "User" || before.GetString("ProfileId") == after.GetString("ProfileId")) return;
+        var oldSet = ProfilePermissionSet(before.GetString("ProfileId"));
+        var oldAssignment = oldSet == null ? null : FindAssignment(before.Id, oldSet.Id);
+        if (oldAssignment != null) org.DeleteSideEffect(tx, oldAssignment);
+        AssignProfilePermissionSet(tx, after);
+    }
+
+    public SalesforceError BeforeDelete(OrgTransaction tx, SObjectRecord record, WriteMode mode)
+    {
+        switch (record.Type.Name)
+        {
+            case "PermissionSetAssignment" when mode == WriteMode.Api:
+                var set = org.FindById(record.GetString("PermissionSetId"));
+                return set != null && set.GetBool("IsOwnedByProfile") ? ProfileOwnedSetError() : null;
+            case "Contact":
+                return PortalUserOf(record) is { } user ? PortalUserDeleteError(record, user) : null;
+            case "Account":
+                foreach (var contact in org.Scan(org.Schema.Find("Contact")).Where(c => c.GetString("AccountId") == record.Id))
+                    if (PortalUserOf(contact) is { } portalUser) return PortalUserDeleteError(contact, portalUser);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    public void AfterDelete(OrgTransaction tx, SObjectRecord record)
+    {
+        switch (record.Type.Name)
+        {
+            case "Group":
+                foreach (var member in org.Scan(org.Schema.Find("GroupMember"))
+                             .Where(m => m.GetString("GroupId") == record.Id || m.GetString("UserOrGroupId") == record.Id).ToList())
+                    org.DeleteSideEffect(tx, member);
+                break;
+            case "Account":
+                foreach (var contact in org.Scan(org.Schema.Find("Contact")).Where(c => c.GetString("AccountId") == record.Id).ToList())
+                    org.DeleteSideEffect(tx, contact);
+                break;
+        }
+    }
+
+    // ---- User ----------------------------------------------------------------------------------------------
+
+    private static SalesforceError PrepareUser(WriteContext write)
+    {
+        if (write.IsCreate && write.Get("CommunityNickname") == null && write.GetString("Username") is { } username)
+        {
+            string localPart = username.Split('@')[0];
+            write.Values["CommunityNickname"] = localPart.Length > 40 ? localPart[..40] : localPart;
+        }
+        return SetFullName(write);
+    }
+
+    private SalesforceError ValidateUser(WriteContext write)
+    {
+        var profile = org.FindById(write.GetString("ProfileId"));
+        if (profile == null)
+            return new SalesforceError("INVALID_CROSS_REFERENCE_KEY", "Profile ID: invalid cross reference id", "ProfileId");
+        string userType = profile.GetString("UserType") ?? "Standard";
+
+        if (write.Mode == WriteMode.Api && (write.IsCreate || write.IsChanged("ProfileId")))
+        {
+            if (userType == "Guest")
+                return new SalesforceError("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: ProfileId (guest users are created by their site, not through the API)", "ProfileId");
+            if (!write.IsCreate && write.Existing.GetString("UserType") == "Guest")
+                return new SalesforceError("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: ProfileId (the profile of a guest user cannot be changed)", "ProfileId");
+        }
+
+        bool isCommunityProfile = StandardSchema.CommunityUserTypes.Contains(userType);
+        string contactId = write.GetString("ContactId");
+        if (isCommunityProfile && contactId == null)
+            return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+                "field integrity exception: ContactId (a user with a community profile must be associated with a contact)", "ContactId");
+        if (!isCommunityProfile && contactId != null)
+            return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+                $"field integrity exception: ContactId (a user with the {profile.GetString("Name")} profile cannot be associated with a contact)", "ContactId");
+
+        write.Values["AccountId"] = null;
+        if (contactId != null)
+        {
+            var contact = org.FindById(contactId);
+            var account = contact == null ? null : org.FindById(contact.GetString("AccountId"));
+            if (contact == null)
+                return new SalesforceError("INVALID_CROSS_REFERENCE_KEY", "Contact ID: invalid cross reference id", "ContactId");
+            if (account == null || account.GetBool("IsPersonAccount"))
+                return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+                    "field integrity exception: ContactId (the contact of a community user must belong to a business account)", "ContactId");
+            write.Values["AccountId"] = account.Id;
+        }
+        write.Values["UserType"] = userType;
+        return null;
+    }
+
+    private SalesforceError ValidateUserLogin(WriteContext write)
+    {
+        if (!write.IsChanged("IsFrozen") || write.Get("IsFrozen") is not true) return null;
+        var user = org.FindById(write.GetString("UserId"));
+        return user?.GetString("UserType") == "Guest"
+            ? new SalesforceError("FIELD_INTEGRITY_EXCEPTION", "Guest users cannot be frozen", "IsFrozen")
+            : null;
+    }
+
+    private SObjectRecord ProfilePermissionSet(string profileId) =>
+        profileId == null ? null : org.Scan(org.Schema.Find("PermissionSet"))
+            .FirstOrDefault(set => set.GetBool("IsOwnedByProfile") && set.GetString("ProfileId") == profileId);
+
+    private SObjectRecord FindAssignment(string userId, string permissionSetId) =>
+        org.Scan(org.Schema.Find("PermissionSetAssignment"))
+            .FirstOrDefault(a => a.GetString("AssigneeId") == userId && a.GetString("PermissionSetId") == permissionSetId);
+
+    private void AssignProfilePermissionSet(OrgTransaction tx, SObjectRecord user)
+    {
+        var set = ProfilePermissionSet(user.GetString("ProfileId"));
+        if (set != null && FindAssignment(user.Id, set.Id) == null)
+            org.InsertSideEffect(tx, "PermissionSetAssignment",
+                new(StringComparer.OrdinalIgnoreCase) { ["AssigneeId"] = user.Id, ["PermissionSetId"] = set.Id });
+    }
+
+    private SObjectRecord PortalUserOf(SObjectRecord contact) =>
+        org.FindByUniqueField(org.Schema.Find("User"), "ContactId", contact.Id);
+
+    private static SalesforceError PortalUserDeleteError(SObjectRecord contact, SObjectRecord user) =>
+        new("DELETE_FAILED",
+            $"Your attempt to delete {contact.GetString("Name")} could not be completed because it is associated with the following portal users.: {user.GetString("Name")}");
+
+    // ---- Permission sets and groups ------------------------------------------------------------------------
+
+    private SalesforceError ValidatePermissionSetAssignment(WriteContext write)
+    {
+        string setId = write.GetString("PermissionSetId");
+        string groupId = write.GetString("PermissionSetGroupId");
+        if (setId == null && groupId == null)
+            return new SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [PermissionSetId]", "PermissionSetId");
+        if (setId != null && groupId != null)
+            return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+                "field integrity exception: PermissionSetId, PermissionSetGroupId (assign either a permission set or a permission set group)", "PermissionSetId", "PermissionSetGroupId");
+        var set = setId == null ? null : org.FindById(setId);
+        if (write.Mode == WriteMode.Api && set != null && set.GetBool("IsOwnedByProfile"))
+            return ProfileOwnedSetError();
+        return null;
+    }
+
+    private static SalesforceError ProfileOwnedSetError() =>
+        new("INVALID_CROSS_REFERENCE_KEY",
+            "You can't assign or unassign this permission set because it's associated with a profile.", "PermissionSetId");
+
+    /// <summary>Developer names: letters, digits and single underscores, starting with a letter, at most 80 characters.</summary>
+    private static SalesforceError PrepareApiName(WriteContext write, string nameField, string fromField)
+    {
+        if (write.IsCreate && write.Get(nameField) == null && fromField != null && write.GetString(fromField) is { } source)
+            write.Values[nameField] = ApiNameFrom(source);
+        if (!write.IsChanged(nameField) && !(write.IsCreate && fromField != null)) return null;
+        if (write.GetString(nameField) is not { } name) return null;
+        if (name.Length > 80 || !ApiNamePattern.IsMatch(name) || name.EndsWith('_'))
+            return new SalesforceError("INVALID_FIELD",
+                $"The {nameField} can only contain underscores and alphanumeric characters. It must be unique, begin with a letter, not include spaces, " +
+                "not end with an underscore, and not contain two consecutive underscores.", nameField);
+        return null;
+    }
+
+    private static string ApiNameFrom(string label)
+    {
+        string name = Regex.Replace(label, "[^A-Za-z0-9]+", "_").Trim('_');
+        name = Regex.Replace(name, "_+", "_");
+        if (name.Length == 0 || !char.IsAsciiLetter(name[0])) name = "X" + name;
+        return name.Length > 80 ? name[..80].TrimEnd('_') : name;
+    }
+
+    // ---- Sales objects -------------------------------------------------------------------------------------
+
+    private static readonly string[] PersonAccountFields = { "FirstName", "LastName", "PersonEmail" };
+
+    private static SalesforceError PrepareAccount(WriteContext write)
+    {
+        // Keep it simple: a new account without Name but with a person's name is a person account (seeds may also say so).
+        if (write.IsCreate)
+            write.Values["IsPersonAccount"] = (write.Mode == WriteMode.Seed && write.Get("IsPersonAccount") is true)
+                || (write.Get("Name") == null && (write.Get("FirstName") != null || write.Get("LastName") != null));
+
+        if (write.Get("IsPersonAccount") is true)
+        {
+            if (!write.IsCreate && write.IsChanged("Name"))
+                return new SalesforceError("INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Name. The name of a person account comes from FirstName and LastName.", "Name");
+            if (write.Get("LastName") == null)
+                return new SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", "LastName");
+            return SetFullName(write);
+        }
+
+        var personFields = PersonAccountFields.Where(f => write.IsChanged(f) && write.Get(f) != null).ToArray();
+        if (personFields.Length > 0)
+            return new SalesforceError("INVALID_FIELD_FOR_INSERT_UPDATE",
+                $"Unable to create/update fields: {string.Join(", ", personFields)}. These fields exist only on person accounts.", personFields);
+        if (write.Get("Name") == null)
+            return new SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", "Name");
+        return null;
+    }
+
+    private static SalesforceError PrepareLead(WriteContext write)
+    {
+        if (!write.IsCreate && write.Existing.GetBool("IsConverted") && write.Mode == WriteMode.Api)
+            return new SalesforceError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead");
+        return SetFullName(write);
+    }
+
+    private static SalesforceError SetFullName(WriteContext write)
+    {
+        string name = $"{write.GetString("FirstName")} {write.GetString("LastName")}".Trim();
+        write.Values["Name"] = name.Length == 0 ? null : name;
+        return null;
+    }
+}
