@@ -116,11 +116,15 @@ public sealed partial class EmulatorOrg
         username == null ? null : FindByUniqueField(Schema.Find("User"), "Username", username);
 
     /// <summary>Finds a record by a field that has a single-field unique index.</summary>
-    internal SObjectRecord FindByUniqueField(ObjectDefinition type, string field, string value)
+    internal SObjectRecord FindByUniqueField(ObjectDefinition type, string field, string value) =>
+        FindByUniqueKey(type, new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase) { [field] = value });
+
+    /// <summary>Finds a record through the unique index made of exactly the fields in <paramref name="values"/>.</summary>
+    internal SObjectRecord FindByUniqueKey(ObjectDefinition type, Dictionary<string, object> values)
     {
         var table = TableOf(type);
-        var key = type.UniqueKeys.First(k => k.Fields.Count == 1 && string.Equals(k.Fields[0], field, StringComparison.OrdinalIgnoreCase));
-        return table.Indexes[key].TryGetValue(value.ToLowerInvariant(), out var id) ? table.Rows[id] : null;
+        var key = type.UniqueKeys.First(k => k.Fields.Count == values.Count && k.Fields.All(values.ContainsKey));
+        return IndexKey(key, values) is { } indexKey && table.Indexes[key].TryGetValue(indexKey, out var id) ? table.Rows[id] : null;
     }
 
     // ---- Writes --------------------------------------------------------------------------------------------

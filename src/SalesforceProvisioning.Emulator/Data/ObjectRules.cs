@@ -151,8 +151,8 @@ internal sealed class ObjectRules
             .FirstOrDefault(set => set.GetBool("IsOwnedByProfile") && set.GetString("ProfileId") == profileId);
 
     private SObjectRecord FindAssignment(string userId, string permissionSetId) =>
-        org.Scan(org.Schema.Find("PermissionSetAssignment"))
-            .FirstOrDefault(a => a.GetString("AssigneeId") == userId && a.GetString("PermissionSetId") == permissionSetId);
+        org.FindByUniqueKey(org.Schema.Find("PermissionSetAssignment"),
+            new(StringComparer.OrdinalIgnoreCase) { ["AssigneeId"] = userId, ["PermissionSetId"] = permissionSetId });
 
     private void AssignProfilePermissionSet(OrgTransaction tx, SObjectRecord user)
     {
