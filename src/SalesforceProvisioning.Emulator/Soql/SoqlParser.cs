@@ -20,6 +20,8 @@ internal sealed class SoqlParser
         "LIMIT", "OFFSET", "NULL", "TRUE", "FALSE", "INCLUDES", "EXCLUDES", "GROUP", "HAVING", "WITH", "FOR", "USING",
     };
 
+    private static readonly HashSet<string> ClauseKeywords = new(StringComparer.OrdinalIgnoreCase) { "SELECT", "FROM", "WHERE", "ORDER", "LIMIT", "OFFSET" };
+
     private readonly string query;
     private readonly List<Token> tokens;
     private int index;
@@ -72,7 +74,8 @@ internal sealed class SoqlParser
         }
         Expect("FROM");
         var from = Current;
-        if (from.Kind != TokenKind.Identifier || ReservedWords.Contains(from.Text) || from.Text.Contains('.')) throw Unexpected();
+        // Object names may be words SOQL reserves elsewhere (FROM Group), but not the clause keywords.
+        if (from.Kind != TokenKind.Identifier || ClauseKeywords.Contains(from.Text) || from.Text.Contains('.')) throw Unexpected();
         index++;
 
         Condition where = Accept("WHERE") ? ParseCondition() : null;
