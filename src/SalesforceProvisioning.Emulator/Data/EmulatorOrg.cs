@@ -46,7 +46,17 @@ public sealed partial class EmulatorOrg
         {
             var parsed = SeedLoader.Parse(json);
             ClearAll();
-            SeedLoader.Load(this, parsed);
+            try
+            {
+                SeedLoader.Load(this, parsed);
+            }
+            catch (InvalidDataException) when (seedJson != null)
+            {
+                // A bad seed leaves the org as it was after the last good one, not half loaded.
+                ClearAll();
+                SeedLoader.Load(this, SeedLoader.Parse(seedJson));
+                throw;
+            }
             seedJson = json;
         }
     }
