@@ -83,7 +83,7 @@ namespace SalesforceProvisioning.Commands
             var stderr = new System.Text.StringBuilder();
             process.ErrorDataReceived += (s, e) => { if (e.Data != null) lock (stderr) stderr.AppendLine(e.Data); };
             process.BeginErrorReadLine();
-            Task<string> firstLine = process.StandardOutput.ReadLineAsync();
+            Task<string> firstLine = Task.Run(() => process.StandardOutput.ReadLine());
             if (!firstLine.Wait(TimeSpan.FromSeconds(StartTimeoutSeconds)) || firstLine.Result == null)
             {
                 try { if (!process.HasExited) process.Kill(); } catch (InvalidOperationException) { }
@@ -93,8 +93,7 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails($"The emulator did not start within {StartTimeoutSeconds} s. {detail}") { RecommendedAction = "Check the output above; try another -Port, or raise -StartTimeoutSeconds." } });
             }
             // Keep draining stdout so the child never blocks on a full pipe.
-            process.OutputDataReceived += (s, e) => { };
-            process.BeginOutputReadLine();
+            Task.Run(() => process.StandardOutput.ReadToEnd());
 
             var info = JObject.Parse(firstLine.Result);
             WriteObject(new SfEmulatorInstance

@@ -14,7 +14,7 @@ namespace SalesforceProvisioning.Commands
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
 
-        protected CancellationToken Stopping => _stopping.Token;
+        protected CancellationToken CancelToken => _stopping.Token;
 
         protected override void StopProcessing() => _stopping.Cancel();
 
@@ -23,9 +23,9 @@ namespace SalesforceProvisioning.Commands
         {
             try
             {
-                return work(Stopping).GetAwaiter().GetResult();
+                return work(CancelToken).GetAwaiter().GetResult();
             }
-            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
             }

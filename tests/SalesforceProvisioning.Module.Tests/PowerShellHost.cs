@@ -12,7 +12,14 @@ namespace SalesforceProvisioning.ModuleTests
     public static class PSObjectExtensions
     {
         /// <summary>A property's value as text (null when absent or null): tests never load the module's types themselves.</summary>
-        public static string Prop(this PSObject obj, string name) => obj.Properties[name]?.Value?.ToString();
+        public static string Prop(this PSObject obj, string name)
+        {
+            object value = obj.Properties[name]?.Value;
+            if (value is PSObject wrapped) value = wrapped.BaseObject;
+            return value is System.Collections.IEnumerable list && !(value is string)
+                ? string.Join(",", list.Cast<object>())
+                : value?.ToString();
+        }
     }
 
     /// <summary>What one script run produced, stream by stream.</summary>

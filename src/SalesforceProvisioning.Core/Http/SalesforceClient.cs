@@ -268,7 +268,8 @@ namespace SalesforceProvisioning
             var watch = Stopwatch.StartNew();
             RestResponse response = await _rest.ExecuteAsync(request, ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            if (response.ResponseStatus != ResponseStatus.Completed || response.StatusCode == 0)
+            // RestSharp reports 4xx/5xx answers as ResponseStatus.Error too; only a missing status means no answer.
+            if (response.StatusCode == 0)
                 throw ToTransportException(response, label);
 
             var result = new ApiResponse((int)response.StatusCode, response.Content);

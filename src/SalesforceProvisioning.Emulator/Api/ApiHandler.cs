@@ -53,7 +53,7 @@ internal sealed class ApiHandler
         if (latency > 0) await Task.Delay(latency, http.RequestAborted);
 
         FaultRule fault;
-        lock (state.Sync) fault = state.Faults.Next(method, path, isTokenEndpoint: path.StartsWith("/services/oauth2/", StringComparison.Ordinal));
+        lock (state.Sync) fault = state.Faults.Next(method, path, body, isTokenEndpoint: path.StartsWith("/services/oauth2/", StringComparison.Ordinal));
         entry.Fault = fault?.Kind.ToString();
         if (fault?.Kind == FaultKind.DropConnection)
         {
@@ -98,6 +98,8 @@ internal sealed class ApiHandler
             case "/services/data" or "/services/data/":
                 return method == "GET" ? DataApi.Versions() : MethodNotAllowed(method);
         }
+        if (path == "/services/oauth2/userinfo")
+            return method == "GET" ? oauth.UserInfo(data.Authenticate(authorization)) : MethodNotAllowed(method);
         if (path.StartsWith("/id/", StringComparison.Ordinal))
             return method == "GET" ? oauth.Identity(path, data.Authenticate(authorization)) : MethodNotAllowed(method);
         if (path.StartsWith("/services/data/", StringComparison.Ordinal))
@@ -113,6 +115,7 @@ internal sealed class ApiHandler
     {
         if (path.StartsWith("/services/oauth2/token", StringComparison.Ordinal)) return "token";
         if (path.StartsWith("/services/oauth2/revoke", StringComparison.Ordinal)) return "revoke";
+        if (path.StartsWith("/services/oauth2/userinfo", StringComparison.Ordinal)) return "identity";
         if (path.StartsWith("/id/", StringComparison.Ordinal)) return "identity";
         if (!DataApi.TrySplitVersion(path, out _, out var segments))
             return path is "/services/data" or "/services/data/" ? "versions" : "other";

@@ -53,6 +53,9 @@ internal sealed class ControlEndpoints
                 return Ok();
             case ("GET", "counts"):
                 return (200, Counts());
+            case ("POST", "instance-url"):
+                state.InstanceUrlOverride = Read(body)["url"]?.GetValue<string>();
+                return Ok();
             case ("POST", "latency"):
                 state.LatencyMilliseconds = Math.Max(0, Read(body)["ms"]?.GetValue<int>() ?? 0);
                 return Ok();

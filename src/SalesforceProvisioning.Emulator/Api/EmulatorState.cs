@@ -28,6 +28,8 @@ internal sealed class EmulatorState
     public int LatencyMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
     public string BaseUrl { get; set; }
+    /// <summary>An instance_url the token endpoint announces instead of BaseUrl (to test that clients refuse foreign hosts).</summary>
+    public string InstanceUrlOverride { get; set; }
     public object Sync => Org.Sync;
 
     /// <summary>Back to the seed, with counters, log, faults and runtime settings as at start; credentials stay valid.</summary>
@@ -41,6 +43,7 @@ internal sealed class EmulatorState
             Usage.Reset(Options.DailyApiLimit);
             Faults.Clear();
             LatencyMilliseconds = Options.LatencyMilliseconds;
+            InstanceUrlOverride = null;
             Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
             Tokens.RestoreInitialCredentials();
         }

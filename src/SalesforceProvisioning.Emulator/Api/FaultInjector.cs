@@ -19,6 +19,8 @@ public sealed class FaultRule
     public int Seed { get; set; } = 42;
     public string PathContains { get; set; }
     public string Method { get; set; }
+    /// <summary>Only requests whose body contains this text (for example a composite that writes, not one that reads).</summary>
+    public string BodyContains { get; set; }
     /// <summary>Positions (within a collection) of the records that fail; with RecordField/RecordValues the others pass.</summary>
     public int[] RecordIndexes { get; set; }
     public string RecordField { get; set; }
@@ -39,6 +41,7 @@ public sealed class FaultRule
         ["seed"] = Seed,
         ["pathContains"] = PathContains,
         ["method"] = Method,
+        ["bodyContains"] = BodyContains,
         ["recordIndexes"] = RecordIndexes == null ? null : new JsonArray(RecordIndexes.Select(i => (JsonNode)i).ToArray()),
         ["recordField"] = RecordField,
         ["recordValues"] = RecordValues == null ? null : new JsonArray(RecordValues.Select(v => (JsonNode)v).ToArray()),
@@ -105,7 +108,7 @@ internal sealed class FaultInjector
     /// The rule that fires for this request, if any, spending one of its count. The token endpoint is only
     /// hit by rules whose pathContains points at it.
     /// </summary>
-    public FaultRule Next(string method, string path, bool isTokenEndpoint)
+    public FaultRule Next(string method, string path, string body, bool isTokenEndpoint)
     {
         foreach (var rule in rules)
         {
@@ -113,6 +116,7 @@ internal sealed class FaultInjector
             if (isTokenEndpoint && string.IsNullOrEmpty(rule.PathContains)) continue;
             if (rule.PathContains != null && !path.Contains(rule.PathContains, StringComparison.OrdinalIgnoreCase)) continue;
             if (rule.Method != null && !string.Equals(rule.Method, method, StringComparison.OrdinalIgnoreCase)) continue;
+            if (rule.BodyContains != null && (body == null || !body.Contains(rule.BodyContains, StringComparison.Ordinal))) continue;
             if (rule.Rate is double rate && rule.Random.NextDouble() >= rate) continue;
             if (rule.Count != null) rule.Count--;
             rules.RemoveAll(r => r.Count == 0);

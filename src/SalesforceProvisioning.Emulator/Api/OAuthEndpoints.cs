@@ -76,7 +76,7 @@ internal sealed class OAuthEndpoints
         if (returnRefreshToken) response["refresh_token"] = refreshToken;
         response["signature"] = state.Tokens.Sign(id, issuedAt);
         response["scope"] = "api refresh_token";
-        response["instance_url"] = state.BaseUrl;
+        response["instance_url"] = state.InstanceUrlOverride ?? state.BaseUrl;
         response["id"] = id;
         response["token_type"] = "Bearer";
         response["issued_at"] = issuedAt;
@@ -94,6 +94,22 @@ internal sealed class OAuthEndpoints
     }
 
     /// <summary>GET /id/{orgId}/{userId}: who the user is, for a caller with a live access token.</summary>
+    /// <summary>GET /services/oauth2/userinfo: the OpenID Connect view of the caller.</summary>
+    public ApiResponse UserInfo(SObjectRecord caller)
+    {
+        if (caller == null) return ApiResponse.InvalidSession();
+        return ApiResponse.Ok(new JsonObject
+        {
+            ["sub"] = $"{state.BaseUrl}/id/{state.Org.OrganizationId}/{caller.Id}",
+            ["user_id"] = caller.Id,
+            ["organization_id"] = state.Org.OrganizationId,
+            ["preferred_username"] = caller.GetString("Username"),
+            ["name"] = caller.GetString("Name"),
+            ["email"] = caller.GetString("Email"),
+            ["active"] = caller.GetBool("IsActive"),
+        });
+    }
+
     public ApiResponse Identity(string path, SObjectRecord caller)
     {
         if (caller == null) return ApiResponse.InvalidSession();

@@ -1,0 +1,101 @@
+using System.Linq;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>Batching and API-call counts, and every fault kind at the batch boundaries: nothing lost, nothing doubled.</summary>
+    public class SyncUserFaultTests : IClassFixture<EmulatorFixture>
+    {
+        private readonly EmulatorFixture _emulator;
+
+        public SyncUserFaultTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.Reset();
+        }
+
+        private static string Users(int count) =>
+            $"$users = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Username = \"user$_@bulk.example.com\"; LastName = \"Bulk$_\"; Email = \"user$_@bulk.example.com\" }} }}; ";
+
+        private static string Username(int position) => $"user{position}@bulk.example.com";
+
+        [Fact]
+        public void Four_hundred_fifty_users_cost_three_counted_calls()
+        {
+            using var ps = _emulator.NewSession();
+            long before = _emulator.ApiCalls;
+            var result = ps.Run(Users(450) + "$users | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(result.Errors);
+            Assert.Equal(450, result.Output.Count(o => o.Prop("Action") == "Created"));
+            // preflight (describe, profiles, counts) + one read to match + one composite with three collections
+            Assert.Equal(3, _emulator.ApiCalls - before);
+        }
+
+        [Fact]
+        public void Per_record_failures_at_the_batch_boundaries_fail_only_those_users()
+        {
+            using var ps = _emulator.NewSession();
+            int[] positions = { 1, 200, 201, 2000 };
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 100, pathContains = "/composite", recordField = "Username", recordValues = positions.Select(Username).ToArray(), statusCode = "FIELD_INTEGRITY_EXCEPTION", message = "Injected failure" } });
+            var result = ps.Run(Users(2001) + "$users | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal(2001, result.Output.Count);
+            var failed = result.Output.Where(o => o.Prop("Action") == "Failed").Select(o => o.Prop("Username")).ToArray();
+            Assert.Equal(positions.Select(Username), failed);
+            Assert.Equal(4, result.Errors.Count);
+            Assert.All(result.Errors, e => Assert.StartsWith("FieldIntegrityException,", e.FullyQualifiedErrorId));
+            Assert.Equal(1997, BulkUserCount());
+            Assert.Equal(Enumerable.Range(0, 2001), result.Output.Select(o => int.Parse(o.Prop("InputIndex"))));
+        }
+
+        [Theory]
+        [InlineData("Http503")]
+        [InlineData("DropConnection")]
+        [InlineData("DropAfterCommit")]
+        [InlineData("InvalidSession")]
+        public void Transient_faults_on_writes_are_retried_and_no_user_is_created_twice(string kind)
+        {
+            using var ps = _emulator.NewSession();
+            // Let the preflight and the read through; the fault hits the first write request.
+            ps.Run("$null = [pscustomobject]@{ Username = 'warmup@bulk.example.com'; LastName = 'Warm'; Email = 'warmup@bulk.example.com' } | Sync-SfUser -Profile 'Standard User'");
+            _emulator.InjectFaults(new[] { new { kind, count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"POST\"" } });
+            var result = ps.Run(Users(1200) + "$users | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(result.Errors);
+            Assert.Equal(1200, result.Output.Count(o => o.Prop("Action") == "Created"));
+            Assert.Equal(1201, BulkUserCount());
+            Assert.Contains(_emulator.Get("requests")["requests"].AsArray(), r => r["fault"]?.ToString() == kind);
+            if (kind == "DropAfterCommit")
+                Assert.Contains(result.Output, o => o.Prop("Message")?.Contains("confirmed by reading the user back") == true);
+            var again = ps.Run(Users(1200) + "$users | Sync-SfUser");
+            Assert.All(again.Output, o => Assert.Equal("Unchanged", o.Prop("Action")));
+        }
+
+        [Fact]
+        public void Records_locked_by_another_process_are_sent_again()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new[] { new { kind = "UnableToLockRow", count = 1, pathContains = "/composite", recordField = "Username", recordValues = new[] { Username(3), Username(250) } } });
+            var result = ps.Run(Users(300) + "$users | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(result.Errors);
+            Assert.Equal(300, result.Output.Count(o => o.Prop("Action") == "Created"));
+            Assert.Equal(300, BulkUserCount());
+            Assert.Contains(_emulator.Get("requests")["requests"].AsArray(), r => r["fault"]?.ToString() == "UnableToLockRow");
+        }
+
+        [Fact]
+        public void The_daily_api_limit_stops_the_run_and_reports_every_user_of_the_batch()
+        {
+            using var ps = _emulator.NewSession();
+            // preflight, read, first write: then the allowance is gone.
+            _emulator.Post("limits", "{\"max\":15000,\"remaining\":3}");
+            var result = ps.Run(Users(2000) + "$users | Sync-SfUser -Profile 'Standard User'");
+            string summary = string.Join("; ", result.Output.GroupBy(o => o.Prop("Action") + "/" + o.Prop("ErrorCode")).Select(g => g.Key + "=" + g.Count()))
+                + " | errors: " + string.Join("; ", result.Errors.Take(3).Select(e => e.FullyQualifiedErrorId + " " + e.Exception.Message));
+            Assert.True(result.Output.Count == 2000, summary);
+            Assert.True(1000 == result.Output.Count(o => o.Prop("Action") == "Created"), summary);
+            Assert.Equal(1000, result.Output.Count(o => o.Prop("Action") == "Failed" && o.Prop("ErrorCode") == "REQUEST_LIMIT_EXCEEDED"));
+            Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId == "RequestLimitExceeded,SalesforceProvisioning.Commands.SyncSfUserCommand");
+        }
+
+        private long BulkUserCount() => _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@bulk.example.com'");
+    }
+}
