@@ -33,12 +33,13 @@ namespace SalesforceProvisioning.Commands
             return value;
         }
 
-        /// <summary>A script block as a mapping function, run on the pipeline thread with $_ set to the input.</summary>
+        /// <summary>A script block as a mapping function, run on the pipeline thread with $_ set to the input; its errors fail the record.</summary>
         internal static Func<object, object> ToFunction(ScriptBlock script)
         {
             return input =>
             {
-                var variables = new List<PSVariable> { new PSVariable("_", input), new PSVariable("PSItem", input) };
+                // Stop: an error inside the script block fails that record instead of silently giving null.
+                var variables = new List<PSVariable> { new PSVariable("_", input), new PSVariable("PSItem", input), new PSVariable("ErrorActionPreference", ActionPreference.Stop) };
                 var output = script.InvokeWithContext(null, variables);
                 if (output.Count == 0) return null;
                 if (output.Count == 1) return Unwrap(output[0]);

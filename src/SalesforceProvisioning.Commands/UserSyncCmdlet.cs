@@ -35,6 +35,9 @@ namespace SalesforceProvisioning.Commands
 
         protected int NextInputIndex() => _inputCount++;
 
+        /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
+        protected SfAttributeMap Map { get; private set; }
+
         protected override void BeginProcessing()
         {
             _connection = ResolveAuthenticatedConnection();
@@ -44,7 +47,8 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails($"User sync for the {_connection.Target} target is not available in this version.") { RecommendedAction = "Use a connection with -Target Salesforce." } });
             }
             _apiUsedAtStart = _connection.ApiUsage?.Used;
-            _engine = new UserSyncEngine(_connection, CreateMap(), CreatePolicy(_connection), MaxConcurrentRequests);
+            Map = CreateMap();
+            _engine = new UserSyncEngine(_connection, Map, CreatePolicy(_connection), MaxConcurrentRequests);
             try
             {
                 Run(_connection, ct => _engine.PrepareAsync(ct));
@@ -58,12 +62,12 @@ namespace SalesforceProvisioning.Commands
         protected void Add(SourceUser user)
         {
             _window.Add(user);
-            if (_window.Count >= BatchSize) Flush(endOfInput: false);
+            if (_window.Count >= BatchSize) Flush();
         }
 
         protected override void EndProcessing()
         {
-            Flush(endOfInput: true);
+            Flush();
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
             long? used = _connection.ApiUsage?.Used - _apiUsedAtStart;
             string summary = $"{MyInvocation.MyCommand.Name}: {_inputCount} input(s): " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))
@@ -71,15 +75,15 @@ namespace SalesforceProvisioning.Commands
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
-        private void Flush(bool endOfInput)
+        private void Flush()
         {
-            if (_window.Count == 0 && !endOfInput) return;
+            if (_window.Count == 0) return;
             var window = _window.ToList();
             _window.Clear();
             var results = new List<SfUserSyncResult>();
             try
             {
-                List<UserPlan> plans = Run(_connection, ct => _engine.PlanAsync(window, endOfInput, ct));
+                List<UserPlan> plans = Run(_connection, ct => _engine.PlanAsync(window, ct));
                 bool whatIf = IsWhatIf();
                 var accepted = new List<UserPlan>();
                 foreach (UserPlan plan in plans)
@@ -183,7 +187,7 @@ namespace SalesforceProvisioning.Commands
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }
-            Add(CreateMap().Evaluate(InputObject, index, SourceObjects.ReadProperty));
+            Add(Map.Evaluate(InputObject, index, SourceObjects.ReadProperty));
         }
     }
 }

@@ -96,6 +96,25 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId == "RequestLimitExceeded,SalesforceProvisioning.Commands.SyncSfUserCommand");
         }
 
+        [Fact]
+        public void Matching_queries_by_name_for_a_few_users_and_reads_the_whole_org_for_many()
+        {
+            using var ps = _emulator.NewSession();
+            ps.Run(Users(10_001) + "$null = $users | Sync-SfUser -Profile 'Standard User'");
+
+            long before = _emulator.ApiCalls;
+            var few = ps.Run(Users(3) + "$users | Sync-SfUser -InformationVariable info; $info");
+            Assert.Equal(3, few.Output.Count(o => o.Prop("Action") == "Unchanged"));
+            Assert.Contains("matching: by-username", few.Output.Last().ToString());
+            Assert.Equal(2, _emulator.ApiCalls - before); // preflight, one read
+
+            before = _emulator.ApiCalls;
+            var many = ps.Run(Users(10_001) + "$users | Sync-SfUser -InformationVariable info | Where-Object Action -ne 'Unchanged'; $info");
+            Assert.Contains("matching: scan", many.Output.Last().ToString());
+            Assert.Single(many.Output); // only the summary: every user unchanged
+            Assert.Equal(3, _emulator.ApiCalls - before); // preflight, two composite reads of 10,000 users each
+        }
+
         private long BulkUserCount() => _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@bulk.example.com'");
     }
 }

@@ -157,6 +157,24 @@ $people | Sync-SfUser -AttributeMap $map");
             Assert.Equal("Created", created.Output.Single().Prop("Action"));
         }
 
+        [Fact]
+        public void Multi_valued_sources_fill_multi_select_picklists_and_a_failing_script_block_fails_only_its_record()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run(@"
+$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email'; Skills__c = 'Skills'; Title = { $_.Role.ToUpper() } } -Profile 'Standard User' -Update *
+@(
+    @{ Username = 'multi@example.com'; LastName = 'Multi'; Email = 'multi@example.com'; Skills = 'Apex', 'Flows', 'apex'; Role = 'lead' }
+    @{ Username = 'norole@example.com'; LastName = 'NoRole'; Email = 'norole@example.com'; Role = $null }
+) | Sync-SfUser -AttributeMap $map");
+            Assert.Equal(new[] { "Created", "Failed" }, Actions(result));
+            Assert.Equal("InvalidSourceValue,SalesforceProvisioning.Commands.SyncSfUserCommand", result.Errors.Single().FullyQualifiedErrorId);
+            Assert.Contains("null-valued", result.Errors.Single().Exception.Message);
+            var user = _emulator.Query("SELECT Skills__c, Title FROM User WHERE Username = 'multi@example.com'").Single();
+            Assert.Equal("Apex;Flows", user["Skills__c"].ToString());
+            Assert.Equal("LEAD", user["Title"].ToString());
+        }
+
         private long WritesSince(long recordsWrittenBefore) => _emulator.RecordsWritten - recordsWrittenBefore;
     }
 }

@@ -19,6 +19,7 @@ namespace SalesforceProvisioning
         /// <summary>Rounds of re-sending records that failed transiently or need reconciling.</summary>
         private const int MaxWriteRounds = 4;
         private const int UsernamesPerQuery = 400;
+        private const int ScanRecordsPerCall = CompositeReader.QueriesPerComposite * 2000;
 
         private static readonly string[] BaseUserFields = { "Id", "Username", "IsActive", "UserType", "ProfileId" };
         private static readonly string[] LocaleKeys = { "TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "LanguageLocaleKey" };
@@ -33,7 +34,7 @@ namespace SalesforceProvisioning
         private readonly Dictionary<string, int> _seenUsernames = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _frozenUserIds = new HashSet<string>(StringComparer.Ordinal);
         private Dictionary<string, JObject> _scannedUsers;
-        private bool _matchingDecided;
+        private long _byNameCallsSpent;
         private long _orgUserCount;
         private string _selectFields;
 
@@ -112,7 +113,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Matches a window of source users to Salesforce users and plans each one's change.</summary>
-        public async Task<List<UserPlan>> PlanAsync(IReadOnlyList<SourceUser> window, bool endOfInput, CancellationToken ct)
+        public async Task<List<UserPlan>> PlanAsync(IReadOnlyList<SourceUser> window, CancellationToken ct)
         {
             var plans = new List<UserPlan>(window.Count);
             var toMatch = new List<SourceUser>();
@@ -129,7 +130,7 @@ namespace SalesforceProvisioning
                 }
             }
 
-            Dictionary<string, JObject> matches = await MatchAsync(toMatch.Select(s => s.Username).ToList(), endOfInput, ct).ConfigureAwait(false);
+            Dictionary<string, JObject> matches = await MatchAsync(toMatch.Select(s => s.Username).ToList(), ct).ConfigureAwait(false);
             foreach (SourceUser source in window)
             {
                 if (duplicates.TryGetValue(source, out int firstIndex))
@@ -153,40 +154,52 @@ namespace SalesforceProvisioning
             return new ExistingUser(record) { IsFrozen = _frozenUserIds.Contains(UserOrgContext.Id15(record.Value<string>("Id"))) };
         }
 
-        private async Task<Dictionary<string, JObject>> MatchAsync(IReadOnlyList<string> usernames, bool endOfInput, CancellationToken ct)
+        private async Task<Dictionary<string, JObject>> MatchAsync(IReadOnlyList<string> usernames, CancellationToken ct)
         {
-            if (!_matchingDecided)
+            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            if (_scannedUsers == null && usernames.Count > 0)
             {
-                // Whichever costs fewer counted calls for the users seen so far: scanning every user of the org
-                // once (five pages of 2,000 per call), or querying these usernames (five queries per call).
-                long scanCalls = Math.Max(1, (_orgUserCount + 9_999) / 10_000);
-                long byNameCalls = Math.Max(1, (usernames.Count + 5 * UsernamesPerQuery - 1) / (5 * UsernamesPerQuery));
-                _matchingDecided = true;
-                if (scanCalls <= byNameCalls && !(endOfInput && usernames.Count == 0))
+                var statements = UsernameQueries(usernames);
+                long windowCalls = (statements.Count + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
+                long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall);
+                // Read every user once as soon as querying by name would have cost as many calls (the
+                // ski-rental rule: never more than twice the cheaper of the two, whatever the input size).
+                if (scanCalls <= _byNameCallsSpent + windowCalls)
                 {
-                    _scannedUsers = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
-                    await _reader.ScanAsync($"SELECT {_selectFields} FROM User", page =>
-                    {
-                        foreach (JObject user in page) _scannedUsers[user.Value<string>("Username")] = StripAttributes(user);
-                    }, ct).ConfigureAwait(false);
+                    await ScanUsersAsync(ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    _byNameCallsSpent += windowCalls;
+                    foreach (JObject user in (await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false)).Select(StripAttributes))
+                        found[user.Value<string>("Username")] = user;
+                    return found;
                 }
             }
-            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
             if (_scannedUsers != null)
             {
                 foreach (string username in usernames)
                     if (_scannedUsers.TryGetValue(username, out JObject user)) found[username] = user;
-                return found;
             }
-            foreach (JObject user in await ReadUsersByNameAsync(usernames, ct).ConfigureAwait(false))
-                found[user.Value<string>("Username")] = user;
             return found;
         }
+
+        private async Task ScanUsersAsync(CancellationToken ct)
+        {
+            _scannedUsers = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            await _reader.ScanAsync($"SELECT {_selectFields} FROM User", page =>
+            {
+                foreach (JObject user in page) _scannedUsers[user.Value<string>("Username")] = StripAttributes(user);
+            }, ct).ConfigureAwait(false);
+        }
+
+        private List<string> UsernameQueries(IReadOnlyList<string> usernames)
+            => Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE Username IN", usernames, maxValuesPerQuery: UsernamesPerQuery).ToList();
 
         private async Task<List<JObject>> ReadUsersByNameAsync(IReadOnlyList<string> usernames, CancellationToken ct)
         {
             if (usernames.Count == 0) return new List<JObject>();
-            var statements = Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE Username IN", usernames, maxValuesPerQuery: UsernamesPerQuery);
+            var statements = UsernameQueries(usernames);
             return (await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false)).Select(StripAttributes).ToList();
         }
 

@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using SalesforceProvisioning;
+
+namespace SalesforceProvisioning.Bench
+{
+    /// <summary>
+    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25]
+    /// Each case runs in its own process (so peak memory is the case's own) against its own emulator process,
+    /// and prints one JSON line: users, counted API calls, records written, wall seconds, peak working set.
+    /// </summary>
+    public static class Program
+    {
+        public static async Task<int> Main(string[] args)
+        {
+            var options = Args.Parse(args);
+            if (options.Case != null) return await RunCaseAsync(options);
+
+            var cases = new List<(string Case, int Users)>();
+            foreach (int n in options.Users) cases.Add(("initial+resync", n));
+            cases.Add(("faults", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+            foreach (var (name, users) in cases)
+            {
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs}")
+                {
+                    RedirectStandardOutput = true,
+                    UseShellExecute = false,
+                });
+                string output = await child.StandardOutput.ReadToEndAsync();
+                await child.WaitForExitAsync();
+                Console.Write(output);
+                if (child.ExitCode != 0) return child.ExitCode;
+            }
+            return 0;
+        }
+
+        private static async Task<int> RunCaseAsync(Args options)
+        {
+            int users = options.Users.Single();
+            await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs);
+            var connection = SfProvisioningConnection.Create(new SfConnectionSettings
+            {
+                Domain = emulator.Domain,
+                ClientId = emulator.ClientId,
+                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            });
+
+            if (options.Case == "faults")
+            {
+                // 5% of write requests meet a transient fault: 503s, lost answers after commit, locked rows.
+                await emulator.ControlAsync("faults", @"[
+                    {""kind"":""Http503"",""rate"":0.03,""seed"":1,""pathContains"":""/composite"",""bodyContains"":""\""POST\""""},
+                    {""kind"":""DropAfterCommit"",""rate"":0.01,""seed"":2,""pathContains"":""/composite"",""bodyContains"":""\""POST\""""},
+                    {""kind"":""UnableToLockRow"",""rate"":0.01,""seed"":3,""pathContains"":""/composite"",""recordIndexes"":[7]}]");
+                var run = await SyncAsync(connection, emulator, users, "faults");
+                run["faultsInjected"] = await emulator.FaultsFiredAsync();
+                long present = await emulator.CountUsersAsync();
+                run["present"] = present;
+                run["everyUserExactlyOnce"] = present == users && run["failed"].GetValue<int>() == 0;
+                Console.WriteLine(run.ToJsonString());
+                return 0;
+            }
+
+            Console.WriteLine((await SyncAsync(connection, emulator, users, "initial")).ToJsonString());
+            Console.WriteLine((await SyncAsync(connection, emulator, users, "resync")).ToJsonString());
+            return 0;
+        }
+
+        /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name)
+        {
+            var before = await emulator.CountsAsync();
+            var watch = Stopwatch.StartNew();
+            var engine = new UserSyncEngine(connection, SfAttributeMap.CreateDefault().WithDefaultProfile("Standard User"), UserSyncPolicy.From(connection));
+            await engine.PrepareAsync(CancellationToken.None);
+            var actions = new Dictionary<SfSyncAction, int>();
+            const int window = 2000;
+            for (int start = 0; start < users; start += window)
+            {
+                int count = Math.Min(window, users - start);
+                var sources = Enumerable.Range(start, count).Select(i => SfAttributeMap.CreateDefault().Evaluate(Person(i), i, Read)).ToList();
+                var plans = await engine.PlanAsync(sources, CancellationToken.None);
+                var results = new List<SfUserSyncResult>();
+                await engine.ExecuteAsync(plans, results, CancellationToken.None);
+                foreach (var r in results) actions[r.Action] = actions.GetValueOrDefault(r.Action) + 1;
+            }
+            watch.Stop();
+            var after = await emulator.CountsAsync();
+            var line = new JsonObject
+            {
+                ["case"] = name,
+                ["users"] = users,
+                ["apiCalls"] = after.ApiCalls - before.ApiCalls,
+                ["writes"] = after.RecordsWritten - before.RecordsWritten,
+                ["wallSeconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2),
+                ["peakWorkingSetMB"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
+                ["matching"] = engine.MatchingStrategy,
+                ["failed"] = actions.GetValueOrDefault(SfSyncAction.Failed),
+            };
+            foreach (var pair in actions) line[pair.Key.ToString().ToLowerInvariant()] = pair.Value;
+            return line;
+        }
+
+        private static Dictionary<string, object> Person(int i) => new Dictionary<string, object>
+        {
+            ["UserPrincipalName"] = $"user{i:D6}@bench.example.com",
+            ["mail"] = $"user{i:D6}@bench.example.com",
+            ["givenName"] = i % 7 == 0 ? "Seán" : "Alex",
+            ["sn"] = i % 5 == 0 ? $"O'Brien{i}" : $"Bench{i}",
+            ["Title"] = "Engineer",
+            ["Department"] = "Dept" + (i % 20),
+        };
+
+        private static (bool, object) Read(object input, string name)
+            => ((Dictionary<string, object>)input).TryGetValue(name, out object value) ? (true, value) : (false, null);
+
+        private sealed class Args
+        {
+            public int[] Users = { 1_000, 10_000, 100_000 };
+            public int LatencyMs = 25;
+            public string Case;
+
+            public static Args Parse(string[] args)
+            {
+                var a = new Args();
+                for (int i = 0; i < args.Length; i++)
+                {
+                    switch (args[i])
+                    {
+                        case "--users": a.Users = args[++i].Split(',').Select(int.Parse).ToArray(); break;
+                        case "--latency-ms": a.LatencyMs = int.Parse(args[++i]); break;
+                        case "--case": a.Case = args[++i]; break;
+                        default: throw new ArgumentException("unknown argument " + args[i]);
+                    }
+                }
+                return a;
+            }
+        }
+    }
+
+    /// <summary>The emulator as a separate process, started from the built module folder's copy.</summary>
+    internal sealed class EmulatorProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly HttpClient _http = new HttpClient();
+
+        private EmulatorProcess(Process process, JsonNode info)
+        {
+            _process = process;
+            Domain = info["domain"].ToString();
+            ClientId = info["clientId"].ToString();
+            ClientSecret = info["clientSecret"].ToString();
+            RefreshToken = info["refreshToken"].ToString();
+        }
+
+        public string Domain { get; }
+        public string ClientId { get; }
+        public string ClientSecret { get; }
+        public string RefreshToken { get; }
+
+        public static async Task<EmulatorProcess> StartAsync(int latencyMs)
+        {
+            string dll = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "SalesforceProvisioning.Emulator", "bin", "Release", "net10.0", "SalesforceProvisioning.Emulator.dll");
+            var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{Path.GetFullPath(dll)}\" --port 0 --latency-ms {latencyMs} --daily-api-limit 1000000 --parent-pid {Environment.ProcessId}")
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            });
+            string first = await process.StandardOutput.ReadLineAsync();
+            return new EmulatorProcess(process, JsonNode.Parse(first));
+        }
+
+        public async Task ControlAsync(string path, string json)
+        {
+            var response = await _http.PostAsync($"{Domain}/__emulator/{path}", new StringContent(json, Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+        }
+
+        public async Task<(long ApiCalls, long RecordsWritten)> CountsAsync()
+        {
+            var counts = JsonNode.Parse(await _http.GetStringAsync($"{Domain}/__emulator/counts"));
+            return (counts["apiCalls"].GetValue<long>(), counts["recordsWritten"].GetValue<long>());
+        }
+
+        public async Task<int> FaultsFiredAsync()
+        {
+            var log = JsonNode.Parse(await _http.GetStringAsync($"{Domain}/__emulator/requests"))["requests"].AsArray();
+            return log.Count(entry => entry["fault"] != null);
+        }
+
+        public async Task<long> CountUsersAsync()
+        {
+            await _http.DeleteAsync($"{Domain}/__emulator/faults");
+            var token = JsonNode.Parse(await (await _http.PostAsync($"{Domain}/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials", ["client_id"] = ClientId, ["client_secret"] = ClientSecret,
+            }))).Content.ReadAsStringAsync())["access_token"].ToString();
+            var request = new HttpRequestMessage(HttpMethod.Get, $"{Domain}/services/data/v62.0/query?q=" + Uri.EscapeDataString("SELECT COUNT() FROM User WHERE Username LIKE '%@bench.example.com'"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var answer = JsonNode.Parse(await (await _http.SendAsync(request)).Content.ReadAsStringAsync());
+            return answer["totalSize"].GetValue<long>();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited) _process.Kill();
+            _http.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
