@@ -58,10 +58,14 @@ namespace SalesforceProvisioning.Bench
             if (options.Case == "faults")
             {
                 // 5% of write requests meet a transient fault: 503s, lost answers after commit, locked rows.
+                // Transient faults on the write requests: the first answer is lost after its records were
+                // committed, the next two attempts meet 503s, and 5% of the records are locked by another
+                // process once (their retry goes through, as with a real lock).
                 await emulator.ControlAsync("faults", @"[
-                    {""kind"":""Http503"",""rate"":0.03,""seed"":1,""pathContains"":""/composite"",""bodyContains"":""\""POST\""""},
-                    {""kind"":""DropAfterCommit"",""rate"":0.01,""seed"":2,""pathContains"":""/composite"",""bodyContains"":""\""POST\""""},
-                    {""kind"":""UnableToLockRow"",""rate"":0.01,""seed"":3,""pathContains"":""/composite"",""recordIndexes"":[7]}]");
+                    {""kind"":""DropAfterCommit"",""count"":1,""pathContains"":""/composite"",""bodyContains"":""\""POST\""""},
+                    {""kind"":""Http503"",""count"":2,""pathContains"":""/composite"",""bodyContains"":""\""POST\""""},
+                    {""kind"":""UnableToLockRow"",""count"":1000000,""pathContains"":""/composite"",""bodyContains"":""\""POST\"""",
+                     ""recordRate"":0.05,""oncePerRecord"":true,""seed"":7}]");
                 var run = await SyncAsync(connection, emulator, users, "faults");
                 run["faultsInjected"] = await emulator.FaultsFiredAsync();
                 long present = await emulator.CountUsersAsync();
@@ -92,7 +96,11 @@ namespace SalesforceProvisioning.Bench
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
                 var results = new List<SfUserSyncResult>();
                 await engine.ExecuteAsync(plans, results, CancellationToken.None);
-                foreach (var r in results) actions[r.Action] = actions.GetValueOrDefault(r.Action) + 1;
+                foreach (var r in results)
+                {
+                    actions[r.Action] = actions.GetValueOrDefault(r.Action) + 1;
+                    if (r.Action == SfSyncAction.Failed) Console.Error.WriteLine($"failed: {r.Username}: {r.ErrorCode} {r.Message}");
+                }
             }
             watch.Stop();
             var after = await emulator.CountsAsync();

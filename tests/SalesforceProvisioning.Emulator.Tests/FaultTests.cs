@@ -69,6 +69,23 @@ public sealed class FaultTests : EmulatorTest
     }
 
     [Fact]
+    public async Task A_share_of_records_can_be_locked_once_each_so_their_retry_succeeds()
+    {
+        await Fault(new { kind = "UnableToLockRow", count = 100, pathContains = "/composite/sobjects", recordRate = 0.5, oncePerRecord = true, seed = 3 });
+        object Records(IEnumerable<int> numbers) => new
+        {
+            allOrNone = false,
+            records = numbers.Select(i => new { attributes = new { type = "Contact" }, LastName = $"Share{i}" }),
+        };
+        var first = await Post($"{V}/composite/sobjects", Records(Enumerable.Range(0, 40)));
+        var locked = Enumerable.Range(0, 40).Where(i => !first.Body[i]["success"].GetValue<bool>()).ToList();
+        Assert.InRange(locked.Count, 8, 32);
+        var retry = await Post($"{V}/composite/sobjects", Records(locked));
+        Assert.All(retry.Body.AsArray(), r => Assert.True(r["success"].GetValue<bool>()));
+        Assert.Equal(40, Emulator.Org.Query("SELECT Id FROM Contact WHERE LastName LIKE 'Share%'").Count);
+    }
+
+    [Fact]
     public async Task Record_error_picks_records_by_field_value_inside_composite()
     {
         await Fault(new { kind = "RecordError", count = 1, recordField = "Username", recordValues = new[] { "b@example.com" }, statusCode = "LICENSE_LIMIT_EXCEEDED", message = "License Limit Exceeded" });

@@ -70,6 +70,22 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void A_create_whose_answer_was_lost_is_never_reported_failed_when_it_went_through()
+        {
+            using var ps = _emulator.NewSession();
+            // The first write commits but its answer is lost; on every retry user 1 is locked by another process.
+            _emulator.InjectFaults(new object[]
+            {
+                new { kind = "DropAfterCommit", count = 1, pathContains = "/composite", bodyContains = "\"POST\"" },
+                new { kind = "UnableToLockRow", count = 100, pathContains = "/composite", bodyContains = "\"POST\"", recordField = "Username", recordValues = new[] { Username(1) } },
+            });
+            var result = ps.Run(Users(50) + "$users | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(result.Errors);
+            Assert.All(result.Output, o => Assert.Equal("Created", o.Prop("Action")));
+            Assert.Equal(50, BulkUserCount());
+        }
+
+        [Fact]
         public void Records_locked_by_another_process_are_sent_again()
         {
             using var ps = _emulator.NewSession();

@@ -33,10 +33,11 @@ namespace SalesforceProvisioning
         private readonly CompositeWriter _writer;
         private readonly Dictionary<string, int> _seenUsernames = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _frozenUserIds = new HashSet<string>(StringComparer.Ordinal);
-        private Dictionary<string, JObject> _scannedUsers;
+        private CompactRecordIndex _scannedUsers;
         private long _byNameCallsSpent;
         private long _orgUserCount;
         private string _selectFields;
+        private List<string> _selectFieldList;
 
         public UserSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, int maxConcurrentRequests = 2)
         {
@@ -109,6 +110,7 @@ namespace SalesforceProvisioning
                 throw new SalesforceConfigurationException("Profile", $"The default profile '{_map.DefaultProfile}' does not exist in this org.", "Use a profile name or Id from the org (Get-SfProfile lists them), for example 'Standard User'.");
             var fields = new HashSet<string>(BaseUserFields, StringComparer.OrdinalIgnoreCase);
             foreach (SfFieldMapping mapping in _map.Mappings) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
+            _selectFieldList = fields.ToList();
             _selectFields = string.Join(", ", fields);
         }
 
@@ -179,17 +181,20 @@ namespace SalesforceProvisioning
             if (_scannedUsers != null)
             {
                 foreach (string username in usernames)
-                    if (_scannedUsers.TryGetValue(username, out JObject user)) found[username] = user;
+                {
+                    JObject user = _scannedUsers.Find(username);
+                    if (user != null) found[username] = user;
+                }
             }
             return found;
         }
 
         private async Task ScanUsersAsync(CancellationToken ct)
         {
-            _scannedUsers = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            _scannedUsers = new CompactRecordIndex(_selectFieldList, "Username");
             await _reader.ScanAsync($"SELECT {_selectFields} FROM User", page =>
             {
-                foreach (JObject user in page) _scannedUsers[user.Value<string>("Username")] = StripAttributes(user);
+                foreach (JObject user in page) _scannedUsers.Add(user);
             }, ct).ConfigureAwait(false);
         }
 
@@ -269,7 +274,7 @@ namespace SalesforceProvisioning
         private async Task<List<RecordWrite>> ApplyOutcomesAsync(List<RecordOutcome> outcomes, bool lastRound, CancellationToken ct)
         {
             var again = new List<RecordWrite>();
-            var reconcile = new List<(UserPlan Plan, RecordOutcome Outcome)>();
+            var reconcile = new List<RecordOutcome>();
             foreach (RecordOutcome outcome in outcomes)
             {
                 var plan = (UserPlan)outcome.Write.Tag;
@@ -280,38 +285,48 @@ namespace SalesforceProvisioning
                     if (--plan.OutstandingWrites == 0) plan.Written = true;
                     continue;
                 }
-                bool createInDoubt = outcome.Write.Kind == WriteKind.Create && (outcome.ErrorCode == "DUPLICATE_USERNAME" || outcome.OutcomeUnknown);
-                if (createInDoubt && !lastRound) { reconcile.Add((plan, outcome)); continue; }
                 bool transient = TransientRecordErrors.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
-                if (transient && !lastRound) { again.Add(outcome.Write); continue; }
-                plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
+                bool create = outcome.Write.Kind == WriteKind.Create;
+                // A create that met a duplicate, lost its answer, or is about to be given up may have gone
+                // through on an earlier (retried) request: read it back before deciding.
+                if (create && (outcome.ErrorCode == "DUPLICATE_USERNAME" || outcome.OutcomeUnknown || (transient && lastRound)))
+                    reconcile.Add(outcome);
+                else if (transient && !lastRound)
+                    again.Add(outcome.Write);
+                else
+                    plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
             }
-            if (reconcile.Count > 0) again.AddRange(await ReconcileCreatesAsync(reconcile, ct).ConfigureAwait(false));
+            if (reconcile.Count > 0) again.AddRange(await ReconcileCreatesAsync(reconcile, lastRound, ct).ConfigureAwait(false));
             return again;
         }
 
         /// <summary>
-        /// A create that answered DUPLICATE_USERNAME, or whose answer was lost, is resolved by reading the
-        /// user back: found in this org, it is treated as matched (never a second user, never a false
-        /// failure); not found, the username is taken in another org, or the create is sent again.
+        /// Resolves creates in doubt by reading the users back: found in this org, the user is treated as
+        /// matched (never a second user, never a false failure); not found, the create is sent again, or
+        /// (for DUPLICATE_USERNAME) the username is taken in another org.
         /// </summary>
-        private async Task<List<RecordWrite>> ReconcileCreatesAsync(List<(UserPlan Plan, RecordOutcome Outcome)> items, CancellationToken ct)
+        private async Task<List<RecordWrite>> ReconcileCreatesAsync(List<RecordOutcome> outcomes, bool lastRound, CancellationToken ct)
         {
-            var found = (await ReadUsersByNameAsync(items.Select(i => i.Plan.Username).ToList(), ct).ConfigureAwait(false))
+            var found = (await ReadUsersByNameAsync(outcomes.Select(o => ((UserPlan)o.Write.Tag).Username).ToList(), ct).ConfigureAwait(false))
                 .ToDictionary(u => u.Value<string>("Username"), StringComparer.OrdinalIgnoreCase);
             var again = new List<RecordWrite>();
-            foreach (var (plan, outcome) in items)
+            foreach (RecordOutcome outcome in outcomes)
             {
+                var plan = (UserPlan)outcome.Write.Tag;
                 if (!found.TryGetValue(plan.Username, out JObject record))
                 {
-                    if (outcome.OutcomeUnknown) { again.Add(outcome.Write); continue; }
-                    plan.Fail("DUPLICATE_USERNAME", $"The Username '{plan.Username}' is already used in another Salesforce org ({outcome.Message}).", Remedies.For("DUPLICATE_USERNAME"));
+                    if (outcome.ErrorCode == "DUPLICATE_USERNAME")
+                        plan.Fail("DUPLICATE_USERNAME", $"The Username '{plan.Username}' is already used in another Salesforce org ({outcome.Message}).", Remedies.For("DUPLICATE_USERNAME"));
+                    else if (lastRound)
+                        plan.Fail(outcome.ErrorCode, outcome.Message, Remedies.For(outcome.ErrorCode));
+                    else
+                        again.Add(outcome.Write);
                     continue;
                 }
-                UserPlan replanned = UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy);
-                plan.AdoptReconciled(replanned);
-                if (plan.IsWrite) again.AddRange(WritesOf(plan));
-                else plan.Written = true;
+                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy));
+                if (!plan.IsWrite) plan.Written = true;
+                else if (!lastRound) again.AddRange(WritesOf(plan));
+                else plan.Fail("NotWritten", "The user exists (its create went through on a retried request), but its remaining changes could not be written.", Remedies.For("ConnectionDropped"));
             }
             return again;
         }

@@ -27,6 +27,12 @@ public sealed class FaultRule
     public string[] RecordValues { get; set; }
     public string StatusCode { get; set; }
     public string Message { get; set; }
+    /// <summary>A random share of the records (drawn from <c>Seed</c>) fail, instead of chosen ones.</summary>
+    public double? RecordRate { get; set; }
+    /// <summary>Each record fails at most once, as a real transient lock would: its retry goes through.</summary>
+    public bool OncePerRecord { get; set; }
+
+    [JsonIgnore] private readonly HashSet<string> failedRecords = new();
 
     [JsonIgnore] internal Random Random { get; set; }
 
@@ -47,11 +53,22 @@ public sealed class FaultRule
         ["recordValues"] = RecordValues == null ? null : new JsonArray(RecordValues.Select(v => (JsonNode)v).ToArray()),
         ["statusCode"] = StatusCode,
         ["message"] = Message,
+        ["recordRate"] = RecordRate,
+        ["oncePerRecord"] = OncePerRecord,
     };
 
     /// <summary>Whether the record at <paramref name="index"/> (request body <paramref name="input"/>, stored <paramref name="existing"/>) is chosen.</summary>
     internal bool SelectsRecord(int index, JsonObject input, SObjectRecord existing)
     {
+        if (!Chooses(index, input, existing)) return false;
+        if (!OncePerRecord) return true;
+        string key = existing?.Id ?? input?.ToJsonString() ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return failedRecords.Add(key);
+    }
+
+    private bool Chooses(int index, JsonObject input, SObjectRecord existing)
+    {
+        if (RecordRate is double rate) return Random.NextDouble() < rate;
         bool byIndex = RecordIndexes is { Length: > 0 };
         bool byValue = RecordField != null && RecordValues is { Length: > 0 };
         if (!byIndex && !byValue) return true;

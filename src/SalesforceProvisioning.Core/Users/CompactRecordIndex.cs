@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using Newtonsoft.Json.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// Many records in little memory, found by a key field: one shared field list and one array of plain
+    /// values per record (a JObject per record costs several times more, which matters at 100k users).
+    /// </summary>
+    internal sealed class CompactRecordIndex
+    {
+        private readonly string[] _fields;
+        private readonly string _keyField;
+        private readonly Dictionary<string, object[]> _records = new Dictionary<string, object[]>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, string> _sharedValues = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        public CompactRecordIndex(IReadOnlyList<string> fields, string keyField)
+        {
+            _fields = new string[fields.Count];
+            for (int i = 0; i < fields.Count; i++) _fields[i] = fields[i];
+            _keyField = keyField;
+        }
+
+        public int Count => _records.Count;
+
+        public void Add(JObject record)
+        {
+            var values = new object[_fields.Length];
+            for (int i = 0; i < _fields.Length; i++)
+            {
+                object value = (record[_fields[i]] as JValue)?.Value;
+                values[i] = value is string text && text.Length <= 40 && _fields[i] != _keyField ? Share(text) : value;
+            }
+            _records[record.Value<string>(_keyField)] = values;
+        }
+
+        /// <summary>The record with this key as a JObject, or null.</summary>
+        public JObject Find(string key)
+        {
+            if (key == null || !_records.TryGetValue(key, out object[] values)) return null;
+            var record = new JObject();
+            for (int i = 0; i < _fields.Length; i++) record[_fields[i]] = new JValue(values[i]);
+            return record;
+        }
+
+        /// <summary>One copy of repeated short values (profile ids, locale keys, titles).</summary>
+        private string Share(string text)
+        {
+            if (_sharedValues.TryGetValue(text, out string shared)) return shared;
+            if (_sharedValues.Count < 50_000) _sharedValues[text] = text;
+            return text;
+        }
+    }
+}
