@@ -19,6 +19,8 @@
         'Sync-SfUser'
         'Disable-SfUser'
         'Enable-SfUser'
+        'Sync-SfGroup'
+        'Set-SfGroupMembership'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -49,6 +49,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter] public SfPermissionSetManagement PermissionSetManagement { get; set; }
         [Parameter] public SfRemoveAction RemoveAction { get; set; }
         [Parameter] public SwitchParameter DeprovisionOnRuleDeletion { get; set; }
+        [Parameter] public SwitchParameter DeleteGroups { get; set; }
         [Parameter] public string AccountId { get; set; }
         [Parameter] public SfRecordType RecordType { get; set; }
         [Parameter] public SwitchParameter AllowDelete { get; set; }
@@ -96,6 +97,7 @@ namespace SalesforceProvisioning.Commands
                 PermissionSetManagement = Bound(nameof(PermissionSetManagement)) ? PermissionSetManagement : (SfPermissionSetManagement?)null,
                 RemoveAction = Bound(nameof(RemoveAction)) ? RemoveAction : (SfRemoveAction?)null,
                 DeprovisionOnRuleDeletion = DeprovisionOnRuleDeletion,
+                DeleteGroups = DeleteGroups,
                 AccountId = AccountId,
                 RecordType = Bound(nameof(RecordType)) ? RecordType : (SfRecordType?)null,
                 AllowDelete = AllowDelete,

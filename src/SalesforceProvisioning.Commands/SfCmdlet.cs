@@ -58,6 +58,13 @@ namespace SalesforceProvisioning.Commands
             while (queue.TryDequeue(out string message)) WriteVerbose(message);
         }
 
+        /// <summary>True under -WhatIf (or $WhatIfPreference): plans are shown and returned, nothing is written.</summary>
+        protected bool IsWhatIf()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object value)) return ((SwitchParameter)value).IsPresent;
+            return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
+        }
+
         /// <summary>The ErrorRecord for a core failure: stable id, fitting category, remedy as RecommendedAction.</summary>
         internal static ErrorRecord ToErrorRecord(SalesforceException ex, object target)
         {

@@ -122,12 +122,6 @@ namespace SalesforceProvisioning.Commands
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
         }
 
-        private bool IsWhatIf()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object value)) return ((SwitchParameter)value).IsPresent;
-            return SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter preference ? preference.IsPresent : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
-        }
-
         private static ErrorCategory CategoryFor(string code)
         {
             switch (code)

@@ -44,6 +44,9 @@ namespace SalesforceProvisioning
         public SfPermissionSetManagement? PermissionSetManagement { get; set; }
         public SfRemoveAction? RemoveAction { get; set; }
         public bool DeprovisionOnRuleDeletion { get; set; }
+
+        /// <summary>Groups deleted in the source, or gone from its scope, are deleted in Salesforce (permanent).</summary>
+        public bool DeleteGroups { get; set; }
         public string AccountId { get; set; }
         public SfRecordType? RecordType { get; set; }
         public bool AllowDelete { get; set; }

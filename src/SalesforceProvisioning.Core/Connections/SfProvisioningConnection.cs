@@ -35,6 +35,7 @@ namespace SalesforceProvisioning
             PermissionSetManagement = s.PermissionSetManagement ?? SfPermissionSetManagement.Merge;
             RemoveAction = s.RemoveAction ?? SfRemoveAction.Disable;
             DeprovisionOnRuleDeletion = s.DeprovisionOnRuleDeletion;
+            DeleteGroups = s.DeleteGroups;
             AccountId = s.AccountId;
             RecordType = s.RecordType ?? SfRecordType.Contact;
             AllowDelete = s.AllowDelete;
@@ -68,6 +69,7 @@ namespace SalesforceProvisioning
         public SfPermissionSetManagement PermissionSetManagement { get; }
         public SfRemoveAction RemoveAction { get; }
         public bool DeprovisionOnRuleDeletion { get; }
+        public bool DeleteGroups { get; }
         public string AccountId { get; }
         public SfRecordType RecordType { get; }
         public bool AllowDelete { get; }
