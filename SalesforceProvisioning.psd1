@@ -19,6 +19,9 @@
         'Sync-SfUser'
         'Disable-SfUser'
         'Enable-SfUser'
+        'Get-SfUser'
+        'Get-SfGroup'
+        'Get-SfPermissionSet'
         'Sync-SfGroup'
         'Set-SfGroupMembership'
     )
