@@ -164,7 +164,16 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         public string Profile { get; set; }
 
-        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.From(connection);
+        /// <summary>Public groups from the input's Groups list: Merge (default) adds; Overwrite also removes the user from public groups not listed.</summary>
+        [Parameter]
+        public SfPermissionSetManagement GroupMembership { get; set; } = SfPermissionSetManagement.Merge;
+
+        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection)
+        {
+            UserSyncPolicy policy = UserSyncPolicy.From(connection);
+            policy.GroupMembership = GroupMembership;
+            return policy;
+        }
 
         protected override SfAttributeMap CreateMap()
         {

@@ -59,10 +59,34 @@ namespace SalesforceProvisioning.ModuleTests
         /// <summary>Reads the org directly over the REST API (for assertions; counts as API calls).</summary>
         public JsonArray Query(string soql) => QueryPage(soql)["records"].AsArray();
 
+        /// <summary>Creates a record directly over the REST API (test setup, as another admin would); returns its Id.</summary>
+        public string Create(string sObjectType, object fields)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{Emulator.Prop("InstanceUrl")}/services/data/v62.0/sobjects/{sObjectType}")
+            {
+                Content = new StringContent(JsonSerializer.Serialize(fields), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken());
+            var response = _http.Send(request);
+            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"create {sObjectType}: {(int)response.StatusCode} {body}");
+            return JsonNode.Parse(body)["id"].ToString();
+        }
+
         /// <summary>The totalSize of a query (for COUNT()).</summary>
         public long QueryTotal(string soql) => QueryPage(soql)["totalSize"].GetValue<long>();
 
         private JsonNode QueryPage(string soql)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{Emulator.Prop("InstanceUrl")}/services/data/v62.0/query?q={Uri.EscapeDataString(soql)}");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken());
+            var response = _http.Send(request);
+            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"query: {(int)response.StatusCode} {body}");
+            return JsonNode.Parse(body);
+        }
+
+        private string AccessToken()
         {
             string secret = _owner.Run("[System.Net.NetworkCredential]::new('', $emu.ClientSecret).Password", new Hashtable { ["emu"] = Emulator }).Output.Single().ToString();
             var grant = _http.PostAsync($"{Emulator.Prop("Domain")}/services/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -70,12 +94,7 @@ namespace SalesforceProvisioning.ModuleTests
                 ["grant_type"] = "client_credentials", ["client_id"] = Emulator.Prop("ClientId"), ["client_secret"] = secret,
             })).GetAwaiter().GetResult();
             string token = JsonNode.Parse(grant.Content.ReadAsStringAsync().GetAwaiter().GetResult())["access_token"].ToString();
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"{Emulator.Prop("InstanceUrl")}/services/data/v62.0/query?q={Uri.EscapeDataString(soql)}");
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            var response = _http.Send(request);
-            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"query: {(int)response.StatusCode} {body}");
-            return JsonNode.Parse(body);
+            return token;
         }
 
         /// <summary>Records created, updated or deleted so far (reset by Reset()).</summary>

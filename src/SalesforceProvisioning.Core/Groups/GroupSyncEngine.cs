@@ -27,7 +27,6 @@ namespace SalesforceProvisioning
     public sealed class GroupSyncEngine
     {
         private const int MaxWriteRounds = 3;
-        private static readonly HashSet<string> TransientRecordErrors = new HashSet<string> { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
 
         private readonly SfProvisioningConnection _connection;
         private readonly SalesforceClient _client;
@@ -377,34 +376,11 @@ namespace SalesforceProvisioning
             _store.Save(OrgId, new GroupIdentity { SourceId = plan.Source.SourceId, SalesforceId = plan.GroupId, Name = plan.Name, LastSynced = DateTimeOffset.UtcNow });
         }
 
-        /// <summary>Writes records, sending those that failed transiently again; one outcome per write.</summary>
         private async Task<List<(RecordWrite Write, RecordOutcome Outcome)>> WriteAsync(List<RecordWrite> writes, CancellationToken ct)
         {
-            var final = new List<(RecordWrite, RecordOutcome)>();
-            var pending = writes;
-            for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
-            {
-                var outcomes = new List<RecordOutcome>();
-                try
-                {
-                    await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
-                }
-                catch (SalesforceException ex)
-                {
-                    // Every record already has its outcome; the rest of the run must not send anything.
-                    Stopped = ex;
-                    final.AddRange(outcomes.Select(o => (o.Write, o)));
-                    return final;
-                }
-                pending = new List<RecordWrite>();
-                foreach (RecordOutcome outcome in outcomes)
-                {
-                    bool transient = !outcome.Success && (TransientRecordErrors.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown);
-                    if (transient && round < MaxWriteRounds - 1) pending.Add(outcome.Write);
-                    else final.Add((outcome.Write, outcome));
-                }
-            }
-            return final;
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, MaxWriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            Stopped = Stopped ?? stopped;
+            return outcomes.Select(o => (o.Write, o)).ToList();
         }
 
         /// <summary>

@@ -145,6 +145,43 @@ namespace SalesforceProvisioning
             if (stop != null) throw stop;
         }
 
+        /// <summary>
+        /// Writes records, sending those that failed transiently (UNABLE_TO_LOCK_ROW, lost answers) again,
+        /// up to <paramref name="rounds"/> times; returns one final outcome per record. A failure a person
+        /// must fix ends the rounds and is returned in <paramref name="stopped"/>.
+        /// </summary>
+        public async Task<(List<RecordOutcome> Outcomes, SalesforceException Stopped)> WriteWithRetriesAsync(IReadOnlyList<RecordWrite> writes, int rounds, TimeSpan delay, CancellationToken ct)
+        {
+            var final = new List<RecordOutcome>();
+            IReadOnlyList<RecordWrite> pending = writes;
+            for (int round = 0; round < rounds && pending.Count > 0; round++)
+            {
+                if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(delay.TotalMilliseconds * round), ct).ConfigureAwait(false);
+                var outcomes = new List<RecordOutcome>();
+                try
+                {
+                    await WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
+                }
+                catch (SalesforceException ex)
+                {
+                    final.AddRange(outcomes);
+                    return (final, ex);
+                }
+                var again = new List<RecordWrite>();
+                foreach (RecordOutcome outcome in outcomes)
+                {
+                    bool transient = !outcome.Success && (TransientErrorCodes.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown);
+                    if (transient && round < rounds - 1) again.Add(outcome.Write);
+                    else final.Add(outcome);
+                }
+                pending = again;
+            }
+            return (final, null);
+        }
+
+        /// <summary>Per-record errors worth sending again.</summary>
+        public static readonly IReadOnlyCollection<string> TransientErrorCodes = new HashSet<string> { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
+
         private async Task<List<RecordOutcome>> SendCompositeAsync(List<List<RecordWrite>> collections, CancellationToken ct)
         {
             var subrequests = new JArray();

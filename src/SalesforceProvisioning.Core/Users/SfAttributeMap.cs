@@ -51,6 +51,15 @@ namespace SalesforceProvisioning
         public static readonly IReadOnlyList<string> DeletedProperties = new[] { "Deleted", "IsDeleted" };
         public static readonly IReadOnlyList<string> ProfileProperties = new[] { "ProfileName", "Profile" };
 
+        /// <summary>Pseudo-fields for access rather than User fields: lists of permission set and public group names.</summary>
+        public const string PermissionSetsField = "PermissionSets";
+        public const string GroupsField = "Groups";
+        public static readonly IReadOnlyList<string> PermissionSetProperties = new[] { PermissionSetsField, "PermissionSet" };
+        public static readonly IReadOnlyList<string> GroupProperties = new[] { GroupsField, "PublicGroups" };
+
+        public static bool IsAccessField(string field)
+            => string.Equals(field, PermissionSetsField, StringComparison.OrdinalIgnoreCase) || string.Equals(field, GroupsField, StringComparison.OrdinalIgnoreCase);
+
         /// <summary>The fields Salesforce requires on a new User.</summary>
         public static readonly IReadOnlyList<string> RequiredUserFields = new[]
         {
@@ -140,9 +149,16 @@ namespace SalesforceProvisioning
                 }
                 if (!present && mapping.Default == null) continue;
                 if (IsEmpty(value) && mapping.Default != null) value = mapping.Default;
+                if (IsAccessField(mapping.Field))
+                {
+                    SetAccess(user, mapping.Field, value);
+                    continue;
+                }
                 if (IsEmpty(value) && mapping.KeepWhenEmpty) continue;
                 user.Fields[mapping.Field] = IsEmpty(value) ? null : value;
             }
+            if (this[PermissionSetsField] == null) ReadAccess(input, PermissionSetProperties, PermissionSetsField, readProperty, user);
+            if (this[GroupsField] == null) ReadAccess(input, GroupProperties, GroupsField, readProperty, user);
             user.Enabled = ReadFlag(input, EnabledProperties, readProperty, user);
             user.Deleted = ReadFlag(input, DeletedProperties, readProperty, user) ?? false;
             if (this["ProfileId"] == null || !user.Fields.ContainsKey("ProfileId"))
@@ -151,6 +167,23 @@ namespace SalesforceProvisioning
                 if (found && !IsEmpty(profile)) user.ProfileName = Convert.ToString(profile);
             }
             return user;
+        }
+
+        private static void ReadAccess(object input, IReadOnlyList<string> names, string field, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
+        {
+            var (found, value) = FirstPresent(input, names, readProperty);
+            if (found) SetAccess(user, field, value);
+        }
+
+        /// <summary>A list of names: several values, or one text split on ';'; empty means none.</summary>
+        private static void SetAccess(SourceUser user, string field, object value)
+        {
+            IEnumerable<object> items = value is string || !(value is IEnumerable list) ? new[] { value } : list.Cast<object>();
+            var names = items.Where(v => !IsEmpty(v))
+                .SelectMany(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture).Split(';'))
+                .Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (string.Equals(field, PermissionSetsField, StringComparison.OrdinalIgnoreCase)) user.PermissionSets = names;
+            else user.Groups = names;
         }
 
         private static (bool, object) Read(SfFieldMapping mapping, object input, Func<object, string, (bool Found, object Value)> readProperty)

@@ -32,6 +32,12 @@ namespace SalesforceProvisioning
         public bool Deleted { get; internal set; }
         public string ProfileName { get; internal set; }
 
+        /// <summary>Permission set names the user should have; null when the source says nothing about them.</summary>
+        public IReadOnlyList<string> PermissionSets { get; internal set; }
+
+        /// <summary>Public group names the user should belong to; null when the source says nothing about them.</summary>
+        public IReadOnlyList<string> Groups { get; internal set; }
+
         public string Username => Fields.TryGetValue("Username", out object u) ? Convert.ToString(u)?.Trim() : null;
 
         /// <summary>True when the source says this person should not be able to sign in.</summary>

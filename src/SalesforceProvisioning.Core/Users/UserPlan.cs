@@ -24,11 +24,14 @@ namespace SalesforceProvisioning
         internal string UserLoginId { get; set; }
 
         public List<string> ChangedFields { get; } = new List<string>();
+
+        /// <summary>Permission set assignments and public group memberships to add or remove.</summary>
+        public List<AccessChange> Access { get; } = new List<AccessChange>();
         public string ErrorCode { get; internal set; }
         public string Message { get; internal set; }
         public string Remedy { get; internal set; }
 
-        public bool IsWrite => Create != null || Update != null || Freeze.HasValue;
+        public bool IsWrite => Create != null || Update != null || Freeze.HasValue || Access.Count > 0;
 
         /// <summary>All of this plan's writes succeeded.</summary>
         internal bool Written { get; set; }
@@ -66,7 +69,8 @@ namespace SalesforceProvisioning
                 var changes = Create ?? Update;
                 string fields = changes == null ? "" : string.Join(", ", changes.Properties().Select(p => $"{p.Name}={Show(p.Value)}"));
                 string login = Freeze.HasValue ? (Freeze.Value ? "UserLogin.IsFrozen=true" : "UserLogin.IsFrozen=false") : "";
-                return $"{Username} ({string.Join("; ", new[] { fields, login }.Where(s => s.Length > 0))})";
+                string access = string.Join(", ", Access.Select(a => a.ToString()));
+                return $"{Username} ({string.Join("; ", new[] { fields, login, access }.Where(s => s.Length > 0))})";
             }
         }
 
@@ -81,6 +85,16 @@ namespace SalesforceProvisioning
             Create = null;
             Update = null;
             Freeze = null;
+            Access.Clear();
+        }
+
+        /// <summary>A failure after the user itself was written: the result says what did happen.</summary>
+        internal void FailAfterWrite(string code, string message, string remedy)
+        {
+            Action = SfSyncAction.Failed;
+            ErrorCode = code;
+            Message = message;
+            Remedy = remedy;
         }
 
         internal void Skip(string reason, string remedy)
@@ -91,6 +105,7 @@ namespace SalesforceProvisioning
             Create = null;
             Update = null;
             Freeze = null;
+            Access.Clear();
         }
 
         internal SfUserSyncResult ToResult(bool whatIf) => new SfUserSyncResult

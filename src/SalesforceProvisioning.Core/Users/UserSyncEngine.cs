@@ -23,7 +23,6 @@ namespace SalesforceProvisioning
 
         private static readonly string[] BaseUserFields = { "Id", "Username", "IsActive", "UserType", "ProfileId" };
         private static readonly string[] LocaleKeys = { "TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "LanguageLocaleKey" };
-        private static readonly HashSet<string> TransientRecordErrors = new HashSet<string> { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
 
         private readonly SfProvisioningConnection _connection;
         private readonly SalesforceClient _client;
@@ -34,6 +33,7 @@ namespace SalesforceProvisioning
         private readonly Dictionary<string, int> _seenUsernames = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _frozenUserIds = new HashSet<string>(StringComparer.Ordinal);
         private CompactRecordIndex _scannedUsers;
+        private readonly AccessCatalog _access = new AccessCatalog();
         private long _byNameCallsSpent;
         private long _orgUserCount;
         private string _selectFields;
@@ -68,6 +68,7 @@ namespace SalesforceProvisioning
                 Get("profiles", Query("SELECT Id, Name, UserType FROM Profile ORDER BY Name")),
                 Get("count", Query("SELECT COUNT() FROM User")),
                 Get("frozen", Query("SELECT UserId FROM UserLogin WHERE IsFrozen = true")),
+                Get("permissionSets", Query("SELECT Id, Name, Label, IsOwnedByProfile FROM PermissionSet")),
             };
             if (me != null) subrequests.Add(Get("me", Query($"SELECT {string.Join(", ", LocaleKeys)} FROM User WHERE Id = {Soql.Literal(me)}")));
             var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
@@ -78,6 +79,7 @@ namespace SalesforceProvisioning
             var profiles = (await AllRecordsAsync(responses["profiles"], ct).ConfigureAwait(false))
                 .Select(p => new SfProfile(p.Value<string>("Id"), p.Value<string>("Name"), p.Value<string>("UserType")));
             _orgUserCount = Body<JObject>(responses["count"]).Value<long>("totalSize");
+            _access.AddPermissionSets(await AllRecordsAsync(responses["permissionSets"], ct).ConfigureAwait(false));
             foreach (JObject login in await AllRecordsAsync(responses["frozen"], ct).ConfigureAwait(false))
                 _frozenUserIds.Add(UserOrgContext.Id15(login.Value<string>("UserId")));
 
@@ -98,7 +100,7 @@ namespace SalesforceProvisioning
 
         private void ValidateMap()
         {
-            foreach (SfFieldMapping mapping in _map.Mappings)
+            foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsAccessField(m.Field)))
             {
                 FieldInfo field = Org.UserDescribe.Field(mapping.Field);
                 if (field == null)
@@ -109,7 +111,7 @@ namespace SalesforceProvisioning
             if (_map.DefaultProfile != null && Org.FindProfile(_map.DefaultProfile) == null)
                 throw new SalesforceConfigurationException("Profile", $"The default profile '{_map.DefaultProfile}' does not exist in this org.", "Use a profile name or Id from the org (Get-SfProfile lists them), for example 'Standard User'.");
             var fields = new HashSet<string>(BaseUserFields, StringComparer.OrdinalIgnoreCase);
-            foreach (SfFieldMapping mapping in _map.Mappings) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
+            foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsAccessField(m.Field))) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
             _selectFieldList = fields.ToList();
             _selectFields = string.Join(", ", fields);
         }
@@ -147,7 +149,53 @@ namespace SalesforceProvisioning
                 if (source.Username != null) matches.TryGetValue(source.Username, out record);
                 plans.Add(UserPlanner.Plan(source, ToExisting(record), Org, _map, _policy));
             }
+            await PlanAccessAsync(plans, ct).ConfigureAwait(false);
             return plans;
+        }
+
+        /// <summary>Permission sets and public groups from the users' source lists, read in chunked queries.</summary>
+        private async Task PlanAccessAsync(List<UserPlan> plans, CancellationToken ct)
+        {
+            var withAccess = plans.Where(p => p.Action != SfSyncAction.Failed && p.Action != SfSyncAction.Skipped && (p.Source.PermissionSets != null || p.Source.Groups != null)).ToList();
+            if (withAccess.Count == 0) return;
+            if (!_access.GroupsLoaded && withAccess.Any(p => p.Source.Groups != null))
+            {
+                var groups = new List<JObject>();
+                await _reader.ScanAsync("SELECT Id, Name FROM Group WHERE Type = 'Regular'", page => groups.AddRange(page), ct).ConfigureAwait(false);
+                _access.AddGroups(groups);
+            }
+            var statements = new List<string>();
+            var existingIds = withAccess.Where(p => p.UserId != null && p.Source.PermissionSets != null).Select(p => p.UserId).ToList();
+            statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false AND AssigneeId IN", existingIds));
+            var memberIds = withAccess.Where(p => p.UserId != null && p.Source.Groups != null).Select(p => p.UserId).ToList();
+            statements.AddRange(Soql.ChunkedInQueries("SELECT Id, GroupId, UserOrGroupId FROM GroupMember WHERE Group.Type = 'Regular' AND UserOrGroupId IN", memberIds));
+            var rows = await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
+            var assignments = rows.Where(r => r["AssigneeId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
+            var memberships = rows.Where(r => r["UserOrGroupId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("UserOrGroupId")));
+
+            foreach (UserPlan plan in withAccess)
+            {
+                string key = plan.UserId == null ? "" : UserOrgContext.Id15(plan.UserId);
+                var changes = new List<AccessChange>();
+                string problem = plan.Source.PermissionSets == null ? null
+                    : _access.PlanPermissionSets(plan.Source.PermissionSets, assignments[key].ToList(), _policy.PermissionSetManagement, changes);
+                if (problem != null)
+                {
+                    plan.Fail("UnknownPermissionSet", problem, "Use the permission set's API name or label as Get-SfPermissionSet shows it; profile-owned sets come with the profile.");
+                    continue;
+                }
+                problem = plan.Source.Groups == null ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes);
+                if (problem != null)
+                {
+                    plan.Fail("UnknownGroup", problem, "Use the public group's name as Get-SfGroup shows it, or sync the group first (Sync-SfGroup).");
+                    continue;
+                }
+                if (changes.Count == 0) continue;
+                plan.Access.AddRange(changes);
+                if (changes.Any(c => c.Kind == AccessKind.PermissionSet)) plan.ChangedFields.Add(SfAttributeMap.PermissionSetsField);
+                if (changes.Any(c => c.Kind == AccessKind.Group)) plan.ChangedFields.Add(SfAttributeMap.GroupsField);
+                if (plan.Action == SfSyncAction.Unchanged) plan.Action = SfSyncAction.Updated;
+            }
         }
 
         private ExistingUser ToExisting(JObject record)
@@ -235,6 +283,7 @@ namespace SalesforceProvisioning
                     pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
                     if (stop != null) break;
                 }
+                if (stop == null) stop = await WriteAccessAsync(plans, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex) when (ex.NeedsPerson)
             {
@@ -250,6 +299,39 @@ namespace SalesforceProvisioning
                 }
             }
             if (stop != null) throw stop;
+        }
+
+        /// <summary>
+        /// Assignments and memberships go after the user writes (a new user's Id is known only then), as
+        /// setup-object collections in composite requests. Already assigned (a retried request) counts as done.
+        /// </summary>
+        private async Task<SalesforceException> WriteAccessAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        {
+            var writes = new List<RecordWrite>();
+            foreach (UserPlan plan in plans.Where(p => p.Action != SfSyncAction.Failed && p.Written && p.UserId != null))
+            {
+                foreach (AccessChange change in plan.Access)
+                {
+                    string type = change.Kind == AccessKind.PermissionSet ? "PermissionSetAssignment" : "GroupMember";
+                    if (!change.Add) { writes.Add(new RecordWrite(WriteKind.Delete, type, id: change.RecordId, tag: (plan, change))); continue; }
+                    var record = change.Kind == AccessKind.PermissionSet
+                        ? new JObject { ["AssigneeId"] = plan.UserId, ["PermissionSetId"] = change.TargetId }
+                        : new JObject { ["GroupId"] = change.TargetId, ["UserOrGroupId"] = plan.UserId };
+                    writes.Add(new RecordWrite(WriteKind.Create, type, record, tag: (plan, change)));
+                }
+            }
+            if (writes.Count == 0) return null;
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, MaxWriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            foreach (RecordOutcome outcome in outcomes)
+            {
+                var (plan, change) = ((UserPlan, AccessChange))outcome.Write.Tag;
+                bool holds = outcome.Success || (outcome.Write.Kind == WriteKind.Create && outcome.ErrorCode == "DUPLICATE_VALUE")
+                    || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
+                if (holds || plan.Action == SfSyncAction.Failed) continue;
+                string done = plan.Action == SfSyncAction.Created ? "was created" : plan.Action == SfSyncAction.Updated ? "was updated" : "was synced";
+                plan.FailAfterWrite(outcome.ErrorCode, $"The user {done}, but {(change.Add ? "adding" : "removing")} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+            }
+            return stopped;
         }
 
         private IEnumerable<RecordWrite> WritesOf(UserPlan plan)
@@ -268,6 +350,7 @@ namespace SalesforceProvisioning
                 plan.OutstandingWrites++;
                 yield return new RecordWrite(WriteKind.Update, "UserLogin", new JObject { ["Id"] = plan.UserLoginId, ["IsFrozen"] = plan.Freeze.Value }, plan.UserLoginId, plan);
             }
+            if (plan.OutstandingWrites == 0) plan.Written = true; // only access changes, written afterwards
         }
 
         /// <summary>Applies per-record outcomes to their plans; returns the writes to send again.</summary>
@@ -285,7 +368,7 @@ namespace SalesforceProvisioning
                     if (--plan.OutstandingWrites == 0) plan.Written = true;
                     continue;
                 }
-                bool transient = TransientRecordErrors.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
+                bool transient = CompositeWriter.TransientErrorCodes.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
                 bool create = outcome.Write.Kind == WriteKind.Create;
                 // A create that met a duplicate, lost its answer, or is about to be given up may have gone
                 // through on an earlier (retried) request: read it back before deciding.

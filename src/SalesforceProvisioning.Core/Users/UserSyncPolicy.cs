@@ -13,6 +13,12 @@ namespace SalesforceProvisioning
         public bool ProvisionDisabledUsers { get; set; }
         public SfDisableAction DisableAction { get; set; }
 
+        /// <summary>Permission sets from the source: Merge assigns the missing ones; Overwrite also removes the rest.</summary>
+        public SfPermissionSetManagement PermissionSetManagement { get; set; }
+
+        /// <summary>Public groups from a user's source list: Merge adds; Overwrite also removes the user from other public groups.</summary>
+        public SfPermissionSetManagement GroupMembership { get; set; }
+
         /// <summary>A username that matches no Salesforce user is an error rather than a create or skip.</summary>
         public bool MissingUserIsError { get; set; }
 
@@ -24,6 +30,7 @@ namespace SalesforceProvisioning
             DeprovisionUsers = c.DeprovisionUsers,
             ProvisionDisabledUsers = c.ProvisionDisabledUsers,
             DisableAction = c.DisableAction,
+            PermissionSetManagement = c.PermissionSetManagement,
         };
 
         /// <summary>For Disable-SfUser: deactivate or freeze existing users only.</summary>

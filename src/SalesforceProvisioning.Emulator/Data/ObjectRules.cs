@@ -180,6 +180,12 @@ internal sealed class ObjectRules
         if (setId != null && groupId != null)
             return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
                 "field integrity exception: PermissionSetId, PermissionSetGroupId (assign either a permission set or a permission set group)", "PermissionSetId", "PermissionSetGroupId");
+        if (setId == null && write.IsCreate)
+        {
+            // As in Salesforce, a group assignment points at the group's own aggregate permission set.
+            var aggregate = org.Query($"SELECT Id FROM PermissionSet WHERE PermissionSetGroupId = '{SalesforceId.Normalize(groupId)}'").FirstOrDefault();
+            if (aggregate != null) write.Values["PermissionSetId"] = aggregate["Id"].ToString();
+        }
         var set = setId == null ? null : org.FindById(setId);
         if (write.Mode == WriteMode.Api && set != null && set.GetBool("IsOwnedByProfile"))
             return ProfileOwnedSetError();
