@@ -27,6 +27,11 @@ namespace SalesforceProvisioning.Bench
             var cases = new List<(string Case, int Users)>();
             foreach (int n in options.Users) cases.Add(("initial+resync", n));
             cases.Add(("faults", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+            if (!options.UsersOnly)
+            {
+                cases.Add(("groups", options.Groups));
+                cases.Add(("permissionsets", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+            }
             foreach (var (name, users) in cases)
             {
                 var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs}")
@@ -55,6 +60,26 @@ namespace SalesforceProvisioning.Bench
                 RetryBaseDelay = TimeSpan.FromMilliseconds(50),
             });
 
+            if (options.Case == "groups")
+            {
+                await GroupCasesAsync(connection, emulator, groups: users);
+                return 0;
+            }
+            if (options.Case == "permissionsets")
+            {
+                var overwrite = SfProvisioningConnection.Create(new SfConnectionSettings
+                {
+                    Domain = emulator.Domain,
+                    ClientId = emulator.ClientId,
+                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                    PermissionSetManagement = SfPermissionSetManagement.Overwrite,
+                });
+                var run = await SyncAsync(overwrite, emulator, users, "permissionsets-overwrite", i => new[] { "Sales_Ops", "Service_Agent", i % 2 == 0 ? "Flow_Builder" : "Reports_Viewer" });
+                Console.WriteLine(run.ToJsonString());
+                Console.WriteLine((await SyncAsync(overwrite, emulator, users, "permissionsets-resync", i => new[] { "Sales_Ops", "Service_Agent", i % 2 == 0 ? "Flow_Builder" : "Reports_Viewer" })).ToJsonString());
+                return 0;
+            }
             if (options.Case == "faults")
             {
                 // 5% of write requests meet a transient fault: 503s, lost answers after commit, locked rows.
@@ -81,7 +106,7 @@ namespace SalesforceProvisioning.Bench
         }
 
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
-        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name)
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null)
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
@@ -92,7 +117,12 @@ namespace SalesforceProvisioning.Bench
             for (int start = 0; start < users; start += window)
             {
                 int count = Math.Min(window, users - start);
-                var sources = Enumerable.Range(start, count).Select(i => SfAttributeMap.CreateDefault().Evaluate(Person(i), i, Read)).ToList();
+                var sources = Enumerable.Range(start, count).Select(i =>
+                {
+                    var person = Person(i);
+                    if (permissionSets != null) person["PermissionSets"] = permissionSets(i);
+                    return SfAttributeMap.CreateDefault().Evaluate(person, i, Read);
+                }).ToList();
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
                 var results = new List<SfUserSyncResult>();
                 await engine.ExecuteAsync(plans, results, CancellationToken.None);
@@ -119,6 +149,63 @@ namespace SalesforceProvisioning.Bench
             return line;
         }
 
+        /// <summary>
+        /// N groups of 100 members each (drawn from 10,000 users made beforehand, not measured): synced from
+        /// empty, then resynced with 1% of the memberships changed.
+        /// </summary>
+        private static async Task GroupCasesAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int groups)
+        {
+            const int poolSize = 10_000, membersPerGroup = 100;
+            await SyncAsync(connection, emulator, poolSize, "setup-users");
+            string username(int i) => $"user{i % poolSize:D6}@bench.example.com";
+            List<SourceGroup> Source(Func<int, int, int> memberOf) => Enumerable.Range(0, groups).Select(g => new SourceGroup
+            {
+                Index = g,
+                Name = $"Bench Group {g:D4}",
+                SourceId = $"bench-{g}",
+                Members = Enumerable.Range(0, membersPerGroup).Select(m => new MemberRef(SfMemberType.User, username(memberOf(g, m)))).ToList(),
+            }).ToList();
+
+            string state = Path.Combine(Path.GetTempPath(), $"bench-groups-{Guid.NewGuid():N}.json");
+            try
+            {
+                var store = new JsonGroupIdentityStore(state);
+                Console.WriteLine((await GroupRunAsync(connection, emulator, store, "groups-initial", Source((g, m) => g * 7 + m), groups * membersPerGroup)).ToJsonString());
+                // 1% of memberships change: in every group, one of its 100 members is swapped for another user.
+                Console.WriteLine((await GroupRunAsync(connection, emulator, store, "groups-resync-1pct", Source((g, m) => m == 0 ? g * 7 + 5_000 : g * 7 + m), groups * membersPerGroup)).ToJsonString());
+            }
+            finally
+            {
+                File.Delete(state);
+            }
+        }
+
+        private static async Task<JsonObject> GroupRunAsync(SfProvisioningConnection connection, EmulatorProcess emulator, IGroupIdentityStore store, string name, List<SourceGroup> groups, int memberships)
+        {
+            var before = await emulator.CountsAsync();
+            var watch = Stopwatch.StartNew();
+            var engine = new GroupSyncEngine(connection, store);
+            await engine.PrepareAsync(CancellationToken.None);
+            var plans = await engine.PlanAsync(groups, new GroupSyncOptions(), CancellationToken.None);
+            await engine.ExecuteAsync(plans, CancellationToken.None);
+            watch.Stop();
+            var after = await emulator.CountsAsync();
+            var line = new JsonObject
+            {
+                ["case"] = name,
+                ["groups"] = groups.Count,
+                ["memberships"] = memberships,
+                ["apiCalls"] = after.ApiCalls - before.ApiCalls,
+                ["writes"] = after.RecordsWritten - before.RecordsWritten,
+                ["membersAdded"] = plans.Sum(p => p.ToResult(false).MembersAdded),
+                ["membersRemoved"] = plans.Sum(p => p.ToResult(false).MembersRemoved),
+                ["failed"] = plans.Count(p => p.Action == SfGroupAction.Failed) + plans.Sum(p => p.ToResult(false).MemberFailures.Count),
+                ["wallSeconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2),
+                ["peakWorkingSetMB"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
+            };
+            return line;
+        }
+
         private static Dictionary<string, object> Person(int i) => new Dictionary<string, object>
         {
             ["UserPrincipalName"] = $"user{i:D6}@bench.example.com",
@@ -136,6 +223,8 @@ namespace SalesforceProvisioning.Bench
         {
             public int[] Users = { 1_000, 10_000, 100_000 };
             public int LatencyMs = 25;
+            public int Groups = 1_000;
+            public bool UsersOnly;
             public string Case;
 
             public static Args Parse(string[] args)
@@ -148,6 +237,8 @@ namespace SalesforceProvisioning.Bench
                         case "--users": a.Users = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                         case "--latency-ms": a.LatencyMs = int.Parse(args[++i]); break;
                         case "--case": a.Case = args[++i]; break;
+                        case "--groups": a.Groups = int.Parse(args[++i]); break;
+                        case "--users-only": a.UsersOnly = true; break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }

@@ -70,7 +70,7 @@ namespace SalesforceProvisioning
             Members.Clear();
         }
 
-        internal SfGroupSyncResult ToResult(bool whatIf)
+        public SfGroupSyncResult ToResult(bool whatIf)
         {
             bool applied = !whatIf;
             return new SfGroupSyncResult
