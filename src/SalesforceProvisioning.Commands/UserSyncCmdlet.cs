@@ -41,7 +41,7 @@ namespace SalesforceProvisioning.Commands
         protected override void BeginProcessing()
         {
             _connection = ResolveAuthenticatedConnection();
-            if (_connection.Target != SfTarget.Salesforce)
+            if (_connection.Target == SfTarget.LeadsAndContacts)
             {
                 ThrowTerminatingError(new ErrorRecord(new NotSupportedException($"User sync for the {_connection.Target} target is not available yet."), "TargetNotSupported", ErrorCategory.NotImplemented, _connection)
                 { ErrorDetails = new ErrorDetails($"User sync for the {_connection.Target} target is not available in this version.") { RecommendedAction = "Use a connection with -Target Salesforce." } });

@@ -189,8 +189,12 @@ namespace SalesforceProvisioning
                 subrequests.Add(Subrequest(collections[i], "c" + i));
             var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
 
-            // Repeatable: creates are reconciled through DUPLICATE_USERNAME, updates and deletes are idempotent.
-            JToken answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
+            // Repeatable unless it creates records nothing unique identifies (Contact, Lead, Account): a resent
+            // request must not create them twice, so a lost answer is reported as unknown and reconciled by
+            // the caller. Setup-object creates are recognised again (DUPLICATE_USERNAME, DUPLICATE_VALUE);
+            // updates and deletes are idempotent.
+            bool repeatable = !collections.Any(c => c[0].Kind == WriteKind.Create && !IsSetupObject(c[0].SObjectType));
+            JToken answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct).ConfigureAwait(false);
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToList();
 
             var outcomes = new List<RecordOutcome>();

@@ -60,6 +60,9 @@ namespace SalesforceProvisioning
         public static bool IsAccessField(string field)
             => string.Equals(field, PermissionSetsField, StringComparison.OrdinalIgnoreCase) || string.Equals(field, GroupsField, StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>Map entries that are not written to User fields: access lists and the community account.</summary>
+        public static bool IsPseudoField(string field) => IsAccessField(field) || string.Equals(field, "AccountId", StringComparison.OrdinalIgnoreCase);
+
         /// <summary>The fields Salesforce requires on a new User.</summary>
         public static readonly IReadOnlyList<string> RequiredUserFields = new[]
         {
@@ -159,6 +162,13 @@ namespace SalesforceProvisioning
             }
             if (this[PermissionSetsField] == null) ReadAccess(input, PermissionSetProperties, PermissionSetsField, readProperty, user);
             if (this[GroupsField] == null) ReadAccess(input, GroupProperties, GroupsField, readProperty, user);
+            // User.AccountId is computed by Salesforce; a mapped or given AccountId names the community user's account.
+            if (user.Fields.TryGetValue("AccountId", out object account)) { user.AccountId = Convert.ToString(account); user.Fields.Remove("AccountId"); }
+            else if (this["AccountId"] == null)
+            {
+                var (hasAccount, accountValue) = FirstPresent(input, new[] { "AccountId" }, readProperty);
+                if (hasAccount && !IsEmpty(accountValue)) user.AccountId = Convert.ToString(accountValue);
+            }
             user.Enabled = ReadFlag(input, EnabledProperties, readProperty, user);
             user.Deleted = ReadFlag(input, DeletedProperties, readProperty, user) ?? false;
             if (this["ProfileId"] == null || !user.Fields.ContainsKey("ProfileId"))
@@ -172,7 +182,8 @@ namespace SalesforceProvisioning
         private static void ReadAccess(object input, IReadOnlyList<string> names, string field, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
         {
             var (found, value) = FirstPresent(input, names, readProperty);
-            if (found) SetAccess(user, field, value);
+            // A null list (for example Get-SfUser without -IncludePermissionSets) says nothing; an empty one means none.
+            if (found && value != null) SetAccess(user, field, value);
         }
 
         /// <summary>A list of names: several values, or one text split on ';'; empty means none.</summary>

@@ -32,6 +32,9 @@ namespace SalesforceProvisioning
         public bool Deleted { get; internal set; }
         public string ProfileName { get; internal set; }
 
+        /// <summary>The business account of a community user's contact, when the source names one.</summary>
+        public string AccountId { get; internal set; }
+
         /// <summary>Permission set names the user should have; null when the source says nothing about them.</summary>
         public IReadOnlyList<string> PermissionSets { get; internal set; }
 

@@ -13,6 +13,12 @@ namespace SalesforceProvisioning
         public SourceUser Source { get; }
         public string Username => Source.Username;
         public string UserId { get; internal set; }
+
+        /// <summary>The matched Salesforce user, as read.</summary>
+        internal JObject Existing { get; set; }
+
+        /// <summary>A community user's contact to create before the user (Communities target).</summary>
+        internal JObject NewContact { get; set; }
         public SfSyncAction Action { get; internal set; }
 
         /// <summary>Fields of a new user (POST), or the changed fields of an existing one (PATCH).</summary>

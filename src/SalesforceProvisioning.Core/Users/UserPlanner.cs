@@ -27,7 +27,7 @@ namespace SalesforceProvisioning
 
         public static UserPlan Plan(SourceUser source, ExistingUser existing, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy)
         {
-            var plan = new UserPlan(source) { UserId = existing?.Id };
+            var plan = new UserPlan(source) { UserId = existing?.Id, Existing = existing?.Record };
             if (source.Problems.Count > 0)
             {
                 var p = source.Problems[0];
@@ -187,6 +187,11 @@ namespace SalesforceProvisioning
                 if (!toggle)
                 {
                     plan.Skip($"The user is {why} in the source, but {(source.Deleted ? "deprovisioning" : "disabling")} users is off for this connection.", $"Create the connection with {toggleName} $true to {(freezeMode ? "freeze" : "disable")} such users.");
+                    return;
+                }
+                if (freezeMode && existing.Record.Value<string>("UserType") == "Guest")
+                {
+                    plan.Skip("Guest users cannot be frozen in Salesforce.", "Use -DisableAction Disable for guest users, or deactivate the site's guest user in Setup.");
                     return;
                 }
                 if (freezeMode)

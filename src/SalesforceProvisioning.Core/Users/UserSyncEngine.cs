@@ -21,7 +21,7 @@ namespace SalesforceProvisioning
         private const int UsernamesPerQuery = 400;
         private const int ScanRecordsPerCall = CompositeReader.QueriesPerComposite * 2000;
 
-        private static readonly string[] BaseUserFields = { "Id", "Username", "IsActive", "UserType", "ProfileId" };
+        private static readonly string[] BaseUserFields = { "Id", "Username", "IsActive", "UserType", "ProfileId", "ContactId" };
         private static readonly string[] LocaleKeys = { "TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "LanguageLocaleKey" };
 
         private readonly SfProvisioningConnection _connection;
@@ -34,6 +34,7 @@ namespace SalesforceProvisioning
         private readonly HashSet<string> _frozenUserIds = new HashSet<string>(StringComparer.Ordinal);
         private CompactRecordIndex _scannedUsers;
         private readonly AccessCatalog _access = new AccessCatalog();
+        private readonly CommunityLinker _community;
         private long _byNameCallsSpent;
         private long _orgUserCount;
         private string _selectFields;
@@ -47,6 +48,8 @@ namespace SalesforceProvisioning
             _policy = policy;
             _reader = new CompositeReader(_client);
             _writer = new CompositeWriter(_client, maxConcurrentRequests);
+            if (connection.Target == SfTarget.Communities)
+                _community = new CommunityLinker(_reader, _writer, connection.AccountId, connection.RetryBaseDelay);
         }
 
         public UserOrgContext Org { get; private set; }
@@ -96,11 +99,12 @@ namespace SalesforceProvisioning
             }
             Org = new UserOrgContext(describe, profiles, locale);
             ValidateMap();
+            if (_community != null) await _community.ValidateDefaultAccountAsync(ct).ConfigureAwait(false);
         }
 
         private void ValidateMap()
         {
-            foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsAccessField(m.Field)))
+            foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsPseudoField(m.Field)))
             {
                 FieldInfo field = Org.UserDescribe.Field(mapping.Field);
                 if (field == null)
@@ -111,7 +115,7 @@ namespace SalesforceProvisioning
             if (_map.DefaultProfile != null && Org.FindProfile(_map.DefaultProfile) == null)
                 throw new SalesforceConfigurationException("Profile", $"The default profile '{_map.DefaultProfile}' does not exist in this org.", "Use a profile name or Id from the org (Get-SfProfile lists them), for example 'Standard User'.");
             var fields = new HashSet<string>(BaseUserFields, StringComparer.OrdinalIgnoreCase);
-            foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsAccessField(m.Field))) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
+            foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsPseudoField(m.Field))) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
             _selectFieldList = fields.ToList();
             _selectFields = string.Join(", ", fields);
         }
@@ -149,6 +153,7 @@ namespace SalesforceProvisioning
                 if (source.Username != null) matches.TryGetValue(source.Username, out record);
                 plans.Add(UserPlanner.Plan(source, ToExisting(record), Org, _map, _policy));
             }
+            if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
             return plans;
         }
@@ -267,6 +272,11 @@ namespace SalesforceProvisioning
             try
             {
                 await FindUserLoginsAsync(plans.Where(p => p.Freeze.HasValue && p.UserLoginId == null).ToList(), ct).ConfigureAwait(false);
+                if (_community != null)
+                {
+                    SalesforceException contactsStopped = await _community.CreateContactsAsync(plans, ct).ConfigureAwait(false);
+                    if (contactsStopped != null) throw contactsStopped;
+                }
                 var pending = plans.Where(p => p.IsWrite).SelectMany(WritesOf).ToList();
                 for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
                 {

@@ -53,6 +53,15 @@ internal sealed class ControlEndpoints
                 return Ok();
             case ("GET", "counts"):
                 return (200, Counts());
+            case ("POST", "unlink-portal-user"):
+            {
+                // What Salesforce's "Disable Customer User" does: the user stays, inactive, without its contact.
+                var user = state.Org.FindUserByUsername(Read(body)["username"]?.GetValue<string>() ?? "");
+                if (user == null) return (404, new JsonObject { ["error"] = "no such user" });
+                user.Values["ContactId"] = null;
+                user.Values["IsActive"] = false;
+                return Ok();
+            }
             case ("POST", "instance-url"):
                 state.InstanceUrlOverride = Read(body)["url"]?.GetValue<string>();
                 return Ok();
