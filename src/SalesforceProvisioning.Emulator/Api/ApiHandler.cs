@@ -14,6 +14,7 @@ internal sealed class ApiHandler
     private readonly DataApi data;
     private readonly OAuthEndpoints oauth;
     private readonly ControlEndpoints control;
+    private readonly SoapApi soap;
 
     public ApiHandler(EmulatorState state)
     {
@@ -21,6 +22,7 @@ internal sealed class ApiHandler
         data = new DataApi(state);
         oauth = new OAuthEndpoints(state);
         control = new ControlEndpoints(state);
+        soap = new SoapApi(state, data);
     }
 
     public async Task HandleAsync(HttpContext http)
@@ -62,7 +64,14 @@ internal sealed class ApiHandler
             return;
         }
 
-        var response = fault?.Kind switch
+        bool isSoap = SoapApi.IsSoapPath(path);
+        var response = isSoap ? fault?.Kind switch
+        {
+            FaultKind.Http503 => SoapApi.ServerUnavailable(),
+            FaultKind.InvalidSession => SoapApi.InvalidSession(),
+            FaultKind.RequestLimitExceeded => SoapApi.RequestLimitExceeded(),
+            _ => null,
+        } : fault?.Kind switch
         {
             FaultKind.Http503 => ApiResponse.Error(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please retry your request later."),
             FaultKind.InvalidSession => ApiResponse.InvalidSession(),
@@ -104,6 +113,11 @@ internal sealed class ApiHandler
             return method == "GET" ? oauth.Identity(path, data.Authenticate(authorization)) : MethodNotAllowed(method);
         if (path.StartsWith("/services/data/", StringComparison.Ordinal))
             return data.HandleTopLevel(method, path, rawQuery, body, authorization, recordFault, entry);
+        if (SoapApi.IsSoapPath(path))
+        {
+            string soapAction = http.Request.Headers.TryGetValue("SOAPAction", out var action) ? action.ToString() : null;
+            return soap.Handle(method, path, http.Request.ContentType, soapAction, authorization, body, recordFault, entry);
+        }
         return ApiResponse.NotFound();
     }
 
@@ -117,6 +131,7 @@ internal sealed class ApiHandler
         if (path.StartsWith("/services/oauth2/revoke", StringComparison.Ordinal)) return "revoke";
         if (path.StartsWith("/services/oauth2/userinfo", StringComparison.Ordinal)) return "identity";
         if (path.StartsWith("/id/", StringComparison.Ordinal)) return "identity";
+        if (SoapApi.IsSoapPath(path)) return "soap";
         if (!DataApi.TrySplitVersion(path, out _, out var segments))
             return path is "/services/data" or "/services/data/" ? "versions" : "other";
         return segments switch
@@ -136,7 +151,8 @@ internal sealed class ApiHandler
     private async Task WriteAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
     {
         string path = http.Request.Path.Value ?? "";
-        bool isApi = path.StartsWith("/services/data/", StringComparison.Ordinal) || path.StartsWith("/id/", StringComparison.Ordinal);
+        bool isApi = path.StartsWith("/services/data/", StringComparison.Ordinal) || path.StartsWith("/id/", StringComparison.Ordinal)
+            || SoapApi.IsSoapPath(path);
         lock (state.Sync)
         {
             entry.Status = response.Status;
@@ -144,8 +160,8 @@ internal sealed class ApiHandler
         }
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
-        if (response.Body == null) return;
-        http.Response.ContentType = "application/json;charset=UTF-8";
+        if (response.BodyText == null) return;
+        http.Response.ContentType = response.ContentType;
         await http.Response.WriteAsync(response.BodyText, http.RequestAborted);
     }
 }

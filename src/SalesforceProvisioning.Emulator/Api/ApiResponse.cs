@@ -20,8 +20,19 @@ internal sealed class ApiResponse
         Body = body;
     }
 
+    private ApiResponse(int status, string text, string contentType)
+    {
+        Status = status;
+        Text = text;
+        ContentType = contentType;
+    }
+
     public int Status { get; }
+    /// <summary>The JSON body of REST answers; null for empty answers and for text answers (SOAP).</summary>
     public JsonNode Body { get; }
+    /// <summary>A body that is not JSON (SOAP envelopes), written as is.</summary>
+    public string Text { get; }
+    public string ContentType { get; } = "application/json;charset=UTF-8";
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public bool IsSuccess => Status is >= 200 and < 300;
 
@@ -30,6 +41,8 @@ internal sealed class ApiResponse
     public static ApiResponse Ok(JsonNode body) => new(200, body);
 
     public static ApiResponse NoContent() => new(204, null);
+
+    public static ApiResponse Xml(int status, string xml) => new(status, xml, "text/xml;charset=UTF-8");
 
     /// <summary>Salesforce's error body: [{"message":"...","errorCode":"...","fields":[...]}] (fields only when given).</summary>
     public static ApiResponse Error(int status, string errorCode, string message, IReadOnlyList<string> fields = null)
@@ -49,7 +62,7 @@ internal sealed class ApiResponse
 
     public static ApiResponse JsonParserError(string detail) => Error(400, "JSON_PARSER_ERROR", detail);
 
-    public string BodyText => Body?.ToJsonString(JsonOptions);
+    public string BodyText => Text ?? Body?.ToJsonString(JsonOptions);
 }
 
 /// <summary>Thrown inside an endpoint to answer with an error straight away.</summary>

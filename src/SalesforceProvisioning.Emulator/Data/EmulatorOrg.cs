@@ -2,8 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace SalesforceProvisioning.Emulator.Data;
 
-/// <summary>How much a write is trusted: API writes get every check, seed loads may set read-only fields and ids.</summary>
-internal enum WriteMode { Api, Seed }
+/// <summary>
+/// How much a write is trusted: API writes get every check, seed loads may set read-only fields and ids, and
+/// platform writes (what an API call such as convertLead does on its own) may set read-only fields but are
+/// otherwise checked like API writes.
+/// </summary>
+internal enum WriteMode { Api, Seed, Platform }
 
 /// <summary>
 /// The in-memory org: one table per sObject type, unique indexes, and the write pipeline every API path uses

@@ -69,7 +69,7 @@ internal static class FieldValidator
             return new SalesforceError("MALFORMED_ID", $"{field.Label}: id value of incorrect type: {text}", field.Name);
         write.Values[field.Name] = id18;
         // Seeds may list records in any order, so only API writes insist that the target exists.
-        if (write.Mode == WriteMode.Api && org.FindById(id18) == null)
+        if (write.Mode != WriteMode.Seed && org.FindById(id18) == null)
             return new SalesforceError("INVALID_CROSS_REFERENCE_KEY", $"invalid cross reference id", field.Name);
         return null;
     }

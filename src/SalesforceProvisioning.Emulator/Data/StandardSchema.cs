@@ -14,6 +14,10 @@ public sealed class StandardSchema
     public static readonly string[] Languages = { "en_US", "en_GB", "fr", "de", "es", "it", "ja", "nl_NL", "pt_BR" };
     public static readonly string[] UserTypes = { "Standard", "PowerCustomerSuccess", "CspLitePortal", "PowerPartner", "Guest" };
     public static readonly string[] CommunityUserTypes = { "PowerCustomerSuccess", "CspLitePortal", "PowerPartner" };
+    public static readonly string[] LeadStatuses = { "Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted", "Qualified" };
+    /// <summary>The lead statuses marked "Converted" (what convertLead's convertedStatus must name).</summary>
+    public static readonly string[] ConvertedLeadStatuses = { "Closed - Converted", "Qualified" };
+    public static readonly string[] LeadSources = { "Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other" };
 
     public const string DuplicateUsernameMessage =
         "Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all " +
@@ -216,6 +220,7 @@ public sealed class StandardSchema
             .Add(Text("Department", 80))
             .Add(Text("MailingCity", 40, "Mailing City"))
             .Add(Text("MailingCountry", 80, "Mailing Country"))
+            .Add(Pick("LeadSource", "Lead Source", false, LeadSources))
             .WithSystemFields();
 
     private static ObjectDefinition Lead() =>
@@ -227,8 +232,10 @@ public sealed class StandardSchema
             .Add(EmailField("Email"))
             .Add(PhoneField("Phone"))
             .Add(Text("Title", 128))
-            .Add(Pick("Status", "Lead Status", true, "Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted")
-                with { DefaultValue = "Open - Not Contacted", Nillable = false })
+            .Add(Text("City", 40))
+            .Add(Text("Country", 80))
+            .Add(Pick("LeadSource", "Lead Source", false, LeadSources))
+            .Add(Pick("Status", "Lead Status", true, LeadStatuses) with { DefaultValue = "Open - Not Contacted", Nillable = false })
             .Add(ReadOnly(Bool("IsConverted", false) with { Label = "Converted" }))
             .Add(ReadOnly(Ref("ConvertedContactId", "Converted Contact ID", "Contact")))
             .Add(ReadOnly(Ref("ConvertedAccountId", "Converted Account ID", "Account")))
