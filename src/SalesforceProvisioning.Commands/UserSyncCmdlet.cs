@@ -15,7 +15,7 @@ namespace SalesforceProvisioning.Commands
         private readonly List<SourceUser> _window = new List<SourceUser>();
         private readonly Dictionary<SfSyncAction, int> _counts = Enum.GetValues(typeof(SfSyncAction)).Cast<SfSyncAction>().ToDictionary(a => a, a => 0);
         private SfProvisioningConnection _connection;
-        private UserSyncEngine _engine;
+        private ISyncEngine _engine;
         private int _inputCount;
         private long? _apiUsedAtStart;
 
@@ -33,6 +33,17 @@ namespace SalesforceProvisioning.Commands
 
         protected abstract SfAttributeMap CreateMap();
 
+        /// <summary>Users for the Salesforce and Communities targets; the Leads and Contacts target overrides.</summary>
+        protected virtual ISyncEngine CreateEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy)
+        {
+            if (connection.Target == SfTarget.LeadsAndContacts)
+            {
+                ThrowTerminatingError(new ErrorRecord(new NotSupportedException($"{MyInvocation.MyCommand.Name} acts on Salesforce users; the connection's target is Leads and Contacts."), "TargetNotSupported", ErrorCategory.InvalidOperation, connection)
+                { ErrorDetails = new ErrorDetails($"{MyInvocation.MyCommand.Name} acts on Salesforce users; the connection's target is Leads and Contacts.") { RecommendedAction = "Use Sync-SfUser with a Deleted or Enabled property to remove Leads and Contacts, or a connection with -Target Salesforce." } });
+            }
+            return new UserSyncEngine(connection, map, policy, MaxConcurrentRequests);
+        }
+
         protected int NextInputIndex() => _inputCount++;
 
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
@@ -41,14 +52,9 @@ namespace SalesforceProvisioning.Commands
         protected override void BeginProcessing()
         {
             _connection = ResolveAuthenticatedConnection();
-            if (_connection.Target == SfTarget.LeadsAndContacts)
-            {
-                ThrowTerminatingError(new ErrorRecord(new NotSupportedException($"User sync for the {_connection.Target} target is not available yet."), "TargetNotSupported", ErrorCategory.NotImplemented, _connection)
-                { ErrorDetails = new ErrorDetails($"User sync for the {_connection.Target} target is not available in this version.") { RecommendedAction = "Use a connection with -Target Salesforce." } });
-            }
             _apiUsedAtStart = _connection.ApiUsage?.Used;
             Map = CreateMap();
-            _engine = new UserSyncEngine(_connection, Map, CreatePolicy(_connection), MaxConcurrentRequests);
+            _engine = CreateEngine(_connection, Map, CreatePolicy(_connection));
             try
             {
                 Run(_connection, ct => _engine.PrepareAsync(ct));
@@ -83,15 +89,15 @@ namespace SalesforceProvisioning.Commands
             var results = new List<SfUserSyncResult>();
             try
             {
-                List<UserPlan> plans = Run(_connection, ct => _engine.PlanAsync(window, ct));
+                IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
                 bool whatIf = IsWhatIf();
-                var accepted = new List<UserPlan>();
-                foreach (UserPlan plan in plans)
+                var accepted = new List<ISyncPlan>();
+                foreach (ISyncPlan plan in plans)
                 {
                     if (!plan.IsWrite) { accepted.Add(plan); continue; }
                     if (ShouldProcess(plan.Target, plan.Operation)) accepted.Add(plan);
                     else if (whatIf) results.Add(plan.ToResult(whatIf: true));
-                    else { plan.Skip("Declined at the confirmation prompt.", null); accepted.Add(plan); }
+                    else { plan.Decline(); accepted.Add(plan); }
                 }
                 Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
             }
@@ -175,9 +181,19 @@ namespace SalesforceProvisioning.Commands
             return policy;
         }
 
+        /// <summary>The field Leads and Contacts are matched on (Leads and Contacts target only).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string MatchField { get; set; } = "Email";
+
+        protected override ISyncEngine CreateEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy)
+            => connection.Target == SfTarget.LeadsAndContacts
+                ? new LeadContactSyncEngine(connection, map, policy, MatchField, MaxConcurrentRequests)
+                : base.CreateEngine(connection, map, policy);
+
         protected override SfAttributeMap CreateMap()
         {
-            SfAttributeMap map = AttributeMap ?? SfAttributeMap.CreateDefault();
+            SfAttributeMap map = AttributeMap ?? (ResolveConnection().Target == SfTarget.LeadsAndContacts ? SfAttributeMap.CreateDefaultForPeople() : SfAttributeMap.CreateDefault());
             if (Profile != null) map = map.WithDefaultProfile(Profile);
             return map;
         }

@@ -251,6 +251,50 @@ namespace SalesforceProvisioning
             }
         }
 
+        /// <summary>
+        /// Calls the SOAP partner API, for the few operations REST lacks (convertLead). The session id travels
+        /// in the SOAP header, so an expired one is refreshed and the call replayed once, as for REST.
+        /// Returns the body element of the answer; a SOAP fault throws <see cref="SalesforceApiException"/>.
+        /// </summary>
+        public async Task<System.Xml.Linq.XElement> SoapAsync(string operationXml, CancellationToken ct)
+        {
+            await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
+            for (int attempt = 0; ; attempt++)
+            {
+                string token = _accessToken;
+                var uri = new Uri(InstanceUrl, $"/services/Soap/u/{_connection.ApiVersion}");
+                if (!SalesforceEndpoint.IsTrusted(uri))
+                    throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl, $"Refusing to send a token to '{uri.GetLeftPart(UriPartial.Authority)}'.", "Only Salesforce https hosts (or loopback for the emulator) receive tokens.");
+                var request = new RestRequest(uri, Method.Post);
+                request.AddHeader("SOAPAction", "\"\"");
+                request.AddStringBody(
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\">"
+                    + $"<soapenv:Header><urn:SessionHeader><urn:sessionId>{System.Security.SecurityElement.Escape(token)}</urn:sessionId></urn:SessionHeader></soapenv:Header>"
+                    + $"<soapenv:Body>{operationXml}</soapenv:Body></soapenv:Envelope>", "text/xml");
+                ApiResponse response = await ExecuteAsync(request, "POST " + uri.AbsolutePath, ct).ConfigureAwait(false);
+                System.Xml.Linq.XDocument document;
+                try
+                {
+                    document = System.Xml.Linq.XDocument.Parse(response.Body);
+                }
+                catch (System.Xml.XmlException)
+                {
+                    throw SalesforceClient.ToApiException(response);
+                }
+                var fault = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "Fault");
+                if (fault == null) return document.Descendants().First(e => e.Name.LocalName == "Body");
+                string code = fault.Elements().FirstOrDefault(e => e.Name.LocalName == "faultcode")?.Value ?? "UNKNOWN_EXCEPTION";
+                code = code.Contains(":") ? code.Substring(code.IndexOf(':') + 1) : code;
+                if (code == "INVALID_SESSION_ID" && attempt == 0)
+                {
+                    await RefreshAsync(token, ct).ConfigureAwait(false);
+                    continue;
+                }
+                string message = fault.Elements().FirstOrDefault(e => e.Name.LocalName == "faultstring")?.Value;
+                throw new SalesforceApiException(code == "INVALID_SESSION_ID" ? SalesforceFailure.AccessTokenExpired : SalesforceFailure.ApiError, response.Status, code, message, null, Remedies.For(code));
+            }
+        }
+
         private Task<ApiResponse> SendOnceAsync(Method method, string path, JToken body, string accessToken, CancellationToken ct)
         {
             Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);

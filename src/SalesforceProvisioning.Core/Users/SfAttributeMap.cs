@@ -61,7 +61,8 @@ namespace SalesforceProvisioning
             => string.Equals(field, PermissionSetsField, StringComparison.OrdinalIgnoreCase) || string.Equals(field, GroupsField, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Map entries that are not written to User fields: access lists and the community account.</summary>
-        public static bool IsPseudoField(string field) => IsAccessField(field) || string.Equals(field, "AccountId", StringComparison.OrdinalIgnoreCase);
+        public static bool IsPseudoField(string field) => IsAccessField(field) || string.Equals(field, "AccountId", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(field, "RecordType", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>The fields Salesforce requires on a new User.</summary>
         public static readonly IReadOnlyList<string> RequiredUserFields = new[]
@@ -93,9 +94,25 @@ namespace SalesforceProvisioning
             ("LanguageLocaleKey", new[] { "LanguageLocaleKey" }),
         };
 
+        private static readonly (string Field, string[] Sources)[] CommonPersonSources =
+        {
+            ("Email", new[] { "Email", "mail", "EmailAddress", "PrimaryEmail" }),
+            ("FirstName", new[] { "FirstName", "givenName", "GivenName" }),
+            ("LastName", new[] { "LastName", "sn", "Surname", "surname", "FamilyName" }),
+            ("Title", new[] { "Title", "title", "JobTitle", "jobTitle" }),
+            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone" }),
+            ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
+            ("Department", new[] { "Department", "department" }),
+            ("Company", new[] { "Company", "company", "CompanyName", "Organization" }),
+            ("LeadSource", new[] { "LeadSource" }),
+        };
+
         private readonly List<SfFieldMapping> _mappings = new List<SfFieldMapping>();
 
         public IReadOnlyList<SfFieldMapping> Mappings => _mappings;
+
+        /// <summary>A built-in map: fields the org lacks are left out instead of refused.</summary>
+        public bool IsBuiltIn { get; private set; }
 
         /// <summary>Profile (by name or Id) for users whose source names none.</summary>
         public string DefaultProfile { get; set; }
@@ -103,7 +120,7 @@ namespace SalesforceProvisioning
         /// <summary>The map used when none is given: common property names, Email updated as in the seeds.</summary>
         public static SfAttributeMap CreateDefault(bool updateAll = true)
         {
-            var map = new SfAttributeMap();
+            var map = new SfAttributeMap { IsBuiltIn = true };
             foreach (var (field, sources) in CommonUserSources)
             {
                 map.Add(new SfFieldMapping(field, sources)
@@ -119,12 +136,24 @@ namespace SalesforceProvisioning
         /// <summary>This map with another default profile (the original stays as it was).</summary>
         public SfAttributeMap WithDefaultProfile(string profile)
         {
-            var copy = new SfAttributeMap { DefaultProfile = profile };
+            var copy = new SfAttributeMap { DefaultProfile = profile, IsBuiltIn = IsBuiltIn };
             copy._mappings.AddRange(_mappings);
             return copy;
         }
 
+        /// <summary>The map used for Leads and Contacts when none is given: common person properties, all updated.</summary>
+        public static SfAttributeMap CreateDefaultForPeople()
+        {
+            var map = new SfAttributeMap { IsBuiltIn = true };
+            foreach (var (field, sources) in CommonPersonSources)
+                map.Add(new SfFieldMapping(field, sources) { Update = true, KeepWhenEmpty = true });
+            return map;
+        }
+
         public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, field, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>Leaves out mappings of fields the org does not have (for built-in maps).</summary>
+        public void RemoveWhere(Func<SfFieldMapping, bool> unknown) => _mappings.RemoveAll(m => unknown(m));
 
         public void Add(SfFieldMapping mapping)
         {
@@ -162,13 +191,10 @@ namespace SalesforceProvisioning
             }
             if (this[PermissionSetsField] == null) ReadAccess(input, PermissionSetProperties, PermissionSetsField, readProperty, user);
             if (this[GroupsField] == null) ReadAccess(input, GroupProperties, GroupsField, readProperty, user);
-            // User.AccountId is computed by Salesforce; a mapped or given AccountId names the community user's account.
-            if (user.Fields.TryGetValue("AccountId", out object account)) { user.AccountId = Convert.ToString(account); user.Fields.Remove("AccountId"); }
-            else if (this["AccountId"] == null)
-            {
-                var (hasAccount, accountValue) = FirstPresent(input, new[] { "AccountId" }, readProperty);
-                if (hasAccount && !IsEmpty(accountValue)) user.AccountId = Convert.ToString(accountValue);
-            }
+            // User.AccountId is computed by Salesforce: a mapped or given AccountId names the account of the
+            // person's contact; RecordType says Contact or Lead for the Leads and Contacts target.
+            user.AccountId = TakePseudo(input, user, "AccountId", readProperty);
+            user.RecordType = TakePseudo(input, user, "RecordType", readProperty);
             user.Enabled = ReadFlag(input, EnabledProperties, readProperty, user);
             user.Deleted = ReadFlag(input, DeletedProperties, readProperty, user) ?? false;
             if (this["ProfileId"] == null || !user.Fields.ContainsKey("ProfileId"))
@@ -177,6 +203,18 @@ namespace SalesforceProvisioning
                 if (found && !IsEmpty(profile)) user.ProfileName = Convert.ToString(profile);
             }
             return user;
+        }
+
+        private string TakePseudo(object input, SourceUser user, string name, Func<object, string, (bool Found, object Value)> readProperty)
+        {
+            if (user.Fields.TryGetValue(name, out object mapped))
+            {
+                user.Fields.Remove(name);
+                return IsEmpty(mapped) ? null : Convert.ToString(mapped);
+            }
+            if (this[name] != null) return null;
+            var (found, value) = FirstPresent(input, new[] { name }, readProperty);
+            return found && !IsEmpty(value) ? Convert.ToString(value) : null;
         }
 
         private static void ReadAccess(object input, IReadOnlyList<string> names, string field, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)

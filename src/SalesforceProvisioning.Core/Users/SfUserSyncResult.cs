@@ -3,12 +3,21 @@ using System.Collections.Generic;
 
 namespace SalesforceProvisioning
 {
-    public enum SfSyncAction { Created, Updated, Unchanged, Disabled, Frozen, Reactivated, Skipped, Failed }
+    /// <summary>
+    /// What happened to one input. Users: Created, Updated, Unchanged, Disabled, Frozen, Reactivated;
+    /// Leads and Contacts also: Deleted, Promoted (a Lead converted into a Contact), Demoted (a Contact
+    /// turned back into a Lead); any: Skipped (with the reason) or Failed (with the error).
+    /// </summary>
+    public enum SfSyncAction { Created, Updated, Unchanged, Disabled, Frozen, Reactivated, Skipped, Failed, Deleted, Promoted, Demoted }
 
     /// <summary>What happened to one input: exactly one of these per input object.</summary>
     public sealed class SfUserSyncResult
     {
+        /// <summary>The match key: the Username for users, the Email (or -MatchField) for Leads and Contacts.</summary>
         public string Username { get; internal set; }
+
+        /// <summary>User, Contact or Lead.</summary>
+        public string ObjectType { get; internal set; } = "User";
         public string SalesforceId { get; internal set; }
         public SfSyncAction Action { get; internal set; }
         public IReadOnlyList<string> ChangedFields { get; internal set; } = Array.Empty<string>();

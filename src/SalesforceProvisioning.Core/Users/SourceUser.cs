@@ -32,6 +32,9 @@ namespace SalesforceProvisioning
         public bool Deleted { get; internal set; }
         public string ProfileName { get; internal set; }
 
+        /// <summary>Contact or Lead, for the Leads and Contacts target, when the source says which.</summary>
+        public string RecordType { get; internal set; }
+
         /// <summary>The business account of a community user's contact, when the source names one.</summary>
         public string AccountId { get; internal set; }
 

@@ -6,7 +6,7 @@ using Newtonsoft.Json.Linq;
 namespace SalesforceProvisioning
 {
     /// <summary>The planned change for one source user: what to write, and the action it amounts to.</summary>
-    public sealed class UserPlan
+    public sealed class UserPlan : ISyncPlan
     {
         internal UserPlan(SourceUser source) { Source = source; }
 
@@ -81,6 +81,10 @@ namespace SalesforceProvisioning
         }
 
         private static string Show(JToken value) => value.Type == JTokenType.Null ? "<cleared>" : value.ToString();
+
+        public void Decline() => Skip("Declined at the confirmation prompt.", null);
+
+        SfUserSyncResult ISyncPlan.ToResult(bool whatIf) => ToResult(whatIf);
 
         internal void Fail(string code, string message, string remedy)
         {

@@ -14,7 +14,7 @@ namespace SalesforceProvisioning
     /// composite collections, reconciling creates whose outcome was unknown (<see cref="ExecuteAsync"/>).
     /// Every source user ends with exactly one result.
     /// </summary>
-    public sealed class UserSyncEngine
+    public sealed class UserSyncEngine : ISyncEngine
     {
         /// <summary>Rounds of re-sending records that failed transiently or need reconciling.</summary>
         private const int MaxWriteRounds = 4;
@@ -104,6 +104,7 @@ namespace SalesforceProvisioning
 
         private void ValidateMap()
         {
+            if (_map.IsBuiltIn) _map.RemoveWhere(m => !SfAttributeMap.IsPseudoField(m.Field) && Org.UserDescribe.Field(m.Field) == null);
             foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsPseudoField(m.Field)))
             {
                 FieldInfo field = Org.UserDescribe.Field(mapping.Field);
@@ -119,6 +120,12 @@ namespace SalesforceProvisioning
             _selectFieldList = fields.ToList();
             _selectFields = string.Join(", ", fields);
         }
+
+        async Task<IReadOnlyList<ISyncPlan>> ISyncEngine.PlanWindowAsync(IReadOnlyList<SourceUser> window, CancellationToken ct)
+            => await PlanAsync(window, ct).ConfigureAwait(false);
+
+        Task ISyncEngine.ExecuteAsync(IReadOnlyList<ISyncPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
+            => ExecuteAsync(plans.Cast<UserPlan>().ToList(), results, ct);
 
         /// <summary>Matches a window of source users to Salesforce users and plans each one's change.</summary>
         public async Task<List<UserPlan>> PlanAsync(IReadOnlyList<SourceUser> window, CancellationToken ct)
