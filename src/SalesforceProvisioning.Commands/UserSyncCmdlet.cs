@@ -103,6 +103,9 @@ namespace SalesforceProvisioning.Commands
             }
             catch (SalesforceException ex)
             {
+                // Nothing lost: inputs the failure left without a result get one saying why.
+                var reported = new HashSet<int>(results.Select(r => r.InputIndex));
+                results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
                 Emit(results);
                 ThrowFor(ex, _connection);
             }

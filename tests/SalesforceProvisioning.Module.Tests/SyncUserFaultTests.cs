@@ -86,6 +86,20 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void When_the_org_stays_unavailable_every_input_of_the_batch_still_gets_a_result()
+        {
+            using var ps = _emulator.NewSession();
+            // The read that matches the batch's users keeps answering 503 through every retry.
+            _emulator.InjectFaults(new[] { new { kind = "Http503", count = 50, pathContains = "/composite", bodyContains = "Id%2C%20Username%2C" } });
+            var result = ps.Run(Users(5) + "$users | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal(5, result.Output.Count);
+            Assert.All(result.Output, o => Assert.Equal("Failed", o.Prop("Action")));
+            Assert.All(result.Output, o => Assert.Equal("ServerUnavailable", o.Prop("ErrorCode")));
+            Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId == "ServerUnavailable,SalesforceProvisioning.Commands.SyncSfUserCommand");
+            Assert.Equal(0, BulkUserCount());
+        }
+
+        [Fact]
         public void Records_locked_by_another_process_are_sent_again()
         {
             using var ps = _emulator.NewSession();

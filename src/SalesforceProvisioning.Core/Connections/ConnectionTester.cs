@@ -61,6 +61,15 @@ namespace SalesforceProvisioning
                 result.Remedy = ex.Remedy;
                 result.InstanceUrl = connection.InstanceUrl;
             }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                // An answer that is not what Salesforce sends (a proxy's page, a truncated body): still a verdict, not a crash.
+                result.Success = false;
+                result.Failure = SalesforceFailure.ApiError;
+                result.Reason = $"The host answered something that is not a Salesforce API answer ({ex.GetType().Name}: {ex.Message}).";
+                result.Remedy = "Check -Domain points at the org's My Domain and that no proxy rewrites the traffic.";
+                result.InstanceUrl = connection.InstanceUrl;
+            }
             return result;
         }
     }

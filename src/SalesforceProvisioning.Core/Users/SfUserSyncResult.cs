@@ -37,5 +37,17 @@ namespace SalesforceProvisioning
         public bool Succeeded => Action != SfSyncAction.Failed;
 
         public override string ToString() => $"{Username}: {Action}{(ErrorCode != null ? " " + ErrorCode : "")}";
+
+        /// <summary>The result of an input the run could not get to because of a failure that stopped it.</summary>
+        public static SfUserSyncResult NotSynced(SourceUser source, SalesforceException failure) => new SfUserSyncResult
+        {
+            Username = source.Username ?? Convert.ToString(source.Fields.TryGetValue("Email", out object email) ? email : null),
+            Action = SfSyncAction.Failed,
+            ErrorCode = failure.Failure.ToString(),
+            Message = "Not synced: " + failure.Message,
+            Remedy = failure.Remedy,
+            InputIndex = source.Index,
+            InputObject = source.Input,
+        };
     }
 }
