@@ -24,6 +24,9 @@
         'Get-SfPermissionSet'
         'Sync-SfGroup'
         'Set-SfGroupMembership'
+        'Save-SfProvisioningConnection'
+        'Get-SfProvisioningConnection'
+        'Remove-SfProvisioningConnection'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
