@@ -27,6 +27,11 @@
         'Save-SfProvisioningConnection'
         'Get-SfProvisioningConnection'
         'Remove-SfProvisioningConnection'
+        'New-SfProvisioningRule'
+        'Get-SfProvisioningRule'
+        'Set-SfProvisioningRule'
+        'Remove-SfProvisioningRule'
+        'Get-SfSyncStatus'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Security;
 
@@ -6,12 +7,16 @@ namespace SalesforceProvisioning.Commands
     /// <summary>Shared by the saved-connection cmdlets: which store file.</summary>
     public abstract class SavedConnectionCmdlet : SfCmdlet
     {
-        /// <summary>The file that keeps saved connections (default: the user's local data folder, SalesforceProvisioning/connections.json).</summary>
+        /// <summary>The state store file; saved connections are kept beside it, in connections.json (default: the user's local data folder).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string StatePath { get; set; }
 
-        protected SavedConnectionStore Store() => new SavedConnectionStore(StatePath == null ? null : GetUnresolvedProviderPathFromPSPath(StatePath));
+        protected SavedConnectionStore Store()
+        {
+            string state = StatePath != null ? GetUnresolvedProviderPathFromPSPath(StatePath) : Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH");
+            return new SavedConnectionStore(state == null ? null : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(state)), "connections.json"));
+        }
 
         protected void Fail(SalesforceException ex, object target) => ThrowFor(ex, target);
     }

@@ -10,7 +10,7 @@ namespace SalesforceProvisioning.Commands
     /// ask ShouldProcess once per change, write, and emit exactly one result per input (plus one
     /// ErrorRecord per failure), with progress and a closing summary on the information stream.
     /// </summary>
-    public abstract class UserSyncCmdlet : SfConnectedCmdlet
+    public abstract class UserSyncCmdlet : SfConnectedCmdlet, IDisposable
     {
         private readonly List<SourceUser> _window = new List<SourceUser>();
         private readonly Dictionary<SfSyncAction, int> _counts = Enum.GetValues(typeof(SfSyncAction)).Cast<SfSyncAction>().ToDictionary(a => a, a => 0);
@@ -46,6 +46,15 @@ namespace SalesforceProvisioning.Commands
 
         protected int NextInputIndex() => _inputCount++;
 
+        /// <summary>The provisioning rule's run, when the sync runs under a rule (state, delta, complete scope).</summary>
+        protected RuleRun RuleRun { get; set; }
+
+        /// <summary>The input is the rule's whole scope: users it provisioned earlier and now absent are deprovisioned.</summary>
+        protected bool DeprovisionAbsent { get; set; }
+
+        /// <summary>Deprovision beyond the rule's guard.</summary>
+        protected bool ForceDeprovision { get; set; }
+
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
         protected SfAttributeMap Map { get; private set; }
 
@@ -67,6 +76,12 @@ namespace SalesforceProvisioning.Commands
 
         protected void Add(SourceUser user)
         {
+            if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
+            {
+                Emit(new List<SfUserSyncResult> { unchanged });
+                RuleRun.Record(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
+                return;
+            }
             _window.Add(user);
             if (_window.Count >= BatchSize) Flush();
         }
@@ -74,6 +89,8 @@ namespace SalesforceProvisioning.Commands
         protected override void EndProcessing()
         {
             Flush();
+            if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
+            RuleRun?.Finish();
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
             long? used = _connection.ApiUsage?.Used - _apiUsedAtStart;
             string summary = $"{MyInvocation.MyCommand.Name}: {_inputCount} input(s): " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))
@@ -81,9 +98,11 @@ namespace SalesforceProvisioning.Commands
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
-        private void Flush()
+        private void Flush() => FlushAndCollect();
+
+        private List<SfUserSyncResult> FlushAndCollect()
         {
-            if (_window.Count == 0) return;
+            if (_window.Count == 0) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
             var results = new List<SfUserSyncResult>();
@@ -107,9 +126,41 @@ namespace SalesforceProvisioning.Commands
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
                 Emit(results);
+                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+                RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
             Emit(results);
+            RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+            return results;
+        }
+
+        public virtual void Dispose()
+        {
+            RuleRun?.Dispose();
+            RuleRun = null;
+        }
+
+        /// <summary>
+        /// Complete scope: the rule's users absent from this input are deprovisioned with the connection's
+        /// action, through the same planning and writes; a guard refuses a share above the rule's limit (an
+        /// empty or truncated export) unless -Force. Users the module never provisioned are never touched.
+        /// </summary>
+        private void DeprovisionAbsentUsers()
+        {
+            IReadOnlyList<string> absent = RuleRun.Absent();
+            if (absent.Count == 0) return;
+            int share = RuleRun.ProvisionedCount == 0 ? 100 : (int)Math.Ceiling(100.0 * absent.Count / RuleRun.ProvisionedCount);
+            if (share > RuleRun.Rule.MaxDeprovisionPercent && !ForceDeprovision)
+            {
+                string message = $"The input lacks {absent.Count} of the {RuleRun.ProvisionedCount} users rule '{RuleRun.Rule.Name}' provisioned ({share}%, above its limit of {RuleRun.Rule.MaxDeprovisionPercent}%); nobody was deprovisioned.";
+                RuleRun.Finish(message);
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "DeprovisionGuard", ErrorCategory.LimitsExceeded, absent)
+                { ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Check the source export is complete; if the removals are meant, run again with -Force or raise the rule's -MaxDeprovisionPercent." } });
+            }
+            foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
+            var results = FlushAndCollect();
+            RuleRun.Forget(results.Where(r => r.Action != SfSyncAction.Failed && r.Action != SfSyncAction.Skipped).Select(r => r.Username));
         }
 
         private void Emit(List<SfUserSyncResult> results)
@@ -184,6 +235,67 @@ namespace SalesforceProvisioning.Commands
             return policy;
         }
 
+        /// <summary>Run under a provisioning rule: its saved connection and map, state recorded, delta detection.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Rule { get; set; }
+
+        /// <summary>With -Rule: the input is the whole scope; users the rule provisioned and now absent are deprovisioned.</summary>
+        [Parameter] public SwitchParameter CompleteScope { get; set; }
+
+        /// <summary>With -Rule: ignore the delta fingerprints and read everything from Salesforce again.</summary>
+        [Parameter] public SwitchParameter Full { get; set; }
+
+        /// <summary>With -CompleteScope: deprovision even beyond the rule's guard.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+
+        /// <summary>The state store file (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder); saved connections sit beside it.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StatePath { get; set; }
+
+        private StateStore _state;
+        private SfProvisioningRule _rule;
+
+        public override void Dispose()
+        {
+            base.Dispose();
+            _state?.Dispose();
+        }
+
+        protected override void BeginProcessing()
+        {
+            if (Rule == null)
+            {
+                if (CompleteScope || Full) ThrowTerminatingError(new ErrorRecord(new ArgumentException("-CompleteScope and -Full need -Rule."), "RuleRequired", ErrorCategory.InvalidArgument, null)
+                { ErrorDetails = new ErrorDetails("-CompleteScope and -Full work with a provisioning rule, which remembers what it provisioned.") { RecommendedAction = "Create one with New-SfProvisioningRule and pass -Rule." } });
+                base.BeginProcessing();
+                return;
+            }
+            try
+            {
+                _state = new StateStore(StatePath == null ? null : GetUnresolvedProviderPathFromPSPath(StatePath));
+                _rule = _state.GetRule(Rule) ?? throw new SalesforceConfigurationException("Rule", $"No provisioning rule named '{Rule}' exists in {_state.FilePath}.", "Get-SfProvisioningRule lists them; New-SfProvisioningRule creates one.");
+                if (Connection == null) Connection = RuleCmdletSupport.Connections(_state).Load(_rule.ConnectionName, null);
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, Rule);
+            }
+            base.BeginProcessing();
+            try
+            {
+                string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
+                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line);
+                DeprovisionAbsent = CompleteScope;
+                ForceDeprovision = Force;
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, Rule);
+            }
+        }
+
         /// <summary>The field Leads and Contacts are matched on (Leads and Contacts target only).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -196,7 +308,10 @@ namespace SalesforceProvisioning.Commands
 
         protected override SfAttributeMap CreateMap()
         {
-            SfAttributeMap map = AttributeMap ?? (ResolveConnection().Target == SfTarget.LeadsAndContacts ? SfAttributeMap.CreateDefaultForPeople() : SfAttributeMap.CreateDefault());
+            SfAttributeMap map = AttributeMap
+                ?? (_rule?.AttributeMapJson != null ? SfAttributeMap.FromJson(_rule.AttributeMapJson, text => SourceObjects.ToFunction(ScriptBlock.Create(text))) : null)
+                ?? (ResolveConnection().Target == SfTarget.LeadsAndContacts ? SfAttributeMap.CreateDefaultForPeople() : SfAttributeMap.CreateDefault());
+            if (Profile == null && _rule?.DefaultProfile != null) map = map.WithDefaultProfile(_rule.DefaultProfile);
             if (Profile != null) map = map.WithDefaultProfile(Profile);
             return map;
         }

@@ -23,6 +23,7 @@ namespace SalesforceProvisioning
         RequestLimitExceeded,
         ServerUnavailable,
         ApiError,
+        StateStoreBusy,
     }
 
     /// <summary>

@@ -7,6 +7,8 @@ using Xunit;
 namespace SalesforceProvisioning.ModuleTests
 {
     /// <summary>Saved connections: no plaintext secret at rest, every protection, rotation written back.</summary>
+    // SFPROVISIONING_KEY_PATH is process-wide: the classes that set it run one after the other.
+    [Collection("Process environment")]
     public class SavedConnectionTests : IClassFixture<EmulatorFixture>, IDisposable
     {
         private readonly EmulatorFixture _emulator;

@@ -152,6 +152,37 @@ namespace SalesforceProvisioning
 
         public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, field, StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>The map as JSON for a saved rule; script blocks are kept as their text.</summary>
+        public string ToJson() => Newtonsoft.Json.JsonConvert.SerializeObject(new
+        {
+            DefaultProfile,
+            Mappings = _mappings.Select(m => new
+            {
+                m.Field, Sources = m.SourceProperties, Script = m.Compute != null ? m.ComputeText : null,
+                m.Update, m.Optional, m.KeepWhenEmpty, m.Default,
+            }),
+        });
+
+        /// <summary>A saved map back; <paramref name="compile"/> turns script text into a function (the cmdlets' job).</summary>
+        public static SfAttributeMap FromJson(string json, Func<string, Func<object, object>> compile)
+        {
+            var saved = Newtonsoft.Json.Linq.JObject.Parse(json);
+            var map = new SfAttributeMap { DefaultProfile = saved.Value<string>("DefaultProfile") };
+            foreach (Newtonsoft.Json.Linq.JObject m in saved["Mappings"])
+            {
+                string script = m.Value<string>("Script");
+                var mapping = script != null
+                    ? new SfFieldMapping(m.Value<string>("Field"), compute: compile(script)) { ComputeText = script }
+                    : new SfFieldMapping(m.Value<string>("Field"), m["Sources"].ToObject<string[]>());
+                mapping.Update = m.Value<bool>("Update");
+                mapping.Optional = m.Value<bool>("Optional");
+                mapping.KeepWhenEmpty = m.Value<bool>("KeepWhenEmpty");
+                mapping.Default = (m["Default"] as Newtonsoft.Json.Linq.JValue)?.Value;
+                map.Add(mapping);
+            }
+            return map;
+        }
+
         /// <summary>Leaves out mappings of fields the org does not have (for built-in maps).</summary>
         public void RemoveWhere(Func<SfFieldMapping, bool> unknown) => _mappings.RemoveAll(m => unknown(m));
 

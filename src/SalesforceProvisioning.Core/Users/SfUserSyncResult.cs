@@ -36,6 +36,9 @@ namespace SalesforceProvisioning
 
         public bool Succeeded => Action != SfSyncAction.Failed;
 
+        /// <summary>Failed after part of the change was written (the user, but not an assignment).</summary>
+        public bool PartiallyApplied { get; internal set; }
+
         public override string ToString() => $"{Username}: {Action}{(ErrorCode != null ? " " + ErrorCode : "")}";
 
         /// <summary>The result of an input the run could not get to because of a failure that stopped it.</summary>

@@ -12,6 +12,14 @@ namespace SalesforceProvisioning
             Index = index;
         }
 
+        /// <summary>A person known only by a key field, gone from the source scope (complete-scope deprovisioning).</summary>
+        public static SourceUser Gone(int index, string keyField, string key)
+        {
+            var user = new SourceUser(key, index) { Deleted = true };
+            user.Fields[keyField] = key;
+            return user;
+        }
+
         /// <summary>A source user known only by Username, for explicit enable and disable.</summary>
         public static SourceUser ForUsername(object input, int index, string username, bool enabled)
         {

@@ -37,6 +37,8 @@ namespace SalesforceProvisioning
         public string Message { get; internal set; }
         public string Remedy { get; internal set; }
 
+        internal bool PartiallyApplied { get; private set; }
+
         public bool IsWrite => Create != null || Update != null || Freeze.HasValue || Access.Count > 0;
 
         /// <summary>All of this plan's writes succeeded.</summary>
@@ -101,6 +103,7 @@ namespace SalesforceProvisioning
         /// <summary>A failure after the user itself was written: the result says what did happen.</summary>
         internal void FailAfterWrite(string code, string message, string remedy)
         {
+            PartiallyApplied = true;
             Action = SfSyncAction.Failed;
             ErrorCode = code;
             Message = message;
@@ -130,6 +133,7 @@ namespace SalesforceProvisioning
             WhatIf = whatIf && IsWrite,
             InputIndex = Source.Index,
             InputObject = Source.Input,
+            PartiallyApplied = PartiallyApplied,
         };
     }
 }

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// One sync run of a provisioning rule: holds the connection's run lock, skips people unchanged since the
+    /// last run (delta), records every result batch by batch, finds who left a complete scope, and
+    /// writes the run's outcome.
+    /// </summary>
+    public sealed class RuleRun : IDisposable
+    {
+        private static readonly HashSet<SfSyncAction> Settled = new HashSet<SfSyncAction>
+        {
+            SfSyncAction.Created, SfSyncAction.Updated, SfSyncAction.Unchanged, SfSyncAction.Disabled, SfSyncAction.Frozen,
+            SfSyncAction.Reactivated, SfSyncAction.Promoted, SfSyncAction.Demoted,
+        };
+
+        private readonly StateStore _store;
+        private readonly IDisposable _lock;
+        private readonly Dictionary<string, SfProvisionedRecord> _known;
+        private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly SfSyncRun _counts = new SfSyncRun();
+        private bool _finished;
+
+        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command)
+        {
+            _store = store;
+            Rule = rule;
+            Scope = scope;
+            KeyField = keyField;
+            Full = full;
+            _lock = store.LockScope(scope);
+            _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
+            RunId = store.StartRun(scope, rule.Name, command);
+        }
+
+        public SfProvisioningRule Rule { get; }
+        public string Scope { get; }
+        public string KeyField { get; }
+        public bool Full { get; }
+        public long RunId { get; }
+
+        public string KeyOf(SourceUser user) => user.Fields.TryGetValue(KeyField, out object key) ? Convert.ToString(key, CultureInfo.InvariantCulture)?.Trim() : null;
+
+        /// <summary>
+        /// True (with its result) when this person's source data is exactly what the last successful run
+        /// wrote: nothing needs reading or writing. -Full turns this off.
+        /// </summary>
+        public bool UnchangedSinceLastRun(SourceUser user, out SfUserSyncResult result)
+        {
+            result = null;
+            string key = KeyOf(user);
+            if (key == null) return false;
+            _seen.Add(key);
+            if (Full || !_known.TryGetValue(key, out SfProvisionedRecord last)) return false;
+            if (last.Fingerprint != Fingerprint(user) || !Enum.TryParse(last.LastAction, out SfSyncAction action) || !Settled.Contains(action)) return false;
+            result = new SfUserSyncResult
+            {
+                Username = key,
+                ObjectType = last.ObjectType ?? "User",
+                SalesforceId = last.SalesforceId,
+                Action = SfSyncAction.Unchanged,
+                Message = "Unchanged since the last run of this rule (delta); -Full reads Salesforce again.",
+                InputIndex = user.Index,
+                InputObject = user.Input,
+            };
+            return true;
+        }
+
+        /// <summary>Records a batch's results in one transaction and counts them for the run's status.</summary>
+        public void Record(IReadOnlyList<SfUserSyncResult> results, IReadOnlyDictionary<int, SourceUser> sources)
+        {
+            var records = new List<SfProvisionedRecord>();
+            foreach (SfUserSyncResult result in results)
+            {
+                Count(result);
+                if (!sources.TryGetValue(result.InputIndex, out SourceUser source) || result.Username == null) continue;
+                bool provisioned = result.SalesforceId != null || _known.ContainsKey(result.Username);
+                if (!provisioned) continue; // skipped before it ever existed: the rule did not provision it
+                records.Add(new SfProvisionedRecord
+                {
+                    SourceKey = result.Username,
+                    SalesforceId = result.SalesforceId,
+                    ObjectType = result.ObjectType,
+                    Fingerprint = result.Action == SfSyncAction.Failed ? null : Fingerprint(source),
+                    LastAction = result.Action.ToString(),
+                    LastErrorCode = result.ErrorCode,
+                    LastMessage = result.Message,
+                });
+            }
+            if (records.Count > 0) _store.Record(Scope, Rule.Name, RunId, records);
+        }
+
+        /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>
+        public IReadOnlyList<string> Absent() => _known.Keys.Where(k => !_seen.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+
+        public int ProvisionedCount => _known.Count;
+
+        /// <summary>Deprovisioned records leave the rule's scope; if they come back, they are provisioned again.</summary>
+        public void Forget(IEnumerable<string> keys) => _store.Forget(Scope, Rule.Name, keys);
+
+        public void Finish(string error = null)
+        {
+            if (_finished) return;
+            _finished = true;
+            string status = error != null ? "Stopped" : _counts.Failed > 0 ? "CompletedWithErrors" : "Succeeded";
+            _store.FinishRun(RunId, _counts, status, error);
+        }
+
+        private void Count(SfUserSyncResult result)
+        {
+            bool wrote = result.Action != SfSyncAction.Unchanged && result.Action != SfSyncAction.Skipped;
+            if (wrote) _counts.Impacted++;
+            if (result.Action == SfSyncAction.Skipped) _counts.Unsynced++;
+            else if (result.Action == SfSyncAction.Failed)
+            {
+                if (result.PartiallyApplied) _counts.Partial++;
+                else _counts.Failed++;
+            }
+            else _counts.Success++;
+        }
+
+        /// <summary>What the source asked for, reduced to a hash: fields, state, access lists.</summary>
+        public static string Fingerprint(SourceUser user)
+        {
+            var text = new StringBuilder();
+            foreach (var pair in user.Fields.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
+                text.Append(pair.Key.ToLowerInvariant()).Append('=').Append(Flatten(pair.Value)).Append('\n');
+            text.Append("enabled=").Append(user.Enabled?.ToString() ?? "").Append("\ndeleted=").Append(user.Deleted)
+                .Append("\nprofile=").Append(user.ProfileName).Append("\naccount=").Append(user.AccountId).Append("\ntype=").Append(user.RecordType)
+                .Append("\nsets=").Append(user.PermissionSets == null ? "<none>" : string.Join(";", user.PermissionSets.OrderBy(s => s, StringComparer.OrdinalIgnoreCase)))
+                .Append("\ngroups=").Append(user.Groups == null ? "<none>" : string.Join(";", user.Groups.OrderBy(s => s, StringComparer.OrdinalIgnoreCase)));
+            using (var sha = SHA256.Create())
+                return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));
+        }
+
+        private static string Flatten(object value)
+        {
+            if (value == null) return "<null>";
+            if (value is string s) return s;
+            if (value is System.Collections.IEnumerable list) return string.Join(";", list.Cast<object>().Select(Flatten));
+            if (value is DateTime dt) return dt.ToUniversalTime().ToString("o");
+            return Convert.ToString(value, CultureInfo.InvariantCulture);
+        }
+
+        public void Dispose()
+        {
+            Finish("The run ended before it finished (stopped or failed).");
+            _lock.Dispose();
+        }
+    }
+}
