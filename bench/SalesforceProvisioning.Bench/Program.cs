@@ -166,17 +166,18 @@ namespace SalesforceProvisioning.Bench
                 Members = Enumerable.Range(0, membersPerGroup).Select(m => new MemberRef(SfMemberType.User, username(memberOf(g, m)))).ToList(),
             }).ToList();
 
-            string state = Path.Combine(Path.GetTempPath(), $"bench-groups-{Guid.NewGuid():N}.json");
+            string state = Path.Combine(Path.GetTempPath(), $"bench-groups-{Guid.NewGuid():N}", "state.db");
             try
             {
-                var store = new JsonGroupIdentityStore(state);
+                using var store = new StateStore(state);
                 Console.WriteLine((await GroupRunAsync(connection, emulator, store, "groups-initial", Source((g, m) => g * 7 + m), groups * membersPerGroup)).ToJsonString());
                 // 1% of memberships change: in every group, one of its 100 members is swapped for another user.
                 Console.WriteLine((await GroupRunAsync(connection, emulator, store, "groups-resync-1pct", Source((g, m) => m == 0 ? g * 7 + 5_000 : g * 7 + m), groups * membersPerGroup)).ToJsonString());
             }
             finally
             {
-                File.Delete(state);
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(Path.GetDirectoryName(state), true);
             }
         }
 

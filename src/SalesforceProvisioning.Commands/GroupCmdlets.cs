@@ -28,7 +28,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Delete groups without asking (deletions are permanent).</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
-        /// <summary>The file that remembers source group ids (default: the user's local data folder).</summary>
+        /// <summary>The state store that remembers source group ids (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string StatePath { get; set; }
 
         [Parameter] [ValidateRange(1, 10)] public int MaxConcurrentRequests { get; set; } = 2;
@@ -42,7 +42,17 @@ namespace SalesforceProvisioning.Commands
         protected override void EndProcessing()
         {
             SfProvisioningConnection connection = ResolveAuthenticatedConnection();
-            var store = new JsonGroupIdentityStore(StatePath != null ? GetUnresolvedProviderPathFromPSPath(StatePath) : JsonGroupIdentityStore.DefaultPath);
+            StateStore store;
+            try
+            {
+                store = new StateStore(StatePath != null ? GetUnresolvedProviderPathFromPSPath(StatePath) : null);
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, StatePath);
+                return;
+            }
+            using var _ = store;
             var engine = new GroupSyncEngine(connection, store, MaxConcurrentRequests);
             var options = new GroupSyncOptions { DeleteGroups = connection.DeleteGroups, CompleteScope = CompleteScope, MembershipMode = MembershipMode };
             List<GroupPlan> plans;

@@ -18,7 +18,7 @@ $null = @(
 ) | Sync-SfUser -Profile 'Standard User' -Connection (& { $p = $emu | New-SfProvisioningConnection -ProvisionDisabledUsers -NoDefault; $p })
 ";
         private readonly EmulatorFixture _emulator;
-        private readonly string _state = Path.Combine(Path.GetTempPath(), "sfprov-groups-" + Guid.NewGuid().ToString("N") + ".json");
+        private readonly string _state = Path.Combine(Path.GetTempPath(), "sfprov-groups-" + Guid.NewGuid().ToString("N"), "state.db");
 
         public GroupTests(EmulatorFixture emulator)
         {
@@ -26,7 +26,7 @@ $null = @(
             _emulator.Reset();
         }
 
-        public void Dispose() { if (File.Exists(_state)) File.Delete(_state); }
+        public void Dispose() { if (Directory.Exists(Path.GetDirectoryName(_state))) Directory.Delete(Path.GetDirectoryName(_state), true); }
 
         private PowerShellHost Session(string connectionArguments = "")
         {
@@ -51,7 +51,7 @@ $null = @(
             Assert.Equal("3", first.Output[0].Prop("MembersAdded"));
             var created = _emulator.Query("SELECT Name, DeveloperName FROM Group WHERE Name = 'R&D / Zoë\\'s Team'").Single();
             Assert.Equal("R_D_Zoe_s_Team", created["DeveloperName"].ToString());
-            Assert.Contains("g-eng", File.ReadAllText(_state));
+            Assert.True(File.Exists(_state));
 
             long written = _emulator.RecordsWritten;
             var second = ps.Run(groups + "$groups | Sync-SfGroup -StatePath $statePath");
@@ -87,7 +87,8 @@ $null = @(
             Assert.Equal(new[] { "Unchanged", "Deleted", "Deleted" }, Actions(on));
             Assert.Equal("Leaves", on.Output[2].Prop("Name"));
             Assert.Empty(_emulator.Query("SELECT Id FROM Group WHERE Name IN ('Drop', 'Leaves')"));
-            Assert.DoesNotContain("\"l\"", File.ReadAllText(_state));
+            // 'Leaves' is forgotten: bringing it back creates it again rather than finding a deleted group.
+            Assert.Equal("Created", ps.Run("[pscustomobject]@{ Name = 'Leaves'; ObjectGUID = 'l' } | Sync-SfGroup -StatePath $statePath").Output.Single().Prop("Action"));
         }
 
         [Fact]
