@@ -36,7 +36,7 @@ namespace SalesforceProvisioning
             Full = full;
             _lock = store.LockScope(scope);
             _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
-            RunId = store.StartRun(scope, rule.Name, command);
+            RunId = store.StartRun(scope, rule.Name, command?.Trim());
         }
 
         public SfProvisioningRule Rule { get; }
