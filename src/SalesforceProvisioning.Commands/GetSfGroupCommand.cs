@@ -45,7 +45,7 @@ namespace SalesforceProvisioning.Commands
             var reader = new OrgReader(_connection);
             var exactNames = (Name ?? new string[0]).Where(n => n.IndexOf('*') < 0).ToList();
             var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            Stream<SfGroup>((emit, ct) => reader.ReadGroupsAsync(query, IncludeMembers, emit, ct), group =>
+            Stream<SfGroup>(_connection, (emit, ct) => reader.ReadGroupsAsync(query, IncludeMembers, emit, ct), group =>
             {
                 foreach (string n in exactNames)
                 {
@@ -61,34 +61,6 @@ namespace SalesforceProvisioning.Commands
                 {
                     ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Check the spelling, use * as a wildcard, or choose other types with -Type (-Type * for all)." },
                 });
-            }
-        }
-
-        private void Stream<T>(Func<Action<T>, CancellationToken, Task> produce, Action<T> seen)
-        {
-            try
-            {
-                using (var stream = ReadStream<T>.Start(produce, CancelToken))
-                {
-                    foreach (T item in stream.Consume())
-                    {
-                        FlushDiagnostics(_connection);
-                        seen(item);
-                        WriteObject(item);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-            catch (SalesforceException ex)
-            {
-                ThrowFor(ex, _connection);
-            }
-            finally
-            {
-                FlushDiagnostics(_connection);
             }
         }
     }

@@ -42,7 +42,7 @@ namespace SalesforceProvisioning.Commands
             var reader = new OrgReader(_connection);
             var exactNames = (Name ?? new string[0]).Where(n => n.IndexOf('*') < 0).ToList();
             var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            Stream<SfPermissionSet>((emit, ct) => reader.ReadPermissionSetsAsync(query, IncludeAssignmentCount, emit, ct), set =>
+            Stream<SfPermissionSet>(_connection, (emit, ct) => reader.ReadPermissionSetsAsync(query, IncludeAssignmentCount, emit, ct), set =>
             {
                 foreach (string n in exactNames)
                 {
@@ -57,34 +57,6 @@ namespace SalesforceProvisioning.Commands
                 {
                     ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Check the spelling (API name or label), use * as a wildcard, or add -IncludeProfileOwned." },
                 });
-            }
-        }
-
-        private void Stream<T>(Func<Action<T>, CancellationToken, Task> produce, Action<T> seen)
-        {
-            try
-            {
-                using (var stream = ReadStream<T>.Start(produce, CancelToken))
-                {
-                    foreach (T item in stream.Consume())
-                    {
-                        FlushDiagnostics(_connection);
-                        seen(item);
-                        WriteObject(item);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-            catch (SalesforceException ex)
-            {
-                ThrowFor(ex, _connection);
-            }
-            finally
-            {
-                FlushDiagnostics(_connection);
             }
         }
     }

@@ -101,7 +101,7 @@ namespace SalesforceProvisioning.Commands
             var exactNames = (names ?? new string[0]).Where(n => n.IndexOf('*') < 0).ToList();
             var options = new SfUserReadOptions { IncludePermissionSets = IncludePermissionSets, IncludeFrozenState = IncludeFrozenState };
             var reader = new OrgReader(_connection);
-            Stream<SfUser>((emit, ct) => reader.ReadUsersAsync(query, options, emit, ct), user =>
+            Stream<SfUser>(_connection, (emit, ct) => reader.ReadUsersAsync(query, options, emit, ct), user =>
             {
                 seen.Add(user.Username);
                 foreach (string n in exactNames)
@@ -120,34 +120,6 @@ namespace SalesforceProvisioning.Commands
                 });
             }
             return seen;
-        }
-
-        private void Stream<T>(Func<Action<T>, CancellationToken, Task> produce, Action<T> seen)
-        {
-            try
-            {
-                using (var stream = ReadStream<T>.Start(produce, CancelToken))
-                {
-                    foreach (T item in stream.Consume())
-                    {
-                        FlushDiagnostics(_connection);
-                        seen(item);
-                        WriteObject(item);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-            catch (SalesforceException ex)
-            {
-                ThrowFor(ex, _connection);
-            }
-            finally
-            {
-                FlushDiagnostics(_connection);
-            }
         }
     }
 }

@@ -110,6 +110,38 @@ namespace SalesforceProvisioning.Commands
 
         protected SfProvisioningConnection ResolveConnection() => ResolveConnection(Connection);
 
+        /// <summary>
+        /// Writes objects as a reader produces them on another thread, keeping every Write* on this one;
+        /// Ctrl+C (or a downstream Select-Object -First) cancels the read.
+        /// </summary>
+        protected void Stream<T>(SfProvisioningConnection connection, Func<Action<T>, CancellationToken, Task> produce, Action<T> seen)
+        {
+            try
+            {
+                using (var stream = ReadStream<T>.Start(produce, CancelToken))
+                {
+                    foreach (T item in stream.Consume())
+                    {
+                        FlushDiagnostics(connection);
+                        seen(item);
+                        WriteObject(item);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, connection);
+            }
+            finally
+            {
+                FlushDiagnostics(connection);
+            }
+        }
+
         /// <summary>Authenticates before any write; a connection that cannot authenticate stops the command.</summary>
         protected SfProvisioningConnection ResolveAuthenticatedConnection()
         {
