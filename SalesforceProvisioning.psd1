@@ -22,6 +22,8 @@
         'Get-SfUser'
         'Get-SfGroup'
         'Get-SfPermissionSet'
+        'Get-SfContact'
+        'Get-SfLead'
         'Sync-SfGroup'
         'Set-SfGroupMembership'
         'Save-SfProvisioningConnection'

@@ -38,6 +38,35 @@ namespace SalesforceProvisioning
         public bool IncludeProfileOwned { get; set; }
     }
 
+    /// <summary>What Get-SfContact asks for. Patterns use <c>*</c> as the only wildcard.</summary>
+    public sealed class SfContactQuery
+    {
+        /// <summary>Patterns matched against Name or Email (any pattern, either field).</summary>
+        public IReadOnlyList<string> Names { get; set; }
+
+        /// <summary>Exact emails (case-insensitive); when set, <see cref="Names"/> is not used.</summary>
+        public IReadOnlyList<string> Emails { get; set; }
+
+        /// <summary>Only contacts of these accounts (Ids).</summary>
+        public IReadOnlyList<string> AccountIds { get; set; }
+    }
+
+    /// <summary>What Get-SfLead asks for. Patterns use <c>*</c> as the only wildcard.</summary>
+    public sealed class SfLeadQuery
+    {
+        /// <summary>Patterns matched against Name or Email (any pattern, either field).</summary>
+        public IReadOnlyList<string> Names { get; set; }
+
+        /// <summary>Exact emails (case-insensitive); when set, <see cref="Names"/> is not used.</summary>
+        public IReadOnlyList<string> Emails { get; set; }
+
+        /// <summary>Lead statuses (patterns allowed); leads in any of them.</summary>
+        public IReadOnlyList<string> Statuses { get; set; }
+
+        /// <summary>Converted leads too (read-only in Salesforce; left out by default).</summary>
+        public bool IncludeConverted { get; set; }
+    }
+
     /// <summary>
     /// The SOQL of the read-back cmdlets. Every value reaches the text through <see cref="Soql"/>'s
     /// helpers; filtering happens in the query, never over the whole org on the client.
@@ -134,6 +163,65 @@ namespace SalesforceProvisioning
         public static IEnumerable<string> AssignmentsOf(IEnumerable<string> permissionSetIds)
             => Soql.ChunkedInQueries("SELECT PermissionSetId FROM PermissionSetAssignment WHERE PermissionSetId IN", permissionSetIds);
 
+        /// <summary>Emails per query when reading contacts or leads by email (five such queries fit one composite call).</summary>
+        public const int EmailsPerQuery = 400;
+
+        public static readonly IReadOnlyList<string> ContactFields = new[]
+        {
+            "Id", "FirstName", "LastName", "Name", "Email", "Phone", "Title", "AccountId", "Account.Name",
+        };
+
+        /// <summary>Contact fields read when the org has them (left out after an INVALID_FIELD answer: the emulator, or field-level security).</summary>
+        public static readonly IReadOnlyList<string> OptionalContactFields = new[] { "MobilePhone", "Department", "LeadSource" };
+
+        public static readonly IReadOnlyList<string> LeadFields = new[]
+        {
+            "Id", "FirstName", "LastName", "Name", "Email", "Phone", "Title", "Company", "Status", "IsConverted", "ConvertedContactId",
+        };
+
+        /// <summary>Lead fields read when the org has them (left out after an INVALID_FIELD answer).</summary>
+        public static readonly IReadOnlyList<string> OptionalLeadFields = new[] { "MobilePhone", "LeadSource" };
+
+        /// <summary>Contacts whose Name or Email matches, of the given accounts, ordered by Name.</summary>
+        public static string Contacts(SfContactQuery query, IEnumerable<string> optionalFields = null)
+        {
+            if (query == null) throw new ArgumentNullException(nameof(query));
+            var conditions = ContactConditions(query);
+            string names = AnyLike(new[] { "Name", "Email" }, query.Names);
+            if (names != null) conditions.Insert(0, names);
+            return Select(ContactFields, optionalFields, "Contact") + Where(conditions) + " ORDER BY Name, Id";
+        }
+
+        /// <summary>Contacts by exact email, <see cref="EmailsPerQuery"/> emails per statement, with the other filters.</summary>
+        public static IEnumerable<string> ContactsByEmail(SfContactQuery query, IEnumerable<string> optionalFields = null)
+        {
+            if (query == null) throw new ArgumentNullException(nameof(query));
+            var conditions = ContactConditions(query);
+            conditions.Add("Email IN");
+            return Soql.ChunkedInQueries(Select(ContactFields, optionalFields, "Contact") + Where(conditions), NonEmpty(query.Emails),
+                " ORDER BY Email", EmailsPerQuery);
+        }
+
+        /// <summary>Leads whose Name or Email matches, open ones only unless converted ones are asked for, ordered by Name.</summary>
+        public static string Leads(SfLeadQuery query, IEnumerable<string> optionalFields = null)
+        {
+            if (query == null) throw new ArgumentNullException(nameof(query));
+            var conditions = LeadConditions(query);
+            string names = AnyLike(new[] { "Name", "Email" }, query.Names);
+            if (names != null) conditions.Insert(0, names);
+            return Select(LeadFields, optionalFields, "Lead") + Where(conditions) + " ORDER BY Name, Id";
+        }
+
+        /// <summary>Leads by exact email, <see cref="EmailsPerQuery"/> emails per statement, with the other filters.</summary>
+        public static IEnumerable<string> LeadsByEmail(SfLeadQuery query, IEnumerable<string> optionalFields = null)
+        {
+            if (query == null) throw new ArgumentNullException(nameof(query));
+            var conditions = LeadConditions(query);
+            conditions.Add("Email IN");
+            return Soql.ChunkedInQueries(Select(LeadFields, optionalFields, "Lead") + Where(conditions), NonEmpty(query.Emails),
+                " ORDER BY Email", EmailsPerQuery);
+        }
+
         /// <summary><c>(f1 LIKE p1 OR f2 LIKE p1 OR f1 LIKE p2 ...)</c>, or null without patterns.</summary>
         internal static string AnyLike(IReadOnlyList<string> fields, IEnumerable<string> patterns)
         {
@@ -151,6 +239,23 @@ namespace SalesforceProvisioning
             if (query.ActiveOnly) conditions.Add("IsActive = true");
             string profiles = AnyLike(new[] { "Profile.Name" }, query.ProfileNames);
             if (profiles != null) conditions.Add(profiles);
+            return conditions;
+        }
+
+        private static List<string> ContactConditions(SfContactQuery query)
+        {
+            var conditions = new List<string>();
+            var accounts = NonEmpty(query.AccountIds).Select(a => a.Trim()).Distinct(StringComparer.Ordinal).ToList(); // 15-character Ids are case-sensitive
+            if (accounts.Count > 0) conditions.Add("AccountId IN " + Soql.InList(accounts));
+            return conditions;
+        }
+
+        private static List<string> LeadConditions(SfLeadQuery query)
+        {
+            var conditions = new List<string>();
+            if (!query.IncludeConverted) conditions.Add("IsConverted = false");
+            string statuses = AnyLike(new[] { "Status" }, query.Statuses);
+            if (statuses != null) conditions.Add(statuses);
             return conditions;
         }
 

@@ -21,7 +21,7 @@ namespace SalesforceProvisioning
     }
 
     /// <summary>
-    /// Reads users, groups and permission sets back from the org. The main query is paged with
+    /// Reads users, groups, permission sets, contacts and leads back from the org. The main query is paged with
     /// <see cref="SalesforceClient.QueryPagesAsync"/> and each page is handed out as it arrives; what a
     /// page needs besides (permission sets, frozen state, members) is read in chunked <c>IN (...)</c>
     /// queries, five to a composite request (one counted call), never one query per record.
@@ -103,6 +103,53 @@ namespace SalesforceProvisioning
                     }
                     foreach (var set in sets) { emitted(); emit(set); }
                 }, ct));
+        }
+
+        /// <summary>Contacts matching <paramref name="query"/>, by exact emails when it has some, else by patterns.</summary>
+        public Task ReadContactsAsync(SfContactQuery query, Action<SfContact> emit, CancellationToken ct)
+        {
+            if (query == null) throw new ArgumentNullException(nameof(query));
+            bool byEmail = query.Emails != null && query.Emails.Count > 0;
+            return ReadPeopleAsync("Contact", OrgQueries.OptionalContactFields,
+                optional => byEmail ? OrgQueries.ContactsByEmail(query, optional) : null,
+                optional => OrgQueries.Contacts(query, optional), ToContact, emit, ct);
+        }
+
+        /// <summary>Leads matching <paramref name="query"/>, by exact emails when it has some, else by patterns.</summary>
+        public Task ReadLeadsAsync(SfLeadQuery query, Action<SfLead> emit, CancellationToken ct)
+        {
+            if (query == null) throw new ArgumentNullException(nameof(query));
+            bool byEmail = query.Emails != null && query.Emails.Count > 0;
+            return ReadPeopleAsync("Lead", OrgQueries.OptionalLeadFields,
+                optional => byEmail ? OrgQueries.LeadsByEmail(query, optional) : null,
+                optional => OrgQueries.Leads(query, optional), ToLead, emit, ct);
+        }
+
+        /// <summary>
+        /// Contacts or leads: the chunked by-email statements five to a composite call when there are some,
+        /// else the pattern query page by page; optional fields the org lacks are left out.
+        /// </summary>
+        private Task ReadPeopleAsync<T>(string objectName, IReadOnlyList<string> optionalFields, Func<IReadOnlyList<string>, IEnumerable<string>> byEmail,
+            Func<IReadOnlyList<string>, string> byPattern, Func<JObject, T> convert, Action<T> emit, CancellationToken ct)
+        {
+            return WithOptionalFields(objectName, optionalFields, async (optional, emitted) =>
+            {
+                Func<IReadOnlyList<JObject>, Task> onPage = page =>
+                {
+                    foreach (var record in page) { emitted(); emit(convert(record)); }
+                    return Task.CompletedTask;
+                };
+                var statements = byEmail(optional);
+                if (statements != null)
+                {
+                    foreach (var batch in Batches(statements, CompositeReader.QueriesPerComposite))
+                        await onPage(await _composite.QueryManyAsync(batch, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await QueryPagesAsync(byPattern(optional), onPage, ct).ConfigureAwait(false);
+                }
+            });
         }
 
         private async Task EnrichUsersAsync(List<SfUser> users, SfUserReadOptions options, CancellationToken ct)
@@ -270,6 +317,39 @@ namespace SalesforceProvisioning
             IsOwnedByProfile = r.Value<bool?>("IsOwnedByProfile") ?? false,
             IsCustom = r.Value<bool?>("IsCustom"),
             Type = r.Value<string>("Type"),
+        };
+
+        internal static SfContact ToContact(JObject r) => new SfContact
+        {
+            Id = r.Value<string>("Id"),
+            FirstName = r.Value<string>("FirstName"),
+            LastName = r.Value<string>("LastName"),
+            Name = r.Value<string>("Name"),
+            Email = r.Value<string>("Email"),
+            Phone = r.Value<string>("Phone"),
+            MobilePhone = r.Value<string>("MobilePhone"),
+            Title = r.Value<string>("Title"),
+            Department = r.Value<string>("Department"),
+            AccountId = r.Value<string>("AccountId"),
+            AccountName = (r["Account"] as JObject)?.Value<string>("Name"),
+            LeadSource = r.Value<string>("LeadSource"),
+        };
+
+        internal static SfLead ToLead(JObject r) => new SfLead
+        {
+            Id = r.Value<string>("Id"),
+            FirstName = r.Value<string>("FirstName"),
+            LastName = r.Value<string>("LastName"),
+            Name = r.Value<string>("Name"),
+            Email = r.Value<string>("Email"),
+            Phone = r.Value<string>("Phone"),
+            MobilePhone = r.Value<string>("MobilePhone"),
+            Title = r.Value<string>("Title"),
+            Company = r.Value<string>("Company"),
+            Status = r.Value<string>("Status"),
+            LeadSource = r.Value<string>("LeadSource"),
+            IsConverted = r.Value<bool?>("IsConverted") ?? false,
+            ConvertedContactId = r.Value<string>("ConvertedContactId"),
         };
 
         /// <summary>Salesforce datetimes (<c>2024-05-01T10:00:00.000+0000</c>), whether or not the JSON reader already parsed them.</summary>
