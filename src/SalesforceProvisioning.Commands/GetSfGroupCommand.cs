@@ -22,6 +22,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         public string[] Name { get; set; }
 
         /// <summary>Group types (Regular, Role, RoleAndSubordinates, Queue, Organization, ...); * for every type. Default: Regular.</summary>

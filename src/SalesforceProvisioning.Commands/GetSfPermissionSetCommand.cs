@@ -21,6 +21,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(PermissionSetNameCompleter))]
         public string[] Name { get; set; }
 
         /// <summary>Also list the permission sets owned by profiles.</summary>

@@ -113,6 +113,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>The public group: its name, or a group object (Get-SfGroup).</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(GroupNameCompleter))]
         public PSObject Group { get; set; }
 
         /// <summary>Users (by Username, or user objects) and groups (by name, or group objects).</summary>

@@ -28,7 +28,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter] public IDictionary Default { get; set; }
 
         /// <summary>Profile (name or Id) for new users whose source names none.</summary>
-        [Parameter] public string Profile { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(ProfileNameCompleter))] public string Profile { get; set; }
 
         protected override void ProcessRecord()
         {

@@ -48,7 +48,7 @@ namespace SalesforceProvisioning.Commands
     public sealed class NewSfProvisioningRuleCommand : StateCmdlet
     {
         [Parameter(Mandatory = true, Position = 0)] [ValidateNotNullOrEmpty] public string Name { get; set; }
-        [Parameter(Mandatory = true)] [ValidateNotNullOrEmpty] public string ConnectionName { get; set; }
+        [Parameter(Mandatory = true)] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(SavedConnectionNameCompleter))] public string ConnectionName { get; set; }
         [Parameter] public SfAttributeMap AttributeMap { get; set; }
         [Parameter] public string Profile { get; set; }
         [Parameter] public string Description { get; set; }
@@ -81,7 +81,7 @@ namespace SalesforceProvisioning.Commands
     [OutputType(typeof(SfProvisioningRule))]
     public sealed class GetSfProvisioningRuleCommand : StateCmdlet
     {
-        [Parameter(Position = 0)] public string Name { get; set; }
+        [Parameter(Position = 0)] [ArgumentCompleter(typeof(RuleNameCompleter))] public string Name { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -98,8 +98,8 @@ namespace SalesforceProvisioning.Commands
     [OutputType(typeof(SfProvisioningRule))]
     public sealed class SetSfProvisioningRuleCommand : StateCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] public string Name { get; set; }
-        [Parameter] public string ConnectionName { get; set; }
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(RuleNameCompleter))] public string Name { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(SavedConnectionNameCompleter))] public string ConnectionName { get; set; }
         [Parameter] public SfAttributeMap AttributeMap { get; set; }
         [Parameter] public string Profile { get; set; }
         [Parameter] public string Description { get; set; }
@@ -136,7 +136,7 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningRule _rule;
         private bool _deprovision;
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] public string Name { get; set; }
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(RuleNameCompleter))] public string Name { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string StatePath { get; set; }
 
         /// <summary>Remove (and deprovision) without asking.</summary>
@@ -197,6 +197,7 @@ namespace SalesforceProvisioning.Commands
     {
         [Parameter(Position = 0, ParameterSetName = "Runs")]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Users")]
+        [ArgumentCompleter(typeof(RuleNameCompleter))]
         public string Rule { get; set; }
 
         /// <summary>Runs of one connection (its saved name, or its domain host).</summary>

@@ -73,6 +73,7 @@ namespace SalesforceProvisioning.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Open", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SavedConnectionNameCompleter))]
         public string Name { get; set; }
 
         [Parameter(ParameterSetName = "Open")] public SecureString Passphrase { get; set; }
@@ -107,6 +108,7 @@ namespace SalesforceProvisioning.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SavedConnectionNameCompleter))]
         public string Name { get; set; }
 
         protected override void ProcessRecord()

@@ -222,6 +222,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Profile (name or Id) for new users whose input names none.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string Profile { get; set; }
 
         /// <summary>Public groups from the input's Groups list: Merge (default) adds; Overwrite also removes the user from public groups not listed.</summary>
@@ -238,6 +239,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Run under a provisioning rule: its saved connection and map, state recorded, delta detection.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RuleNameCompleter))]
         public string Rule { get; set; }
 
         /// <summary>With -Rule: the input is the whole scope; users the rule provisioned and now absent are deprovisioned.</summary>
