@@ -323,6 +323,8 @@ namespace SalesforceProvisioning.Commands
             int index = NextInputIndex();
             if (InputObject == null)
             {
+                // Even a null input gets its result, so counts of inputs and results always agree.
+                WriteObject(new SfUserSyncResult { Action = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }

@@ -175,6 +175,17 @@ $map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastNam
             Assert.Equal("LEAD", user["Title"].ToString());
         }
 
+        [Fact]
+        public void A_null_input_still_gets_a_result()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("@([pscustomobject]@{ Username = 'before.null@example.com'; LastName = 'B'; Email = 'before.null@example.com' }, $null) | Sync-SfUser -Profile 'Standard User'");
+            var byInput = result.Output.OrderBy(o => int.Parse(o.Prop("InputIndex"))).ToList();
+            Assert.Equal(new[] { "Created", "Failed" }, byInput.Select(o => o.Prop("Action")).ToArray());
+            Assert.Equal("NullInput", byInput[1].Prop("ErrorCode"));
+            Assert.Equal("NullInput,SalesforceProvisioning.Commands.SyncSfUserCommand", result.Errors.Single().FullyQualifiedErrorId);
+        }
+
         private long WritesSince(long recordsWrittenBefore) => _emulator.RecordsWritten - recordsWrittenBefore;
     }
 }
