@@ -61,6 +61,12 @@ namespace SalesforceProvisioning.ModuleTests
 
             var again = ps.Run("[pscustomobject]@{ mail = 'lena.lead@example.com'; sn = 'Lead'; Title = 'Buyer'; RecordType = 'Contact' } | Sync-SfUser");
             Assert.Equal("Unchanged", again.Output.Single().Prop("Action")); // the converted lead is never matched or updated
+
+            // Read back with -IncludeConverted and piped in, the converted lead lands on its contact: never a demotion.
+            var roundTrip = ps.Run("Get-SfLead -Email 'lena.lead@example.com' -IncludeConverted | Sync-SfUser");
+            Assert.Equal("Contact", roundTrip.Output.Single().Prop("ObjectType"));
+            Assert.NotEqual("Demoted", roundTrip.Output.Single().Prop("Action"));
+            Assert.Single(_emulator.Query("SELECT Id FROM Lead WHERE Email = 'lena.lead@example.com'"));
         }
 
         [Fact]

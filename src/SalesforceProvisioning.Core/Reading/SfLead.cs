@@ -30,8 +30,11 @@ namespace SalesforceProvisioning
         /// <summary>The contact a converted lead became; null for open leads.</summary>
         public string ConvertedContactId { get; set; }
 
-        /// <summary>Always <c>Lead</c>: what Sync-SfUser's RecordType pseudo-property reads.</summary>
-        public string RecordType => "Lead";
+        /// <summary>
+        /// What Sync-SfUser's RecordType pseudo-property reads: <c>Lead</c>, or <c>Contact</c> for a converted
+        /// lead, whose person now lives on as the contact it became (so piping it back never demotes them).
+        /// </summary>
+        public string RecordType => IsConverted ? "Contact" : "Lead";
 
         public override string ToString() => Email ?? Name ?? Id ?? string.Empty;
     }
