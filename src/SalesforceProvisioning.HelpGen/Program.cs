@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace SalesforceProvisioning.HelpGen
 {
     /// <summary>
-    /// helpgen &lt;module folder&gt; &lt;docs/help folder&gt; [--reference &lt;dll&gt;]...
+    /// helpgen &lt;module folder&gt; &lt;docs/help folder&gt; [--reference &lt;dll&gt;]... [--out &lt;file&gt;]
     /// Writes &lt;module folder&gt;/&lt;RootModule&gt;-Help.xml from docs/help/&lt;Verb-Noun&gt;.md for every exported
     /// cmdlet; exits 1, writing nothing, when a cmdlet lacks a help file, a parameter description or examples.
     /// </summary>
@@ -17,19 +17,21 @@ namespace SalesforceProvisioning.HelpGen
         {
             var positional = new List<string>();
             var references = new List<string>();
+            string outFile = null;
             for (int i = 0; i < args.Length; i++)
             {
                 if (args[i] == "--reference" && i + 1 < args.Length) references.Add(args[++i]);
+                else if (args[i] == "--out" && i + 1 < args.Length) outFile = args[++i];
                 else positional.Add(args[i]);
             }
             if (positional.Count != 2)
             {
-                Console.Error.WriteLine("usage: SalesforceProvisioning.HelpGen <module folder> <docs/help folder> [--reference <assembly>]...");
+                Console.Error.WriteLine("usage: SalesforceProvisioning.HelpGen <module folder> <docs/help folder> [--reference <assembly>]... [--out <file>]");
                 return 2;
             }
             try
             {
-                return Generate(positional[0], positional[1], references, Console.Out, Console.Error);
+                return Generate(positional[0], positional[1], references, Console.Out, Console.Error, outFile);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is BadImageFormatException)
             {
@@ -38,7 +40,7 @@ namespace SalesforceProvisioning.HelpGen
             }
         }
 
-        public static int Generate(string moduleFolder, string docsFolder, IEnumerable<string> references, TextWriter output, TextWriter errors)
+        public static int Generate(string moduleFolder, string docsFolder, IEnumerable<string> references, TextWriter output, TextWriter errors, string outFile = null)
         {
             string manifest = Directory.GetFiles(moduleFolder, "*.psd1").FirstOrDefault()
                 ?? throw new IOException($"No module manifest (*.psd1) in {moduleFolder}.");
@@ -72,7 +74,7 @@ namespace SalesforceProvisioning.HelpGen
                 errors.WriteLine($"error HELP001: help is incomplete ({problems.Count} problem(s)); no help file was written.");
                 return 1;
             }
-            string target = Path.Combine(moduleFolder, rootModule + "-Help.xml");
+            string target = outFile ?? Path.Combine(moduleFolder, rootModule + "-Help.xml");
             MamlWriter.Write(items).Save(target);
             output.WriteLine($"Help for {items.Count} cmdlet(s) -> {target}");
             return 0;

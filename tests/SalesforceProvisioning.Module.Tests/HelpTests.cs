@@ -98,3 +98,113 @@ namespace SalesforceProvisioning.ModuleTests
         }
     }
 }
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>The help generator refuses incomplete help, so the build cannot ship a cmdlet without it.</summary>
+    public class HelpGeneratorTests
+    {
+        private static string Configuration => AppContext.BaseDirectory.Replace('\\', '/').Contains("/bin/Debug/") ? "Debug" : "Release";
+
+        private static (int ExitCode, string Output) RunGenerator(string docsFolder, string outFile)
+        {
+            string generator = Path.Combine(PowerShellHost.RepoRoot, "src", "SalesforceProvisioning.HelpGen", "bin", Configuration, "net10.0", "SalesforceProvisioning.HelpGen.dll");
+            string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            string sma = Path.Combine(packages, "powershellstandard.library", "5.1.1", "lib", "netstandard2.0", "System.Management.Automation.dll");
+            var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string arg in new[] { generator, PowerShellHost.ModuleFolder, docsFolder, "--reference", sma, "--out", outFile }) start.ArgumentList.Add(arg);
+            using var process = System.Diagnostics.Process.Start(start);
+            var stderr = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, stdout + stderr.Result);
+        }
+
+        private static string CopyOfHelpSources()
+        {
+            string copy = Path.Combine(Path.GetTempPath(), "sfhelp-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(copy);
+            foreach (string file in Directory.GetFiles(Path.Combine(PowerShellHost.RepoRoot, "docs", "help")))
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            return copy;
+        }
+
+        [Fact]
+        public void A_parameter_without_a_description_fails_the_generator_and_writes_nothing()
+        {
+            string docs = CopyOfHelpSources();
+            string outFile = Path.Combine(docs, "out-Help.xml");
+            try
+            {
+                string path = Path.Combine(docs, "Test-SfConnection.md");
+                string text = File.ReadAllText(path).Replace("\r\n", "\n");
+                int start = text.IndexOf("### -Quiet\n", StringComparison.Ordinal);
+                int end = text.IndexOf("\n## ", start, StringComparison.Ordinal);
+                File.WriteAllText(path, text.Remove(start, end - start + 1));
+
+                var (exitCode, output) = RunGenerator(docs, outFile);
+
+                Assert.NotEqual(0, exitCode);
+                Assert.Contains("Test-SfConnection", output);
+                Assert.Contains("-Quiet has no description", output);
+                Assert.False(File.Exists(outFile));
+            }
+            finally
+            {
+                Directory.Delete(docs, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void A_missing_help_file_or_a_single_example_fails_the_generator()
+        {
+            string docs = CopyOfHelpSources();
+            string outFile = Path.Combine(docs, "out-Help.xml");
+            try
+            {
+                File.Delete(Path.Combine(docs, "Stop-SfEmulator.md"));
+                string path = Path.Combine(docs, "Get-SfLead.md");
+                string text = File.ReadAllText(path).Replace("\r\n", "\n");
+                int start = text.IndexOf("### Example 2", StringComparison.Ordinal);
+                int end = text.IndexOf("\n## Parameters", start, StringComparison.Ordinal);
+                File.WriteAllText(path, text.Remove(start, end - start + 1));
+
+                var (exitCode, output) = RunGenerator(docs, outFile);
+
+                Assert.NotEqual(0, exitCode);
+                Assert.Contains("Stop-SfEmulator: no help source", output);
+                Assert.Contains("Get-SfLead", output);
+                Assert.Contains("at least 2 are needed", output);
+                Assert.False(File.Exists(outFile));
+            }
+            finally
+            {
+                Directory.Delete(docs, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void Complete_help_sources_generate_maml()
+        {
+            string docs = CopyOfHelpSources();
+            string outFile = Path.Combine(docs, "out-Help.xml");
+            try
+            {
+                var (exitCode, output) = RunGenerator(docs, outFile);
+                Assert.True(exitCode == 0, output);
+                string maml = File.ReadAllText(outFile);
+                Assert.Contains("http://schemas.microsoft.com/maml/dev/command/2004/10", maml);
+                Assert.Contains("<command:name>Sync-SfUser</command:name>", maml);
+            }
+            finally
+            {
+                Directory.Delete(docs, recursive: true);
+            }
+        }
+    }
+}
