@@ -36,6 +36,8 @@ namespace SalesforceProvisioning.HelpGen
         public string TypeName { get; set; }
         public string TypeFullName { get; set; }
         public bool IsSwitch { get; set; }
+        /// <summary>-WhatIf and -Confirm, added by PowerShell for SupportsShouldProcess: described by the generator, not the sources.</summary>
+        public string StandardDescription { get; set; }
         public bool IsArray { get; set; }
         public bool SupportsWildcards { get; set; }
         public List<string> Aliases { get; } = new List<string>();
@@ -147,7 +149,23 @@ namespace SalesforceProvisioning.HelpGen
                 }
                 cmdlet.Parameters.Add(parameter);
             }
+            if (cmdlet.SupportsShouldProcess)
+            {
+                cmdlet.Parameters.Add(RiskParameter("WhatIf", "wi", "Shows what would change, and returns the planned results, without writing anything."));
+                cmdlet.Parameters.Add(RiskParameter("Confirm", "cf", "Asks for confirmation before each change."));
+            }
             return cmdlet;
+        }
+
+        private static ParameterMetadata RiskParameter(string name, string alias, string description)
+        {
+            var parameter = new ParameterMetadata
+            {
+                Name = name, TypeName = "SwitchParameter", TypeFullName = Sma + "SwitchParameter", IsSwitch = true, StandardDescription = description,
+            };
+            parameter.Aliases.Add(alias);
+            parameter.Sets.Add(new ParameterSetMetadata());
+            return parameter;
         }
 
         private static T Named<T>(CustomAttributeData attribute, string name)

@@ -28,12 +28,12 @@ namespace SalesforceProvisioning.HelpGen
                 problems.Add($"{where}: '{example.Title}' has no ```powershell code block.");
             foreach (HelpExample example in doc.Examples.Where(e => e.Remarks.Count == 0))
                 problems.Add($"{where}: '{example.Title}' does not explain what it does.");
-            foreach (ParameterMetadata parameter in cmdlet.Parameters)
+            foreach (ParameterMetadata parameter in cmdlet.Parameters.Where(p => p.StandardDescription == null))
             {
                 if (!doc.Parameters.TryGetValue(parameter.Name, out List<string> text) || text.Count == 0)
                     problems.Add($"{where}: parameter -{parameter.Name} has no description (add '### -{parameter.Name}' under '## Parameters').");
             }
-            foreach (string documented in doc.Parameters.Keys.Where(k => cmdlet.Parameters.All(p => !string.Equals(p.Name, k, System.StringComparison.OrdinalIgnoreCase))))
+            foreach (string documented in doc.Parameters.Keys.Where(k => cmdlet.Parameters.All(p => p.StandardDescription != null || !string.Equals(p.Name, k, System.StringComparison.OrdinalIgnoreCase))))
                 problems.Add($"{where}: '### -{documented}' describes a parameter the cmdlet does not have.");
             if (doc.Outputs.Count == 0) problems.Add($"{where}: '## Outputs' is missing (write '### None' when nothing is returned).");
             if (doc.RelatedLinks.Count == 0) problems.Add($"{where}: '## Related links' is missing or empty.");

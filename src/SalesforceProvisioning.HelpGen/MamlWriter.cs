@@ -81,7 +81,10 @@ namespace SalesforceProvisioning.HelpGen
         }
 
         private static List<string> Text(HelpDocument doc, ParameterMetadata p)
-            => doc.Parameters.TryGetValue(p.Name, out List<string> text) ? text : new List<string>();
+        {
+            if (p.StandardDescription != null) return new List<string> { p.StandardDescription };
+            return doc.Parameters.TryGetValue(p.Name, out List<string> text) ? text : new List<string>();
+        }
 
         private static XElement DevType(string name) => new XElement(Dev + "type", new XElement(Maml + "name", name), new XElement(Maml + "uri"));
 
