@@ -84,8 +84,10 @@ namespace SalesforceProvisioning.Tests
             var lead = OrgReader.ToLead(JObject.Parse(@"{ ""Id"": ""00Qx"", ""Company"": ""Initech"", ""Status"": ""Closed - Converted"", ""IsConverted"": true, ""ConvertedContactId"": ""003x"" }"));
             Assert.True(lead.IsConverted);
             Assert.Equal("003x", lead.ConvertedContactId);
-            Assert.Equal("Lead", lead.RecordType);
-            Assert.False(OrgReader.ToLead(new JObject { ["Id"] = "00Qy" }).IsConverted);
+            Assert.Equal("Contact", lead.RecordType); // a converted lead lives on as its contact
+            var open = OrgReader.ToLead(new JObject { ["Id"] = "00Qy" });
+            Assert.False(open.IsConverted);
+            Assert.Equal("Lead", open.RecordType);
         }
     }
 }
