@@ -49,8 +49,7 @@ namespace SalesforceProvisioning.Commands
             }
             using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             {
-                var records = connection.Client.QueryAsync(Query, timeout.Token).GetAwaiter().GetResult();
-                string[] names = records.Select(r => r.Value<string>("Name")).Where(n => n != null).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+                string[] names = connection.Client.QueryNamesAsync(Query, timeout.Token).GetAwaiter().GetResult().OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
                 lock (perConnection) perConnection[Query] = (DateTime.UtcNow, names);
                 return names;
             }

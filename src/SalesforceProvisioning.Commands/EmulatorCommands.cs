@@ -5,7 +5,6 @@ using System.IO;
 using System.Management.Automation;
 using System.Security;
 using System.Threading.Tasks;
-using Newtonsoft.Json.Linq;
 
 namespace SalesforceProvisioning.Commands
 {
@@ -95,18 +94,18 @@ namespace SalesforceProvisioning.Commands
             // Keep draining stdout so the child never blocks on a full pipe.
             Task.Run(() => process.StandardOutput.ReadToEnd());
 
-            var info = JObject.Parse(firstLine.Result);
+            var info = EmulatorAnnouncement.Parse(firstLine.Result);
             WriteObject(new SfEmulatorInstance
             {
                 Process = process,
                 ProcessId = process.Id,
-                Domain = info.Value<string>("domain"),
-                InstanceUrl = info.Value<string>("instanceUrl"),
-                ClientId = info.Value<string>("clientId"),
-                ClientSecret = SecretText.ToSecureString(info.Value<string>("clientSecret")),
-                RefreshToken = SecretText.ToSecureString(info.Value<string>("refreshToken")),
-                AccessToken = SecretText.ToSecureString(info.Value<string>("accessToken")),
-                Username = info.Value<string>("username"),
+                Domain = info.Domain,
+                InstanceUrl = info.InstanceUrl,
+                ClientId = info.ClientId,
+                ClientSecret = SecretText.ToSecureString(info.ClientSecret),
+                RefreshToken = SecretText.ToSecureString(info.RefreshToken),
+                AccessToken = SecretText.ToSecureString(info.AccessToken),
+                Username = info.Username,
             });
         }
 

@@ -45,8 +45,11 @@ namespace SalesforceProvisioning.HelpGen
             string manifest = Directory.GetFiles(moduleFolder, "*.psd1").FirstOrDefault()
                 ?? throw new IOException($"No module manifest (*.psd1) in {moduleFolder}.");
             string manifestText = File.ReadAllText(manifest);
+            // The cmdlet assembly: the RootModule, or else the last binary nested module (a loader may come first).
             string rootModule = Regex.Match(manifestText, @"RootModule\s*=\s*'([^']+)'").Groups[1].Value;
-            if (rootModule.Length == 0) throw new IOException($"{manifest} names no RootModule.");
+            if (rootModule.Length == 0)
+                rootModule = Regex.Matches(Regex.Match(manifestText, @"NestedModules\s*=\s*@\(([^)]*)\)").Groups[1].Value, @"'([^']+\.dll)'").Cast<Match>().Select(m => m.Groups[1].Value).LastOrDefault() ?? "";
+            if (rootModule.Length == 0) throw new IOException($"{manifest} names neither a RootModule nor a binary nested module.");
             HashSet<string> exported = ExportedCmdlets(manifestText);
 
             var cmdlets = CmdletMetadataReader.Read(Path.Combine(moduleFolder, rootModule), references)

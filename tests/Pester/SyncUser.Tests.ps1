@@ -57,7 +57,8 @@ Describe 'Sync-SfUser from a CSV export' {
 
     It 'writes a summary to the information stream, never to the output' {
         $output = $people | Sync-SfUser -Profile 'Standard User' -InformationVariable info
-        $output | ForEach-Object { $_ | Should -BeOfType ([SalesforceProvisioning.SfUserSyncResult]) }
+        # The module's types live in its own load context: check them by name.
+        $output | ForEach-Object { $_.GetType().FullName | Should -Be 'SalesforceProvisioning.SfUserSyncResult' }
         ($info | Out-String) | Should -Match 'Created 3'
     }
 }

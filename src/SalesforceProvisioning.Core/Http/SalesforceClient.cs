@@ -173,6 +173,10 @@ namespace SalesforceProvisioning
             return all;
         }
 
+        /// <summary>The Name field of every record a query returns (for tab completion).</summary>
+        public async Task<string[]> QueryNamesAsync(string soql, CancellationToken ct)
+            => (await QueryAsync(soql, ct).ConfigureAwait(false)).Select(r => r.Value<string>("Name")).Where(n => n != null).ToArray();
+
         /// <summary>Who this connection is: the identity URL's answer.</summary>
         public async Task<JObject> GetIdentityAsync(CancellationToken ct)
         {
