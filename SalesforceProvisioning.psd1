@@ -45,7 +45,7 @@
             Tags         = @('Salesforce', 'Provisioning', 'Identity', 'IAM', 'Users', 'Groups', 'PermissionSets', 'SCIM', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
             ProjectUri   = 'https://example.invalid/SalesforceProvisioning'
-            ReleaseNotes = 'Connections, connection tests and the built-in Salesforce emulator.'
+            ReleaseNotes = 'Connections and the built-in emulator; user, group, membership and permission-set sync; Communities and Leads & Contacts; saved connections, rules and the state store; help, completion, load-context isolation.'
         }
     }
 }
