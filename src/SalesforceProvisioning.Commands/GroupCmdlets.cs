@@ -95,6 +95,8 @@ namespace SalesforceProvisioning.Commands
                 foreach (GroupPlan plan in accepted)
                     foreach (SfMembershipResult member in plan.ToMembershipResults(false).Where(m => m.Action == SfMembershipAction.Failed))
                         WriteError(GroupCmdletSupport.Error($"{member.Group} <- {member.Member}", member.ErrorCode, member.Message, member.Remedy, member.InputObject));
+                string counts = string.Join(", ", results.GroupBy(r => r.Action).Select(g => $"{g.Key} {g.Count()}"));
+                WriteInformation(new InformationRecord($"Sync-SfGroup: {_groups.Count} group(s): {counts}; members added {results.Sum(r => r.MembersAdded)}, removed {results.Sum(r => r.MembersRemoved)}.", "Sync-SfGroup") { Tags = { "Summary" } });
             }
             if (engine.Stopped != null) ThrowFor(engine.Stopped, connection);
         }
@@ -187,12 +189,15 @@ namespace SalesforceProvisioning.Commands
             }
             finally
             {
-                foreach (SfMembershipResult result in plan.ToMembershipResults(false))
+                var memberResults = plan.ToMembershipResults(false).ToList();
+                foreach (SfMembershipResult result in memberResults)
                 {
                     WriteObject(result);
                     if (result.Action == SfMembershipAction.Failed)
                         WriteError(GroupCmdletSupport.Error($"{result.Group} <- {result.Member}", result.ErrorCode, result.Message, result.Remedy, result.InputObject));
                 }
+                string counts = string.Join(", ", memberResults.GroupBy(r => r.Action).Select(g => $"{g.Key} {g.Count()}"));
+                WriteInformation(new InformationRecord($"Set-SfGroupMembership: group '{groupName}': {counts}.", "Set-SfGroupMembership") { Tags = { "Summary" } });
             }
             if (engine.Stopped != null) ThrowFor(engine.Stopped, connection);
         }

@@ -205,7 +205,7 @@ namespace SalesforceProvisioning.Commands
     /// Provisions piped users into Salesforce: creates, updates only what changed, disables or freezes,
     /// reactivates, with one result per input.
     /// </summary>
-    [Cmdlet(VerbsData.Sync, "SfUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Sync, "SfUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Connection")]
     [OutputType(typeof(SfUserSyncResult))]
     public sealed class SyncSfUserCommand : UserSyncCmdlet
     {
@@ -237,22 +237,22 @@ namespace SalesforceProvisioning.Commands
         }
 
         /// <summary>Run under a provisioning rule: its saved connection and map, state recorded, delta detection.</summary>
-        [Parameter]
+        [Parameter(Mandatory = true, ParameterSetName = "Rule")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(RuleNameCompleter))]
         public string Rule { get; set; }
 
         /// <summary>With -Rule: the input is the whole scope; users the rule provisioned and now absent are deprovisioned.</summary>
-        [Parameter] public SwitchParameter CompleteScope { get; set; }
+        [Parameter(ParameterSetName = "Rule")] public SwitchParameter CompleteScope { get; set; }
 
         /// <summary>With -Rule: ignore the delta fingerprints and read everything from Salesforce again.</summary>
-        [Parameter] public SwitchParameter Full { get; set; }
+        [Parameter(ParameterSetName = "Rule")] public SwitchParameter Full { get; set; }
 
         /// <summary>With -CompleteScope: deprovision even beyond the rule's guard.</summary>
-        [Parameter] public SwitchParameter Force { get; set; }
+        [Parameter(ParameterSetName = "Rule")] public SwitchParameter Force { get; set; }
 
         /// <summary>The state store file (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder); saved connections sit beside it.</summary>
-        [Parameter]
+        [Parameter(ParameterSetName = "Rule")]
         [ValidateNotNullOrEmpty]
         public string StatePath { get; set; }
 
@@ -269,8 +269,6 @@ namespace SalesforceProvisioning.Commands
         {
             if (Rule == null)
             {
-                if (CompleteScope || Full) ThrowTerminatingError(new ErrorRecord(new ArgumentException("-CompleteScope and -Full need -Rule."), "RuleRequired", ErrorCategory.InvalidArgument, null)
-                { ErrorDetails = new ErrorDetails("-CompleteScope and -Full work with a provisioning rule, which remembers what it provisioned.") { RecommendedAction = "Create one with New-SfProvisioningRule and pass -Rule." } });
                 base.BeginProcessing();
                 return;
             }

@@ -129,6 +129,15 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Complete_scope_and_full_cannot_even_be_typed_without_a_rule()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("[pscustomobject]@{ Username = 'x@rules.example.com' } | Sync-SfUser -CompleteScope");
+            Assert.Contains("ParameterBindingException", result.Errors.Single().FullyQualifiedErrorId + result.Errors.Single().Exception.GetType().Name);
+            Assert.Equal(0, _emulator.RecordsWritten);
+        }
+
+        [Fact]
         public void Removing_a_rule_deprovisions_its_users_only_when_the_connection_says_so()
         {
             using (var keep = Session())
