@@ -25,7 +25,12 @@ namespace SalesforceProvisioning.HelpGen
         {
             var sets = Parameters.SelectMany(p => p.Sets).Select(s => s.SetName).Where(s => s != AllSets).Distinct().ToList();
             if (sets.Count == 0) return new List<string> { AllSets };
-            if (DefaultParameterSet != null && sets.Remove(DefaultParameterSet)) sets.Insert(0, DefaultParameterSet);
+            // The default set may be named by the cmdlet alone (only all-set parameters belong to it): it is still a way to call it.
+            if (DefaultParameterSet != null)
+            {
+                sets.Remove(DefaultParameterSet);
+                sets.Insert(0, DefaultParameterSet);
+            }
             return sets;
         }
     }
