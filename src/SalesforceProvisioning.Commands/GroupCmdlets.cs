@@ -79,9 +79,15 @@ namespace SalesforceProvisioning.Commands
                 else if (whatIf) results.Add(plan.ToResult(true));
                 else { plan.Skip("Declined at the confirmation prompt.", null); results.Add(plan.ToResult(false)); }
             }
+            SalesforceException failure = null;
             try
             {
                 Run(connection, ct => engine.ExecuteAsync(accepted, ct));
+            }
+            catch (SalesforceException ex)
+            {
+                failure = ex;
+                foreach (GroupPlan plan in accepted) plan.FailUnwritten(ex);
             }
             finally
             {
@@ -98,7 +104,7 @@ namespace SalesforceProvisioning.Commands
                 string counts = string.Join(", ", results.GroupBy(r => r.Action).Select(g => $"{g.Key} {g.Count()}"));
                 WriteInformation(new InformationRecord($"Sync-SfGroup: {_groups.Count} group(s): {counts}; members added {results.Sum(r => r.MembersAdded)}, removed {results.Sum(r => r.MembersRemoved)}.", "Sync-SfGroup") { Tags = { "Summary" } });
             }
-            if (engine.Stopped != null) ThrowFor(engine.Stopped, connection);
+            if ((failure ?? engine.Stopped) != null) ThrowFor(failure ?? engine.Stopped, connection);
         }
     }
 
@@ -183,9 +189,15 @@ namespace SalesforceProvisioning.Commands
                 change.Action = SfMembershipAction.Unchanged;
                 change.Message = "Declined at the confirmation prompt.";
             }
+            SalesforceException failure = null;
             try
             {
                 Run(connection, ct => engine.ExecuteAsync(new[] { plan }, ct));
+            }
+            catch (SalesforceException ex)
+            {
+                failure = ex;
+                plan.FailUnwritten(ex);
             }
             finally
             {
@@ -199,7 +211,7 @@ namespace SalesforceProvisioning.Commands
                 string counts = string.Join(", ", memberResults.GroupBy(r => r.Action).Select(g => $"{g.Key} {g.Count()}"));
                 WriteInformation(new InformationRecord($"Set-SfGroupMembership: group '{groupName}': {counts}.", "Set-SfGroupMembership") { Tags = { "Summary" } });
             }
-            if (engine.Stopped != null) ThrowFor(engine.Stopped, connection);
+            if ((failure ?? engine.Stopped) != null) ThrowFor(failure ?? engine.Stopped, connection);
         }
     }
 

@@ -102,6 +102,8 @@ namespace SalesforceProvisioning.ModuleTests
 
         public void InjectFaults(object rules) => Post("faults", JsonSerializer.Serialize(rules));
 
+        public void ClearFaults() => _http.DeleteAsync($"{ControlUrl}/faults").GetAwaiter().GetResult().EnsureSuccessStatusCode();
+
         public void Dispose()
         {
             _owner.Run("$emu | Stop-SfEmulator", new Hashtable { ["emu"] = Emulator });

@@ -123,6 +123,28 @@ $null = @(
         }
 
         [Fact]
+        public void A_run_stopped_mid_write_claims_nothing_it_could_not_confirm_and_a_rerun_creates_no_duplicate()
+        {
+            using var ps = Session();
+            // The create's answer is lost after it committed, and the read that would confirm it keeps failing.
+            _emulator.InjectFaults(new object[]
+            {
+                new { kind = "DropAfterCommit", count = 1, pathContains = "/composite", bodyContains = "\"Group\"" },
+                new { kind = "Http503", count = 50, pathContains = "/query" },
+            });
+            var stopped = ps.Run("[pscustomobject]@{ Name = 'Halfway'; ObjectGUID = 'h'; Members = 'ann@groups.example.com' } | Sync-SfGroup -StatePath $statePath");
+            var result = stopped.Output.Single();
+            Assert.Equal("Failed", result.Prop("Action"));
+            Assert.Equal("0", result.Prop("MembersAdded"));
+            Assert.Contains(stopped.Errors, e => e.FullyQualifiedErrorId.StartsWith("ServerUnavailable,"));
+
+            _emulator.ClearFaults();
+            var rerun = ps.Run("[pscustomobject]@{ Name = 'Halfway'; ObjectGUID = 'h'; Members = 'ann@groups.example.com' } | Sync-SfGroup -StatePath $statePath");
+            Assert.Empty(rerun.Errors);
+            Assert.Single(_emulator.Query("SELECT Id FROM Group WHERE Name = 'Halfway'"));
+        }
+
+        [Fact]
         public void Four_hundred_fifty_members_are_written_in_one_counted_call()
         {
             using var ps = Session();

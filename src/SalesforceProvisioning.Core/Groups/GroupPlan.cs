@@ -59,6 +59,26 @@ namespace SalesforceProvisioning
             Members.Clear();
         }
 
+        /// <summary>After a failure that stopped the writes: what was not written says so, nothing claims success.</summary>
+        public void FailUnwritten(SalesforceException failure)
+        {
+            string code = failure.Failure.ToString();
+            foreach (MemberChange change in MemberWrites.Where(m => !m.Written).ToList())
+            {
+                change.Action = SfMembershipAction.Failed;
+                change.ErrorCode = code;
+                change.Message = "Not confirmed as written: " + failure.Message;
+                change.Remedy = failure.Remedy;
+            }
+            if (IsGroupWrite && !GroupWritten)
+            {
+                Action = SfGroupAction.Failed;
+                ErrorCode = code;
+                Message = "Not confirmed as written: " + failure.Message;
+                Remedy = failure.Remedy;
+            }
+        }
+
         internal void Skip(string reason, string remedy)
         {
             Action = SfGroupAction.Skipped;
