@@ -338,7 +338,7 @@ namespace SalesforceProvisioning
                 await ConvertLeadsAsync(plans.Where(p => p.ConvertLeadId != null && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
                 stop = await WriteRecordsAsync(plans.Where(p => p.Action != SfSyncAction.Failed && p.IsWrite).ToList(), ct).ConfigureAwait(false);
             }
-            catch (SalesforceException ex) when (ex.NeedsPerson)
+            catch (SalesforceException ex)
             {
                 stop = ex;
             }
@@ -347,7 +347,7 @@ namespace SalesforceProvisioning
                 foreach (PersonPlan plan in plans)
                 {
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
-                        plan.Fail(stop?.Failure.ToString() ?? "NotWritten", stop?.Message ?? "The change was not written.", stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                        plan.Fail(stop?.Failure.ToString() ?? "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
                     results.Add(plan.ToResult(false));
                 }
             }

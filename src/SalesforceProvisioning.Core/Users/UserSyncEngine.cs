@@ -302,7 +302,7 @@ namespace SalesforceProvisioning
                 }
                 if (stop == null) stop = await WriteAccessAsync(plans, ct).ConfigureAwait(false);
             }
-            catch (SalesforceException ex) when (ex.NeedsPerson)
+            catch (SalesforceException ex)
             {
                 stop = ex;
             }
@@ -311,7 +311,7 @@ namespace SalesforceProvisioning
                 foreach (UserPlan plan in plans)
                 {
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
-                        plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", stop?.Message ?? "The change was not written.", stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                        plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
