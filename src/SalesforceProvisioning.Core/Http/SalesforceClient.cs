@@ -438,7 +438,7 @@ namespace SalesforceProvisioning
             Body = body ?? string.Empty;
             if (!string.IsNullOrWhiteSpace(Body))
             {
-                try { Json = JToken.Parse(Body); }
+                try { Json = SalesforceJson.Parse(Body); }
                 catch (JsonReaderException) { Json = null; }
             }
         }

@@ -352,21 +352,7 @@ namespace SalesforceProvisioning
             ConvertedContactId = r.Value<string>("ConvertedContactId"),
         };
 
-        /// <summary>Salesforce datetimes (<c>2024-05-01T10:00:00.000+0000</c>), whether or not the JSON reader already parsed them.</summary>
-        internal static DateTimeOffset? DateValue(JToken token)
-        {
-            if (token == null || token.Type == JTokenType.Null) return null;
-            if (token.Type == JTokenType.Date)
-            {
-                object value = ((JValue)token).Value;
-                if (value is DateTimeOffset offset) return offset;
-                return new DateTimeOffset(DateTime.SpecifyKind((DateTime)value, DateTimeKind.Utc));
-            }
-            string text = token.ToString();
-            // +0000 → +00:00, which every .NET parser accepts.
-            if (text.Length > 5 && (text[text.Length - 5] == '+' || text[text.Length - 5] == '-') && text.IndexOf('T') > 0)
-                text = text.Substring(0, text.Length - 2) + ":" + text.Substring(text.Length - 2);
-            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed) ? parsed : (DateTimeOffset?)null;
-        }
+        /// <summary>Salesforce datetimes (<c>2024-05-01T10:00:00.000+0000</c>) as instants, whether or not the JSON reader already parsed them.</summary>
+        internal static DateTimeOffset? DateValue(JToken token) => Instant.FromToken(token);
     }
 }

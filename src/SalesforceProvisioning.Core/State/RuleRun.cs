@@ -144,7 +144,8 @@ namespace SalesforceProvisioning
             if (value == null) return "<null>";
             if (value is string s) return s;
             if (value is System.Collections.IEnumerable list) return string.Join(";", list.Cast<object>().Select(Flatten));
-            if (value is DateTime dt) return dt.ToUniversalTime().ToString("o");
+            if (value is DateTime dt) return Instant.Format(Instant.From(dt));
+            if (value is DateTimeOffset dto) return Instant.Format(dto);
             return Convert.ToString(value, CultureInfo.InvariantCulture);
         }
 

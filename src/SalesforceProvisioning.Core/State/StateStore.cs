@@ -143,7 +143,7 @@ namespace SalesforceProvisioning
                     runs.Add(new SfSyncRun
                     {
                         RunId = reader.GetInt64(0), Scope = reader.GetString(1), Rule = Text(reader, 2), Command = Text(reader, 3),
-                        StartedAt = DateTimeOffset.Parse(reader.GetString(4)), FinishedAt = reader.IsDBNull(5) ? (DateTimeOffset?)null : DateTimeOffset.Parse(reader.GetString(5)),
+                        StartedAt = Instant.ParseStored(reader.GetString(4)), FinishedAt = reader.IsDBNull(5) ? (DateTimeOffset?)null : Instant.ParseStored(reader.GetString(5)),
                         Status = reader.GetString(6), Impacted = reader.GetInt32(7), Success = reader.GetInt32(8), Unsynced = reader.GetInt32(9),
                         Partial = reader.GetInt32(10), Failed = reader.GetInt32(11), Error = Text(reader, 12),
                     });
@@ -186,7 +186,7 @@ namespace SalesforceProvisioning
                     {
                         SourceKey = reader.GetString(0), SalesforceId = Text(reader, 1), ObjectType = Text(reader, 2), Fingerprint = Text(reader, 3),
                         LastAction = Text(reader, 4), LastErrorCode = Text(reader, 5), LastMessage = Text(reader, 6),
-                        LastRunId = reader.IsDBNull(7) ? 0 : reader.GetInt64(7), UpdatedAt = DateTimeOffset.Parse(reader.GetString(8)), Rule = reader.GetString(9),
+                        LastRunId = reader.IsDBNull(7) ? 0 : reader.GetInt64(7), UpdatedAt = Instant.ParseStored(reader.GetString(8)), Rule = reader.GetString(9),
                     });
                 }
             }
@@ -233,8 +233,8 @@ namespace SalesforceProvisioning
                     rules.Add(new SfProvisioningRule
                     {
                         Name = reader.GetString(0), ConnectionName = reader.GetString(1), Description = Text(reader, 2), AttributeMapJson = Text(reader, 3),
-                        DefaultProfile = Text(reader, 4), MaxDeprovisionPercent = reader.GetInt32(5), CreatedAt = DateTimeOffset.Parse(reader.GetString(6)),
-                        LastRunAt = reader.IsDBNull(7) ? (DateTimeOffset?)null : DateTimeOffset.Parse(reader.GetString(7)), ProvisionedCount = reader.GetInt32(8),
+                        DefaultProfile = Text(reader, 4), MaxDeprovisionPercent = reader.GetInt32(5), CreatedAt = Instant.ParseStored(reader.GetString(6)),
+                        LastRunAt = reader.IsDBNull(7) ? (DateTimeOffset?)null : Instant.ParseStored(reader.GetString(7)), ProvisionedCount = reader.GetInt32(8),
                     });
                 }
             }
@@ -262,7 +262,7 @@ namespace SalesforceProvisioning
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
-                    groups.Add(new GroupIdentity { SourceId = reader.GetString(0), SalesforceId = reader.GetString(1), Name = Text(reader, 2), LastSynced = DateTimeOffset.Parse(reader.GetString(3)) });
+                    groups.Add(new GroupIdentity { SourceId = reader.GetString(0), SalesforceId = reader.GetString(1), Name = Text(reader, 2), LastSynced = Instant.ParseStored(reader.GetString(3)) });
             }
             return groups;
         }

@@ -44,10 +44,20 @@ namespace SalesforceProvisioning
                 problem = $"{field.Name} takes a number, not '{value}'.";
                 return null;
             }
-            if (value is DateTime dt)
-                return new JValue(field.Type == "date" ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            if (value is DateTimeOffset dto)
-                return new JValue(field.Type == "date" ? dto.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dto.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            if (field.IsDateTime || field.Type == "date")
+            {
+                DateTimeOffset instant;
+                if (value is DateTime dt) instant = Instant.From(dt);
+                else if (value is DateTimeOffset dto) instant = dto;
+                else if (!Instant.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out instant))
+                {
+                    problem = $"{field.Name} takes a {(field.IsDateTime ? "date-time" : "date")} (ISO 8601, for example 2024-05-01T10:00:00Z), not '{value}'.";
+                    return null;
+                }
+                // A date is the calendar day the source names, whatever the zone; a date-time is an instant.
+                if (!field.IsDateTime) return new JValue((value is DateTime day ? day : instant.DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                return new JValue(Instant.Format(instant));
+            }
 
             string s = Convert.ToString(value, CultureInfo.InvariantCulture).Trim();
             if (field.IsMultiSelect)
@@ -68,7 +78,13 @@ namespace SalesforceProvisioning
             if (desiredEmpty || currentEmpty) return desiredEmpty && currentEmpty;
             if (field.IsBoolean) return (bool)desired == current.Value<bool>();
             if (field.IsNumber) return Math.Abs((double)desired - current.Value<double>()) < 1e-9;
-            string a = desired.ToString(), b = current.Type == JTokenType.Date ? ((DateTime)current).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : current.ToString();
+            if (field.IsDateTime)
+            {
+                // Instants, to the millisecond Salesforce keeps: 10:00:00Z equals 10:00:00.000+0000.
+                DateTimeOffset? want = Instant.FromToken(desired), have = Instant.FromToken(current);
+                if (want.HasValue && have.HasValue) return Instant.Format(want.Value) == Instant.Format(have.Value);
+            }
+            string a = desired.ToString(), b = current.Type == JTokenType.Date ? Instant.Format(Instant.FromToken(current).Value) : current.ToString();
             if (field.IsMultiSelect)
             {
                 var left = a.Split(';').Select(v => v.Trim()).Where(v => v.Length > 0);

@@ -72,6 +72,7 @@ namespace SalesforceProvisioning
         public bool Nillable { get; }
         public bool IsMultiSelect => Type == "multipicklist";
         public bool IsBoolean => Type == "boolean";
+        public bool IsDateTime => Type == "datetime";
         public bool IsNumber => Type == "int" || Type == "double" || Type == "currency" || Type == "percent";
     }
 }

@@ -166,7 +166,7 @@ namespace SalesforceProvisioning
         /// <summary>A saved map back; <paramref name="compile"/> turns script text into a function (the cmdlets' job).</summary>
         public static SfAttributeMap FromJson(string json, Func<string, Func<object, object>> compile)
         {
-            var saved = Newtonsoft.Json.Linq.JObject.Parse(json);
+            var saved = SalesforceJson.ParseObject(json);
             var map = new SfAttributeMap { DefaultProfile = saved.Value<string>("DefaultProfile") };
             foreach (Newtonsoft.Json.Linq.JObject m in saved["Mappings"])
             {

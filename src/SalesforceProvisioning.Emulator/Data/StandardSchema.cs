@@ -136,6 +136,9 @@ public sealed class StandardSchema
                 PicklistValues = new[] { "Apex", "Flows", "Reports", "Service", "Sales" },
             })
             .Add(Text("Employee_Id__c", 20, "Employee Id") with { Unique = true, ExternalId = true })
+            // A custom date-time (an HR start time) and the login time Salesforce records: both dateTime fields.
+            .Add(new FieldDefinition { Name = "Start_Time__c", Label = "Start Time", Type = FieldType.DateTime })
+            .Add(ReadOnly(new FieldDefinition { Name = "LastLoginDate", Label = "Last Login", Type = FieldType.DateTime }))
             .AddUniqueKey(new UniqueKey(new[] { "ContactId" }, "PORTAL_USER_ALREADY_EXISTS_FOR_CONTACT",
                 (existingId, _) => $"portal user already exists for contact: {existingId}"))
             .WithSystemFields();
