@@ -42,6 +42,9 @@ namespace SalesforceProvisioning
         public string Description { get; set; }
         public bool Deleted { get; set; }
 
+        /// <summary>What is wrong with the source values (a Deleted that is not yes/no); the group then fails alone.</summary>
+        public string Problem { get; set; }
+
         /// <summary>Null when the source says nothing about members (memberships are then left alone).</summary>
         public IReadOnlyList<MemberRef> Members { get; set; }
     }

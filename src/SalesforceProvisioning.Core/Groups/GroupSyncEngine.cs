@@ -80,7 +80,7 @@ namespace SalesforceProvisioning
         {
             var plans = groups.Select(g => PlanGroup(g, options)).ToList();
             MarkDuplicates(plans);
-            if (options.CompleteScope && _store != null) plans.AddRange(PlanLeftScope(groups, options));
+            if (options.CompleteScope && _store != null) plans.AddRange(PlanLeftScope(plans, options));
             await PlanMembersAsync(plans.Where(p => p.Source.Members != null && p.Action != SfGroupAction.Failed && p.Action != SfGroupAction.Skipped && !p.Delete).ToList(), options.MembershipMode, ct).ConfigureAwait(false);
             foreach (GroupPlan plan in plans)
                 if (plan.Action == SfGroupAction.Unchanged && plan.MemberWrites.Any()) plan.Action = SfGroupAction.Updated;
@@ -93,6 +93,11 @@ namespace SalesforceProvisioning
             if (string.IsNullOrWhiteSpace(source.Name))
             {
                 plan.Fail("MissingGroupName", "The input has no group name (looked for Name, DisplayName, cn, SamAccountName).", "Give each group a Name property.");
+                return plan;
+            }
+            if (source.Problem != null)
+            {
+                plan.Fail("InvalidSourceValue", source.Problem, "Fix the value in the source.");
                 return plan;
             }
             JObject existing = FindExisting(source, plan, out bool byIdentity);
@@ -177,11 +182,20 @@ namespace SalesforceProvisioning
             }
         }
 
-        private IEnumerable<GroupPlan> PlanLeftScope(IReadOnlyList<SourceGroup> groups, GroupSyncOptions options)
+        /// <summary>
+        /// Remembered groups that left the scope. A group is in scope when an input names it by source id or
+        /// by name, or when this run matched it (a failed input included): it is never deleted as absent.
+        /// </summary>
+        private IEnumerable<GroupPlan> PlanLeftScope(IReadOnlyList<GroupPlan> inputPlans, GroupSyncOptions options)
         {
-            var inScope = new HashSet<string>(groups.Where(g => !string.IsNullOrEmpty(g.SourceId)).Select(g => g.SourceId), StringComparer.Ordinal);
-            foreach (GroupIdentity identity in _store.All(OrgId).Where(i => !inScope.Contains(i.SourceId)))
+            var sourceIds = new HashSet<string>(inputPlans.Select(p => p.Source.SourceId).Where(id => !string.IsNullOrEmpty(id)), StringComparer.Ordinal);
+            var names = new HashSet<string>(inputPlans.Select(p => p.Source.Name).Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()), StringComparer.OrdinalIgnoreCase);
+            var matchedIds = new HashSet<string>(inputPlans.Where(p => p.GroupId != null).Select(p => Id15(p.GroupId)), StringComparer.Ordinal);
+            foreach (GroupIdentity identity in _store.All(OrgId).Where(i => !sourceIds.Contains(i.SourceId)).ToList())
             {
+                _groupsById.TryGetValue(Id15(identity.SalesforceId), out JObject current);
+                if (matchedIds.Contains(Id15(identity.SalesforceId)) || names.Contains(identity.Name ?? "") || (current != null && names.Contains(current.Value<string>("Name") ?? "")))
+                    continue;
                 var plan = new GroupPlan(new SourceGroup { Name = identity.Name, SourceId = identity.SourceId, Index = -1 });
                 if (!_groupsById.TryGetValue(Id15(identity.SalesforceId), out JObject existing))
                 {

@@ -25,7 +25,11 @@ namespace SalesforceProvisioning
             var (hasMembers, members) = FirstPresent(input, MemberProperties, readProperty);
             if (hasMembers) group.Members = ToMembers(members, readProperty);
             var (hasDeleted, deleted) = FirstPresent(input, SfAttributeMap.DeletedProperties, readProperty);
-            group.Deleted = hasDeleted && deleted != null && (deleted is bool b ? b : string.Equals(Text(deleted), "true", StringComparison.OrdinalIgnoreCase));
+            if (hasDeleted && Text(deleted) != null)
+            {
+                if (YesNo.TryParse(deleted, out bool isDeleted)) group.Deleted = isDeleted;
+                else group.Problem = $"Deleted: '{Text(deleted)}' is not a yes/no value; give it as one of {YesNo.Words}.";
+            }
             return group;
         }
 

@@ -32,10 +32,8 @@ namespace SalesforceProvisioning
 
             if (field.IsBoolean)
             {
-                if (value is bool b) return new JValue(b);
-                string text = Convert.ToString(value, CultureInfo.InvariantCulture).Trim();
-                if (bool.TryParse(text, out bool parsed)) return new JValue(parsed);
-                problem = $"{field.Name} takes true or false, not '{text}'.";
+                if (YesNo.TryParse(value, out bool parsed)) return new JValue(parsed);
+                problem = $"{field.Name} takes a yes/no value ({YesNo.Words}), not '{Convert.ToString(value, CultureInfo.InvariantCulture).Trim()}'.";
                 return null;
             }
             if (field.IsNumber)

@@ -226,8 +226,8 @@ namespace SalesforceProvisioning
             // person's contact; RecordType says Contact or Lead for the Leads and Contacts target.
             user.AccountId = TakePseudo(input, user, "AccountId", readProperty);
             user.RecordType = TakePseudo(input, user, "RecordType", readProperty);
-            user.Enabled = ReadFlag(input, EnabledProperties, readProperty, user);
-            user.Deleted = ReadFlag(input, DeletedProperties, readProperty, user) ?? false;
+            user.Enabled = ReadFlag(input, EnabledProperties, state: true, readProperty, user);
+            user.Deleted = ReadFlag(input, DeletedProperties, state: false, readProperty, user) ?? false;
             if (this["ProfileId"] == null || !user.Fields.ContainsKey("ProfileId"))
             {
                 var (found, profile) = FirstPresent(input, ProfileProperties, readProperty);
@@ -282,15 +282,14 @@ namespace SalesforceProvisioning
             return (false, null);
         }
 
-        private static bool? ReadFlag(object input, IReadOnlyList<string> names, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
+        private static bool? ReadFlag(object input, IReadOnlyList<string> names, bool state, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
         {
             var (found, value) = FirstPresent(input, names, readProperty);
             if (!found || IsEmpty(value)) return null;
-            if (value is bool b) return b;
+            bool parsed;
+            if (state ? YesNo.TryParseState(value, out parsed) : YesNo.TryParse(value, out parsed)) return parsed;
             string text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture).Trim();
-            if (text == "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase) || text.Equals("yes", StringComparison.OrdinalIgnoreCase) || text.Equals("enabled", StringComparison.OrdinalIgnoreCase)) return true;
-            if (text == "0" || text.Equals("false", StringComparison.OrdinalIgnoreCase) || text.Equals("no", StringComparison.OrdinalIgnoreCase) || text.Equals("disabled", StringComparison.OrdinalIgnoreCase)) return false;
-            user.AddProblem(names[0], $"'{text}' is not a yes/no value.", $"Give {names[0]} as true or false.");
+            user.AddProblem(names[0], $"'{text}' is not a yes/no value.", $"Give {names[0]} as one of {(state ? YesNo.StateWords : YesNo.Words)}.");
             return null;
         }
 

@@ -29,6 +29,7 @@ namespace SalesforceProvisioning
         private readonly Dictionary<string, JObject> _permissionSets = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, JObject> _permissionSetsById = new Dictionary<string, JObject>(StringComparer.Ordinal);
         private readonly Dictionary<string, JObject> _groups = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, List<JObject>> _groupsByLabel = new Dictionary<string, List<JObject>>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, JObject> _groupsById = new Dictionary<string, JObject>(StringComparer.Ordinal);
 
         public bool GroupsLoaded { get; private set; }
@@ -52,7 +53,12 @@ namespace SalesforceProvisioning
         {
             foreach (JObject group in groups)
             {
-                _groups[group.Value<string>("Name")] = group;
+                // Labels (Name) are not unique in Salesforce; DeveloperName is.
+                string label = group.Value<string>("Name") ?? "";
+                if (!_groupsByLabel.TryGetValue(label, out var same)) _groupsByLabel[label] = same = new List<JObject>();
+                same.Add(group);
+                string developerName = group.Value<string>("DeveloperName");
+                if (developerName != null) _groups[developerName] = group;
                 _groupsById[UserOrgContext.Id15(group.Value<string>("Id"))] = group;
             }
             GroupsLoaded = true;
@@ -60,7 +66,25 @@ namespace SalesforceProvisioning
 
         public JObject PermissionSet(string name) => _permissionSets.TryGetValue(name, out JObject set) ? set : null;
         public string PermissionSetName(string id) => _permissionSetsById.TryGetValue(UserOrgContext.Id15(id), out JObject set) ? set.Value<string>("Name") : id;
-        public JObject Group(string name) => _groups.TryGetValue(name, out JObject group) ? group : null;
+        /// <summary>
+        /// The public group a source names: by DeveloperName (unique), else by label when exactly one group
+        /// carries it. Null, with the reason in <paramref name="problem"/> and its code, otherwise.
+        /// </summary>
+        public JObject Group(string name, out string code, out string problem)
+        {
+            code = problem = null;
+            if (_groups.TryGetValue(name, out JObject group)) return group;
+            if (_groupsByLabel.TryGetValue(name, out var labelled) && labelled.Count == 1) return labelled[0];
+            if (labelled != null && labelled.Count > 1)
+            {
+                code = "AmbiguousGroupName";
+                problem = $"{labelled.Count} public groups are labelled '{name}' ({string.Join(", ", labelled.Select(g => g.Value<string>("DeveloperName")))}); name the one meant by its DeveloperName.";
+                return null;
+            }
+            code = "UnknownGroup";
+            problem = $"Public group '{name}' does not exist in this org.";
+            return null;
+        }
         public string GroupName(string id) => _groupsById.TryGetValue(UserOrgContext.Id15(id), out JObject group) ? group.Value<string>("Name") : null;
 
         /// <summary>
@@ -99,18 +123,25 @@ namespace SalesforceProvisioning
 
         /// <summary>Group memberships for one user: Merge adds; Overwrite also leaves public groups not listed.</summary>
         public string PlanGroups(IReadOnlyList<string> wanted, IReadOnlyList<JObject> current, SfPermissionSetManagement management, List<AccessChange> changes)
+            => PlanGroups(wanted, current, management, changes, out _);
+
+        /// <summary>Like the overload above; <paramref name="code"/> says why a name was refused (UnknownGroup, AmbiguousGroupName).</summary>
+        public string PlanGroups(IReadOnlyList<string> wanted, IReadOnlyList<JObject> current, SfPermissionSetManagement management, List<AccessChange> changes, out string code)
         {
+            code = null;
             var wantedIds = new HashSet<string>(StringComparer.Ordinal);
+            var resolved = new List<JObject>();
             foreach (string name in wanted)
             {
-                JObject group = Group(name);
-                if (group == null) return $"Public group '{name}' does not exist in this org.";
+                JObject group = Group(name, out code, out string problem);
+                if (group == null) return problem;
                 wantedIds.Add(UserOrgContext.Id15(group.Value<string>("Id")));
+                resolved.Add(group);
             }
             var have = new HashSet<string>(current.Select(m => UserOrgContext.Id15(m.Value<string>("GroupId"))), StringComparer.Ordinal);
-            foreach (string name in wanted)
+            foreach (JObject group in resolved)
             {
-                JObject group = Group(name);
+                if (changes.Any(c => c.Kind == AccessKind.Group && c.TargetId == group.Value<string>("Id"))) continue;
                 if (!have.Contains(UserOrgContext.Id15(group.Value<string>("Id"))))
                     changes.Add(new AccessChange { Kind = AccessKind.Group, Add = true, Name = group.Value<string>("Name"), TargetId = group.Value<string>("Id") });
             }

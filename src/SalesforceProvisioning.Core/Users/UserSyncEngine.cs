@@ -173,7 +173,7 @@ namespace SalesforceProvisioning
             if (!_access.GroupsLoaded && withAccess.Any(p => p.Source.Groups != null))
             {
                 var groups = new List<JObject>();
-                await _reader.ScanAsync("SELECT Id, Name FROM Group WHERE Type = 'Regular'", page => groups.AddRange(page), ct).ConfigureAwait(false);
+                await _reader.ScanAsync("SELECT Id, Name, DeveloperName FROM Group WHERE Type = 'Regular'", page => groups.AddRange(page), ct).ConfigureAwait(false);
                 _access.AddGroups(groups);
             }
             var statements = new List<string>();
@@ -196,10 +196,11 @@ namespace SalesforceProvisioning
                     plan.Fail("UnknownPermissionSet", problem, "Use the permission set's API name or label as Get-SfPermissionSet shows it; profile-owned sets come with the profile.");
                     continue;
                 }
-                problem = plan.Source.Groups == null ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes);
+                string groupCode = null;
+                problem = plan.Source.Groups == null ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes, out groupCode);
                 if (problem != null)
                 {
-                    plan.Fail("UnknownGroup", problem, "Use the public group's name as Get-SfGroup shows it, or sync the group first (Sync-SfGroup).");
+                    plan.Fail(groupCode ?? "UnknownGroup", problem, "Use the public group's name as Get-SfGroup shows it, or sync the group first (Sync-SfGroup).");
                     continue;
                 }
                 if (changes.Count == 0) continue;
