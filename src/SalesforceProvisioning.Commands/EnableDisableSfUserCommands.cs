@@ -40,6 +40,11 @@ namespace SalesforceProvisioning.Commands
     {
         protected override bool Enable => false;
 
+        /// <summary>Disable without asking (no prompt, even under -NonInteractive); -WhatIf still previews.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+
+        protected override bool SkipConfirmation => Force;
+
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection));
     }
 

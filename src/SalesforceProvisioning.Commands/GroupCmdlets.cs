@@ -25,7 +25,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>How members given in the input apply: Overwrite (default), Add or Remove.</summary>
         [Parameter] public SfMembershipMode MembershipMode { get; set; } = SfMembershipMode.Overwrite;
 
-        /// <summary>Delete groups without asking (deletions are permanent).</summary>
+        /// <summary>Change and delete groups without asking (deletions are permanent); -WhatIf still previews.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
         /// <summary>The state store that remembers source group ids (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder).</summary>
@@ -73,8 +73,8 @@ namespace SalesforceProvisioning.Commands
             foreach (GroupPlan plan in plans)
             {
                 if (!plan.IsWrite) { results.Add(plan.ToResult(false)); continue; }
-                bool go = ShouldProcess(plan.Target, plan.Operation)
-                    && (!plan.Delete || Force || ShouldContinue($"Delete the Salesforce public group '{plan.Name}'? Deletions are permanent.", "Delete group"));
+                bool go = ShouldChange(plan.Target, plan.Operation, Force)
+                    && (!plan.Delete || ShouldContinueUnlessForced($"Delete the Salesforce public group '{plan.Name}'? Deletions are permanent.", "Delete group", Force));
                 if (go) accepted.Add(plan);
                 else if (whatIf) results.Add(plan.ToResult(true));
                 else { plan.Skip("Declined at the confirmation prompt.", null); results.Add(plan.ToResult(false)); }

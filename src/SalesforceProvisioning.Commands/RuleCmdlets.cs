@@ -139,8 +139,10 @@ namespace SalesforceProvisioning.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(RuleNameCompleter))] public string Name { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string StatePath { get; set; }
 
-        /// <summary>Remove (and deprovision) without asking.</summary>
+        /// <summary>Remove (and deprovision) without asking: no prompt at all, even under -NonInteractive; -WhatIf still previews.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
+
+        protected override bool SkipConfirmation => Force;
 
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.From(connection);
 
@@ -172,7 +174,7 @@ namespace SalesforceProvisioning.Commands
         protected override void EndProcessing()
         {
             string what = _deprovision ? $"Remove provisioning rule and deprovision its {RuleRun.ProvisionedCount} user(s)" : "Remove provisioning rule";
-            if (!ShouldProcess(Name, what) || !(Force || ShouldContinue($"{what} '{Name}'?", "Remove rule"))) return;
+            if (!ShouldChange(Name, what, Force) || !ShouldContinueUnlessForced($"{what} '{Name}'?", "Remove rule", Force)) return;
             if (_deprovision)
             {
                 DeprovisionAbsent = true;   // the empty input leaves every user of the rule absent

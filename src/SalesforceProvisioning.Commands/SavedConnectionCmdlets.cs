@@ -42,13 +42,13 @@ namespace SalesforceProvisioning.Commands
         [Parameter] public string ClientSecretVariable { get; set; }
         [Parameter] public string RefreshTokenVariable { get; set; }
 
-        /// <summary>Replace a connection already saved under this name.</summary>
+        /// <summary>Replace a connection already saved under this name, without asking.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
         protected override void ProcessRecord()
         {
             SfProvisioningConnection connection = ResolveConnection(Connection);
-            if (!ShouldProcess(Name, "Save Salesforce connection")) return;
+            if (!ShouldChange(Name, "Save Salesforce connection", Force)) return;
             try
             {
                 var store = Store();

@@ -65,6 +65,29 @@ namespace SalesforceProvisioning.Commands
             return LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
         }
 
+        /// <summary>
+        /// ShouldProcess, except that <paramref name="force"/> (-Force) skips the prompt whatever the
+        /// ConfirmImpact and $ConfirmPreference, as in the script idiom
+        /// <c>if ($Force -and -not $Confirm) { $ConfirmPreference = 'None' }</c>: -WhatIf still only previews,
+        /// and an explicit -Confirm still asks.
+        /// </summary>
+        protected bool ShouldChange(string target, string action, bool force)
+        {
+            if (force && !IsWhatIf() && !ConfirmRequested())
+            {
+                WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\" (-Force: not confirmed).");
+                return true;
+            }
+            return ShouldProcess(target, action);
+        }
+
+        /// <summary>ShouldContinue, answered yes by -Force (which never prompts).</summary>
+        protected bool ShouldContinueUnlessForced(string query, string caption, bool force)
+            => (force && !ConfirmRequested()) || ShouldContinue(query, caption);
+
+        private bool ConfirmRequested()
+            => MyInvocation.BoundParameters.TryGetValue("Confirm", out object value) && ((SwitchParameter)value).IsPresent;
+
         /// <summary>The ErrorRecord for a core failure: stable id, fitting category, remedy as RecommendedAction.</summary>
         internal static ErrorRecord ToErrorRecord(SalesforceException ex, object target)
         {

@@ -55,6 +55,9 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Deprovision beyond the rule's guard.</summary>
         protected bool ForceDeprovision { get; set; }
 
+        /// <summary>-Force: no confirmation prompt for the changes (-WhatIf still previews them).</summary>
+        protected virtual bool SkipConfirmation => false;
+
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
         protected SfAttributeMap Map { get; private set; }
 
@@ -114,7 +117,7 @@ namespace SalesforceProvisioning.Commands
                 foreach (ISyncPlan plan in plans)
                 {
                     if (!plan.IsWrite) { accepted.Add(plan); continue; }
-                    if (ShouldProcess(plan.Target, plan.Operation)) accepted.Add(plan);
+                    if (ShouldChange(plan.Target, plan.Operation, SkipConfirmation)) accepted.Add(plan);
                     else if (whatIf) results.Add(plan.ToResult(whatIf: true));
                     else { plan.Decline(); accepted.Add(plan); }
                 }
@@ -248,8 +251,10 @@ namespace SalesforceProvisioning.Commands
         /// <summary>With -Rule: ignore the delta fingerprints and read everything from Salesforce again.</summary>
         [Parameter(ParameterSetName = "Rule")] public SwitchParameter Full { get; set; }
 
-        /// <summary>With -CompleteScope: deprovision even beyond the rule's guard.</summary>
+        /// <summary>With -Rule: no confirmation prompts, and with -CompleteScope deprovision even beyond the rule's guard.</summary>
         [Parameter(ParameterSetName = "Rule")] public SwitchParameter Force { get; set; }
+
+        protected override bool SkipConfirmation => Force;
 
         /// <summary>The state store file (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder); saved connections sit beside it.</summary>
         [Parameter(ParameterSetName = "Rule")]
