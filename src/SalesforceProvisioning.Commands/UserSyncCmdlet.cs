@@ -79,6 +79,13 @@ namespace SalesforceProvisioning.Commands
 
         protected void Add(SourceUser user)
         {
+            SfUserSyncResult keyless = RuleRun?.WithoutKey(user);
+            if (keyless != null)
+            {
+                Emit(new List<SfUserSyncResult> { keyless });
+                RuleRun.Record(new[] { keyless }, new Dictionary<int, SourceUser>());
+                return;
+            }
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
                 Emit(new List<SfUserSyncResult> { unchanged });
@@ -291,7 +298,8 @@ namespace SalesforceProvisioning.Commands
             try
             {
                 string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
-                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line);
+                string configuration = RuleConfiguration.Of(Connection, Map, "groups=" + GroupMembership, "match=" + keyField);
+                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line, configuration);
                 DeprovisionAbsent = CompleteScope;
                 ForceDeprovision = Force;
             }

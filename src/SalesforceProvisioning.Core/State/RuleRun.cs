@@ -27,8 +27,10 @@ namespace SalesforceProvisioning
         private readonly SfSyncRun _counts = new SfSyncRun();
         private bool _finished;
 
-        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command)
+        /// <param name="configuration">The map and preferences of this run (<see cref="RuleConfiguration"/>), part of every fingerprint.</param>
+        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command, string configuration = null)
         {
+            Configuration = configuration ?? "";
             _store = store;
             Rule = rule;
             Scope = scope;
@@ -44,8 +46,28 @@ namespace SalesforceProvisioning
         public string KeyField { get; }
         public bool Full { get; }
         public long RunId { get; }
+        public string Configuration { get; }
 
         public string KeyOf(SourceUser user) => user.Fields.TryGetValue(KeyField, out object key) ? Convert.ToString(key, CultureInfo.InvariantCulture)?.Trim() : null;
+
+        /// <summary>
+        /// The failed result of a row that lacks the rule's key (a renamed or missing column), else null. Such a
+        /// row is never matched, never answered from the store, and counts as absent for the complete scope.
+        /// </summary>
+        public SfUserSyncResult WithoutKey(SourceUser user)
+        {
+            if (!string.IsNullOrEmpty(KeyOf(user))) return null;
+            return new SfUserSyncResult
+            {
+                ObjectType = KeyField == "Username" ? "User" : null,
+                Action = SfSyncAction.Failed,
+                ErrorCode = "MissingKey",
+                Message = $"The input has no {KeyField}, which rule '{Rule.Name}' matches and remembers people by; it was not synced and counts as absent from the scope.",
+                Remedy = $"Check the export's columns (was the {KeyField} column renamed?), or map {KeyField} to the right source property in the rule's attribute map (Set-SfProvisioningRule -AttributeMap).",
+                InputIndex = user.Index,
+                InputObject = user.Input,
+            };
+        }
 
         /// <summary>
         /// True (with its result) when this person's source data is exactly what the last successful run
@@ -58,7 +80,7 @@ namespace SalesforceProvisioning
             if (key == null) return false;
             _seen.Add(key);
             if (Full || !_known.TryGetValue(key, out SfProvisionedRecord last)) return false;
-            if (last.Fingerprint != Fingerprint(user) || !Enum.TryParse(last.LastAction, out SfSyncAction action) || !Settled.Contains(action)) return false;
+            if (last.Fingerprint != FingerprintOf(user) || !Enum.TryParse(last.LastAction, out SfSyncAction action) || !Settled.Contains(action)) return false;
             result = new SfUserSyncResult
             {
                 Username = key,
@@ -87,7 +109,7 @@ namespace SalesforceProvisioning
                     SourceKey = result.Username,
                     SalesforceId = result.SalesforceId,
                     ObjectType = result.ObjectType,
-                    Fingerprint = result.Action == SfSyncAction.Failed ? null : Fingerprint(source),
+                    Fingerprint = result.Action == SfSyncAction.Failed ? null : FingerprintOf(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,
                     LastMessage = result.Message,
@@ -124,6 +146,9 @@ namespace SalesforceProvisioning
             }
             else _counts.Success++;
         }
+
+        /// <summary>The source row and this run's configuration, reduced to one hash.</summary>
+        public string FingerprintOf(SourceUser user) => Configuration.Length == 0 ? Fingerprint(user) : Fingerprint(user) + ":" + Configuration;
 
         /// <summary>What the source asked for, reduced to a hash: fields, state, access lists.</summary>
         public static string Fingerprint(SourceUser user)
