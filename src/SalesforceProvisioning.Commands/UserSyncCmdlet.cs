@@ -76,6 +76,7 @@ namespace SalesforceProvisioning.Commands
 
         protected void Add(SourceUser user)
         {
+            if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
                 Emit(new List<SfUserSyncResult> { unchanged });
