@@ -259,10 +259,11 @@ namespace SalesforceProvisioning
         private static LifecycleDecision ForPersonRemoval(UserSyncPolicy preferences, SourceState source, PersonRecordState record)
         {
             bool deleted = source == SourceState.Deleted;
+            bool delete = deleted && DeletesRecords(preferences);
+            if (record == PersonRecordState.LeadClosed && !delete) return LifecycleDecision.Of(LifecycleOutcome.Unchanged);
             if (!(deleted ? preferences.DeprovisionUsers : preferences.DisableUsers))
                 return LifecycleDecision.Skip($"The person is {(deleted ? "deleted" : "disabled")} in the source, but {(deleted ? "deprovisioning" : "disabling")} is off for this connection.", $"Create the connection with {(deleted ? "-DeprovisionUsers" : "-DisableUsers")} $true.");
-            if (deleted && DeletesRecords(preferences)) return LifecycleDecision.Of(LifecycleOutcome.Delete);
-            if (record == PersonRecordState.LeadClosed) return LifecycleDecision.Of(LifecycleOutcome.Unchanged);
+            if (delete) return LifecycleDecision.Of(LifecycleOutcome.Delete);
             if (record == PersonRecordState.LeadOpen) return LifecycleDecision.Of(LifecycleOutcome.CloseLead);
             return deleted
                 ? LifecycleDecision.Skip("Contacts have no disabled state, and deleting records is off for this connection.", "Create the connection with -AllowDelete -RemoveAction Delete to delete contacts of people deleted in the source.")

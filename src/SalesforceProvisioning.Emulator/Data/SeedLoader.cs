@@ -14,7 +14,7 @@ internal static class SeedLoader
     private static readonly string[] LoadOrder =
     {
         "Organization", "UserRole", "Profile", "PermissionSetGroup", "PermissionSet", "Account", "Contact", "User",
-        "UserLogin", "Group", "GroupMember", "PermissionSetAssignment", "Lead",
+        "UserLogin", "Group", "GroupMember", "PermissionSetAssignment", "LeadStatus", "Lead",
     };
 
     public static string DefaultSeedJson()
@@ -58,6 +58,7 @@ internal static class SeedLoader
             if (records == null)
             {
                 if (type == "Organization") Create(org, tx, type, 0, new JsonObject { ["Name"] = "Emulator Org", ["OrganizationType"] = "Enterprise Edition", ["InstanceName"] = "EMU1" });
+                if (type == "LeadStatus") CreateStandardLeadStatuses(org, tx);
                 continue;
             }
             for (int i = 0; i < records.Count; i++)
@@ -89,6 +90,20 @@ internal static class SeedLoader
         var result = org.UpdateRecord(tx, "UserLogin", login.Id, changes, WriteMode.Seed);
         if (!result.Success)
             throw new InvalidDataException($"Seed UserLogin #{index}: {result.Errors[0].StatusCode}: {result.Errors[0].Message}");
+    }
+
+    /// <summary>A seed without LeadStatus rows gets one per value of the standard Lead Status picklist.</summary>
+    private static void CreateStandardLeadStatuses(EmulatorOrg org, OrgTransaction tx)
+    {
+        for (int i = 0; i < StandardSchema.LeadStatuses.Length; i++)
+        {
+            string value = StandardSchema.LeadStatuses[i];
+            Create(org, tx, "LeadStatus", i, new JsonObject
+            {
+                ["ApiName"] = value, ["MasterLabel"] = value, ["SortOrder"] = i + 1,
+                ["IsConverted"] = StandardSchema.ConvertedLeadStatuses.Contains(value), ["IsDefault"] = value == "Open - Not Contacted",
+            });
+        }
     }
 
     /// <summary>Every seed gets the integration user the emulator's credentials belong to.</summary>

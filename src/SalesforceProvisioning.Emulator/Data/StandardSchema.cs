@@ -31,7 +31,7 @@ public sealed class StandardSchema
         foreach (var definition in new[]
                  {
                      Organization(), UserRole(), Profile(), User(), UserLogin(), PermissionSetGroup(), PermissionSet(),
-                     PermissionSetAssignment(), Group(), GroupMember(), Account(), Contact(), Lead(),
+                     PermissionSetAssignment(), Group(), GroupMember(), Account(), Contact(), LeadStatus(), Lead(),
                  })
         {
             objects[definition.Name] = definition;
@@ -221,6 +221,19 @@ public sealed class StandardSchema
             .Add(Text("MailingCity", 40, "Mailing City"))
             .Add(Text("MailingCountry", 80, "Mailing Country"))
             .Add(Pick("LeadSource", "Lead Source", false, LeadSources))
+            .WithSystemFields();
+
+    /// <summary>
+    /// One row per value of the Lead Status picklist, read-only through the API
+    /// (https://developer.salesforce.com/docs/atlas.en-us.262.0.object_reference.meta/object_reference/sforce_api_objects_leadstatus.htm).
+    /// </summary>
+    private static ObjectDefinition LeadStatus() =>
+        new ObjectDefinition("LeadStatus", "Lead Status Value", "01J", isSetupObject: false) { Createable = false, Updateable = false, Deletable = false }
+            .Add(ReadOnly(Text("ApiName", 255, "API Name")))
+            .Add(ReadOnly(Text("MasterLabel", 255, "Master Label")))
+            .Add(ReadOnly(Bool("IsConverted", false) with { Label = "Is Converted" }))
+            .Add(ReadOnly(Bool("IsDefault", false) with { Label = "Is Default" }))
+            .Add(ReadOnly(new FieldDefinition { Name = "SortOrder", Label = "Sort Order", Type = FieldType.Int }))
             .WithSystemFields();
 
     private static ObjectDefinition Lead() =>
