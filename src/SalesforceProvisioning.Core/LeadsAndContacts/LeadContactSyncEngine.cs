@@ -98,13 +98,14 @@ namespace SalesforceProvisioning
             var keys = plans.Where(p => p.Action != SfSyncAction.Failed).Select(p => p.Key).ToList();
             var contacts = await ReadAsync("Contact", _contact, keys, "", ct).ConfigureAwait(false);
             var leads = await ReadAsync("Lead", _lead, keys, "IsConverted = false AND ", ct).ConfigureAwait(false);
-            var convertedContacts = await ReadConvertedContactsAsync(keys.Where(k => !contacts.ContainsKey(k) && !leads.ContainsKey(k)).ToList(), ct).ConfigureAwait(false);
+            var convertedContacts = await ReadConvertedContactsAsync(keys.Where(k => !leads.ContainsKey(k)).ToList(), ct).ConfigureAwait(false);
             foreach (PersonPlan plan in plans.Where(p => p.Action != SfSyncAction.Failed))
             {
                 contacts.TryGetValue(plan.Key, out JObject contact);
                 leads.TryGetValue(plan.Key, out JObject lead);
-                bool converted = false;
-                if (contact == null && lead == null && convertedContacts.TryGetValue(plan.Key, out contact)) converted = true;
+                JObject convertedContact = null;
+                bool converted = lead == null && convertedContacts.TryGetValue(plan.Key, out convertedContact);
+                if (converted) contact = contact ?? convertedContact;
                 Plan(plan, contact, lead, converted);
             }
             return plans;
