@@ -73,9 +73,10 @@ namespace SalesforceProvisioning.ModuleTests
         {
             using var ps = People("-AllowDelete -RemoveAction Delete");
             ps.Run(Person("dee.refused@example.com", "RecordType = 'Contact'") + " | Sync-SfUser");
-            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", recordField = "Email", recordValues = new[] { "dee.refused@example.com" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Leads need a region" } });
+            // Only the lead's create is refused (a validation rule on Lead): the contact has no Company.
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", recordField = "Company", recordValues = new[] { "Refusing Ltd" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Leads need a region" } });
 
-            var refused = ps.Run(Person("dee.refused@example.com", "RecordType = 'Lead'") + " | Sync-SfUser");
+            var refused = ps.Run(Person("dee.refused@example.com", "RecordType = 'Lead'; Company = 'Refusing Ltd'") + " | Sync-SfUser");
             Assert.Equal("Failed", refused.Output.Single().Prop("Action"));
             Assert.Equal("FIELD_CUSTOM_VALIDATION_EXCEPTION", refused.Output.Single().Prop("ErrorCode"));
             Assert.Equal(1, Count("SELECT Id FROM Contact WHERE Email = 'dee.refused@example.com'")); // the person is never lost
