@@ -283,6 +283,32 @@ Lead    | yes    | Contact | Create  | Update     | ReopenLead  | Demote  | Demo
             Assert.Equal("Update", LifecyclePolicy.ForFieldChanges(Preferences("defaults"), new[] { "Title" }).Outcome.ToString());
         }
 
+        [Theory]
+        [InlineData(1, 10, 10, false, "Disable")]
+        [InlineData(2, 10, 10, false, "Skip")]
+        [InlineData(2, 10, 10, true, "Disable")]
+        [InlineData(1, 0, 10, false, "Skip")]
+        public void People_absent_from_a_complete_scope_are_deprovisioned_within_the_rules_limit(int absent, int provisioned, int maxPercent, bool force, string outcome)
+            => Assert.Equal(outcome, LifecyclePolicy.ForAbsentPeople("hr", absent, provisioned, maxPercent, force).Outcome.ToString());
+
+        [Fact]
+        public void Lead_statuses_come_from_the_org_not_from_the_standard_picklist()
+        {
+            var statuses = LeadStatuses.From(new[]
+            {
+                Newtonsoft.Json.Linq.JObject.FromObject(new { ApiName = "Won", MasterLabel = "Won", IsConverted = true, IsDefault = false, SortOrder = 4 }),
+                Newtonsoft.Json.Linq.JObject.FromObject(new { ApiName = "New", MasterLabel = "New", IsConverted = false, IsDefault = true, SortOrder = 1 }),
+                Newtonsoft.Json.Linq.JObject.FromObject(new { ApiName = "Closed_Lost", MasterLabel = "Closed - Lost", IsConverted = false, IsDefault = false, SortOrder = 3 }),
+                Newtonsoft.Json.Linq.JObject.FromObject(new { ApiName = "Working", MasterLabel = "Working", IsConverted = false, IsDefault = false, SortOrder = 2 }),
+            });
+            Assert.Equal("Won", statuses.Converted);
+            Assert.Equal("Closed_Lost", statuses.Closed);
+            Assert.Equal("New", statuses.DefaultOpen);
+            Assert.True(statuses.IsClosed("Closed_Lost"));
+            Assert.False(statuses.IsClosed("Working"));
+            Assert.Null(LeadStatuses.From(Array.Empty<Newtonsoft.Json.Linq.JObject>()).Closed);
+        }
+
         private static IEnumerable<string[]> Rows(string table)
             => table.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Skip(1).Select(l => l.Split('|').Select(c => c.Trim()).ToArray());
 

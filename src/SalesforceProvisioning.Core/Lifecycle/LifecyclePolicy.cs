@@ -197,6 +197,23 @@ namespace SalesforceProvisioning
             return LifecycleDecision.Of(LifecycleOutcome.Update);
         }
 
+        // ---- A rule's scope --------------------------------------------------------------------------
+
+        /// <summary>
+        /// People a rule provisioned and now absent from a complete scope are deprovisioned as deleted, unless
+        /// their share is above the rule's limit (an empty or truncated export) and the admin did not force it.
+        /// </summary>
+        public static LifecycleDecision ForAbsentPeople(string ruleName, int absent, int provisioned, int maxPercent, bool force)
+        {
+            int share = provisioned == 0 ? 100 : (int)System.Math.Ceiling(100.0 * absent / provisioned);
+            if (share <= maxPercent || force) return LifecycleDecision.Of(LifecycleOutcome.Disable);
+            return LifecycleDecision.Skip($"The input lacks {absent} of the {provisioned} users rule '{ruleName}' provisioned ({share}%, above its limit of {maxPercent}%); nobody was deprovisioned.",
+                "Check the source export is complete; if the removals are meant, run again with -Force or raise the rule's -MaxDeprovisionPercent.");
+        }
+
+        /// <summary>Removing a rule deprovisions its people only when the connection says so (Deprovision on rule deletion).</summary>
+        public static bool DeprovisionsOnRuleDeletion(SfProvisioningConnection connection, int provisioned) => connection.DeprovisionOnRuleDeletion && provisioned > 0;
+
         // ---- Leads and Contacts ----------------------------------------------------------------------
 
         /// <summary>
