@@ -42,6 +42,8 @@ internal sealed class ControlEndpoints
             case ("POST", "reset"):
                 state.Reset();
                 return Ok();
+            case ("GET", "seed"):
+                return (200, JsonNode.Parse(state.Org.SeedJson));
             case ("POST", "seed"):
                 state.Org.LoadSeed(body);
                 state.Cursors.Clear();

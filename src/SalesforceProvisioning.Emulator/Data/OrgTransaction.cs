@@ -11,6 +11,9 @@ internal sealed class OrgTransaction
     /// <summary>The object of the first record written: later writes must be of the same kind (setup or not).</summary>
     public ObjectDefinition FirstWrittenObject { get; private set; }
 
+    /// <summary>The user the writes are made as: CreatedById, LastModifiedById and the default OwnerId.</summary>
+    public string ActorId { get; init; }
+
     public int RecordsWritten => journal.Count(entry => entry.CountsAsRecordWrite);
 
     public readonly record struct Savepoint(int JournalLength, ObjectDefinition FirstWrittenObject);
