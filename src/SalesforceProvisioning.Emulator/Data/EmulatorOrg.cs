@@ -153,6 +153,9 @@ public sealed partial class EmulatorOrg
     internal IEnumerable<(SObjectRecord Record, DateTime DeletedDate)> RecycleBin(ObjectDefinition type) =>
         recycleBin.Values.Where(d => d.Record.Type == type);
 
+    /// <summary>Where a live record sits in its table (insertion order), so lookups by key answer in scan order.</summary>
+    internal int Position(SObjectRecord record) => TableOf(record.Type).Rows.IndexOf(record.Id);
+
     internal SObjectRecord FindById(string id)
     {
         if (!SalesforceId.TryNormalize(id, out var id18)) return null;

@@ -138,6 +138,7 @@ internal sealed class OrgShape
             PicklistValues = values,
             RestrictedPicklist = Flag(spec, "restricted"),
             ReferenceTo = referenceTo,
+            ChildRelationshipName = spec["childRelationshipName"]?.ToString(),
             DefaultValue = defaultValue,
         };
     }

@@ -66,6 +66,12 @@ public sealed class StandardSchema
 
     public IEnumerable<ObjectDefinition> Objects => objects.Values;
 
+    /// <summary>The child relationships of an object: the lookups on other objects that point at it and have a relationship name.</summary>
+    public IEnumerable<(string Name, ObjectDefinition ChildType, FieldDefinition Field)> ChildRelationships(ObjectDefinition parent) =>
+        objects.Values.SelectMany(child => child.Fields
+            .Where(f => f.ChildRelationshipName != null && f.ReferenceTo.Contains(parent.Name, StringComparer.OrdinalIgnoreCase))
+            .Select(f => (f.ChildRelationshipName, child, f)));
+
     public ObjectDefinition Find(string name) => name != null && objects.TryGetValue(name, out var definition) ? definition : null;
 
     public ObjectDefinition FindByPrefix(string id) =>
