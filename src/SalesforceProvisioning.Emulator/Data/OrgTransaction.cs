@@ -16,6 +16,9 @@ internal sealed class OrgTransaction
 
     public int RecordsWritten => journal.Count(entry => entry.CountsAsRecordWrite);
 
+    /// <summary>Records written, rolled back or not: what the org spent time on (the per-record latency).</summary>
+    public int RecordsProcessed { get; private set; }
+
     public readonly record struct Savepoint(int JournalLength, ObjectDefinition FirstWrittenObject);
 
     public Savepoint CreateSavepoint() => new(journal.Count, FirstWrittenObject);
@@ -45,6 +48,7 @@ internal sealed class OrgTransaction
     public void RecordWrite(ObjectDefinition type, Action undo)
     {
         FirstWrittenObject ??= type;
+        RecordsProcessed++;
         journal.Add(new JournalEntry(undo, CountsAsRecordWrite: true));
     }
 

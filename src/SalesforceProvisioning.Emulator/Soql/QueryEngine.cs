@@ -5,7 +5,8 @@ using SalesforceProvisioning.Emulator.Data;
 namespace SalesforceProvisioning.Emulator.Soql;
 
 /// <summary>The rows of a query: every matching record (paging is the API's business), and the totalSize to report.</summary>
-internal sealed record QueryResult(int TotalSize, List<JsonObject> Records);
+/// <remarks><c>ViewedIds</c>: the records a FOR VIEW or FOR REFERENCE query marks as recently viewed.</remarks>
+internal sealed record QueryResult(int TotalSize, List<JsonObject> Records, IReadOnlyList<string> ViewedIds = null);
 
 /// <summary>Binds a parsed query to the schema (unknown fields and objects fail here), then filters, sorts and projects.</summary>
 internal sealed class QueryEngine
@@ -58,13 +59,14 @@ internal sealed class QueryEngine
         if (order.Count > 0) rows = rows.OrderBy(r => r, new RowComparer(this, order));
         if (parsed.Offset is int offset) rows = rows.Skip(offset);
         if (parsed.Limit is int limit) rows = rows.Take(limit);
-        var records = rows.Select(r =>
+        var matched = rows.ToList();
+        var records = matched.Select(r =>
         {
             var json = Project(r, columns);
             foreach (var child in children) json[child.RelationshipName] = ChildRecords(r, child);
             return json;
         }).ToList();
-        return new QueryResult(records.Count, records);
+        return new QueryResult(records.Count, records, parsed.ForClause is "VIEW" or "REFERENCE" ? matched.Select(r => r.Id).ToList() : null);
     }
 
     /// <summary>The columns of a plain query: fields as listed and FIELDS() expanded (subqueries are bound apart).</summary>

@@ -110,8 +110,14 @@ internal sealed class SoqlParser
         }
         int? limit = Accept("LIMIT") ? ParseCount() : null;
         int? offset = Accept("OFFSET") ? ParseCount() : null;
+        string forClause = null;
+        if (Accept("FOR"))
+        {
+            if (!(Current.IsKeyword("VIEW") || Current.IsKeyword("REFERENCE") || Current.IsKeyword("UPDATE"))) throw Unexpected();
+            forClause = Advance().Text.ToUpperInvariant();
+        }
         if (Current.Kind is not (TokenKind.End or TokenKind.RightParen)) throw Unexpected();
-        return new SoqlQuery(select, from, where, groupBy, orderBy, limit, offset);
+        return new SoqlQuery(select, from, where, groupBy, orderBy, limit, offset, forClause);
     }
 
     private bool IsFunctionCall => Current.Kind == TokenKind.Identifier && Next.Kind == TokenKind.LeftParen;

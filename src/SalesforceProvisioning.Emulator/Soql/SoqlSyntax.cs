@@ -8,7 +8,8 @@ internal sealed record SoqlQuery(
     IReadOnlyList<FieldPath> GroupBy,
     IReadOnlyList<OrderItem> OrderBy,
     int? Limit,
-    int? Offset);
+    int? Offset,
+    string ForClause = null);
 
 /// <summary>A field or relationship path as written, e.g. Profile.Name.</summary>
 internal sealed record FieldPath(string[] Segments, int Position)
