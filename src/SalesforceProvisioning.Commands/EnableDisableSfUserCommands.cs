@@ -40,16 +40,12 @@ namespace SalesforceProvisioning.Commands
     {
         protected override bool Enable => false;
 
-<<<<<<< HEAD
         /// <summary>Disable without asking (no prompt, even under -NonInteractive); -WhatIf still previews.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
         protected override bool SkipConfirmation => Force;
 
-        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection));
-=======
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection), connection.Target);
->>>>>>> main
     }
 
     /// <summary>Reactivates (or unfreezes) Salesforce users by Username.</summary>

@@ -79,7 +79,6 @@ namespace SalesforceProvisioning.Commands
 
         protected void Add(SourceUser user)
         {
-<<<<<<< HEAD
             SfUserSyncResult keyless = RuleRun?.WithoutKey(user);
             if (keyless != null)
             {
@@ -87,9 +86,7 @@ namespace SalesforceProvisioning.Commands
                 RuleRun.Record(new[] { keyless }, new Dictionary<int, SourceUser>());
                 return;
             }
-=======
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
->>>>>>> main
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
                 Emit(new List<SfUserSyncResult> { unchanged });

@@ -80,11 +80,7 @@ namespace SalesforceProvisioning
         {
             var plans = groups.Select(g => PlanGroup(g, options)).ToList();
             MarkDuplicates(plans);
-<<<<<<< HEAD
             if (options.CompleteScope && _store != null) plans.AddRange(PlanLeftScope(plans, options));
-            await PlanMembersAsync(plans.Where(p => p.Source.Members != null && p.Action != SfGroupAction.Failed && p.Action != SfGroupAction.Skipped && !p.Delete).ToList(), options.MembershipMode, ct).ConfigureAwait(false);
-=======
-            if (options.CompleteScope && _store != null) plans.AddRange(PlanLeftScope(groups, options));
             var withMembers = plans.Where(p => p.Source.Members != null && p.Action != SfGroupAction.Failed && p.Action != SfGroupAction.Skipped && !p.Delete).ToList();
             LifecycleDecision membership = LifecyclePolicy.ForMembership(_connection.Target);
             if (membership.IsSkip)
@@ -93,7 +89,6 @@ namespace SalesforceProvisioning
                 withMembers.Clear();
             }
             await PlanMembersAsync(withMembers, options.MembershipMode, ct).ConfigureAwait(false);
->>>>>>> main
             foreach (GroupPlan plan in plans)
                 if (plan.Action == SfGroupAction.Unchanged && plan.MemberWrites.Any()) plan.Action = SfGroupAction.Updated;
             return plans;

@@ -116,15 +116,10 @@ namespace SalesforceProvisioning
                 {
                     SourceKey = result.Username,
                     SalesforceId = result.SalesforceId,
-<<<<<<< HEAD
-                    ObjectType = result.ObjectType,
-                    Fingerprint = result.Action == SfSyncAction.Failed ? null : FingerprintOf(source),
-=======
                     // Leads and Contacts: the type the source asked for, so a later run can tell whether the
                     // source changed it (a lead converted in Salesforce is not the source changing its mind).
                     ObjectType = result.RecordTypeAsked ?? result.ObjectType,
-                    Fingerprint = result.Action == SfSyncAction.Failed ? null : Fingerprint(source),
->>>>>>> main
+                    Fingerprint = result.Action == SfSyncAction.Failed ? null : FingerprintOf(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,
                     LastMessage = result.Message,

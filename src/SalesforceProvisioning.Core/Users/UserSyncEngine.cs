@@ -205,12 +205,8 @@ namespace SalesforceProvisioning
                     plan.Fail("UnknownPermissionSet", problem, "Use the permission set's API name or label as Get-SfPermissionSet shows it; profile-owned sets come with the profile.");
                     continue;
                 }
-<<<<<<< HEAD
                 string groupCode = null;
-                problem = plan.Source.Groups == null ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes, out groupCode);
-=======
-                problem = !SyncsGroups(plan) ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes);
->>>>>>> main
+                problem = !SyncsGroups(plan) ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes, out groupCode);
                 if (problem != null)
                 {
                     plan.Fail(groupCode ?? "UnknownGroup", problem, "Use the public group's name as Get-SfGroup shows it, or sync the group first (Sync-SfGroup).");
