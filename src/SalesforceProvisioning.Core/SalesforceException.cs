@@ -43,6 +43,12 @@ namespace SalesforceProvisioning
         public SalesforceFailure Failure { get; }
         public string Remedy { get; }
 
+        /// <summary>
+        /// An earlier attempt of the request that met this failure lost its answer (dropped connection, 502/503/504),
+        /// so Salesforce may have carried it out: what it wrote is not confirmed, never known to be unwritten.
+        /// </summary>
+        public bool AnswerLost { get; internal set; }
+
         /// <summary>True when a person must act (credentials, permissions): never worth retrying.</summary>
         public bool NeedsPerson => Failure != SalesforceFailure.Timeout && Failure != SalesforceFailure.ConnectionDropped
             && Failure != SalesforceFailure.ServerUnavailable && Failure != SalesforceFailure.ApiError;

@@ -131,6 +131,26 @@ public sealed class FaultTests : EmulatorTest
         Assert.Equal("DropAfterCommit", log[0]["fault"].ToString());
     }
 
+    [Theory]
+    [InlineData(null, 502)]
+    [InlineData(503, 503)]
+    [InlineData(504, 504)]
+    public async Task Error_after_commit_keeps_the_write_and_answers_an_edge_error(int? httpStatus, int expected)
+    {
+        await Fault(new { kind = "ErrorAfterCommit", count = 1, pathContains = "/composite/sobjects", httpStatus });
+        using var request = new HttpRequestMessage(HttpMethod.Post, BaseUrl + $"{V}/composite/sobjects")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { records = new[] { WithType(NewUser("committed502@example.com"), "User") } }), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Emulator.Info.AccessToken);
+        var lost = await Http.SendAsync(request);
+        Assert.Equal(expected, (int)lost.StatusCode);
+        if (expected == 503) Assert.Contains("SERVER_UNAVAILABLE", await lost.Content.ReadAsStringAsync());
+        Assert.NotNull(Emulator.Org.FindUserId("committed502@example.com"));
+        var log = (await Control("requests", method: HttpMethod.Get))["requests"].AsArray();
+        Assert.Equal("ErrorAfterCommit", log[0]["fault"].ToString());
+    }
+
     [Fact]
     public async Task Rate_faults_are_deterministic_for_a_seed()
     {

@@ -126,8 +126,9 @@ namespace SalesforceProvisioning
                 {
                     // Failures a person must fix (limits, credentials) stop the rest; the request was not carried out.
                     // Transport failures that outlived the retries leave the outcome unknown.
+                    // A stop met by a retry of a request whose first answer was lost leaves the outcome unknown too.
                     if (ex.NeedsPerson) Interlocked.CompareExchange(ref stop, ex, null);
-                    results[index] = FailAll(composite, ex, unknown: !ex.NeedsPerson);
+                    results[index] = FailAll(composite, ex, unknown: !ex.NeedsPerson || ex.AnswerLost);
                 }
                 finally
                 {
@@ -171,13 +172,19 @@ namespace SalesforceProvisioning
                 foreach (RecordOutcome outcome in outcomes)
                 {
                     bool transient = !outcome.Success && (TransientErrorCodes.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown);
-                    if (transient && round < rounds - 1) again.Add(outcome.Write);
+                    // A create nothing unique identifies (Contact, Lead) whose answer was lost may exist already:
+                    // never resent blindly; it goes back to the caller, which reads it back by its match key.
+                    bool blindResend = outcome.OutcomeUnknown && IsUnidentifiableCreate(outcome.Write);
+                    if (transient && !blindResend && round < rounds - 1) again.Add(outcome.Write);
                     else final.Add(outcome);
                 }
                 pending = again;
             }
             return (final, null);
         }
+
+        /// <summary>A create of a non-setup object (Contact, Lead, Account): a resend cannot be told from a second record.</summary>
+        public static bool IsUnidentifiableCreate(RecordWrite write) => write.Kind == WriteKind.Create && !IsSetupObject(write.SObjectType);
 
         /// <summary>Per-record errors worth sending again.</summary>
         public static readonly IReadOnlyCollection<string> TransientErrorCodes = new HashSet<string> { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
@@ -193,7 +200,7 @@ namespace SalesforceProvisioning
             // request must not create them twice, so a lost answer is reported as unknown and reconciled by
             // the caller. Setup-object creates are recognised again (DUPLICATE_USERNAME, DUPLICATE_VALUE);
             // updates and deletes are idempotent.
-            bool repeatable = !collections.Any(c => c[0].Kind == WriteKind.Create && !IsSetupObject(c[0].SObjectType));
+            bool repeatable = !collections.Any(c => IsUnidentifiableCreate(c[0]));
             JToken answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct).ConfigureAwait(false);
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToList();
 

@@ -114,7 +114,12 @@ namespace SalesforceProvisioning
         public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
         {
             ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct).ConfigureAwait(false);
-            if (response.Status >= 400) throw ToApiException(response);
+            if (response.Status >= 400)
+            {
+                SalesforceApiException failure = ToApiException(response);
+                failure.AnswerLost = response.AnswerLost;
+                throw failure;
+            }
             return response.Json;
         }
 
@@ -124,12 +129,25 @@ namespace SalesforceProvisioning
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
             ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
             context.Properties.Set(RepeatableKey, repeatable || method == Method.Get || method == Method.Patch);
+            // Set once an attempt went out and its answer was lost: what a later attempt meets does not make
+            // the request's outcome known.
+            bool answerLost = false;
             try
             {
                 ApiResponse response = await _pipeline.ExecuteAsync(async ctx =>
                 {
                     string token = _accessToken;
-                    ApiResponse first = await SendOnceAsync(method, path, body, token, ctx.CancellationToken).ConfigureAwait(false);
+                    ApiResponse first;
+                    try
+                    {
+                        first = await SendOnceAsync(method, path, body, token, ctx.CancellationToken).ConfigureAwait(false);
+                    }
+                    catch (SalesforceException lost) when (lost.Failure == SalesforceFailure.ConnectionDropped || lost.Failure == SalesforceFailure.Timeout)
+                    {
+                        answerLost = true;
+                        throw;
+                    }
+                    if (first.Status == 502 || first.Status == 503 || first.Status == 504) answerLost = true;
                     if (!first.IsInvalidSession) return first;
                     Log("The access token expired or was revoked; refreshing it and replaying the request.");
                     await RefreshAsync(token, ctx.CancellationToken).ConfigureAwait(false);
@@ -145,7 +163,13 @@ namespace SalesforceProvisioning
                     throw ToApiException(response);
                 if (response.Status == 403 && (response.FirstErrorCode == "API_DISABLED_FOR_ORG" || response.FirstErrorCode == "API_CURRENTLY_DISABLED"))
                     throw ToApiException(response);
+                response.AnswerLost = answerLost;
                 return response;
+            }
+            catch (SalesforceException ex) when (answerLost)
+            {
+                ex.AnswerLost = true;
+                throw;
             }
             finally
             {
@@ -348,7 +372,9 @@ namespace SalesforceProvisioning
             }
             ApiResponse response = outcome.Result;
             if (response == null) return false;
-            if (response.Status == 502 || response.Status == 503 || response.Status == 504) return true;
+            // A 502/503/504 may come after the work was done (the edge gave up waiting): resend only what is
+            // safe to repeat; the caller reconciles the rest by reading back.
+            if (response.Status == 502 || response.Status == 503 || response.Status == 504) return context.Properties.GetValue(RepeatableKey, false);
             return response.Status >= 400 && TransientErrorCodes.Contains(response.FirstErrorCode);
         }
 
@@ -446,6 +472,9 @@ namespace SalesforceProvisioning
         public int Status { get; }
         public string Body { get; }
         public JToken Json { get; }
+
+        /// <summary>An earlier attempt of this request lost its answer, so it may have been carried out before this one.</summary>
+        public bool AnswerLost { get; internal set; }
 
         private JObject FirstError => (Json as JArray)?.FirstOrDefault() as JObject;
         public string FirstErrorCode => FirstError?.Value<string>("errorCode");

@@ -374,7 +374,10 @@ namespace SalesforceProvisioning
                 foreach (PersonPlan plan in plans)
                 {
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
-                        plan.Fail(stop?.Failure.ToString() ?? "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                    {
+                        if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
+                        else plan.Fail(stop?.Failure.ToString() ?? "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                    }
                     results.Add(plan.ToResult(false));
                 }
             }
@@ -446,7 +449,8 @@ namespace SalesforceProvisioning
                         if (outcome.Write.Kind == WriteKind.Create) plan.RecordId = outcome.Id;
                         plan.Written = true;
                     }
-                    else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) lost.Add(plan);
+                    else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) { plan.AnswerLost = true; lost.Add(plan); }
+                    else if (outcome.OutcomeUnknown) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stopped), Remedies.For(NotConfirmed.Code));
                     else plan.Fail(outcome.ErrorCode, outcome.Message, Remedies.For(outcome.ErrorCode));
                 }
                 if (stopped != null) return stopped;

@@ -33,6 +33,9 @@ namespace SalesforceProvisioning
         internal bool DeleteDemotedContact { get; set; }
 
         internal bool Written { get; set; }
+
+        /// <summary>An answer to one of this plan's writes was lost: unless confirmed later, the result is NotConfirmed.</summary>
+        internal bool AnswerLost { get; set; }
         public List<string> ChangedFields { get; } = new List<string>();
         public string ErrorCode { get; private set; }
         public string Message { get; internal set; }

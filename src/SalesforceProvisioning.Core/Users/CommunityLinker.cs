@@ -117,7 +117,7 @@ namespace SalesforceProvisioning
                 {
                     var plan = (UserPlan)outcome.Write.Tag;
                     if (outcome.Success) { plan.Create["ContactId"] = outcome.Id; plan.NewContact = null; }
-                    else if (outcome.OutcomeUnknown) unknown.Add(plan);
+                    else if (outcome.OutcomeUnknown) { plan.AnswerLost = true; unknown.Add(plan); }
                     else plan.Fail(outcome.ErrorCode, $"Creating the community user's contact failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
                 }
                 if (stopped != null) return stopped;

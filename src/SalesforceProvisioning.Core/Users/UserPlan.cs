@@ -46,6 +46,9 @@ namespace SalesforceProvisioning
 
         /// <summary>All of this plan's writes succeeded.</summary>
         internal bool Written { get; set; }
+
+        /// <summary>An answer to one of this plan's writes was lost: unless confirmed later, the result is NotConfirmed.</summary>
+        internal bool AnswerLost { get; set; }
         internal int OutstandingWrites { get; set; }
 
         /// <summary>

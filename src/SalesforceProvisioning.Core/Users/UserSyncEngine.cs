@@ -330,7 +330,10 @@ namespace SalesforceProvisioning
                 foreach (UserPlan plan in plans)
                 {
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
-                        plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                    {
+                        if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
+                        else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                    }
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
@@ -398,6 +401,7 @@ namespace SalesforceProvisioning
             {
                 var plan = (UserPlan)outcome.Write.Tag;
                 if (plan.Action == SfSyncAction.Failed) continue;
+                if (outcome.OutcomeUnknown) plan.AnswerLost = true;
                 if (outcome.Success)
                 {
                     if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
@@ -412,6 +416,8 @@ namespace SalesforceProvisioning
                     reconcile.Add(outcome);
                 else if (transient && !lastRound)
                     again.Add(outcome.Write);
+                else if (outcome.OutcomeUnknown)
+                    plan.Fail(NotConfirmed.Code, NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
                 else
                     plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
             }

@@ -90,6 +90,14 @@ internal sealed class ApiHandler
         if (perRecord > 0 && entry.RecordsProcessed > 0)
             await Task.Delay(TimeSpan.FromMilliseconds((double)perRecord * entry.RecordsProcessed), http.RequestAborted);
 
+        if (fault?.Kind == FaultKind.ErrorAfterCommit)
+        {
+            // Committed, but the answer the client gets is the edge's error: the outcome is unknown to it.
+            int status = fault.HttpStatus ?? 502;
+            response = status == 503
+                ? ApiResponse.Error(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please retry your request later.")
+                : ApiResponse.Html(status, status == 502 ? "<html><body><h1>502 Bad Gateway</h1></body></html>" : "<html><body><h1>504 Gateway Time-out</h1></body></html>");
+        }
         if (fault?.Kind == FaultKind.DropAfterCommit)
         {
             // The work is done and committed; the client just never hears about it.

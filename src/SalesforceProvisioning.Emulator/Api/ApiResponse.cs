@@ -44,6 +44,9 @@ internal sealed class ApiResponse
 
     public static ApiResponse Xml(int status, string xml) => new(status, xml, "text/xml;charset=UTF-8");
 
+    /// <summary>An HTML page, as a proxy in front of Salesforce answers 502 and 504.</summary>
+    public static ApiResponse Html(int status, string html) => new(status, html, "text/html;charset=UTF-8");
+
     /// <summary>Salesforce's error body: [{"message":"...","errorCode":"...","fields":[...]}] (fields only when given).</summary>
     public static ApiResponse Error(int status, string errorCode, string message, IReadOnlyList<string> fields = null)
     {

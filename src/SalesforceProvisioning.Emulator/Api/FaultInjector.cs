@@ -5,7 +5,13 @@ using SalesforceProvisioning.Emulator.Data;
 
 namespace SalesforceProvisioning.Emulator.Api;
 
-public enum FaultKind { Http503, InvalidSession, RequestLimitExceeded, UnableToLockRow, DropConnection, DropAfterCommit, RecordError }
+/// <summary>
+/// DropAfterCommit: the work commits and the connection drops before the answer. ErrorAfterCommit: the work
+/// commits and the edge answers <see cref="FaultRule.HttpStatus"/> (502 Bad Gateway by default, or 503/504),
+/// as Salesforce's proxies do when the app server finished after the edge gave up: the client cannot tell
+/// it from a request that never ran.
+/// </summary>
+public enum FaultKind { Http503, InvalidSession, RequestLimitExceeded, UnableToLockRow, DropConnection, DropAfterCommit, RecordError, ErrorAfterCommit }
 
 /// <summary>
 /// One fault rule as posted to /__emulator/faults. It fires on the next <c>Count</c> matching requests, or on
@@ -32,6 +38,9 @@ public sealed class FaultRule
     /// <summary>Each record fails at most once, as a real transient lock would: its retry goes through.</summary>
     public bool OncePerRecord { get; set; }
 
+    /// <summary>The status ErrorAfterCommit answers with: 502 (default), 503 or 504.</summary>
+    public int? HttpStatus { get; set; }
+
     [JsonIgnore] private readonly HashSet<string> failedRecords = new();
 
     [JsonIgnore] internal Random Random { get; set; }
@@ -55,6 +64,7 @@ public sealed class FaultRule
         ["message"] = Message,
         ["recordRate"] = RecordRate,
         ["oncePerRecord"] = OncePerRecord,
+        ["httpStatus"] = HttpStatus,
     };
 
     /// <summary>Whether the record at <paramref name="index"/> (request body <paramref name="input"/>, stored <paramref name="existing"/>) is chosen.</summary>
@@ -109,6 +119,7 @@ internal sealed class FaultInjector
             if (rule == null) throw new JsonException("A fault rule must be an object.");
             if (rule.Rate is < 0 or > 1) throw new JsonException("rate must be between 0 and 1.");
             if (rule.Count is < 0) throw new JsonException("count cannot be negative.");
+            if (rule.HttpStatus is int status && status is not (502 or 503 or 504)) throw new JsonException("httpStatus must be 502, 503 or 504.");
             if (rule.Count == null && rule.Rate == null) rule.Count = 1;
             rule.Random = new Random(rule.Seed);
         }
