@@ -219,7 +219,8 @@ namespace SalesforceProvisioning
         private async Task PlanMembersAsync(List<GroupPlan> plans, SfMembershipMode mode, CancellationToken ct)
         {
             if (plans.Count == 0) return;
-            var usernames = plans.SelectMany(p => p.Source.Members).Where(m => m.Type == SfMemberType.User).Select(m => m.Key).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var usernames = plans.SelectMany(p => p.Source.Members).Where(m => m.Type == SfMemberType.User && m.Key.Length <= QueryValues.UsernameLength)
+                .Select(m => m.Key).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var users = (await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Username, IsActive FROM User WHERE Username IN", usernames), ct).ConfigureAwait(false))
                 .ToDictionary(u => u.Value<string>("Username"), StringComparer.OrdinalIgnoreCase);
 
@@ -272,6 +273,8 @@ namespace SalesforceProvisioning
         {
             if (member.Type == SfMemberType.User)
             {
+                if (QueryValues.LengthProblem("Username", QueryValues.UsernameLength, member.Key) is string tooLong)
+                    return FailMember(change, "InvalidMember", $"'{QueryValues.Shorten(member.Key)}': {tooLong}", "Fix the member's username in the source.");
                 if (!users.TryGetValue(member.Key, out JObject user))
                     return FailMember(change, "UnknownMember", $"No Salesforce user has the Username '{member.Key}'.", "Sync the user first (Sync-SfUser), or fix the username.");
                 if (user.Value<bool?>("IsActive") == false)

@@ -95,6 +95,10 @@ namespace SalesforceProvisioning
                 if (source.Problems.Count > 0) plan.Fail("InvalidSourceValue", $"{source.Problems[0].Field}: {source.Problems[0].Problem}", source.Problems[0].Remedy);
                 else if (typeProblem != null) plan.Fail("InvalidRecordType", typeProblem, "Give RecordType as Contact or Lead.");
                 else if (string.IsNullOrEmpty(key)) plan.Fail("MissingMatchKey", $"The input has no {_matchField}, which Leads and Contacts are matched on.", $"Map {_matchField} to a source property (for example mail).");
+                else if ((QueryValues.LengthProblem(_contact.Field(_matchField), key) ?? QueryValues.LengthProblem(_lead.Field(_matchField), key)) is string tooLong)
+                    plan.Fail("InvalidFieldValue", tooLong, $"Fix {_matchField} in the source.");
+                else if (source.AccountId != null && QueryValues.IdProblem("AccountId", source.AccountId) is string badId)
+                    plan.Fail("InvalidAccountId", badId, "Give the Id of the person's account (it starts with 001), or leave AccountId empty to use the connection's.");
                 else if (!_seen.Add(key)) plan.Fail("DuplicateInput", $"{_matchField} '{key}' appears more than once in the input; only the first is synced.", "Remove the duplicate from the source.");
             }
 

@@ -57,6 +57,8 @@ namespace SalesforceProvisioning
                     plan.Fail("NotACommunityProfile", $"Profile '{profile.Name}' is not a community profile, so it cannot hold a community user.", "Give a Customer Community or Partner Community profile (-Profile or ProfileName).");
                 else if ((plan.Source.AccountId ?? _defaultAccountId) == null)
                     plan.Fail("MissingAccount", "A community user needs a business account and neither the input nor the connection names one.", "Create the connection with -AccountId, or give the input an AccountId property.");
+                else if (plan.Source.AccountId != null && QueryValues.IdProblem("AccountId", plan.Source.AccountId) is string badId)
+                    plan.Fail("InvalidAccountId", badId, "Give the Id of the person's business account (it starts with 001), or leave AccountId empty to use the connection's.");
             }
             creates = creates.Where(Active).ToList();
 

@@ -137,6 +137,8 @@ namespace SalesforceProvisioning
             {
                 string username = source.Username;
                 if (string.IsNullOrEmpty(username)) continue;
+                // Too long to be anyone's Username: never put in the shared query; the planner fails it alone.
+                if (QueryValues.LengthProblem(Org.UserDescribe.Field("Username"), username) != null) continue;
                 if (_seenUsernames.TryGetValue(username, out int first)) duplicates[source] = first;
                 else
                 {
@@ -157,7 +159,7 @@ namespace SalesforceProvisioning
                     continue;
                 }
                 JObject record = null;
-                if (source.Username != null) matches.TryGetValue(source.Username, out record);
+                if (!string.IsNullOrEmpty(source.Username)) matches.TryGetValue(source.Username, out record);
                 plans.Add(UserPlanner.Plan(source, ToExisting(record), Org, _map, _policy));
             }
             if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
