@@ -92,12 +92,11 @@ namespace SalesforceProvisioning.Commands
             finally
             {
                 results.AddRange(accepted.Select(p => p.ToResult(false)));
-                foreach (SfGroupSyncResult result in results.OrderBy(r => r.InputIndex < 0 ? int.MaxValue : r.InputIndex))
-                {
-                    WriteObject(result);
-                    if (result.Action == SfGroupAction.Failed)
-                        WriteError(GroupCmdletSupport.Error(result.Name, result.ErrorCode, result.Message, result.Remedy, result.InputObject));
-                }
+                // Every result before any error: under -ErrorAction Stop the first error ends the command.
+                var ordered = results.OrderBy(r => r.InputIndex < 0 ? int.MaxValue : r.InputIndex).ToList();
+                foreach (SfGroupSyncResult result in ordered) WriteObject(result);
+                foreach (SfGroupSyncResult result in ordered.Where(r => r.Action == SfGroupAction.Failed))
+                    WriteError(GroupCmdletSupport.Error(result.Name, result.ErrorCode, result.Message, result.Remedy, result.InputObject));
                 foreach (GroupPlan plan in accepted)
                     foreach (SfMembershipResult member in plan.ToMembershipResults(false).Where(m => m.Action == SfMembershipAction.Failed))
                         WriteError(GroupCmdletSupport.Error($"{member.Group} <- {member.Member}", member.ErrorCode, member.Message, member.Remedy, member.InputObject));
@@ -203,12 +202,9 @@ namespace SalesforceProvisioning.Commands
             finally
             {
                 var memberResults = plan.ToMembershipResults(false).ToList();
-                foreach (SfMembershipResult result in memberResults)
-                {
-                    WriteObject(result);
-                    if (result.Action == SfMembershipAction.Failed)
-                        WriteError(GroupCmdletSupport.Error($"{result.Group} <- {result.Member}", result.ErrorCode, result.Message, result.Remedy, result.InputObject));
-                }
+                foreach (SfMembershipResult result in memberResults) WriteObject(result);
+                foreach (SfMembershipResult result in memberResults.Where(r => r.Action == SfMembershipAction.Failed))
+                    WriteError(GroupCmdletSupport.Error($"{result.Group} <- {result.Member}", result.ErrorCode, result.Message, result.Remedy, result.InputObject));
                 string counts = string.Join(", ", memberResults.GroupBy(r => r.Action).Select(g => $"{g.Key} {g.Count()}"));
                 WriteInformation(new InformationRecord($"Set-SfGroupMembership: group '{groupName}': {counts}.", "Set-SfGroupMembership") { Tags = { "Summary" } });
             }

@@ -82,15 +82,13 @@ namespace SalesforceProvisioning.Commands
             SfUserSyncResult keyless = RuleRun?.WithoutKey(user);
             if (keyless != null)
             {
-                Emit(new List<SfUserSyncResult> { keyless });
-                RuleRun.Record(new[] { keyless }, new Dictionary<int, SourceUser>());
+                Report(new List<SfUserSyncResult> { keyless }, new Dictionary<int, SourceUser>());
                 return;
             }
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
-                Emit(new List<SfUserSyncResult> { unchanged });
-                RuleRun.Record(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
+                Report(new List<SfUserSyncResult> { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
                 return;
             }
             _window.Add(user);
@@ -136,13 +134,10 @@ namespace SalesforceProvisioning.Commands
                 // Nothing lost: inputs the failure left without a result get one saying why.
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
-                Emit(results);
-                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
-                RuleRun?.Finish(ex.Message);
+                Report(results, window.ToDictionary(u => u.Index), () => RuleRun?.Finish(ex.Message));
                 ThrowFor(ex, _connection);
             }
-            Emit(results);
-            RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+            Report(results, window.ToDictionary(u => u.Index));
             return results;
         }
 
@@ -173,12 +168,24 @@ namespace SalesforceProvisioning.Commands
             RuleRun.Forget(results.Where(r => r.Action != SfSyncAction.Failed && r.Action != SfSyncAction.Skipped).Select(r => r.Username));
         }
 
-        private void Emit(List<SfUserSyncResult> results)
+        /// <summary>
+        /// Every result of a batch goes out and into the state store before any of its errors: under
+        /// -ErrorAction Stop the first error ends the command, and no record that was written may lose its
+        /// result (the rest of the input, in later batches, is then never sent).
+        /// </summary>
+        private void Report(List<SfUserSyncResult> results, IReadOnlyDictionary<int, SourceUser> sources, Action beforeErrors = null)
         {
-            foreach (SfUserSyncResult result in results.OrderBy(r => r.InputIndex))
+            var ordered = results.OrderBy(r => r.InputIndex).ToList();
+            foreach (SfUserSyncResult result in ordered)
             {
                 _counts[result.Action]++;
                 WriteObject(result);
+            }
+            RuleRun?.Record(results, sources);
+            beforeErrors?.Invoke();
+            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
+            foreach (SfUserSyncResult result in ordered)
+            {
                 if (result.Action == SfSyncAction.Failed)
                 {
                     var exception = new InvalidOperationException($"{result.Username ?? "(no username)"}: {result.Message}");
@@ -189,7 +196,6 @@ namespace SalesforceProvisioning.Commands
                     WriteError(record);
                 }
             }
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
         }
 
         private static ErrorCategory CategoryFor(string code)
