@@ -9,6 +9,8 @@ namespace SalesforceProvisioning.ModuleTests
     /// The lifecycle policy's decisions through the real cmdlets against the emulator: nothing deleted,
     /// demoted or escalated that the source and the connection's preferences did not ask for (issue 11).
     /// </summary>
+    // It sets SFPROVISIONING_KEY_PATH, which is process-wide: it runs apart from the other classes that do.
+    [Collection("Process environment")]
     public class LifecycleTests : IClassFixture<EmulatorFixture>, System.IDisposable
     {
         private const string Alice = "alice.active@emulator.example.com";

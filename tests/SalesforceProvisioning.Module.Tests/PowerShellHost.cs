@@ -45,6 +45,15 @@ namespace SalesforceProvisioning.ModuleTests
     {
         private readonly Runspace _runspace;
 
+        // A test that omits -StatePath must never read or write the machine user's real state store (another
+        // checkout's newer module may own it): the default store of this test process is a private temp file.
+        static PowerShellHost()
+        {
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH")))
+                Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_PATH",
+                    Path.Combine(Path.GetTempPath(), "sfprov-module-tests-" + Environment.ProcessId, "state.db"));
+        }
+
         public PowerShellHost()
         {
             var state = InitialSessionState.CreateDefault2();

@@ -74,7 +74,7 @@ namespace SalesforceProvisioning
                 throw new SalesforceConfigurationException("ClientSecret", "There is no way to authenticate: no client secret, refresh token or access token.", "Give -ClientId and -ClientSecret (with -RefreshToken for the refresh-token flow, without it for client credentials), or -AccessToken.");
 
             var version = ApiVersionShape.Match(ApiVersion ?? string.Empty);
-            if (!version.Success || int.Parse(version.Groups[1].Value) < 40)
+            if (!version.Success || int.Parse(version.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 40)
                 throw new SalesforceConfigurationException("ApiVersion", $"'{ApiVersion}' is not an API version this module supports.", "Use a version such as 62.0 (40.0 or later).");
             if (Timeout <= TimeSpan.Zero)
                 throw new SalesforceConfigurationException("TimeoutSeconds", "The timeout must be positive.", "Give a number of seconds greater than zero.");

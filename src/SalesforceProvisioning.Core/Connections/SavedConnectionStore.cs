@@ -122,7 +122,7 @@ namespace SalesforceProvisioning
             return connection;
         }
 
-        public IReadOnlyList<SfSavedConnectionInfo> List() => Read().Connections.Values.OrderBy(c => c.Name).Select(c => new SfSavedConnectionInfo
+        public IReadOnlyList<SfSavedConnectionInfo> List() => Read().Connections.Values.OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Select(c => new SfSavedConnectionInfo
         {
             Name = c.Name,
             Domain = c.Settings.Domain,

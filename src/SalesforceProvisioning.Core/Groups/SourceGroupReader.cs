@@ -50,7 +50,7 @@ namespace SalesforceProvisioning
                 if (username != null) { members.Add(new MemberRef(SfMemberType.User, username, item)); continue; }
                 string name = Text(First(item, NameProperties, readProperty));
                 if (name != null) members.Add(new MemberRef(SfMemberType.Group, name, item));
-                else members.Add(new MemberRef(SfMemberType.User, Convert.ToString(item), item));
+                else members.Add(new MemberRef(SfMemberType.User, Convert.ToString(item, System.Globalization.CultureInfo.InvariantCulture), item));
             }
             return members;
         }

@@ -88,7 +88,7 @@ namespace SalesforceProvisioning
             var plans = new List<PersonPlan>();
             foreach (SourceUser source in window)
             {
-                string key = source.Fields.TryGetValue(_matchField, out object value) ? Convert.ToString(value)?.Trim() : null;
+                string key = source.Fields.TryGetValue(_matchField, out object value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)?.Trim() : null;
                 var type = ParseRecordType(source, out string typeProblem);
                 var plan = new PersonPlan(source, key, type) { ObjectType = type.ToString() };
                 plans.Add(plan);

@@ -231,7 +231,7 @@ namespace SalesforceProvisioning
             if (this["ProfileId"] == null || !user.Fields.ContainsKey("ProfileId"))
             {
                 var (found, profile) = FirstPresent(input, ProfileProperties, readProperty);
-                if (found && !IsEmpty(profile)) user.ProfileName = Convert.ToString(profile);
+                if (found && !IsEmpty(profile)) user.ProfileName = Convert.ToString(profile, System.Globalization.CultureInfo.InvariantCulture);
             }
             return user;
         }
@@ -241,11 +241,11 @@ namespace SalesforceProvisioning
             if (user.Fields.TryGetValue(name, out object mapped))
             {
                 user.Fields.Remove(name);
-                return IsEmpty(mapped) ? null : Convert.ToString(mapped);
+                return IsEmpty(mapped) ? null : Convert.ToString(mapped, System.Globalization.CultureInfo.InvariantCulture);
             }
             if (this[name] != null) return null;
             var (found, value) = FirstPresent(input, new[] { name }, readProperty);
-            return found && !IsEmpty(value) ? Convert.ToString(value) : null;
+            return found && !IsEmpty(value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null;
         }
 
         private static void ReadAccess(object input, IReadOnlyList<string> names, string field, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)

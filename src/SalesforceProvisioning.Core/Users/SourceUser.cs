@@ -55,7 +55,7 @@ namespace SalesforceProvisioning
         /// <summary>Public group names the user should belong to; null when the source says nothing about them.</summary>
         public IReadOnlyList<string> Groups { get; internal set; }
 
-        public string Username => Fields.TryGetValue("Username", out object u) ? Convert.ToString(u)?.Trim() : null;
+        public string Username => Fields.TryGetValue("Username", out object u) ? Convert.ToString(u, System.Globalization.CultureInfo.InvariantCulture)?.Trim() : null;
 
         /// <summary>True when the source says this person should not be able to sign in.</summary>
         public bool WantsInactive => Deleted || Enabled == false;

@@ -95,7 +95,7 @@ namespace SalesforceProvisioning
             foreach (string key in LocaleKeys)
             {
                 object configured = _map[key]?.Default;
-                if (configured != null) locale[key] = Convert.ToString(configured);
+                if (configured != null) locale[key] = Convert.ToString(configured, System.Globalization.CultureInfo.InvariantCulture);
             }
             Org = new UserOrgContext(describe, profiles, locale);
             ValidateMap();
