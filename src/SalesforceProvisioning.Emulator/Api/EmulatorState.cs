@@ -25,6 +25,8 @@ internal sealed class EmulatorState
     public RequestLog Log { get; } = new();
     public QueryCursors Cursors { get; } = new();
     public RSA JwtKey { get; }
+    /// <summary>Users the connected app is not approved for (neither by themselves nor pre-authorized by an admin).</summary>
+    public HashSet<string> JwtUnapprovedUsers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int LatencyMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
     public string BaseUrl { get; set; }
@@ -44,6 +46,7 @@ internal sealed class EmulatorState
             Faults.Clear();
             LatencyMilliseconds = Options.LatencyMilliseconds;
             InstanceUrlOverride = null;
+            JwtUnapprovedUsers.Clear();
             Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
             Tokens.RestoreInitialCredentials();
         }
