@@ -227,6 +227,49 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void A_certificate_that_expires_soon_is_warned_about_when_the_connection_is_made()
+        {
+            using RSA key = RSA.Create(2048);
+            using var soon = new CertificateRequest("CN=sfprov-expiring", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-300), DateTimeOffset.UtcNow.AddDays(10));
+            string path = Path.Combine(Material.Folder, "expiring.pem");
+            File.WriteAllText(path, soon.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
+            using var ps = new PowerShellHost();
+            var result = ps.Run("New-SfProvisioningConnection -Domain $emu.Domain -ClientId $emu.ClientId -Username $emu.Username -CertificatePath $p -NoDefault",
+                new Hashtable { ["emu"] = _emulator.Emulator, ["p"] = path });
+            Assert.Empty(result.Errors);
+            var warning = Assert.Single(result.Warnings);
+            Assert.Contains(soon.Thumbprint, warning);
+            Assert.Contains("expires on", warning);
+            Assert.Empty(Run(ps, $"$c = {PfxConnection} -NoDefault").Warnings);
+        }
+
+        [Fact]
+        public void A_pfx_password_saved_as_an_environment_variable_name_opens_from_that_variable()
+        {
+            string store = Path.Combine(Material.Folder, "env", "connections.json");
+            using (var first = new PowerShellHost())
+            {
+                var missing = Run(first, $"$c = {PfxConnection}; Save-SfProvisioningConnection -Name env -Connection $c -StatePath '{store}' -Protection EnvironmentVariable");
+                Assert.Equal("InvalidCertificatePasswordVariable,SalesforceProvisioning.Commands.SaveSfProvisioningConnectionCommand", Assert.Single(missing.Errors).FullyQualifiedErrorId);
+                Assert.Empty(Run(first, $"$c = {PfxConnection}; Save-SfProvisioningConnection -Name env -Connection $c -StatePath '{store}' -Protection EnvironmentVariable -CertificatePasswordVariable SFPROV_TEST_PFX").Errors);
+            }
+            Assert.DoesNotContain(Material.PfxPassword, File.ReadAllText(store));
+            Environment.SetEnvironmentVariable("SFPROV_TEST_PFX", Material.PfxPassword);
+            try
+            {
+                using var second = new PowerShellHost();
+                var opened = Run(second, $"$x = Get-SfProvisioningConnection env -StatePath '{store}'; (Test-SfConnection -Connection $x).Success");
+                Assert.Empty(opened.Errors);
+                Assert.Equal("True", opened.Output.Single().ToString());
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("SFPROV_TEST_PFX", null);
+            }
+        }
+
+        [Fact]
         public void A_saved_certificate_connection_keeps_the_path_and_a_protected_password_never_the_key()
         {
             string store = Path.Combine(Material.Folder, "saved", "connections.json");
