@@ -18,9 +18,13 @@ namespace SalesforceProvisioning
     {
         private readonly RSA _key;
 
-        private JwtCertificate(RSA key, X509Certificate2 certificate)
+        /// <summary>A certificate this object opened: kept alive with its key (on Windows PowerShell a disposed PFX certificate takes its key with it).</summary>
+        private readonly X509Certificate2 _owned;
+
+        private JwtCertificate(RSA key, X509Certificate2 certificate, bool owned = false)
         {
             _key = key;
+            _owned = owned ? certificate : null;
             Thumbprint = certificate?.Thumbprint;
             NotAfter = certificate == null ? (DateTimeOffset?)null : new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         }
@@ -33,9 +37,14 @@ namespace SalesforceProvisioning
         /// <summary>An RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of <paramref name="data"/>.</summary>
         public byte[] Sign(byte[] data) => _key.SignData(data, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
 
-        public void Dispose() => _key.Dispose();
+        public void Dispose()
+        {
+            _key.Dispose();
+            _owned?.Dispose();
+        }
 
-        public static JwtCertificate FromCertificate(X509Certificate2 certificate, string parameter = "Certificate")
+        /// <summary>A certificate object with its private key; <paramref name="owned"/> when this object opened it and disposes it.</summary>
+        public static JwtCertificate FromCertificate(X509Certificate2 certificate, string parameter = "Certificate", bool owned = false)
         {
             if (!certificate.HasPrivateKey)
                 throw new SalesforceConfigurationException(parameter, $"The certificate {certificate.Thumbprint} ({certificate.Subject}) has no private key, and the key is what signs the token request.",
@@ -51,7 +60,7 @@ namespace SalesforceProvisioning
             }
             if (key == null)
                 throw new SalesforceConfigurationException(parameter, $"The certificate {certificate.Thumbprint} does not have an RSA key; Salesforce signs JWT bearer assertions only with RSA (RS256).", "Create an RSA certificate (2048 bits or more) and upload it to the connected app.");
-            return new JwtCertificate(key, certificate);
+            return new JwtCertificate(key, certificate, owned);
         }
 
         public static JwtCertificate FromFile(string path, SecureString password)
@@ -74,7 +83,15 @@ namespace SalesforceProvisioning
                 throw new SalesforceConfigurationException("CertificatePassword", $"The PFX file '{path}' cannot be opened ({ex.Message.Trim()}): the password is wrong or missing, or the file is not a PFX/PEM.",
                     "Give the PFX's password as -CertificatePassword (a SecureString, e.g. from Read-Host -AsSecureString or a secret vault).");
             }
-            using (certificate) return FromCertificate(certificate, "CertificatePath");
+            try
+            {
+                return FromCertificate(certificate, "CertificatePath", owned: true);
+            }
+            catch
+            {
+                certificate.Dispose();
+                throw;
+            }
         }
 
         public static JwtCertificate FromStore(string thumbprint)
@@ -97,9 +114,16 @@ namespace SalesforceProvisioning
                     var found = store.Certificates.Find(X509FindType.FindByThumbprint, wanted, validOnly: false);
                     if (found.Count > 0)
                     {
-                        JwtCertificate result = FromCertificate(found[0], "CertificateThumbprint");
-                        foreach (X509Certificate2 certificate in found) certificate.Dispose();
-                        return result;
+                        foreach (X509Certificate2 other in found.Cast<X509Certificate2>().Skip(1)) other.Dispose();
+                        try
+                        {
+                            return FromCertificate(found[0], "CertificateThumbprint", owned: true);
+                        }
+                        catch
+                        {
+                            found[0].Dispose();
+                            throw;
+                        }
                     }
                 }
             }
