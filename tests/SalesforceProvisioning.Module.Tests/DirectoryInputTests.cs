@@ -125,6 +125,19 @@ $engineering, $platform | Sync-SfGroup -DirectoryUser $users -StatePath $statePa
         }
 
         [Fact]
+        public void Set_SfGroupMembership_takes_Graph_member_objects_and_AD_distinguished_names()
+        {
+            using var ps = Session();
+            Assert.Empty(ps.Run("[pscustomobject]@{ Name = 'Dir Team'; SourceId = 'dir-team' } | Sync-SfGroup -StatePath $statePath").Errors);
+            var result = ps.Run(@"
+$bob = AdUser 'Bob' 'Oz' 'bob@dir.example.com'
+@(GraphMember user 'u-1' @{ userPrincipalName = 'ann@dir.example.com' }), $bob.DistinguishedName | Set-SfGroupMembership -Group 'Dir Team' -DirectoryUser $bob");
+            Assert.Empty(result.Errors);
+            Assert.Equal(new[] { "Added", "Added" }, result.Output.Select(o => o.Prop("Action")));
+            Assert.Equal(new[] { "ann@dir.example.com", "bob@dir.example.com" }, result.Output.Select(o => o.Prop("Member")).OrderBy(m => m));
+        }
+
+        [Fact]
         public void SourceIdProperty_names_any_property_and_a_misspelled_one_fails_the_group_naming_the_closest()
         {
             using var ps = Session();
