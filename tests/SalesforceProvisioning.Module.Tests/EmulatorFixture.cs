@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xunit;
 
 namespace SalesforceProvisioning.ModuleTests
 {
@@ -25,6 +26,31 @@ namespace SalesforceProvisioning.ModuleTests
             if (started.Errors.Count > 0) throw new InvalidOperationException("Start-SfEmulator failed: " + started.Errors[0]);
             Emulator = started.Output.Single();
             ControlUrl = Emulator.Prop("ControlUrl");
+            _defaultSeed = Get("seed").ToJsonString();
+        }
+
+        private readonly string _defaultSeed;
+
+        /// <summary>An ordinary org: Person Accounts off, so Account has no IsPersonAccount field (the emulator's default).</summary>
+        public const string BusinessOnly = "BusinessOnly";
+
+        /// <summary>The same org with Person Accounts on and one person account, Jane Doe.</summary>
+        public const string PersonAccounts = "PersonAccounts";
+
+        /// <summary>Both org shapes, for tests that must hold in either.</summary>
+        public static TheoryData<string> OrgShapes => new TheoryData<string> { BusinessOnly, PersonAccounts };
+
+        /// <summary>Reloads the emulator's data as an org of the given shape.</summary>
+        public void UseOrg(string shape)
+        {
+            if (shape == BusinessOnly) { Post("seed", _defaultSeed); return; }
+            var seed = JsonNode.Parse(_defaultSeed).AsObject();
+            seed["org"]["personAccounts"] = true;
+            seed["objects"]["Account"].AsArray().Add(new JsonObject
+            {
+                ["Id"] = "001Em0000000002", ["FirstName"] = "Jane", ["LastName"] = "Doe", ["PersonEmail"] = "jane.doe@example.com",
+            });
+            Post("seed", seed.ToJsonString());
         }
 
         /// <summary>The SfEmulatorInstance object, to pipe into New-SfProvisioningConnection.</summary>

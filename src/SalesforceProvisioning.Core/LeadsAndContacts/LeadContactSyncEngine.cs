@@ -74,9 +74,12 @@ namespace SalesforceProvisioning
             }
             if (_connection.AccountId != null)
             {
-                var account = (await _client.QueryAsync($"SELECT Id, Name, IsPersonAccount FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}", ct).ConfigureAwait(false)).FirstOrDefault();
+                var shape = await AccountShape.ReadAsync(_client, ct).ConfigureAwait(false);
+                var account = (await _client.QueryAsync($"SELECT {shape.SelectFields} FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}", ct).ConfigureAwait(false)).FirstOrDefault();
                 if (account == null)
                     throw new SalesforceConfigurationException("AccountId", $"Account '{_connection.AccountId}' does not exist in this org.", "Give the Id of the business account new contacts belong to.");
+                if (shape.IsPersonAccount(account))
+                    throw new SalesforceConfigurationException("AccountId", $"Account '{account.Value<string>("Name")}' ({_connection.AccountId}) is a person account; a person account holds only its own person contact.", "Give the Id of the business account new contacts belong to.");
             }
         }
 

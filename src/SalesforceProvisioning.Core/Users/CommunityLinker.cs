@@ -20,13 +20,16 @@ namespace SalesforceProvisioning
             "PowerCustomerSuccess", "CspLitePortal", "PowerPartner", "CustomerSuccess", "Guest",
         };
 
+        private readonly SalesforceClient _client;
         private readonly CompositeReader _reader;
         private readonly CompositeWriter _writer;
         private readonly string _defaultAccountId;
         private readonly TimeSpan _retryDelay;
+        private AccountShape _accounts;
 
-        public CommunityLinker(CompositeReader reader, CompositeWriter writer, string defaultAccountId, TimeSpan retryDelay)
+        public CommunityLinker(SalesforceClient client, CompositeReader reader, CompositeWriter writer, string defaultAccountId, TimeSpan retryDelay)
         {
+            _client = client;
             _reader = reader;
             _writer = writer;
             _defaultAccountId = defaultAccountId;
@@ -149,14 +152,15 @@ namespace SalesforceProvisioning
         private async Task<Dictionary<string, JObject>> ReadAccountsAsync(IEnumerable<string> ids, CancellationToken ct)
         {
             var wanted = ids.Where(i => i != null).Distinct().ToList();
-            var accounts = await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Name, IsPersonAccount FROM Account WHERE Id IN", wanted), ct).ConfigureAwait(false);
+            _accounts ??= await AccountShape.ReadAsync(_client, ct).ConfigureAwait(false);
+            var accounts = await _reader.QueryManyAsync(Soql.ChunkedInQueries($"SELECT {_accounts.SelectFields} FROM Account WHERE Id IN", wanted), ct).ConfigureAwait(false);
             return accounts.ToDictionary(a => UserOrgContext.Id15(a.Value<string>("Id")));
         }
 
-        private static string AccountProblem(string id, JObject account)
+        private string AccountProblem(string id, JObject account)
         {
             if (account == null) return $"Account '{id}' does not exist in this org.";
-            if (account.Value<bool?>("IsPersonAccount") == true) return $"Account '{account.Value<string>("Name")}' ({id}) is a person account; community users need a business account (person accounts are not supported, as in the PingOne connector).";
+            if (_accounts.IsPersonAccount(account)) return $"Account '{account.Value<string>("Name")}' ({id}) is a person account; community users need a business account (person accounts are not supported, as in the PingOne connector).";
             return null;
         }
 

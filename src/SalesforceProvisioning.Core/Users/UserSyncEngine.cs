@@ -49,7 +49,7 @@ namespace SalesforceProvisioning
             _reader = new CompositeReader(_client);
             _writer = new CompositeWriter(_client, maxConcurrentRequests);
             if (connection.Target == SfTarget.Communities)
-                _community = new CommunityLinker(_reader, _writer, connection.AccountId, connection.RetryBaseDelay);
+                _community = new CommunityLinker(_client, _reader, _writer, connection.AccountId, connection.RetryBaseDelay);
         }
 
         public UserOrgContext Org { get; private set; }
