@@ -95,20 +95,25 @@ namespace SalesforceProvisioning
                     $"'{name}' is a {odataType.Substring(odataType.LastIndexOf('.') + 1)}, and Salesforce public groups hold only users and groups.",
                     "Filter the members to users and groups (Get-MgGroupMember | Where-Object { $_.AdditionalProperties['@odata.type'] -in '#microsoft.graph.user', '#microsoft.graph.group' }).");
 
+            // A group object (Get-ADGroup, Get-MgGroup) is a group even when it is mail-enabled.
+            string objectClass = Text(readProperty(item, "objectClass").Value);
+            string distinguishedName = Text(readProperty(item, "DistinguishedName").Value);
+            if (string.Equals(objectClass, "group", StringComparison.OrdinalIgnoreCase) || readProperty(item, "GroupTypes").Found)
+            {
+                if (distinguishedName != null) return MemberRef.ByDistinguishedName(SfMemberType.Group, name ?? distinguishedName, distinguishedName, item);
+                string id = GraphId(item, readProperty);
+                if (id != null) return MemberRef.ByDirectoryId(id, name, item);
+                if (name != null) return new MemberRef(SfMemberType.Group, name, item);
+            }
+
             string username = Text(First(item, UserKeyProperties, readProperty));
             if (username != null) return new MemberRef(SfMemberType.User, username, item);
             if (odataType != null)
                 return MemberRef.Unresolved(name ?? Text(readProperty(item, GraphIdProperty).Value), item, $"The user '{name}' has neither a userPrincipalName nor a mail in the Graph answer.",
                     "Ask Graph for them: Get-MgGroupMember -All -Property id,userPrincipalName,mail,displayName.");
 
-            // Get-ADGroupMember: an ADPrincipal with objectClass and DistinguishedName, but no UserPrincipalName.
-            string objectClass = Text(readProperty(item, "objectClass").Value);
-            string distinguishedName = Text(readProperty(item, "DistinguishedName").Value);
-            if (distinguishedName != null)
-            {
-                bool isGroup = string.Equals(objectClass, "group", StringComparison.OrdinalIgnoreCase);
-                return MemberRef.ByDistinguishedName(isGroup ? SfMemberType.Group : SfMemberType.User, isGroup && name != null ? name : distinguishedName, distinguishedName, item);
-            }
+            // Get-ADGroupMember: an ADPrincipal of a user has a DistinguishedName but no UserPrincipalName.
+            if (distinguishedName != null) return MemberRef.ByDistinguishedName(SfMemberType.User, distinguishedName, distinguishedName, item);
             if (name != null) return new MemberRef(SfMemberType.Group, name, item);
             return new MemberRef(SfMemberType.User, Convert.ToString(item), item);
         }
