@@ -121,7 +121,7 @@ namespace SalesforceProvisioning
         /// <summary>
         /// Resolves members given by AD distinguished name or Graph object id: a group of the same input (by its
         /// DistinguishedName or Id), else a user of <paramref name="directoryUsers"/> (by DistinguishedName, as
-        /// Get-ADUser returns them), else, for a member known to be a group, its name. Anything else is an
+        /// Get-ADUser returns them, or OnPremisesDistinguishedName, as Get-MgUser does for synced users), else, for a member known to be a group, its name. Anything else is an
         /// UnresolvedMember failure of that member: a user is never guessed from the CN of a DN.
         /// </summary>
         public static void ResolveReferences(IReadOnlyList<SourceGroup> groups, IEnumerable<object> directoryUsers, Func<object, string, (bool Found, object Value)> readProperty)
@@ -137,7 +137,8 @@ namespace SalesforceProvisioning
             var usersByDn = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (object user in directoryUsers ?? Enumerable.Empty<object>())
             {
-                string dn = Text(readProperty(user, "DistinguishedName").Value);
+                // Get-ADUser's DistinguishedName, or the one Entra keeps for a user synced from AD (Get-MgUser).
+                string dn = Text(readProperty(user, "DistinguishedName").Value) ?? Text(readProperty(user, "OnPremisesDistinguishedName").Value);
                 string username = Text(First(user, UserKeyProperties, readProperty));
                 if (dn != null && username != null) usersByDn[NormalizeDn(dn)] = username;
             }
