@@ -51,7 +51,7 @@ namespace SalesforceProvisioning
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = connection.RetryBaseDelay,
-                    ShouldHandle = args => new ValueTask<bool>(connection.MaxRetryCount > 0 && IsTransient(args.Outcome, args.Context)),
+                    ShouldHandle = args => new ValueTask<bool>(connection.MaxRetryCount > 0 && IsWorthRetrying(args.Outcome, args.Context)),
                     OnRetry = args =>
                     {
                         string what = args.Outcome.Exception?.Message ?? $"HTTP {args.Outcome.Result?.Status} {args.Outcome.Result?.FirstErrorCode}";
@@ -64,6 +64,9 @@ namespace SalesforceProvisioning
         }
 
         private long _retries;
+        // Set once any host of this connection has answered over HTTP. Until then a timeout means an
+        // unreachable or silent host, which a retry cannot fix: it would only multiply the wait.
+        private volatile bool _hostHasAnswered;
         /// <summary>How many transient failures were retried on this connection.</summary>
         public long RetryCount => Interlocked.Read(ref _retries);
 
@@ -319,6 +322,7 @@ namespace SalesforceProvisioning
             // RestSharp reports 4xx/5xx answers as ResponseStatus.Error too; only a missing status means no answer.
             if (response.StatusCode == 0)
                 throw ToTransportException(response, label);
+            _hostHasAnswered = true;
 
             var result = new ApiResponse((int)response.StatusCode, response.Content);
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
@@ -338,13 +342,20 @@ namespace SalesforceProvisioning
                 LastApiUsage = new SfApiUsage(used, max);
         }
 
-        private static bool IsTransient(Outcome<ApiResponse> outcome, ResilienceContext context)
+        /// <summary>
+        /// Transient failures only: a dropped connection or a timeout of a repeatable request, 502/503/504 and
+        /// lock or availability errors. Not an unreachable host, a TLS failure, or a timeout before the host
+        /// ever answered (a silent host stays silent): those fail at once with their remedy.
+        /// </summary>
+        private bool IsWorthRetrying(Outcome<ApiResponse> outcome, ResilienceContext context)
         {
             if (outcome.Exception is OperationCanceledException) return false;
             if (outcome.Exception is SalesforceException failure)
             {
                 bool repeatable = context.Properties.GetValue(RepeatableKey, false);
-                return (failure.Failure == SalesforceFailure.ConnectionDropped || failure.Failure == SalesforceFailure.Timeout) && repeatable;
+                if (!repeatable) return false;
+                if (failure.Failure == SalesforceFailure.ConnectionDropped) return true;
+                return failure.Failure == SalesforceFailure.Timeout && _hostHasAnswered;
             }
             ApiResponse response = outcome.Result;
             if (response == null) return false;
