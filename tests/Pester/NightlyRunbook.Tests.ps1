@@ -2,7 +2,7 @@
 # the runbook run the way the scheduler runs it (pwsh -File), and its exit code checked.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
     $runbook = Join-Path $PSScriptRoot '../../samples/Nightly-HrSync.ps1'
     $pwsh = (Get-Process -Id $PID).Path
 }

@@ -21,7 +21,7 @@ namespace SalesforceProvisioning.ModuleTests
 
         public EmulatorFixture()
         {
-            var started = _owner.Run("Start-SfEmulator");
+            var started = _owner.Run("Start-SfEmulator -StartTimeoutSeconds 600"); // the longest allowed: a busy machine must not fail the suite
             if (started.Errors.Count > 0) throw new InvalidOperationException("Start-SfEmulator failed: " + started.Errors[0]);
             Emulator = started.Output.Single();
             ControlUrl = Emulator.Prop("ControlUrl");
