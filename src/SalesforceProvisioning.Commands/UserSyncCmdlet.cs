@@ -229,10 +229,15 @@ namespace SalesforceProvisioning.Commands
         [Parameter]
         public SfPermissionSetManagement GroupMembership { get; set; } = SfPermissionSetManagement.Merge;
 
+        /// <summary>Permission sets from the input's PermissionSets list, for this run: Merge adds; Overwrite also removes those not listed. Default: the connection's -PermissionSetManagement.</summary>
+        [Parameter]
+        public SfPermissionSetManagement PermissionSetManagement { get; set; }
+
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection)
         {
             UserSyncPolicy policy = UserSyncPolicy.From(connection);
             policy.GroupMembership = GroupMembership;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(PermissionSetManagement))) policy.PermissionSetManagement = PermissionSetManagement;
             return policy;
         }
 
