@@ -291,7 +291,7 @@ namespace SalesforceProvisioning.Commands
             try
             {
                 string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
-                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line);
+                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line, whatIf: IsWhatIf());
                 DeprovisionAbsent = CompleteScope;
                 ForceDeprovision = Force;
             }

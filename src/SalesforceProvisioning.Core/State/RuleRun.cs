@@ -27,17 +27,22 @@ namespace SalesforceProvisioning
         private readonly SfSyncRun _counts = new SfSyncRun();
         private bool _finished;
 
-        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command)
+        /// <param name="whatIf">A -WhatIf run reads the store (delta, who is absent) but records nothing: no run,
+        /// no fingerprints, nobody forgotten, so the next real run still writes what this one only showed.</param>
+        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command, bool whatIf = false)
         {
             _store = store;
             Rule = rule;
             Scope = scope;
             KeyField = keyField;
             Full = full;
+            WhatIf = whatIf;
             _lock = store.LockScope(scope);
             _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
-            RunId = store.StartRun(scope, rule.Name, command?.Trim());
+            if (!whatIf) RunId = store.StartRun(scope, rule.Name, command?.Trim());
         }
+
+        public bool WhatIf { get; }
 
         public SfProvisioningRule Rule { get; }
         public string Scope { get; }
@@ -93,7 +98,7 @@ namespace SalesforceProvisioning
                     LastMessage = result.Message,
                 });
             }
-            if (records.Count > 0) _store.Record(Scope, Rule.Name, RunId, records);
+            if (records.Count > 0 && !WhatIf) _store.Record(Scope, Rule.Name, RunId, records);
         }
 
         /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>
@@ -102,12 +107,16 @@ namespace SalesforceProvisioning
         public int ProvisionedCount => _known.Count;
 
         /// <summary>Deprovisioned records leave the rule's scope; if they come back, they are provisioned again.</summary>
-        public void Forget(IEnumerable<string> keys) => _store.Forget(Scope, Rule.Name, keys);
+        public void Forget(IEnumerable<string> keys)
+        {
+            if (!WhatIf) _store.Forget(Scope, Rule.Name, keys);
+        }
 
         public void Finish(string error = null)
         {
             if (_finished) return;
             _finished = true;
+            if (WhatIf) return;
             string status = error != null ? "Stopped" : _counts.Failed > 0 ? "CompletedWithErrors" : "Succeeded";
             _store.FinishRun(RunId, _counts, status, error);
         }
