@@ -55,6 +55,9 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Deprovision beyond the rule's guard.</summary>
         protected bool ForceDeprovision { get; set; }
 
+        /// <summary>-Force: the connection's own user may be deactivated or frozen like anyone else.</summary>
+        protected virtual bool MaySignOutIntegrationUser => false;
+
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
         protected SfAttributeMap Map { get; private set; }
 
@@ -63,9 +66,12 @@ namespace SalesforceProvisioning.Commands
             _connection = ResolveAuthenticatedConnection();
             _apiUsedAtStart = _connection.ApiUsage?.Used;
             Map = CreateMap();
-            _engine = CreateEngine(_connection, Map, CreatePolicy(_connection));
+            UserSyncPolicy policy = CreatePolicy(_connection);
+            policy.MaySignOutIntegrationUser = MaySignOutIntegrationUser;
+            _engine = CreateEngine(_connection, Map, policy);
             try
             {
+                policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
             }
             catch (SalesforceException ex)
@@ -253,8 +259,10 @@ namespace SalesforceProvisioning.Commands
         /// <summary>With -Rule: ignore the delta fingerprints and read everything from Salesforce again.</summary>
         [Parameter(ParameterSetName = "Rule")] public SwitchParameter Full { get; set; }
 
-        /// <summary>With -CompleteScope: deprovision even beyond the rule's guard.</summary>
-        [Parameter(ParameterSetName = "Rule")] public SwitchParameter Force { get; set; }
+        /// <summary>Deactivate or freeze the connection's own integration user too, when the source says so; with -CompleteScope, also deprovision beyond the rule's guard.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+
+        protected override bool MaySignOutIntegrationUser => Force;
 
         /// <summary>The state store file (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder); saved connections sit beside it.</summary>
         [Parameter(ParameterSetName = "Rule")]

@@ -230,6 +230,7 @@ namespace SalesforceProvisioning
                     "Check -Domain: it must be the org's own My Domain; if it is, report this answer to Salesforce support.");
             string id = json.Value<string>("id");
             Uri identity = id != null ? new Uri(id) : null;
+            LearnUserFromIdentityUrl(identity);
             if (identity != null && !SalesforceEndpoint.IsTrusted(identity)) identity = null;
 
             InstanceUrl = instance;
@@ -242,6 +243,26 @@ namespace SalesforceProvisioning
                 Log("Salesforce rotated the refresh token; the new one is kept in the connection.");
             }
             Log($"Authenticated ({(refresh ? "refresh token" : "client credentials")}); instance {instance.Host}.");
+        }
+
+        /// <summary>
+        /// The token answer's identity URL ends in /id/{orgId}/{userId} (Salesforce Help, "Identity URLs"),
+        /// so the connection's own user is known without another call.
+        /// </summary>
+        private void LearnUserFromIdentityUrl(Uri identity)
+        {
+            string[] segments = identity?.AbsolutePath.Trim('/').Split('/');
+            if (segments == null || segments.Length < 3 || segments[segments.Length - 3] != "id") return;
+            OrganizationId = segments[segments.Length - 2];
+            UserId = segments[segments.Length - 1];
+        }
+
+        /// <summary>The connection's own user Id: from the token answer, else (a supplied access token) one identity call.</summary>
+        public async Task<string> GetUserIdAsync(CancellationToken ct)
+        {
+            await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
+            if (UserId == null) await GetIdentityAsync(ct).ConfigureAwait(false);
+            return UserId;
         }
 
         private async Task<ApiResponse> ExecuteWithTransientRetryAsync(RestRequest request, string label, CancellationToken ct)

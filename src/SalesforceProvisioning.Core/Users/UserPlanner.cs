@@ -43,6 +43,10 @@ namespace SalesforceProvisioning
             return plan;
         }
 
+        private static bool IsIntegrationUser(ExistingUser existing, UserSyncPolicy policy)
+            => policy.IntegrationUserId != null && existing.Id != null
+               && string.Equals(UserOrgContext.Id15(existing.Id), UserOrgContext.Id15(policy.IntegrationUserId), StringComparison.Ordinal);
+
         private static bool ValidateUsername(SourceUser source, UserPlan plan)
         {
             string username = source.Username;
@@ -187,6 +191,13 @@ namespace SalesforceProvisioning
                 if (!toggle)
                 {
                     plan.Skip($"The user is {why} in the source, but {(source.Deleted ? "deprovisioning" : "disabling")} users is off for this connection.", $"Create the connection with {toggleName} $true to {(freezeMode ? "freeze" : "disable")} such users.");
+                    return;
+                }
+                if (IsIntegrationUser(existing, policy) && !policy.MaySignOutIntegrationUser)
+                {
+                    plan.Fail("IntegrationUserProtected",
+                        $"{existing.Record.Value<string>("Username") ?? source.Username} is the user this connection signs in as; {(freezeMode ? "freezing" : "deactivating")} it would make every later call fail (InactiveUser).",
+                        "Leave the integration user out of the source's leavers, or run again with -Force if this connection is being retired.");
                     return;
                 }
                 if (freezeMode && existing.Record.Value<string>("UserType") == "Guest")
