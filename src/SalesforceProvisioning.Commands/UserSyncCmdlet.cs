@@ -166,16 +166,16 @@ namespace SalesforceProvisioning.Commands
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
             var results = FlushAndCollect();
-            RuleRun.Forget(results.Where(r => r.Action != SfSyncAction.Failed && r.Action != SfSyncAction.Skipped).Select(r => r.Username));
+            RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
         }
 
         private void Emit(List<SfUserSyncResult> results)
         {
             foreach (SfUserSyncResult result in results.OrderBy(r => r.InputIndex))
             {
-                _counts[result.Action]++;
+                _counts[result.Outcome]++;
                 WriteObject(result);
-                if (result.Action == SfSyncAction.Failed)
+                if (result.Outcome == SfSyncAction.Failed)
                 {
                     var exception = new InvalidOperationException($"{result.Username ?? "(no username)"}: {result.Message}");
                     var record = new ErrorRecord(exception, SourceObjects.ErrorId(result.ErrorCode), CategoryFor(result.ErrorCode), result.InputObject)
@@ -335,7 +335,7 @@ namespace SalesforceProvisioning.Commands
             if (InputObject == null)
             {
                 // Even a null input gets its result, so counts of inputs and results always agree.
-                WriteObject(new SfUserSyncResult { Action = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
+                WriteObject(new SfUserSyncResult { Outcome = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }

@@ -69,7 +69,7 @@ namespace SalesforceProvisioning
                 Username = key,
                 ObjectType = last.ObjectType ?? "User",
                 SalesforceId = last.SalesforceId,
-                Action = SfSyncAction.Unchanged,
+                Outcome = SfSyncAction.Unchanged,
                 Message = "Unchanged since the last run of this rule (delta); -Full reads Salesforce again.",
                 InputIndex = user.Index,
                 InputObject = user.Input,
@@ -92,7 +92,7 @@ namespace SalesforceProvisioning
                     SourceKey = result.Username,
                     SalesforceId = result.SalesforceId,
                     ObjectType = result.ObjectType,
-                    Fingerprint = result.Action == SfSyncAction.Failed ? null : Fingerprint(source),
+                    Fingerprint = result.Outcome == SfSyncAction.Failed ? null : Fingerprint(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,
                     LastMessage = result.Message,
@@ -123,10 +123,10 @@ namespace SalesforceProvisioning
 
         private void Count(SfUserSyncResult result)
         {
-            bool wrote = result.Action != SfSyncAction.Unchanged && result.Action != SfSyncAction.Skipped;
+            bool wrote = result.Outcome != SfSyncAction.Unchanged && result.Outcome != SfSyncAction.Skipped;
             if (wrote) _counts.Impacted++;
-            if (result.Action == SfSyncAction.Skipped) _counts.Unsynced++;
-            else if (result.Action == SfSyncAction.Failed)
+            if (result.Outcome == SfSyncAction.Skipped) _counts.Unsynced++;
+            else if (result.Outcome == SfSyncAction.Failed)
             {
                 if (result.PartiallyApplied) _counts.Partial++;
                 else _counts.Failed++;
