@@ -83,6 +83,7 @@ namespace SalesforceProvisioning
         {
             Username = Key,
             ObjectType = ObjectType ?? Type.ToString(),
+            RecordTypeAsked = Type.ToString(),
             SalesforceId = RecordId,
             Outcome = Action,
             ChangedFields = new SfFieldList(ChangedFields.ToArray()),

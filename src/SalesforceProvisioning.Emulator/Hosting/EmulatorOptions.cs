@@ -11,6 +11,9 @@ public sealed class EmulatorOptions
     /// <summary>Delay added to every API and token request (--latency-ms).</summary>
     public int LatencyMilliseconds { get; set; }
 
+    /// <summary>Delay added per record a request writes (--latency-per-record-ms): a composite of 200 records costs 200 times it.</summary>
+    public int LatencyPerRecordMilliseconds { get; set; }
+
     /// <summary>Seed file replacing the default data (--seed).</summary>
     public string SeedFile { get; set; }
 
@@ -41,6 +44,7 @@ public sealed class EmulatorOptions
         "Options:\n" +
         "  --port N                  loopback port to listen on (0, the default, picks a free one)\n" +
         "  --latency-ms N            delay added to every API and token request (default 0)\n" +
+        "  --latency-per-record-ms N delay added per record a request writes (default 0)\n" +
         "  --seed FILE               seed JSON replacing the default data\n" +
         "  --token-lifetime SECONDS  access token lifetime (default 7200)\n" +
         "  --rotate-refresh-tokens   a refresh grant returns a new refresh token and revokes the old one\n" +
@@ -72,6 +76,7 @@ public sealed class EmulatorOptions
             {
                 case "--port": options.Port = (int)Number(0, 65535); break;
                 case "--latency-ms": options.LatencyMilliseconds = (int)Number(0, 600_000); break;
+                case "--latency-per-record-ms": options.LatencyPerRecordMilliseconds = (int)Number(0, 60_000); break;
                 case "--seed": options.SeedFile = Value(); break;
                 case "--token-lifetime": options.TokenLifetimeSeconds = (int)Number(1, int.MaxValue); break;
                 case "--rotate-refresh-tokens": options.RotateRefreshTokens = true; break;
