@@ -99,9 +99,15 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
-            long? used = _connection.ApiUsage?.Used - _apiUsedAtStart;
-            string summary = $"{MyInvocation.MyCommand.Name}: {_inputCount} input(s): " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))
-                + (used.HasValue ? $"; API calls used: {used}" : "") + $"; matching: {_engine.MatchingStrategy}.";
+            // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
+            var summary = new SfSyncSummary
+            {
+                Command = MyInvocation.MyCommand.Name,
+                Inputs = _inputCount,
+                Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
+                ApiCallsUsed = _connection.ApiUsage?.Used - _apiUsedAtStart,
+                Matching = _engine.MatchingStrategy?.ToString(),
+            };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
