@@ -61,11 +61,20 @@ namespace SalesforceProvisioning.Commands
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
         protected SfAttributeMap Map { get; private set; }
 
+        /// <summary>Source properties of a custom map that no input has: warned about once, before the first batch is written.</summary>
+        private SourcePropertyCheck _propertyCheck;
+
+        protected void ObserveInput(object input)
+        {
+            if (_propertyCheck != null && _propertyCheck.Watching) _propertyCheck.Observe(SourceObjects.PropertyNames(input));
+        }
+
         protected override void BeginProcessing()
         {
             _connection = ResolveAuthenticatedConnection();
             _apiUsedAtStart = _connection.ApiUsage?.Used;
             Map = CreateMap();
+            _propertyCheck = new SourcePropertyCheck(Map);
             UserSyncPolicy policy = CreatePolicy(_connection);
             policy.MaySignOutIntegrationUser = MaySignOutIntegrationUser;
             _engine = CreateEngine(_connection, Map, policy);
@@ -115,6 +124,7 @@ namespace SalesforceProvisioning.Commands
 
         private List<SfUserSyncResult> FlushAndCollect()
         {
+            foreach (string warning in _propertyCheck?.TakeWarnings() ?? Array.Empty<string>()) WriteWarning(warning);
             if (_window.Count == 0) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
@@ -345,6 +355,7 @@ namespace SalesforceProvisioning.Commands
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }
+            ObserveInput(InputObject);
             Add(Map.Evaluate(InputObject, index, SourceObjects.ReadProperty));
         }
     }
