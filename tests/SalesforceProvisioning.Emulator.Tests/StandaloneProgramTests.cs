@@ -22,7 +22,7 @@ public sealed class StandaloneProgramTests
             var firstLine = process.StandardOutput.ReadLineAsync();
             Assert.Same(firstLine, await Task.WhenAny(firstLine, Task.Delay(TimeSpan.FromSeconds(30))));
             var info = JsonNode.Parse(await firstLine)!.AsObject();
-            Assert.Equal(new[] { "instanceUrl", "domain", "clientId", "clientSecret", "refreshToken", "accessToken", "username", "processId" },
+            Assert.Equal(new[] { "instanceUrl", "domain", "clientId", "clientSecret", "refreshToken", "accessToken", "username", "processId", "httpsInstanceUrl", "certificatePem" },
                 info.Select(p => p.Key));
             Assert.Matches(@"^http://127\.0\.0\.1:\d+$", info["instanceUrl"]!.ToString());
             Assert.StartsWith("3MVG9", info["clientId"]!.ToString());

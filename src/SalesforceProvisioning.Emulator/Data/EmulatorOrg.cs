@@ -126,6 +126,12 @@ public sealed partial class EmulatorOrg
 
     internal bool WasDeleted(string id) => SalesforceId.TryNormalize(id, out var id18) && deletedIds.Contains(id18);
 
+    /// <summary>A user who may sign in and whose sessions work: active and not frozen (UserLogin.IsFrozen).</summary>
+    internal bool CanSignIn(SObjectRecord user) => user.GetBool("IsActive") && !IsFrozen(user);
+
+    internal bool IsFrozen(SObjectRecord user) =>
+        Scan(Schema.Find("UserLogin")).Any(login => login.GetString("UserId") == user.Id && login.GetBool("IsFrozen"));
+
     internal SObjectRecord FindUserByUsername(string username) =>
         username == null ? null : FindByUniqueField(Schema.Find("User"), "Username", username);
 

@@ -80,6 +80,9 @@ public sealed class StandardSchema
             .Add(ReadOnly(Text("OrganizationType", 40, "Edition")))
             .Add(ReadOnly(Text("InstanceName", 5)))
             .Add(ReadOnly(Bool("IsSandbox", false)))
+            // Read by the Salesforce CLI when it logs in (null in an org that is neither a trial nor namespaced).
+            .Add(ReadOnly(new FieldDefinition { Name = "TrialExpirationDate", Type = FieldType.DateTime }))
+            .Add(ReadOnly(Text("NamespacePrefix", 15)))
             .WithSystemFields();
 
     private static ObjectDefinition UserRole() =>
