@@ -154,6 +154,7 @@ internal sealed class ApiHandler
             ["composite"] => "composite",
             ["composite", "batch"] => "compositeBatch",
             ["composite", "sobjects", ..] => "collections",
+            ["jobs", ..] => "bulk",
             ["sobjects"] or ["sobjects", _, "describe"] => "describe",
             ["sobjects", ..] => "sobject",
             _ => "other",

@@ -151,6 +151,7 @@ internal sealed partial class DataApi
                     _ => MethodNotAllowed(method, "POST, PATCH, DELETE"),
                 },
                 ["composite", "sobjects", var type] => Only(method, "GET", () => RetrieveCollection(context, type, query)),
+                ["jobs", "ingest" or "query", ..] => Bulk(context, method, segments, query, body),
                 _ => ApiResponse.NotFound(),
             };
         }
@@ -222,12 +223,13 @@ internal sealed partial class DataApi
         {
             ["DailyApiRequests"] = new JsonObject { ["Max"] = state.Usage.Max, ["Remaining"] = state.Usage.Remaining },
         };
-        foreach (var (name, max) in new (string, long)[]
+        foreach (var (name, max, used) in new (string, long, long)[]
                  {
-                     ("DailyAsyncApexExecutions", 250000), ("DailyBulkApiBatches", 15000), ("DailyBulkV2QueryFileStorageMB", 976562),
-                     ("DailyBulkV2QueryJobs", 10000), ("DataStorageMB", 1024), ("FileStorageMB", 1024), ("SingleEmail", 5000),
+                     ("DailyAsyncApexExecutions", 250000, 0), ("DailyBulkApiBatches", ApiUsage.DailyBulkApiBatches, state.Usage.BulkBatchesUsed),
+                     ("DailyBulkV2QueryFileStorageMB", 976562, 0), ("DailyBulkV2QueryJobs", ApiUsage.DailyBulkV2QueryJobs, state.Usage.BulkQueryJobsUsed),
+                     ("DataStorageMB", 1024, 0), ("FileStorageMB", 1024, 0), ("SingleEmail", 5000, 0),
                  })
-            limits[name] = new JsonObject { ["Max"] = max, ["Remaining"] = max };
+            limits[name] = new JsonObject { ["Max"] = max, ["Remaining"] = max - used };
         return ApiResponse.Ok(limits);
     }
 

@@ -25,6 +25,7 @@ internal sealed class EmulatorState
     public FaultInjector Faults { get; } = new();
     public RequestLog Log { get; } = new();
     public QueryCursors Cursors { get; } = new();
+    public BulkJobs BulkJobs { get; } = new();
     public RSA JwtKey { get; }
     public int LatencyMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
@@ -44,6 +45,7 @@ internal sealed class EmulatorState
         {
             Org.Reset();
             Cursors.Clear();
+            BulkJobs.Clear();
             Log.Clear();
             Usage.Reset(Options.DailyApiLimit);
             Faults.Clear();
