@@ -153,6 +153,8 @@ internal sealed class ApiHandler
             ["query" or "queryAll", ..] => "query",
             ["composite"] => "composite",
             ["composite", "batch"] => "compositeBatch",
+            ["composite", "graph"] => "compositeGraph",
+            ["composite", "tree", _] => "compositeTree",
             ["composite", "sobjects", ..] => "collections",
             ["jobs", ..] => "bulk",
             ["sobjects"] or ["sobjects", _, "describe"] => "describe",

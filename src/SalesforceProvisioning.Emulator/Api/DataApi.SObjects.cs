@@ -145,6 +145,17 @@ internal sealed partial class DataApi
                 ["value"] = v, ["label"] = v, ["active"] = true, ["defaultValue"] = Equals(f.DefaultValue, v),
             }).ToArray()),
         }).ToArray());
+        describe["childRelationships"] = new JsonArray(Org.Schema.ChildRelationships(type).Select(r => (JsonNode)new JsonObject
+        {
+            ["cascadeDelete"] = false,
+            ["childSObject"] = r.Child.Name,
+            ["deprecatedAndHidden"] = false,
+            ["field"] = r.Field.Name,
+            ["junctionIdListNames"] = new JsonArray(),
+            ["junctionReferenceTo"] = new JsonArray(),
+            ["relationshipName"] = r.Field.ChildRelationshipName,
+            ["restrictedDelete"] = false,
+        }).ToArray());
         return ApiResponse.Ok(describe);
     }
 }

@@ -143,6 +143,8 @@ internal sealed partial class DataApi
                 },
                 ["composite"] => Only(method, "POST", () => Composite(context, body)),
                 ["composite", "batch"] => Only(method, "POST", () => Batch(context, body)),
+                ["composite", "graph"] => Only(method, "POST", () => Graph(context, body)),
+                ["composite", "tree", var type] => Only(method, "POST", () => Tree(context, type, body)),
                 ["composite", "sobjects"] => method switch
                 {
                     "POST" => SaveCollection(context, body, isCreate: true),

@@ -130,7 +130,7 @@ public sealed partial class EmulatorOrg
     internal bool CanSignIn(SObjectRecord user) => user.GetBool("IsActive") && !IsFrozen(user);
 
     internal bool IsFrozen(SObjectRecord user) =>
-        Scan(Schema.Find("UserLogin")).Any(login => login.GetString("UserId") == user.Id && login.GetBool("IsFrozen"));
+        FindByUniqueField(Schema.Find("UserLogin"), "UserId", user.Id)?.GetBool("IsFrozen") == true;
 
     internal SObjectRecord FindUserByUsername(string username) =>
         username == null ? null : FindByUniqueField(Schema.Find("User"), "Username", username);

@@ -30,6 +30,8 @@ public sealed record FieldDefinition
     public IReadOnlyList<string> PicklistValues { get; init; } = Array.Empty<string>();
     public bool RestrictedPicklist { get; init; }
     public object DefaultValue { get; init; }
+    /// <summary>The name of the parent-to-child relationship this lookup opens on its target (Contact.AccountId: Account.Contacts); null when none is declared.</summary>
+    public string ChildRelationshipName { get; init; }
 
     /// <summary>Name of the relationship this reference field opens in SOQL: ProfileId gives Profile.</summary>
     public string RelationshipName =>

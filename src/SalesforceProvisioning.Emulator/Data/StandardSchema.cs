@@ -43,6 +43,11 @@ public sealed class StandardSchema
 
     public ObjectDefinition Find(string name) => name != null && objects.TryGetValue(name, out var definition) ? definition : null;
 
+    /// <summary>The lookups of other objects that point at <paramref name="parent"/> under a declared relationship name.</summary>
+    public IEnumerable<(ObjectDefinition Child, FieldDefinition Field)> ChildRelationships(ObjectDefinition parent) =>
+        objects.Values.OrderBy(o => o.Name, StringComparer.Ordinal)
+            .SelectMany(child => child.Fields.Where(f => f.ChildRelationshipName != null && f.ReferenceTo.Contains(parent.Name)).Select(f => (child, f)));
+
     public ObjectDefinition FindByPrefix(string id) =>
         id != null && id.Length >= 3 && objectsByPrefix.TryGetValue(id[..3], out var definition) ? definition : null;
 
@@ -114,7 +119,7 @@ public sealed class StandardSchema
             .Add(Required(Pick("EmailEncodingKey", "Email Encoding", true, EmailEncodings)))
             .Add(Required(Pick("LanguageLocaleKey", "Language", true, Languages)))
             .Add(Required(Ref("ProfileId", "Profile ID", "Profile")))
-            .Add(Ref("UserRoleId", "Role ID", "UserRole"))
+            .Add(Ref("UserRoleId", "Role ID", "UserRole") with { ChildRelationshipName = "Users" })
             .Add(CreateOnly(Ref("ContactId", "Contact ID", "Contact")))
             .Add(ReadOnly(Ref("AccountId", "Account ID", "Account")))
             .Add(Bool("IsActive", true) with { Label = "Active" })
@@ -132,7 +137,7 @@ public sealed class StandardSchema
             .Add(Text("State", 80, "State/Province"))
             .Add(Text("PostalCode", 20, "Zip/Postal Code"))
             .Add(Text("Country", 80))
-            .Add(Ref("ManagerId", "Manager ID", "User"))
+            .Add(Ref("ManagerId", "Manager ID", "User") with { ChildRelationshipName = "ManagedUsers" })
             .Add(new FieldDefinition
             {
                 Name = "Skills__c", Label = "Skills", Type = FieldType.MultiPicklist, Length = 4099, RestrictedPicklist = true,
@@ -148,6 +153,8 @@ public sealed class StandardSchema
             .Add(ReadOnly(Ref("UserId", "User ID", "User")))
             .Add(Bool("IsFrozen", false) with { Createable = false })
             .Add(Bool("IsPasswordLocked", false) with { Createable = false })
+            // One login row per user: indexed, so every request can check IsFrozen without a scan.
+            .AddUniqueKey(new UniqueKey(new[] { "UserId" }, "DUPLICATE_VALUE", (existingId, _) => $"duplicate value found: UserId duplicates value on record with id: {existingId}"))
             .WithSystemFields();
 
     private static ObjectDefinition PermissionSetGroup() =>
@@ -171,8 +178,8 @@ public sealed class StandardSchema
 
     private static ObjectDefinition PermissionSetAssignment() =>
         new ObjectDefinition("PermissionSetAssignment", "Permission Set Assignment", "0Pa", isSetupObject: true)
-            .Add(Required(CreateOnly(Ref("AssigneeId", "Assignee ID", "User"))))
-            .Add(CreateOnly(Ref("PermissionSetId", "Permission Set ID", "PermissionSet")))
+            .Add(Required(CreateOnly(Ref("AssigneeId", "Assignee ID", "User"))) with { ChildRelationshipName = "PermissionSetAssignments" })
+            .Add(CreateOnly(Ref("PermissionSetId", "Permission Set ID", "PermissionSet")) with { ChildRelationshipName = "Assignments" })
             .Add(CreateOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")))
             .AddUniqueKey(PairKey("AssigneeId", "PermissionSetId", "DUPLICATE_VALUE",
                 (existingId, _) => $"Duplicate PermissionSetAssignment. Assignee already has this permission set (assignment {existingId})."))
@@ -193,7 +200,7 @@ public sealed class StandardSchema
 
     private static ObjectDefinition GroupMember() =>
         new ObjectDefinition("GroupMember", "Group Member", "011", isSetupObject: true)
-            .Add(Required(CreateOnly(Ref("GroupId", "Group ID", "Group"))))
+            .Add(Required(CreateOnly(Ref("GroupId", "Group ID", "Group"))) with { ChildRelationshipName = "GroupMembers" })
             .Add(Required(CreateOnly(Ref("UserOrGroupId", "User/Group ID", "User", "Group"))))
             .AddUniqueKey(PairKey("GroupId", "UserOrGroupId", "DUPLICATE_VALUE",
                 (existingId, _) => $"duplicate value found: <unknown> duplicates value on record with id: {existingId}"))
@@ -213,7 +220,7 @@ public sealed class StandardSchema
 
     private static ObjectDefinition Contact() =>
         new ObjectDefinition("Contact", "Contact", "003", isSetupObject: false)
-            .Add(Ref("AccountId", "Account ID", "Account"))
+            .Add(Ref("AccountId", "Account ID", "Account") with { ChildRelationshipName = "Contacts" })
             .Add(Text("FirstName", 40, "First Name"))
             .Add(Required(Text("LastName", 80, "Last Name")))
             .Add(ReadOnly(Text("Name", 121, "Full Name")))
