@@ -19,34 +19,63 @@ internal sealed partial class DataApi
         var parsed = SoqlParser.Parse(soql);
         var type = Org.Schema.Find(parsed.From.Text);
 
-        var columns = new JsonArray();
-        int expression = 0;
-        foreach (var item in parsed.Select)
-        {
-            switch (item)
-            {
-                case FieldSelect field:
-                    AddColumn(columns, type, field.Path.Segments.SkipWhile((s, i) => i == 0 && field.Path.Segments.Length > 1
-                        && string.Equals(s, type.Name, StringComparison.OrdinalIgnoreCase)).ToArray());
-                    break;
-                case CountSelect count:
-                    var column = Column(count.Alias ?? $"expr{expression}", count.Argument == null ? "COUNT()" : $"COUNT({count.Argument})", "Integer");
-                    column["aggregate"] = true;
-                    column["numberType"] = true;
-                    columns.Add(column);
-                    expression++;
-                    break;
-            }
-        }
+        var columns = SelectColumns(type, parsed.Select);
         return ApiResponse.Ok(new JsonObject
         {
             ["columnMetadata"] = columns,
             ["entityName"] = type.Name,
-            ["groupBy"] = false,
+            ["groupBy"] = parsed.GroupBy.Count > 0,
             ["idSelected"] = parsed.Select.OfType<FieldSelect>().Any(f => f.Path.Segments is [var only] && string.Equals(only, "Id", StringComparison.OrdinalIgnoreCase)),
             ["keyPrefix"] = type.KeyPrefix,
         });
     }
+
+    /// <summary>The columns of a select list: fields, relationship paths, aggregates and subqueries (as aggregate joins).</summary>
+    private JsonArray SelectColumns(ObjectDefinition type, IReadOnlyList<SelectItem> select)
+    {
+        var columns = new JsonArray();
+        int expression = 0;
+        foreach (var item in select)
+        {
+            switch (item)
+            {
+                case FieldSelect { Path: var path }:
+                    AddColumn(columns, type, WithoutObjectPrefix(type, path));
+                    break;
+                case ToLabelSelect { Path: var path }:
+                    AddColumn(columns, type, WithoutObjectPrefix(type, path));
+                    break;
+                case FieldsSelect fields:
+                    foreach (var field in type.Fields.Where(f => fields.Kind.ToUpperInvariant() switch
+                             {
+                                 "CUSTOM" => f.Name.EndsWith("__c", StringComparison.Ordinal),
+                                 "STANDARD" => !f.Name.EndsWith("__c", StringComparison.Ordinal),
+                                 _ => true,
+                             }))
+                        AddColumn(columns, type, new[] { field.Name });
+                    break;
+                case AggregateSelect { Argument: not null } aggregate:
+                    var column = Column(aggregate.Alias ?? $"expr{expression++}", $"{aggregate.Function.ToUpperInvariant()}({aggregate.Argument})",
+                        aggregate.Function.StartsWith("COUNT", StringComparison.OrdinalIgnoreCase) ? "Integer" : null);
+                    column["aggregate"] = true;
+                    columns.Add(column);
+                    break;
+                case SubquerySelect subquery:
+                    var relationship = Org.Schema.ChildRelationships(type)
+                        .First(r => string.Equals(r.Name, subquery.Query.From.Text, StringComparison.OrdinalIgnoreCase));
+                    var join = Column(relationship.Name, relationship.Name, null);
+                    join["aggregate"] = true;
+                    join["joinColumns"] = SelectColumns(relationship.ChildType, subquery.Query.Select);
+                    columns.Add(join);
+                    break;
+            }
+        }
+        return columns;
+    }
+
+    /// <summary>"Account.Name" in a query FROM Account is the field Name.</summary>
+    private static string[] WithoutObjectPrefix(ObjectDefinition type, FieldPath path) =>
+        path.Segments.Length > 1 && string.Equals(path.Segments[0], type.Name, StringComparison.OrdinalIgnoreCase) ? path.Segments[1..] : path.Segments;
 
     /// <summary>Adds a field, or the relationship it is reached through with the rest of the path nested in joinColumns.</summary>
     private void AddColumn(JsonArray columns, ObjectDefinition type, string[] path)
@@ -54,7 +83,7 @@ internal sealed partial class DataApi
         if (path.Length == 1)
         {
             var field = type.FindField(path[0]);
-            if (columns.Any(c => string.Equals(c["columnName"]?.ToString(), field.Name, StringComparison.OrdinalIgnoreCase))) return;
+            if (field == null || columns.Any(c => string.Equals(c["columnName"]?.ToString(), field.Name, StringComparison.OrdinalIgnoreCase))) return;
             var column = Column(field.Name, field.Name, ApexType(field.Type));
             column["booleanType"] = field.Type == FieldType.Boolean;
             column["custom"] = field.Name.EndsWith("__c", StringComparison.Ordinal);

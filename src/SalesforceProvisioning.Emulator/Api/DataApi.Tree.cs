@@ -87,10 +87,10 @@ internal sealed partial class DataApi
                 if (name == "attributes") continue;
                 if (value is JsonObject nested)
                 {
-                    var relationship = Org.Schema.ChildRelationships(type).FirstOrDefault(r => string.Equals(r.Field.ChildRelationshipName, name, StringComparison.OrdinalIgnoreCase));
+                    var relationship = Org.Schema.ChildRelationships(type).FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
                     if (relationship.Field == null || nested["records"] is not JsonArray childRecords)
                         problems.Add((referenceId, new SalesforceError("INVALID_FIELD", $"No such relationship '{name}' on {type.Name}: nest children under a child relationship name as {{\"records\": [...]}}.", name)));
-                    else children.Add((relationship.Field, relationship.Child, childRecords));
+                    else children.Add((relationship.Field, relationship.ChildType, childRecords));
                     continue;
                 }
                 fields[name] = value?.DeepClone();

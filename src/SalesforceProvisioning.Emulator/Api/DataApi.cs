@@ -31,7 +31,7 @@ internal sealed partial class DataApi
 
     /// <summary>A request to the REST API as it arrived over HTTP. Runs under the state lock.</summary>
     public ApiResponse HandleTopLevel(string method, string path, string rawQuery, string body, string authorization,
-        FaultRule recordFault, RequestLogEntry entry, string origin)
+        FaultRule recordFault, RequestLogEntry entry, string origin, string queryOptions = null)
     {
         if (!TrySplitVersion(path, out string version, out string[] segments))
             return IsRetiredVersion(path)
@@ -48,9 +48,10 @@ internal sealed partial class DataApi
         if (recordFault != null && !isMultiRecord)
             return ApiResponse.Error(400, recordFault.RecordErrorFor(null));
 
-        var context = new CallContext(version, user, entry, recordFault) { Origin = origin };
+        var context = new CallContext(version, user, entry, recordFault, BatchSize(queryOptions)) { Origin = origin };
         var response = Dispatch(context, method, segments, QueryHelpers.ParseQuery(rawQuery), body);
         state.Usage.AddRecordsWritten(context.RecordsWritten);
+        entry.RecordsProcessed = context.RecordsProcessed;
         return response;
     }
 
@@ -134,6 +135,15 @@ internal sealed partial class DataApi
                     _ => MethodNotAllowed(method, "GET, POST"),
                 },
                 ["sobjects", var type, "describe"] => Only(method, "GET", () => Describe(context, type)),
+                ["sobjects", var type, "deleted"] => Only(method, "GET", () => GetDeleted(type, query)),
+                ["sobjects", var type, "updated"] => Only(method, "GET", () => GetUpdated(type, query)),
+                ["sobjects", var type, var field, var value] => method switch
+                {
+                    "GET" => GetByExternalId(context, type, field, value, query.GetValueOrDefault("fields").ToString()),
+                    "PATCH" => UpsertOne(context, type, field, value, body),
+                    _ => MethodNotAllowed(method, "GET, PATCH"),
+                },
+                ["recent"] => Only(method, "GET", () => Recent(context, query)),
                 ["sobjects", var type, var id] => method switch
                 {
                     "GET" => GetOne(context, type, id, query.GetValueOrDefault("fields").ToString()),
@@ -152,7 +162,13 @@ internal sealed partial class DataApi
                     "DELETE" => DeleteCollection(context, query),
                     _ => MethodNotAllowed(method, "POST, PATCH, DELETE"),
                 },
-                ["composite", "sobjects", var type] => Only(method, "GET", () => RetrieveCollection(context, type, query)),
+                ["composite", "sobjects", var type] => method switch
+                {
+                    "GET" => RetrieveCollection(context, type, query),
+                    "POST" => RetrieveCollectionByPost(context, type, body),
+                    _ => MethodNotAllowed(method, "GET, POST"),
+                },
+                ["composite", "sobjects", var type, var field] => Only(method, "PATCH", () => UpsertCollection(context, type, field, body)),
                 ["jobs", "ingest" or "query", ..] => Bulk(context, method, segments, query, body),
                 _ => ApiResponse.NotFound(),
             };

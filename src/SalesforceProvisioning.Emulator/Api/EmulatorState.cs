@@ -15,6 +15,7 @@ internal sealed class EmulatorState
             () => Org.OrganizationId);
         Usage = new ApiUsage(options.DailyApiLimit);
         LatencyMilliseconds = options.LatencyMilliseconds;
+        LatencyPerRecordMilliseconds = options.LatencyPerRecordMilliseconds;
         JwtKey = jwtKey;
     }
 
@@ -26,8 +27,10 @@ internal sealed class EmulatorState
     public RequestLog Log { get; } = new();
     public QueryCursors Cursors { get; } = new();
     public BulkJobs BulkJobs { get; } = new();
+    public RecentItems Recent { get; } = new();
     public RSA JwtKey { get; }
     public int LatencyMilliseconds { get; set; }
+    public int LatencyPerRecordMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
     public string BaseUrl { get; set; }
     /// <summary>https://127.0.0.1:PORT of the https listener.</summary>
@@ -46,10 +49,12 @@ internal sealed class EmulatorState
             Org.Reset();
             Cursors.Clear();
             BulkJobs.Clear();
+            Recent.Clear();
             Log.Clear();
             Usage.Reset(Options.DailyApiLimit);
             Faults.Clear();
             LatencyMilliseconds = Options.LatencyMilliseconds;
+            LatencyPerRecordMilliseconds = Options.LatencyPerRecordMilliseconds;
             InstanceUrlOverride = null;
             Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
             Tokens.RestoreInitialCredentials();
@@ -71,25 +76,27 @@ internal sealed class EmulatorState
     };
 }
 
-/// <summary>Query results kept for nextRecordsUrl paging, keyed by a 01g... locator.</summary>
+/// <summary>Query results kept for nextRecordsUrl paging, keyed by a 01g... locator, with the page size asked for.</summary>
 internal sealed class QueryCursors
 {
     /// <summary>Oldest cursors are dropped past this many, as Salesforce limits open cursors per user.</summary>
     private const int Capacity = 200;
-    private readonly Dictionary<string, List<JsonObject>> cursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Cursor> cursors = new(StringComparer.Ordinal);
     private readonly Queue<string> order = new();
     private long sequence;
 
-    public string Open(List<JsonObject> records)
+    public sealed record Cursor(List<JsonObject> Records, int PageSize);
+
+    public string Open(List<JsonObject> records, int pageSize)
     {
         string locator = SalesforceId.Create("01g", ++sequence)[..15];
-        cursors[locator] = records;
+        cursors[locator] = new Cursor(records, pageSize);
         order.Enqueue(locator);
         while (order.Count > Capacity) cursors.Remove(order.Dequeue());
         return locator;
     }
 
-    public List<JsonObject> Find(string locator) => cursors.GetValueOrDefault(locator);
+    public Cursor Find(string locator) => cursors.GetValueOrDefault(locator);
 
     public void Clear()
     {
