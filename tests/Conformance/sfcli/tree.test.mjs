@@ -75,3 +75,24 @@ test('sf data export tree writes records in the tree format that import tree rea
   const copy = ok(await box.sf(['data', 'query', ...org, '--query', "SELECT Phone FROM Account WHERE Name = 'Tree Industries Copy'"]));
   assert.equal(copy.records[0].Phone, '555-0199');
 });
+
+test('sf data export tree with a parent-to-child subquery writes the children nested, and import tree restores them', async () => {
+  const dir = path.join(box.home, 'export-children');
+  mkdirSync(dir);
+  ok(await box.sf(['data', 'export', 'tree', ...org, '--query',
+    "SELECT Name, Phone, (SELECT LastName, Email FROM Contacts ORDER BY LastName) FROM Account WHERE Name = 'Tree Industries'", '--output-dir', dir]));
+  const [file] = readdirSync(dir);
+  const exported = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  assert.equal(exported.records.length, 1);
+  const contacts = exported.records[0].Contacts.records;
+  assert.deepEqual(contacts.map((c) => c.LastName), ['Branch', 'Root']);
+  assert.ok(contacts.every((c) => c.attributes.type === 'Contact' && c.attributes.referenceId));
+
+  exported.records[0].Name = 'Tree Industries Clone';
+  writeFileSync(path.join(dir, file), JSON.stringify(exported));
+  const imported = ok(await box.sf(['data', 'import', 'tree', ...org, '--files', path.join(dir, file)]));
+  assert.equal(imported.length, 3);
+  const clone = imported.find((r) => r.type === 'Account');
+  const cloned = ok(await box.sf(['data', 'query', ...org, '--query', `SELECT LastName FROM Contact WHERE AccountId = '${clone.id}' ORDER BY LastName`]));
+  assert.deepEqual(cloned.records.map((c) => c.LastName), ['Branch', 'Root']);
+});
