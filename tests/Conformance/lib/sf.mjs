@@ -46,12 +46,12 @@ export function sfSandbox({ certificatePem } = {}) {
   };
 
   /**
-   * Runs `sf ...args --json` and resolves with { code, json, stdout, stderr }; never rejects on a non-zero exit,
+   * Runs `sf ...args --json` (or without --json, as a person reads it) and resolves with { code, json, stdout, stderr }; never rejects on a non-zero exit,
    * so a test can assert on failures too.
    */
-  function sf(args, { extraEnv = {}, timeout = 120_000 } = {}) {
+  function sf(args, { extraEnv = {}, timeout = 120_000, json = true } = {}) {
     return new Promise((resolve) => {
-      execFile(node22, [sfEntry, ...args, '--json'], { env: { ...env, ...extraEnv }, timeout, maxBuffer: 64 * 1024 * 1024, cwd: home },
+      execFile(node22, [sfEntry, ...args, ...(json ? ['--json'] : [])], { env: { ...env, ...extraEnv }, timeout, maxBuffer: 64 * 1024 * 1024, cwd: home },
         (error, stdout, stderr) => {
           let json = null;
           try { json = JSON.parse(stdout); } catch { json = null; }

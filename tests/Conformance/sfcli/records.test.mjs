@@ -30,6 +30,21 @@ test('sf data query prints the rows and reads the column metadata (columns=true)
   assert.ok(requests.some((r) => r.endpoint === 'query' && r.query.includes('columns=true') && r.status === 200));
 });
 
+test('sf data query lays out parent-to-child subqueries and aggregates from the column metadata', async () => {
+  const account = ok(await box.sf(['data', 'create', 'record', ...org, '--sobject', 'Account', '--values', "Name='Columns Inc'"]));
+  ok(await box.sf(['data', 'create', 'record', ...org, '--sobject', 'Contact', '--values', `LastName=Column AccountId=${account.id}`]));
+  const nested = ok(await box.sf(['data', 'query', ...org, '--query', "SELECT Name, (SELECT LastName FROM Contacts) FROM Account WHERE Name = 'Columns Inc'"]));
+  assert.equal(nested.records[0].Contacts.records[0].LastName, 'Column');
+  const human = await box.sf(['data', 'query', ...org, '--query', "SELECT Name, (SELECT LastName FROM Contacts) FROM Account WHERE Name = 'Columns Inc'"],
+    { json: false });
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /CONTACTS\.LASTNAME|Contacts\.LastName/i, 'the table has a column for the subquery field');
+  assert.match(human.stdout, /Column/);
+
+  const counted = ok(await box.sf(['data', 'query', ...org, '--query', "SELECT COUNT(Id) total FROM Contact WHERE LastName = 'Column'"]));
+  assert.equal(counted.records[0].total, 1);
+});
+
 test('sf data create, get, update and delete record round-trip an Account', async () => {
   const created = ok(await box.sf(['data', 'create', 'record', ...org, '--sobject', 'Account', '--values', "Name='Conformance Ltd' Phone=555-0100"]));
   assert.equal(created.success, true);
