@@ -1,7 +1,7 @@
 # How an admin verifies a connection runbook offline: start the emulator, connect, test.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
 }
 
 AfterAll {

@@ -1,7 +1,7 @@
 # How an admin verifies a group-sync runbook offline against the emulator.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
 }
 
 AfterAll {

@@ -25,7 +25,8 @@ namespace SalesforceProvisioning.ModuleTests
         /// <summary>An emulator started with extra Start-SfEmulator parameters (e.g. -JwtCertificatePath).</summary>
         protected EmulatorFixture(string startParameters)
         {
-            var started = _owner.Run("Start-SfEmulator " + startParameters);
+            // the longest start wait allowed: a busy machine must not fail the suite
+            var started = _owner.Run("Start-SfEmulator -StartTimeoutSeconds 600 " + startParameters);
             if (started.Errors.Count > 0) throw new InvalidOperationException("Start-SfEmulator failed: " + started.Errors[0]);
             Emulator = started.Output.Single();
             ControlUrl = Emulator.Prop("ControlUrl");

@@ -178,6 +178,12 @@ public sealed partial class EmulatorOrg
 
     internal bool WasDeleted(string id) => SalesforceId.TryNormalize(id, out var id18) && recycleBin.ContainsKey(id18);
 
+    /// <summary>A user who may sign in and whose sessions work: active and not frozen (UserLogin.IsFrozen).</summary>
+    internal bool CanSignIn(SObjectRecord user) => user.GetBool("IsActive") && !IsFrozen(user);
+
+    internal bool IsFrozen(SObjectRecord user) =>
+        FindByUniqueField(Schema.Find("UserLogin"), "UserId", user.Id)?.GetBool("IsFrozen") == true;
+
     internal SObjectRecord FindUserByUsername(string username) =>
         username == null ? null : FindByUniqueField(Schema.Find("User"), "Username", username);
 
