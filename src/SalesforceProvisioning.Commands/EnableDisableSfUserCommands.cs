@@ -40,10 +40,13 @@ namespace SalesforceProvisioning.Commands
     {
         protected override bool Enable => false;
 
-        /// <summary>Disable without asking (no prompt, even under -NonInteractive); -WhatIf still previews.</summary>
-        [Parameter] public SwitchParameter Force { get; set; }
+        /// <summary>Disable without asking (no prompt, even under -NonInteractive; -WhatIf still previews), and also deactivate or freeze the connection's own integration user (refused otherwise: every later call would fail).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         protected override bool SkipConfirmation => Force;
+
+        protected override bool MaySignOutIntegrationUser => Force;
 
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection), connection.Target);
     }

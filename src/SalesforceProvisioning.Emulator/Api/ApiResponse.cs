@@ -47,6 +47,8 @@ internal sealed class ApiResponse
     /// <summary>An HTML page, as a proxy in front of Salesforce answers 502 and 504.</summary>
     public static ApiResponse Html(int status, string html) => new(status, html, "text/html;charset=UTF-8");
 
+    public static ApiResponse Csv(int status, string csv) => new(status, csv, "text/csv;charset=UTF-8");
+
     /// <summary>Salesforce's error body: [{"message":"...","errorCode":"...","fields":[...]}] (fields only when given).</summary>
     public static ApiResponse Error(int status, string errorCode, string message, IReadOnlyList<string> fields = null)
     {
