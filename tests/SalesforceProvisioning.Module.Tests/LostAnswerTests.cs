@@ -98,6 +98,23 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Users_whose_write_lost_its_answer_and_whose_session_then_cannot_be_renewed_are_confirmed_by_reading_back()
+        {
+            using var ps = _emulator.NewSession();
+            // The write commits and its answer is lost; the resend meets a session Salesforce keeps refusing even
+            // after a fresh token (a stop). The users exist, so reading them back confirms them: never Failed.
+            _emulator.InjectFaults(new object[]
+            {
+                new { kind = "DropAfterCommit", count = 1, pathContains = "/composite", bodyContains = "\"method\":\"POST\"" },
+                new { kind = "InvalidSession", count = 10, pathContains = "/composite", bodyContains = "\"method\":\"POST\"" },
+            });
+            var result = ps.Run("1..30 | ForEach-Object { [pscustomobject]@{ Username = \"r$_@renew.example.com\"; LastName = \"R$_\"; Email = \"r$_@renew.example.com\" } } | Sync-SfUser -Profile 'Standard User'");
+            string summary = string.Join("; ", result.Output.GroupBy(o => o.Prop("Action") + "/" + o.Prop("ErrorCode")).Select(g => g.Key + "=" + g.Count()));
+            Assert.True(result.Output.Count == 30 && result.Output.All(o => o.Prop("Action") == "Created"), summary);
+            Assert.Equal(30, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@renew.example.com'"));
+        }
+
+        [Fact]
         public void Contacts_whose_create_lost_its_answer_and_then_met_the_daily_limit_are_not_confirmed_and_never_doubled()
         {
             using var ps = _emulator.NewSession($"-Target LeadsAndContacts -AccountId {_acme} -DefaultCompany 'Lost Co'");
