@@ -37,6 +37,9 @@ internal sealed class QueryEngine
     private bool includeAll;
     private string apiVersion;
 
+    /// <summary>Rows of the FROM object tested against WHERE: a lookup by key examines only the rows it finds.</summary>
+    public int RowsExamined { get; private set; }
+
     /// <summary>A selected column: a field path, or its picklist label (toLabel).</summary>
     private sealed record Column(BoundPath Path, bool ToLabel);
 
@@ -49,7 +52,11 @@ internal sealed class QueryEngine
         if (parsed.Offset > MaxOffset)
             throw new SoqlException("NUMBER_OUTSIDE_VALID_RANGE", $"Maximum SOQL offset allowed is {MaxOffset}");
         var predicate = parsed.Where == null ? (_ => true) : Compile(type, parsed.Where);
-        var rows = Candidates(type, parsed.Where).Where(predicate);
+        var rows = Candidates(type, parsed.Where).Where(r =>
+        {
+            RowsExamined++;
+            return predicate(r);
+        });
         if (parsed.GroupBy.Count > 0 || parsed.Select.Any(s => s is AggregateSelect))
             return Aggregate(parsed, type, rows.ToList());
 
