@@ -99,6 +99,20 @@ namespace SalesforceProvisioning.ModuleTests
             return JsonNode.Parse(body)["id"].ToString();
         }
 
+        /// <summary>Converts a lead with the partner SOAP API's convertLead, as a sales rep would in Salesforce.</summary>
+        public void ConvertLead(string leadId, string accountId, string convertedStatus = "Closed - Converted")
+        {
+            string envelope = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\">"
+                + $"<soapenv:Header><urn:SessionHeader><urn:sessionId>{System.Security.SecurityElement.Escape(AccessToken())}</urn:sessionId></urn:SessionHeader></soapenv:Header>"
+                + $"<soapenv:Body><urn:convertLead><urn:leadConverts><urn:accountId>{accountId}</urn:accountId><urn:convertedStatus>{convertedStatus}</urn:convertedStatus>"
+                + $"<urn:doNotCreateOpportunity>true</urn:doNotCreateOpportunity><urn:leadId>{leadId}</urn:leadId></urn:leadConverts></urn:convertLead></soapenv:Body></soapenv:Envelope>";
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{Emulator.Prop("InstanceUrl")}/services/Soap/u/62.0") { Content = new StringContent(envelope, Encoding.UTF8, "text/xml") };
+            request.Headers.Add("SOAPAction", "\"\"");
+            var response = _http.Send(request);
+            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode || !body.Contains("<success>true</success>")) throw new InvalidOperationException($"convertLead: {(int)response.StatusCode} {body}");
+        }
+
         /// <summary>The totalSize of a query (for COUNT()).</summary>
         public long QueryTotal(string soql) => QueryPage(soql)["totalSize"].GetValue<long>();
 

@@ -48,14 +48,6 @@ namespace SalesforceProvisioning
 
         public async Task PlanAsync(IReadOnlyList<UserPlan> plans, UserOrgContext org, CancellationToken ct)
         {
-            foreach (UserPlan plan in plans.Where(p => p.Existing != null && Active(p)))
-            {
-                bool community = CommunityUserTypes.Contains(plan.Existing.Value<string>("UserType") ?? "");
-                if (community && plan.Existing.Value<string>("ContactId") == null && plan.Existing.Value<string>("UserType") != "Guest")
-                    plan.Fail("CommunityUserUnlinked", $"The community user '{plan.Username}' is no longer linked to a contact; creating another user would duplicate the person.",
-                        "In Salesforce, disable the stray user or link the person's contact to a customer user again (Contact > Enable Customer User), then run again.");
-            }
-
             var creates = plans.Where(p => p.Create != null && Active(p)).ToList();
             if (creates.Count == 0) return;
             foreach (UserPlan plan in creates)
@@ -96,6 +88,17 @@ namespace SalesforceProvisioning
                 plan.NewContact = new JObject { ["AccountId"] = AccountOf(plan), ["LastName"] = plan.Create.Value<string>("LastName"), ["Email"] = Email(plan) };
                 if (plan.Create["FirstName"] != null) plan.NewContact["FirstName"] = plan.Create["FirstName"];
             }
+        }
+
+        /// <summary>
+        /// A community user without its contact may only be left alone or signed out (the lifecycle policy's
+        /// decision); any other change it would need fails, since it would give the person a second identity.
+        /// </summary>
+        public static void RefuseWritesToUnlinked(IReadOnlyList<UserPlan> plans)
+        {
+            foreach (UserPlan plan in plans.Where(p => p.Decision?.WritesNeedLinkedContact == true && p.IsWrite && Active(p)))
+                plan.Fail(LifecyclePolicy.CommunityUserUnlinkedCode, $"The community user '{plan.Username}' is no longer linked to a contact; changing it would keep a user beside the person's contact, and creating another would duplicate the person.",
+                    "In Salesforce, link the person's contact to a customer user again (Contact > Enable Customer User) or deactivate the stray user, then run again.");
         }
 
         /// <summary>
