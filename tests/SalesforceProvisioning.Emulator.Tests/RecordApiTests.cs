@@ -85,6 +85,13 @@ public sealed class RecordApiTests : EmulatorTest
         Assert.Equal("paul.partner@example.com", records[1]!["Email"]!.ToString());
         Assert.Null(records[2]); // not a contact
         Assert.Equal("INVALID_FIELD", ErrorCode((await Post($"{V}/composite/sobjects/Contact", new JsonObject { ["ids"] = new JsonArray("003Em0000000001"), ["fields"] = new JsonArray("Nope") })).Body));
+        // By POST up to 2,000 ids fit, where a URL holds far fewer.
+        var many = new JsonArray(Enumerable.Range(0, 2000).Select(_ => (JsonNode)"003Em0000000001").ToArray());
+        var big = await Post($"{V}/composite/sobjects/Contact", new JsonObject { ["ids"] = many, ["fields"] = new JsonArray("LastName") });
+        Assert.Equal(2000, big.Body!.AsArray().Count);
+        var tooMany = (JsonArray)many.DeepClone();
+        tooMany.Add("003Em0000000002");
+        Assert.Equal("EXCEEDED_ID_LIMIT", ErrorCode((await Post($"{V}/composite/sobjects/Contact", new JsonObject { ["ids"] = tooMany, ["fields"] = new JsonArray("LastName") })).Body));
     }
 
     [Fact]
@@ -143,6 +150,7 @@ public sealed class RecordApiTests : EmulatorTest
         Assert.True(twice.Body![0]!["success"]!.GetValue<bool>());
         Assert.Equal("DUPLICATE_EXTERNAL_ID", twice.Body[1]!["errors"]![0]!["statusCode"]!.ToString());
         Assert.Equal("MISSING_ARGUMENT", twice.Body[2]!["errors"]![0]!["statusCode"]!.ToString());
+        Assert.Equal("INVALID_FIELD", ErrorCode((await Patch($"{V}/composite/sobjects/User/Id", new JsonObject { ["records"] = new JsonArray() })).Body));
     }
 
     [Fact]

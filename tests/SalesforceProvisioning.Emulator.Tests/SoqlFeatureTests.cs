@@ -76,6 +76,10 @@ public sealed class SoqlFeatureTests : EmulatorTest
 
         var byStatus = await Records("SELECT Status s, COUNT(Id) FROM Lead GROUP BY Status ORDER BY Status");
         Assert.Equal(new[] { "Closed - Converted", "Open - Not Contacted" }, byStatus.Select(r => r!["s"]!.ToString()));
+        // MIN and MAX of a picklist follow the picklist's order: Open - Not Contacted comes before Closed - Converted.
+        var span = (await Records("SELECT MIN(Status) earliest, MAX(Status) latest FROM Lead"))[0]!;
+        Assert.Equal("Open - Not Contacted", span["earliest"]!.ToString());
+        Assert.Equal("Closed - Converted", span["latest"]!.ToString());
 
         Assert.Equal("MALFORMED_QUERY", await Error("SELECT Username, COUNT(Id) FROM User GROUP BY ProfileId"));
         Assert.Equal("MALFORMED_QUERY", await Error("SELECT Id, COUNT() FROM User"));

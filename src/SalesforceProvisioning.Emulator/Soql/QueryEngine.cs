@@ -257,7 +257,13 @@ internal sealed class QueryEngine
             throw SoqlException.At(query, aggregate.Position, "MALFORMED_QUERY", $"field {path.FieldName} does not support aggregate operator {aggregate.Function}");
         IEnumerable<object> Values(List<SObjectRecord> members) => members.Select(r => Value(r, path)).Where(v => v != null);
         double Number(object v) => System.Convert.ToDouble(v, CultureInfo.InvariantCulture);
-        var comparer = Comparer<object>.Create(FieldValues.Compare);
+        // MIN and MAX of a picklist follow the picklist's order, not the alphabet ("Aggregate Functions").
+        var order = path.Field.Type == FieldType.Picklist
+            ? path.Field.PicklistValues.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i, StringComparer.OrdinalIgnoreCase)
+            : null;
+        var comparer = order == null
+            ? Comparer<object>.Create(FieldValues.Compare)
+            : Comparer<object>.Create((a, b) => order.GetValueOrDefault((string)a, int.MaxValue).CompareTo(order.GetValueOrDefault((string)b, int.MaxValue)));
         return aggregate.Function switch
         {
             "COUNT" => members => (long)Values(members).Count(),
