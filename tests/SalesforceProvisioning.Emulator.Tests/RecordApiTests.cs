@@ -109,6 +109,9 @@ public sealed class RecordApiTests : EmulatorTest
         Assert.Equal(id, updated.Body["id"]!.ToString());
         Assert.Equal("Upserted", (await Get($"{V}/sobjects/User/Employee_Id__c/E-2001")).Body!["Title"]!.ToString());
 
+        var older = await Patch("/services/data/v45.0/sobjects/User/Employee_Id__c/E-2001", new JsonObject { ["Title"] = "Older API" });
+        Assert.Equal(HttpStatusCode.OK, older.Status);
+        Assert.False(older.Body!.AsObject().ContainsKey("created")); // "created" appears from API 46.0
         Assert.Equal(HttpStatusCode.NotFound, (await Patch($"{V}/sobjects/User/Nope__c/1", new JsonObject())).Status);
         Assert.Equal("INVALID_FIELD", ErrorCode((await Patch($"{V}/sobjects/User/Title/CTO", new JsonObject())).Body));
         Assert.Equal("REQUIRED_FIELD_MISSING", ErrorCode((await Patch($"{V}/sobjects/User/Employee_Id__c/E-2002", new JsonObject { ["LastName"] = "Only" })).Body));

@@ -221,7 +221,15 @@ public sealed class SoqlFeatureTests : EmulatorTest
         Assert.Equal("MALFORMED_QUERY", await Error("SELECT Id FROM User WHERE"));
         Assert.Equal("INVALID_FIELD", await Error("SELECT Nope FROM User"));
         Assert.Equal("INVALID_TYPE", await Error("SELECT Id FROM Nope"));
-        Assert.Equal("MALFORMED_QUERY", await Error("SELECT FORMAT(Id) FROM User"));
+        // What the emulator does not serve is refused as malformed, never answered wrongly.
+        foreach (var unserved in new[]
+                 {
+                     "SELECT FORMAT(Id) FROM User", "SELECT ProfileId, COUNT(Id) FROM User GROUP BY ProfileId HAVING COUNT(Id) > 1",
+                     "SELECT Id FROM User WITH SECURITY_ENFORCED", "SELECT Id FROM Account USING SCOPE mine",
+                     "SELECT TYPEOF Owner WHEN User THEN Username END FROM Lead", "SELECT CALENDAR_YEAR(CreatedDate) FROM User",
+                     "SELECT ProfileId, COUNT(Id) FROM User GROUP BY ROLLUP(ProfileId)", "SELECT Id FROM Lead WHERE toLabel(Status) = 'x'",
+                 })
+            Assert.Equal("MALFORMED_QUERY", await Error(unserved));
         // Words SOQL reserves elsewhere are still object names and aliases are optional.
         Assert.NotEmpty(await Records("SELECT Name FROM Group WHERE Type = 'Regular'"));
         Assert.NotEmpty(await Records("SELECT Id FROM User WHERE CreatedDate = LAST_90_DAYS OR CreatedDate < LAST_90_DAYS"));
