@@ -163,9 +163,10 @@ namespace SalesforceProvisioning
 
         private static void PlanDelete(GroupPlan plan, GroupSyncOptions options, string why)
         {
-            if (!options.DeleteGroups)
+            LifecycleDecision decision = LifecyclePolicy.ForGroupRemoval(options.DeleteGroups, why);
+            if (decision.IsSkip)
             {
-                plan.Skip($"The group {why}, but group deletion is off for this connection.", "Create the connection with -DeleteGroups to delete such groups (deletions are permanent).");
+                plan.Skip(decision.Reason, decision.Remedy);
                 return;
             }
             plan.Delete = true;

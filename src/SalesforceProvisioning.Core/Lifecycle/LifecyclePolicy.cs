@@ -197,6 +197,13 @@ namespace SalesforceProvisioning
             return LifecycleDecision.Of(LifecycleOutcome.Update);
         }
 
+        /// <summary>A group deleted in the source, or gone from its complete scope, is deleted only with -DeleteGroups (seed: deletions are permanent).</summary>
+        public static LifecycleDecision ForGroupRemoval(bool deleteGroups, string why)
+        {
+            if (deleteGroups) return LifecycleDecision.Of(LifecycleOutcome.Delete);
+            return LifecycleDecision.Skip($"The group {why}, but group deletion is off for this connection.", "Create the connection with -DeleteGroups to delete such groups (deletions are permanent).");
+        }
+
         // ---- A rule's scope --------------------------------------------------------------------------
 
         /// <summary>
