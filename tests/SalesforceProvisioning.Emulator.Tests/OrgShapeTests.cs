@@ -257,4 +257,55 @@ public sealed class OrgShapeTests : EmulatorTest
         Assert.Equal("alice.active@emulator.example.com", users["Users"]!["records"]![0]!["Username"]!.ToString());
         Assert.Equal("Sales Bundle", (await Query("SELECT MasterLabel FROM PermissionSetGroup"))["records"]![0]!["MasterLabel"]!.ToString());
     }
+
+    [Fact]
+    public async Task Validation_formulas_compare_match_and_measure()
+    {
+        var seed = DefaultSeed();
+        seed["org"]!["validationRules"] = JsonNode.Parse("""
+            { "Contact": [
+                { "fullName": "Phone_Digits", "errorConditionFormula": "AND(NOT(ISBLANK(Phone)), NOT(REGEX(Phone, \"[0-9 +]+\")))", "errorMessage": "digits only" },
+                { "fullName": "Short_Title", "errorConditionFormula": "LEN(Title) > 10", "errorMessage": "title too long" },
+                { "fullName": "No_Test", "errorConditionFormula": "CONTAINS(LastName, 'TEST')", "errorMessage": "no tests" },
+                { "fullName": "Web_Needs_Email", "errorConditionFormula": "AND(ISPICKVAL(LeadSource, \"Web\"), Email == NULL)", "errorMessage": "web leads need an email" } ] }
+            """);
+        LoadSeed(seed);
+        async Task<string> Message(JsonObject contact) => (await Post($"{V}/sobjects/Contact", contact)).Body![0]!["message"]?.ToString();
+        Assert.Equal("digits only", await Message(new JsonObject { ["LastName"] = "A", ["Phone"] = "call me" }));
+        Assert.Equal("title too long", await Message(new JsonObject { ["LastName"] = "A", ["Title"] = "Chief Everything Officer" }));
+        Assert.Equal("no tests", await Message(new JsonObject { ["LastName"] = "A TEST" }));
+        Assert.Equal("web leads need an email", await Message(new JsonObject { ["LastName"] = "A", ["LeadSource"] = "Web" }));
+        var fine = await Post($"{V}/sobjects/Contact", new JsonObject { ["LastName"] = "A test", ["Phone"] = "+44 20 7946 0000", ["Title"] = "CTO", ["LeadSource"] = "Web", ["Email"] = "a@example.com" });
+        Assert.Equal(HttpStatusCode.Created, fine.Status);
+    }
+
+    [Fact]
+    public async Task A_person_account_record_type_makes_a_person_account()
+    {
+        var seed = JsonNode.Parse(PersonAccountsSeed())!.AsObject();
+        seed["objects"]!["RecordType"] = JsonNode.Parse("""
+            [ { "Id": "012Em0000000011", "Name": "Person Account", "DeveloperName": "PersonAccount", "SobjectType": "Account", "IsPersonType": true },
+              { "Id": "012Em0000000012", "Name": "Business", "DeveloperName": "Business", "SobjectType": "Account" } ]
+            """);
+        LoadSeed(seed);
+        var person = await Post($"{V}/sobjects/Account", new JsonObject { ["RecordTypeId"] = "012Em0000000011", ["LastName"] = "Typed" });
+        Assert.True((await Get($"{V}/sobjects/Account/{person.Body!["id"]}")).Body!["IsPersonAccount"]!.GetValue<bool>());
+        var business = await Post($"{V}/sobjects/Account", new JsonObject { ["RecordTypeId"] = "012Em0000000012", ["Name"] = "Typed Ltd" });
+        Assert.False((await Get($"{V}/sobjects/Account/{business.Body!["id"]}")).Body!["IsPersonAccount"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Moving_an_active_user_onto_a_full_licence_is_refused()
+    {
+        var seed = DefaultSeed();
+        seed["objects"]!["UserLicense"]![1]!["TotalLicenses"] = 1; // Customer Community: Carla holds the only seat
+        seed["objects"]!["Profile"]!.AsArray().Add(new JsonObject { ["Id"] = "00eEm0000000009", ["Name"] = "Other Community", ["UserType"] = "PowerCustomerSuccess", ["UserLicenseId"] = "100Em0000000002" });
+        LoadSeed(seed);
+        var moved = await Patch($"{V}/sobjects/User/005Em0000000005", new JsonObject { ["ProfileId"] = "00eEm0000000009" }); // same licence: no new seat
+        Assert.Equal(HttpStatusCode.NoContent, moved.Status);
+        var contact = await Post($"{V}/sobjects/Contact", new JsonObject { ["LastName"] = "Portal", ["AccountId"] = "001Em0000000001" });
+        var community = await Post($"{V}/sobjects/User", NewUser("portal@example.com", u => { u["ProfileId"] = "00eEm0000000004"; u["ContactId"] = contact.Body!["id"]!.ToString(); }));
+        Assert.Equal(HttpStatusCode.Created, community.Status); // Customer Community Login has seats
+        Assert.Equal("LICENSE_LIMIT_EXCEEDED", ErrorCode((await Patch($"{V}/sobjects/User/{community.Body!["id"]}", new JsonObject { ["ProfileId"] = "00eEm0000000003" })).Body));
+    }
 }

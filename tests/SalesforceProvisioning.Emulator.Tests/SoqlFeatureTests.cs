@@ -183,6 +183,10 @@ public sealed class SoqlFeatureTests : EmulatorTest
             Assert.Single(byUsername.Execute("SELECT Id FROM User WHERE Username = 'ALICE.active@emulator.example.com'", false, "62.0").Records);
             Assert.Equal(1, byUsername.RowsExamined);
 
+            // A unique field that is not text is compared, not looked up by its text.
+            var unique = new Soql.QueryEngine(Emulator.Org);
+            Assert.Single(unique.Execute("SELECT Id FROM User WHERE Employee_Id__c IN ('E-1001', 'E-9999')", false, "62.0").Records);
+
             var scan = new Soql.QueryEngine(Emulator.Org);
             scan.Execute("SELECT Id FROM Contact WHERE LastName IN ('Bulk1', 'Bulk2')", false, "62.0");
             Assert.Equal(Emulator.Org.Count("Contact"), scan.RowsExamined);
@@ -228,6 +232,7 @@ public sealed class SoqlFeatureTests : EmulatorTest
                      "SELECT Id FROM User WITH SECURITY_ENFORCED", "SELECT Id FROM Account USING SCOPE mine",
                      "SELECT TYPEOF Owner WHEN User THEN Username END FROM Lead", "SELECT CALENDAR_YEAR(CreatedDate) FROM User",
                      "SELECT ProfileId, COUNT(Id) FROM User GROUP BY ROLLUP(ProfileId)", "SELECT Id FROM Lead WHERE toLabel(Status) = 'x'",
+                     "SELECT Id FROM Contact FOR UPDATE",
                  })
             Assert.Equal("MALFORMED_QUERY", await Error(unserved));
         // Words SOQL reserves elsewhere are still object names and aliases are optional.

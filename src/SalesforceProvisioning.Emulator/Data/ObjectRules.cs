@@ -145,10 +145,11 @@ internal sealed class ObjectRules
             write.Values["AccountId"] = account.Id;
         }
         write.Values["UserType"] = userType;
+        // A seat is taken by a new active user, an activation, or an active user moving to another licence.
+        var licence = LicenceOf(profile);
         bool takesSeat = write.Get("IsActive") is true
-            && (write.IsCreate || write.IsChanged("ProfileId") && write.Existing.GetString("ProfileId") != write.GetString("ProfileId")
-                || write.IsChanged("IsActive") && !write.Existing.GetBool("IsActive"));
-        return takesSeat && write.Mode != WriteMode.Seed ? SeatAvailable(write, LicenceOf(profile)) : null;
+            && (write.IsCreate || !write.Existing.GetBool("IsActive") || LicenceOf(write.Existing)?.Id != licence?.Id);
+        return takesSeat && write.Mode != WriteMode.Seed ? SeatAvailable(write, licence) : null;
     }
 
     // ---- Licences: UserLicense and PermissionSetLicense seats ---------------------------------------------

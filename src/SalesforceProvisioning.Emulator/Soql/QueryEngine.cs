@@ -154,7 +154,7 @@ internal sealed class QueryEngine
             if (field == null) continue;
             var path = Bind(type, field);
             bool isId = path.Field.Type == FieldType.Id;
-            bool isUniqueKey = !includeAll && type.UniqueKeys.Any(k => k.Fields.Count == 1 && string.Equals(k.Fields[0], path.FieldName, StringComparison.OrdinalIgnoreCase));
+            bool isUniqueKey = !includeAll && path.Field.IsText && type.UniqueKeys.Any(k => k.Fields.Count == 1 && string.Equals(k.Fields[0], path.FieldName, StringComparison.OrdinalIgnoreCase));
             if (!isId && !isUniqueKey) continue;
             var found = new Dictionary<string, SObjectRecord>(StringComparer.Ordinal);
             foreach (var literal in literals)
