@@ -308,4 +308,27 @@ public sealed class OrgShapeTests : EmulatorTest
         Assert.Equal(HttpStatusCode.Created, community.Status); // Customer Community Login has seats
         Assert.Equal("LICENSE_LIMIT_EXCEEDED", ErrorCode((await Patch($"{V}/sobjects/User/{community.Body!["id"]}", new JsonObject { ["ProfileId"] = "00eEm0000000003" })).Body));
     }
+
+    [Fact]
+    public async Task A_person_account_has_its_person_contact_and_holds_no_other()
+    {
+        UsePersonAccounts();
+        var jane = (await Query("SELECT PersonContactId, (SELECT Name, Email, IsPersonAccount FROM Contacts) FROM Account WHERE LastName = 'Doe'"))["records"]![0]!;
+        var contact = Assert.Single(jane["Contacts"]!["records"]!.AsArray())!;
+        Assert.Equal("Jane Doe", contact["Name"]!.ToString());
+        Assert.Equal("jane.doe@example.com", contact["Email"]!.ToString());
+        Assert.True(contact["IsPersonAccount"]!.GetValue<bool>());
+        string contactId = jane["PersonContactId"]!.ToString();
+        Assert.StartsWith("003", contactId);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Patch($"{V}/sobjects/Account/001Em0000000002", new JsonObject { ["PersonEmail"] = "jane@example.org" })).Status);
+        Assert.Equal("jane@example.org", (await Get($"{V}/sobjects/Contact/{contactId}")).Body!["Email"]!.ToString());
+        Assert.Equal("INVALID_FIELD_FOR_INSERT_UPDATE", ErrorCode((await Patch($"{V}/sobjects/Contact/{contactId}", new JsonObject { ["Title"] = "CEO" })).Body));
+        Assert.Equal("FIELD_INTEGRITY_EXCEPTION", ErrorCode((await Post($"{V}/sobjects/Contact", new JsonObject { ["LastName"] = "Other", ["AccountId"] = "001Em0000000002" })).Body));
+
+        var pat = await Post($"{V}/sobjects/Account", new JsonObject { ["FirstName"] = "Pat", ["LastName"] = "Person" });
+        Assert.Single((await Query($"SELECT Id FROM Contact WHERE AccountId = '{pat.Body!["id"]}' AND IsPersonAccount = true"))["records"]!.AsArray());
+        Assert.Equal(HttpStatusCode.NoContent, (await Delete($"{V}/sobjects/Account/{pat.Body["id"]}")).Status);
+        Assert.Empty((await Query($"SELECT Id FROM Contact WHERE AccountId = '{pat.Body["id"]}'"))["records"]!.AsArray());
+    }
 }

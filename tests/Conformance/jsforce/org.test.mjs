@@ -55,8 +55,11 @@ test('Person Accounts are off by default: no IsPersonAccount in describe, INVALI
 
   await useSeed(withPersonAccounts);
   assert.ok(fieldNames(await conn.describe('Account')).includes('IsPersonAccount'));
-  const person = await conn.query('SELECT Name FROM Account WHERE IsPersonAccount = true');
+  const person = await conn.query('SELECT Name, PersonContactId, (SELECT Email, IsPersonAccount FROM Contacts) FROM Account WHERE IsPersonAccount = true');
   assert.deepEqual(person.records.map((r) => r.Name), ['Jane Doe']);
+  assert.equal(person.records[0].Contacts.records[0].Email, 'jane.doe@example.com');
+  assert.equal(person.records[0].Contacts.records[0].IsPersonAccount, true);
+  await assert.rejects(conn.sobject('Contact').create({ LastName: 'Joiner', AccountId: '001Em0000000002' }), (error) => error.errorCode === 'FIELD_INTEGRITY_EXCEPTION');
 });
 
 test('custom fields, external ids and required fields come from the seed', async () => {
