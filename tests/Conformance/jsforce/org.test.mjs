@@ -230,6 +230,7 @@ test('collections retrieve by POST, recent items, and wrong-type lookups', async
   await conn.query("SELECT Id FROM Account WHERE Name = 'Globex Partners' FOR VIEW");
   const recent = await conn.recent();
   assert.equal(recent[0].Name, 'Globex Partners');
+  assert.equal((await conn.request('/services/data/v62.0/')).recent, '/services/data/v62.0/recent'); // named in the resource list
   await assert.rejects(conn.sobject('Contact').create({ LastName: 'W', AccountId: '005Em0000000002' }), (error) => error.errorCode === 'FIELD_INTEGRITY_EXCEPTION');
 });
 
