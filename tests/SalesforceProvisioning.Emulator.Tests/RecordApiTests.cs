@@ -42,8 +42,8 @@ public sealed class RecordApiTests : EmulatorTest
     [Fact]
     public async Task Deleted_records_go_to_the_recycle_bin_where_query_all_and_get_deleted_find_them()
     {
-        string since = DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ");
-        string until = DateTime.UtcNow.AddMinutes(2).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        string since = DateTime.UtcNow.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        string until = DateTime.UtcNow.AddMinutes(2).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         string kept = await NewContact("Kept");
         string gone = await NewContact("Gone");
         Assert.Equal(HttpStatusCode.NoContent, (await Delete($"{V}/sobjects/Contact/{gone}")).Status);
