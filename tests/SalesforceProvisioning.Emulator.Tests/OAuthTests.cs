@@ -122,6 +122,28 @@ public sealed class OAuthTests : EmulatorTest
         Assert.Equal("invalid assertion", forged.Body["error_description"].ToString());
     }
 
+    /// <summary>
+    /// As "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration" says: a sandbox's aud is https://test.salesforce.com
+    /// (production's https://login.salesforce.com), and a user who has not approved the app is refused.
+    /// </summary>
+    [Fact]
+    public async Task Jwt_bearer_wants_the_sandbox_audience_in_a_sandbox_and_an_approved_user()
+    {
+        const string alice = "alice.active@emulator.example.com";
+        Assert.Equal("audience is invalid", (await Jwt(Emulator.Info.ClientId, alice, "https://test.salesforce.com", TimeSpan.FromMinutes(3))).Body["error_description"].ToString());
+        await Control("sandbox", new { enabled = true });
+        Assert.Equal("audience is invalid", (await Jwt(Emulator.Info.ClientId, alice, "https://login.salesforce.com", TimeSpan.FromMinutes(3))).Body["error_description"].ToString());
+        Assert.Equal(HttpStatusCode.OK, (await Jwt(Emulator.Info.ClientId, alice, "https://test.salesforce.com", TimeSpan.FromMinutes(3))).Status);
+
+        await Control("jwt-approval", new { username = alice, approved = false });
+        var refused = await Jwt(Emulator.Info.ClientId, alice, "https://test.salesforce.com", TimeSpan.FromMinutes(3));
+        Assert.Equal("invalid_grant", refused.Body["error"].ToString());
+        Assert.Equal("user hasn't approved this consumer", refused.Body["error_description"].ToString());
+
+        await Control("reset");
+        Assert.Equal(HttpStatusCode.OK, (await Jwt(Emulator.Info.ClientId, alice, "https://login.salesforce.com", TimeSpan.FromMinutes(3))).Status);
+    }
+
     [Fact]
     public async Task Jwt_bearer_accepts_a_later_expiry_as_real_orgs_do_and_never_fails_with_a_500()
     {

@@ -29,6 +29,8 @@ internal sealed class EmulatorState
     public BulkJobs BulkJobs { get; } = new();
     public RecentItems Recent { get; } = new();
     public RSA JwtKey { get; }
+    /// <summary>Users the connected app is not approved for (neither by themselves nor pre-authorized by an admin).</summary>
+    public HashSet<string> JwtUnapprovedUsers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int LatencyMilliseconds { get; set; }
     public int LatencyPerRecordMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
@@ -56,6 +58,7 @@ internal sealed class EmulatorState
             LatencyMilliseconds = Options.LatencyMilliseconds;
             LatencyPerRecordMilliseconds = Options.LatencyPerRecordMilliseconds;
             InstanceUrlOverride = null;
+            JwtUnapprovedUsers.Clear();
             Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
             Tokens.RestoreInitialCredentials();
         }

@@ -46,12 +46,16 @@ internal sealed class OAuthEndpoints
 
     private ApiResponse JwtBearer(string assertion, string origin)
     {
-        var audiences = new[] { state.BaseUrl, state.HttpsBaseUrl, "https://login.salesforce.com", "https://test.salesforce.com" };
+        // Salesforce's "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration": aud is https://login.salesforce.com,
+        // or https://test.salesforce.com for a sandbox (or the org's own URL); the user must have approved the app
+        // or be pre-authorized by an admin ("user hasn't approved this consumer" otherwise).
+        var audiences = new[] { state.BaseUrl, state.HttpsBaseUrl, state.Org.IsSandbox ? "https://test.salesforce.com" : "https://login.salesforce.com" };
         var claims = JwtAssertion.Validate(assertion, state.JwtKey, audiences, out string error);
         if (claims == null) return OAuthError("invalid_grant", error);
         if (claims.Issuer != state.Tokens.ClientId) return OAuthError("invalid_client_id", "client identifier invalid");
         var user = state.Org.FindUserByUsername(claims.Subject);
         if (user == null) return OAuthError("invalid_grant", "invalid assertion");
+        if (state.JwtUnapprovedUsers.Contains(claims.Subject)) return OAuthError("invalid_grant", "user hasn't approved this consumer");
         return Issue(user.GetString("Username"), refreshToken: null, returnRefreshToken: false, origin);
     }
 

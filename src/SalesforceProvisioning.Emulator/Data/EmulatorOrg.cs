@@ -44,6 +44,19 @@ public sealed partial class EmulatorOrg
         }
     }
 
+    /// <summary>Organization.IsSandbox: a sandbox's token endpoint wants JWT assertions for https://test.salesforce.com.</summary>
+    public bool IsSandbox
+    {
+        get
+        {
+            lock (Sync) return Scan(Schema.Find("Organization")).First().GetBool("IsSandbox");
+        }
+        set
+        {
+            lock (Sync) Scan(Schema.Find("Organization")).First().Values["IsSandbox"] = value;
+        }
+    }
+
     /// <summary>Replaces all data with the records of a seed (format: {"objects":{"User":[{...}],...}}); it becomes what Reset restores.</summary>
     public void LoadSeed(string json)
     {
