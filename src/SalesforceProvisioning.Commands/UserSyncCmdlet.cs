@@ -18,6 +18,7 @@ namespace SalesforceProvisioning.Commands
         private ISyncEngine _engine;
         private int _inputCount;
         private long? _apiUsedAtStart;
+        private SyncProgress _progress;
 
         /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
         [Parameter]
@@ -63,6 +64,7 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
+            _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
             _apiUsedAtStart = _connection.ApiUsage?.Used;
             Map = CreateMap();
@@ -71,6 +73,7 @@ namespace SalesforceProvisioning.Commands
             _engine = CreateEngine(_connection, Map, policy);
             try
             {
+                _progress.Phase("Reading the org");
                 policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
             }
@@ -95,10 +98,11 @@ namespace SalesforceProvisioning.Commands
 
         protected override void EndProcessing()
         {
+            _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
             Flush();
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            _progress.Complete();
             // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
             var summary = new SfSyncSummary
             {
@@ -121,6 +125,7 @@ namespace SalesforceProvisioning.Commands
             var results = new List<SfUserSyncResult>();
             try
             {
+                _progress.Phase($"Planning {window.Count} user(s)");
                 IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
                 bool whatIf = IsWhatIf();
                 var accepted = new List<ISyncPlan>();
@@ -131,6 +136,7 @@ namespace SalesforceProvisioning.Commands
                     else if (whatIf) results.Add(plan.ToResult(whatIf: true));
                     else { plan.Decline(); accepted.Add(plan); }
                 }
+                _progress.Phase($"Writing {accepted.Count(p => p.IsWrite)} change(s)");
                 Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
             }
             catch (SalesforceException ex)
@@ -171,6 +177,7 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails(guard.Reason) { RecommendedAction = guard.Remedy } });
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
+            _progress.Total = _inputCount;
             var results = FlushAndCollect();
             RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
         }
@@ -191,7 +198,7 @@ namespace SalesforceProvisioning.Commands
                     WriteError(record);
                 }
             }
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
+            _progress.Done(_counts.Values.Sum());
         }
 
         private static ErrorCategory CategoryFor(string code)

@@ -30,6 +30,7 @@ namespace SalesforceProvisioning.ModuleTests
         public IReadOnlyList<string> Warnings { get; init; }
         public IReadOnlyList<string> Verbose { get; init; }
         public IReadOnlyList<string> Information { get; init; }
+        public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
 
         /// <summary>Everything a user could see on any stream, for secret-leak checks.</summary>
         public string AllText() => string.Join("\n", Output.Select(o => o?.ToString())
@@ -86,6 +87,7 @@ namespace SalesforceProvisioning.ModuleTests
                     Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
                     Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
                     Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                    Progress = ps.Streams.Progress.ToList(),
                 };
             }
             return new ScriptResult
@@ -95,6 +97,7 @@ namespace SalesforceProvisioning.ModuleTests
                 Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
                 Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
                 Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                Progress = ps.Streams.Progress.ToList(),
             };
         }
 
