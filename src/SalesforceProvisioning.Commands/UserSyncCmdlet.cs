@@ -17,7 +17,7 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
         private int _inputCount;
-        private long? _apiUsedAtStart;
+        private long _apiCallsAtStart;
         private SyncProgress _progress;
 
         /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
@@ -66,7 +66,7 @@ namespace SalesforceProvisioning.Commands
         {
             _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
-            _apiUsedAtStart = _connection.ApiUsage?.Used;
+            _apiCallsAtStart = _connection.Client.ApiCallCount;
             Map = CreateMap();
             UserSyncPolicy policy = CreatePolicy(_connection);
             policy.MaySignOutIntegrationUser = MaySignOutIntegrationUser;
@@ -109,7 +109,7 @@ namespace SalesforceProvisioning.Commands
                 Command = MyInvocation.MyCommand.Name,
                 Inputs = _inputCount,
                 Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
-                ApiCallsUsed = _connection.ApiUsage?.Used - _apiUsedAtStart,
+                ApiCallsUsed = _connection.Client.ApiCallCount - _apiCallsAtStart,
                 Matching = _engine.MatchingStrategy?.ToString(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });

@@ -7,8 +7,9 @@ BeforeAll {
     if (-not $chromium) { throw 'Chromium is needed for this test: apt-get install -y chromium' }
     function Invoke-Browser([string] $Path, [string[]] $Mode) {
         $profileDir = Join-Path $TestDrive ([guid]::NewGuid())
-        $arguments = @('--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', "--user-data-dir=$profileDir") + $Mode + @(([Uri](Resolve-Path $Path).Path).AbsoluteUri)
-        & $chromium.Source @arguments 2>$null
+        $arguments = @('--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', "--user-data-dir=$profileDir") + $Mode + @([System.UriBuilder]::new('file', '', -1, (Resolve-Path -LiteralPath $Path).ProviderPath).Uri.AbsoluteUri)
+        # Chromium's diagnostics (no D-Bus in a container) go to stderr: only its stdout is the answer.
+        & $chromium.Source @arguments 2>&1 | Where-Object { $_ -is [string] }
     }
     # The DOM Chromium built, as it serializes it (HTML); the report's only void element is <meta>, so without it the DOM reads as XML.
     function Get-Dom([string] $Path) { [xml](((Invoke-Browser $Path '--dump-dom') -join "`n") -replace '<!DOCTYPE html>', '' -replace '<meta[^>]*>', '') }

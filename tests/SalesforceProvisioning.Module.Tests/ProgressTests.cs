@@ -46,6 +46,17 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void The_summary_counts_the_API_calls_the_run_spent_even_on_a_new_connection()
+        {
+            using var ps = _emulator.NewSession(); // no call made yet on this connection
+            long before = _emulator.ApiCalls;
+            var result = ps.Run(People(450) + "$people | Sync-SfUser -Profile 'Standard User' -InformationVariable run | Out-Null; $run[-1].MessageData.ApiCallsUsed");
+            Assert.Empty(result.Errors);
+            Assert.Equal((_emulator.ApiCalls - before).ToString(), result.Output.Single().ToString());
+            Assert.Contains(result.Information, i => i.Contains("API calls used: " + (_emulator.ApiCalls - before)));
+        }
+
+        [Fact]
         public void People_answered_one_by_one_from_the_state_store_do_not_flood_the_host_with_progress()
         {
             using var ps = _emulator.NewSession();
