@@ -6,6 +6,8 @@ param([string] $ModulePath = (Join-Path $PSScriptRoot '../../out/SalesforceProvi
 $ErrorActionPreference = 'Stop'
 Import-Module Pester -MinimumVersion 5.0
 $env:SFPROVISIONING_MODULE = (Resolve-Path $ModulePath).Path
+# Runbooks run by the tests log to a throw-away folder, never the user's own data folder.
+if (-not $env:SFPROVISIONING_LOG_PATH) { $env:SFPROVISIONING_LOG_PATH = Join-Path ([System.IO.Path]::GetTempPath()) 'sfprov-test-logs' }
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $PSScriptRoot
 $configuration.Run.PassThru = $true

@@ -57,6 +57,13 @@ namespace SalesforceProvisioning.ModuleTests
 
         public static string RepoRoot { get; } = FindRepoRoot();
 
+        // Runbooks run by tests log to a throw-away folder, never the user's own data folder.
+        static PowerShellHost()
+        {
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_LOG_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_LOG_PATH", Path.Combine(Path.GetTempPath(), "sfprov-test-logs"));
+        }
+
         public static string ModuleFolder => Path.Combine(RepoRoot, "out", "SalesforceProvisioning");
 
         public static string ModuleManifest => Path.Combine(ModuleFolder, "SalesforceProvisioning.psd1");
