@@ -62,12 +62,21 @@ namespace SalesforceProvisioning.Commands
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
         protected SfAttributeMap Map { get; private set; }
 
+        /// <summary>Source properties of a custom map that no input has: warned about once, before the first batch is written.</summary>
+        private SourcePropertyCheck _propertyCheck;
+
+        protected void ObserveInput(object input)
+        {
+            if (_propertyCheck != null && _propertyCheck.Watching) _propertyCheck.Observe(SourceObjects.PropertyNames(input));
+        }
+
         protected override void BeginProcessing()
         {
             _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
             _apiCallsAtStart = _connection.Client.ApiCallCount;
             Map = CreateMap();
+            _propertyCheck = new SourcePropertyCheck(Map);
             UserSyncPolicy policy = CreatePolicy(_connection);
             policy.MaySignOutIntegrationUser = MaySignOutIntegrationUser;
             _engine = CreateEngine(_connection, Map, policy);
@@ -119,6 +128,7 @@ namespace SalesforceProvisioning.Commands
 
         private List<SfUserSyncResult> FlushAndCollect()
         {
+            foreach (string warning in _propertyCheck?.TakeWarnings() ?? Array.Empty<string>()) WriteWarning(warning);
             if (_window.Count == 0) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
@@ -352,6 +362,7 @@ namespace SalesforceProvisioning.Commands
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }
+            ObserveInput(InputObject);
             Add(Map.Evaluate(InputObject, index, SourceObjects.ReadProperty));
         }
     }

@@ -23,7 +23,7 @@ public sealed class StandaloneProgramTests
             string firstLine = await process.StandardOutput.ReadLineAsync();
             Assert.NotNull(firstLine);
             var info = JsonNode.Parse(firstLine)!.AsObject();
-            Assert.Equal(new[] { "instanceUrl", "domain", "clientId", "clientSecret", "refreshToken", "accessToken", "username", "processId" },
+            Assert.Equal(new[] { "instanceUrl", "domain", "clientId", "clientSecret", "refreshToken", "accessToken", "username", "processId", "httpsInstanceUrl", "certificatePem" },
                 info.Select(p => p.Key));
             Assert.Matches(@"^http://127\.0\.0\.1:\d+$", info["instanceUrl"]!.ToString());
             Assert.StartsWith("3MVG9", info["clientId"]!.ToString());

@@ -46,6 +46,22 @@ namespace SalesforceProvisioning.ModuleTests
     {
         private readonly Runspace _runspace;
 
+        /// <summary>
+        /// Tests never touch the user's own state store, connection key or runbook logs: unless the run says otherwise,
+        /// they live in a folder of this test run (cmdlets and runbooks read these variables when given no path).
+        /// </summary>
+        static PowerShellHost()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-tests-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_PATH", Path.Combine(folder, "state.db"));
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_KEY_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_KEY_PATH", Path.Combine(folder, "connection-key"));
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_LOG_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_LOG_PATH", Path.Combine(folder, "logs"));
+        }
+
         public PowerShellHost()
         {
             var state = InitialSessionState.CreateDefault2();
@@ -56,13 +72,6 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         public static string RepoRoot { get; } = FindRepoRoot();
-
-        // Runbooks run by tests log to a throw-away folder, never the user's own data folder.
-        static PowerShellHost()
-        {
-            if (Environment.GetEnvironmentVariable("SFPROVISIONING_LOG_PATH") == null)
-                Environment.SetEnvironmentVariable("SFPROVISIONING_LOG_PATH", Path.Combine(Path.GetTempPath(), "sfprov-test-logs"));
-        }
 
         public static string ModuleFolder => Path.Combine(RepoRoot, "out", "SalesforceProvisioning");
 

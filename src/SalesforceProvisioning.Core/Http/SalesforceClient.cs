@@ -221,13 +221,23 @@ namespace SalesforceProvisioning
         {
             var request = new RestRequest(new Uri(_connection.Domain, "/services/oauth2/token"), Method.Post);
             bool refresh = _connection.AuthenticationMethod == SfAuthenticationMethod.RefreshToken;
-            request.AddParameter("grant_type", refresh ? "refresh_token" : "client_credentials");
-            request.AddParameter("client_id", _connection.ClientId);
-            request.AddParameter("client_secret", SecretText.Reveal(_connection.ClientSecret));
-            if (refresh) request.AddParameter("refresh_token", SecretText.Reveal(_connection.RefreshToken));
+            bool jwt = _connection.AuthenticationMethod == SfAuthenticationMethod.JwtBearer;
+            if (jwt)
+            {
+                // Signed afresh for every grant: an assertion lives three minutes and there is no refresh token.
+                request.AddParameter("grant_type", JwtBearerAssertion.GrantType);
+                request.AddParameter("assertion", JwtBearerAssertion.Create(_connection, DateTimeOffset.UtcNow));
+            }
+            else
+            {
+                request.AddParameter("grant_type", refresh ? "refresh_token" : "client_credentials");
+                request.AddParameter("client_id", _connection.ClientId);
+                request.AddParameter("client_secret", SecretText.Reveal(_connection.ClientSecret));
+                if (refresh) request.AddParameter("refresh_token", SecretText.Reveal(_connection.RefreshToken));
+            }
 
             ApiResponse response = await ExecuteWithTransientRetryAsync(request, "POST /services/oauth2/token", ct).ConfigureAwait(false);
-            if (response.Status != 200) throw ToGrantException(response, refresh);
+            if (response.Status != 200) throw jwt ? JwtBearerAssertion.ToGrantException(response, _connection) : ToGrantException(response, refresh);
 
             var json = (JObject)response.Json;
             var instance = new Uri(json.Value<string>("instance_url") ?? _connection.Domain.ToString());
@@ -250,7 +260,7 @@ namespace SalesforceProvisioning
                 _connection.ReplaceRefreshToken(SecretText.ToSecureString(rotated));
                 Log("Salesforce rotated the refresh token; the new one is kept in the connection.");
             }
-            Log($"Authenticated ({(refresh ? "refresh token" : "client credentials")}); instance {instance.Host}.");
+            Log($"Authenticated ({(jwt ? "JWT bearer, certificate " + (_connection.CertificateThumbprint ?? "from a PEM key") : refresh ? "refresh token" : "client credentials")}); instance {instance.Host}.");
         }
 
         /// <summary>
@@ -416,7 +426,7 @@ namespace SalesforceProvisioning
 
         private static Exception Innermost(Exception ex) => Chain(ex).LastOrDefault();
 
-        private static SalesforceException ToGrantException(ApiResponse response, bool refresh)
+        internal static SalesforceException ToGrantException(ApiResponse response, bool refresh)
         {
             string error = (response.Json as JObject)?.Value<string>("error") ?? $"HTTP {response.Status}";
             string description = (response.Json as JObject)?.Value<string>("error_description") ?? response.Body;
