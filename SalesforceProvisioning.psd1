@@ -36,6 +36,7 @@
         'Set-SfProvisioningRule'
         'Remove-SfProvisioningRule'
         'Get-SfSyncStatus'
+        'Restore-SfStateStore'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

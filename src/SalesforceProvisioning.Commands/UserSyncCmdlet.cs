@@ -79,7 +79,7 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
                 Emit(new List<SfUserSyncResult> { unchanged });
-                RuleRun.Record(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
+                RecordOrStop(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
                 return;
             }
             _window.Add(user);
@@ -126,13 +126,44 @@ namespace SalesforceProvisioning.Commands
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
                 Emit(results);
-                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+                RecordOrStop(results, window.ToDictionary(u => u.Index));
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
             Emit(results);
-            RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+            RecordOrStop(results, window.ToDictionary(u => u.Index));
             return results;
+        }
+
+        /// <summary>
+        /// Records a batch in the rule's store; when the store cannot record (disk full, read-only), the run
+        /// stops before its next Salesforce write, and the next run reconciles what this batch wrote.
+        /// </summary>
+        private void RecordOrStop(IReadOnlyList<SfUserSyncResult> results, IReadOnlyDictionary<int, SourceUser> sources)
+        {
+            if (RuleRun == null) return;
+            try
+            {
+                RuleRun.Record(results, sources);
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, RuleRun.Rule.Name);
+            }
+        }
+
+        /// <summary>Starts the rule's run (lock, checks, copy) and relays what the start repaired as warnings.</summary>
+        protected void StartRuleRun(StateStore state, SfProvisioningRule rule, string scope, string keyField, bool full)
+        {
+            try
+            {
+                RuleRun = new RuleRun(state, rule, scope, keyField, full, CommandLineRedaction.Redact(MyInvocation.Line));
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, rule.Name);
+            }
+            foreach (string warning in RuleRun.Warnings) WriteWarning(warning);
         }
 
         public virtual void Dispose()
@@ -283,17 +314,10 @@ namespace SalesforceProvisioning.Commands
                 ThrowFor(ex, Rule);
             }
             base.BeginProcessing();
-            try
-            {
-                string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
-                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line);
-                DeprovisionAbsent = CompleteScope;
-                ForceDeprovision = Force;
-            }
-            catch (SalesforceException ex)
-            {
-                ThrowFor(ex, Rule);
-            }
+            string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
+            StartRuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full);
+            DeprovisionAbsent = CompleteScope;
+            ForceDeprovision = Force;
         }
 
         /// <summary>The field Leads and Contacts are matched on (Leads and Contacts target only).</summary>

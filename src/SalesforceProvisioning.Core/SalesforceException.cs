@@ -24,6 +24,10 @@ namespace SalesforceProvisioning
         ServerUnavailable,
         ApiError,
         StateStoreBusy,
+        StateStoreDamaged,
+        StateStoreUnwritable,
+        SavedConnectionUnwritable,
+        UnexpectedRedirect,
     }
 
     /// <summary>

@@ -21,7 +21,8 @@ namespace SalesforceProvisioning
         };
 
         private readonly StateStore _store;
-        private readonly IDisposable _lock;
+        private readonly RunLock _lock;
+        private readonly List<string> _warnings = new List<string>();
         private readonly Dictionary<string, SfProvisionedRecord> _known;
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly SfSyncRun _counts = new SfSyncRun();
@@ -35,9 +36,25 @@ namespace SalesforceProvisioning
             KeyField = keyField;
             Full = full;
             _lock = store.LockScope(scope);
-            _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
-            RunId = store.StartRun(scope, rule.Name, command?.Trim());
+            try
+            {
+                if (_lock.Warning != null) _warnings.Add(_lock.Warning);
+                foreach (SfSyncRun gone in store.MarkInterrupted(scope))
+                    _warnings.Add($"Run {gone.RunId} of rule '{gone.Rule}' (started {gone.StartedAt:u}) ended without finishing: it is marked Interrupted with what its recorded batches wrote " +
+                        $"(Impacted {gone.Impacted}, Success {gone.Success}, Failed {gone.Failed}); this run reconciles the rest.");
+                store.CheckAndKeepCopy();
+                _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
+                RunId = store.StartRun(scope, rule.Name, command?.Trim());
+            }
+            catch
+            {
+                _lock.Dispose();
+                throw;
+            }
         }
+
+        /// <summary>What the start of the run found and repaired (a lock taken over, runs marked interrupted), for Write-Warning.</summary>
+        public IReadOnlyList<string> Warnings => _warnings;
 
         public SfProvisioningRule Rule { get; }
         public string Scope { get; }
@@ -93,7 +110,7 @@ namespace SalesforceProvisioning
                     LastMessage = result.Message,
                 });
             }
-            if (records.Count > 0) _store.Record(Scope, Rule.Name, RunId, records);
+            _store.Record(Scope, Rule.Name, RunId, records, _counts);
         }
 
         /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>
@@ -150,8 +167,15 @@ namespace SalesforceProvisioning
 
         public void Dispose()
         {
-            Finish("The run ended before it finished (stopped or failed).");
-            _lock.Dispose();
+            try
+            {
+                Finish("The run ended before it finished (stopped or failed).");
+                _lock.Dispose();
+            }
+            catch (SalesforceException)
+            {
+                // The store cannot be written (the run already stopped for that): the next run marks this one Interrupted and takes the lock over.
+            }
         }
     }
 }
