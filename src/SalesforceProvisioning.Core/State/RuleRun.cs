@@ -167,15 +167,12 @@ namespace SalesforceProvisioning
 
         public void Dispose()
         {
-            try
-            {
-                Finish("The run ended before it finished (stopped or failed).");
-                _lock.Dispose();
-            }
-            catch (SalesforceException)
-            {
-                // The store cannot be written (the run already stopped for that): the next run marks this one Interrupted and takes the lock over.
-            }
+            // When the store cannot be written (the run already stopped for that), the next run marks this
+            // one Interrupted and takes its lock over.
+            try { Finish("The run ended before it finished (stopped or failed)."); }
+            catch (SalesforceException) { }
+            try { _lock.Dispose(); }
+            catch (SalesforceException) { }
         }
     }
 }

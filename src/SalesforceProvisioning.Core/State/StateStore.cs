@@ -324,12 +324,12 @@ namespace SalesforceProvisioning
             {
                 using (var tx = _db.BeginTransaction(deferred: false))
                 {
-                    using (var read = Command("SELECT pid, host, acquired_at, process_started, expires_at FROM run_locks WHERE scope = $scope", tx, ("$scope", scope)))
+                    using (var read = Command("SELECT pid, host, acquired_at, process_started, expires_at, owner FROM run_locks WHERE scope = $scope", tx, ("$scope", scope)))
                     using (var reader = read.ExecuteReader())
                     {
                         if (reader.Read())
                         {
-                            var held = new HeldLock(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), Text(reader, 3), Text(reader, 4));
+                            var held = new HeldLock(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), Text(reader, 3), Text(reader, 4), reader.GetString(5));
                             string gone = WhyGone(held);
                             if (gone == null)
                                 throw new SalesforceException(SalesforceFailure.StateStoreBusy,
@@ -351,10 +351,11 @@ namespace SalesforceProvisioning
 
         private sealed class HeldLock
         {
-            public HeldLock(int pid, string host, string acquiredAt, string processStarted, string expiresAt)
+            public HeldLock(int pid, string host, string acquiredAt, string processStarted, string expiresAt, string owner)
             {
-                Pid = pid; Host = host; AcquiredAt = acquiredAt; ProcessStarted = processStarted; ExpiresAt = expiresAt;
+                Pid = pid; Host = host; AcquiredAt = acquiredAt; ProcessStarted = processStarted; ExpiresAt = expiresAt; Owner = owner;
             }
+            public string Owner { get; }
             public int Pid { get; }
             public string Host { get; }
             public string AcquiredAt { get; }
@@ -376,6 +377,8 @@ namespace SalesforceProvisioning
                     string started = StartTimeOf(process);
                     if (held.ProcessStarted != null && started != null && started != held.ProcessStarted)
                         return $"process {held.Pid} is now another program (started {started}, the lock's at {held.ProcessStarted})";
+                    if (process.Id == Process.GetCurrentProcess().Id && !RunLock.IsLive(held.Owner))
+                        return "its run in this process ended without releasing it (the store could not be written then)";
                 }
                 catch (Exception ex) when (ex is InvalidOperationException || ex is System.ComponentModel.Win32Exception) { }
                 return null;
@@ -672,8 +675,14 @@ namespace SalesforceProvisioning
         private readonly StateStore _store;
         private readonly string _scope;
         private readonly string _owner;
+        private static readonly HashSet<string> Live = new HashSet<string>();
         private readonly Timer _renewal;
         private int _released;
+
+        internal static bool IsLive(string owner)
+        {
+            lock (Live) return Live.Contains(owner);
+        }
 
         internal RunLock(StateStore store, string scope, string owner, string warning)
         {
@@ -681,6 +690,7 @@ namespace SalesforceProvisioning
             _scope = scope;
             _owner = owner;
             Warning = warning;
+            lock (Live) Live.Add(owner);
             TimeSpan every = TimeSpan.FromTicks(StateStore.LeaseDuration.Ticks / 3);
             _renewal = new Timer(_ => _store.RenewLease(_scope, _owner), null, every, every);
         }
@@ -692,6 +702,7 @@ namespace SalesforceProvisioning
         {
             if (Interlocked.Exchange(ref _released, 1) == 1) return;
             _renewal.Dispose();
+            lock (Live) Live.Remove(_owner);
             _store.ReleaseLock(_scope, _owner);
         }
     }
