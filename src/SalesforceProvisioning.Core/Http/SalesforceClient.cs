@@ -227,7 +227,9 @@ namespace SalesforceProvisioning
                     "Check -Domain: it must be the org's own My Domain; if it is, report this answer to Salesforce support.");
             string id = json.Value<string>("id");
             Uri identity = id != null ? new Uri(id) : null;
-            if (identity != null && !SalesforceEndpoint.IsTrusted(identity)) identity = null;
+            // The identity URL usually sits on the login host (https://login.salesforce.com/id/ORG/USER): it gets the
+            // token only when that is the connection's own domain or instance; otherwise /services/oauth2/userinfo is used.
+            if (identity != null && !(SameOrigin(identity, instance) || SameOrigin(identity, _connection.Domain))) identity = null;
 
             InstanceUrl = instance;
             _identityUrl = identity;
@@ -304,6 +306,11 @@ namespace SalesforceProvisioning
             Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);
             if (!SalesforceEndpoint.IsTrusted(uri))
                 throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl, $"Refusing to send a token to '{uri.GetLeftPart(UriPartial.Authority)}'.", "Only Salesforce https hosts (or loopback for the emulator) receive tokens.");
+            // URLs from answers (nextRecordsUrl, identity) are followed only on the connection's own hosts.
+            if (!SameOrigin(uri, InstanceUrl) && !SameOrigin(uri, _connection.Domain))
+                throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl,
+                    $"Salesforce's answer pointed to '{uri.GetLeftPart(UriPartial.Authority)}', which is not this connection's instance ({InstanceUrl.GetLeftPart(UriPartial.Authority)}); the token is not sent there.",
+                    "Check -Domain is the org's own My Domain; if it is, report this answer to Salesforce support.");
             var request = new RestRequest(uri, method);
             request.AddHeader("Authorization", "Bearer " + accessToken);
             request.AddHeader("Accept", "application/json");
@@ -320,7 +327,17 @@ namespace SalesforceProvisioning
             if (response.StatusCode == 0)
                 throw ToTransportException(response, label);
 
-            var result = new ApiResponse((int)response.StatusCode, response.Content);
+            int status = (int)response.StatusCode;
+            if (status >= 300 && status < 400)
+            {
+                // Redirects are never followed: the token would travel with the request to wherever they point.
+                string location = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Location", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
+                string target = Uri.TryCreate(location ?? "", UriKind.Absolute, out Uri to) ? to.GetLeftPart(UriPartial.Authority) : location ?? "nowhere";
+                throw new SalesforceException(SalesforceFailure.UnexpectedRedirect,
+                    $"{label} was answered with a redirect (HTTP {status} to {target}), which the module does not follow.",
+                    "Check -Domain: use the org's current My Domain (an old or mistyped domain redirects), and that no proxy rewrites Salesforce's answers.");
+            }
+            var result = new ApiResponse(status, response.Content);
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
             UpdateApiUsage(usage);
             Log($"{label} -> {result.Status} ({watch.ElapsedMilliseconds} ms)");
@@ -364,6 +381,9 @@ namespace SalesforceProvisioning
                 return new SalesforceException(SalesforceFailure.HostUnreachable, $"{label}: cannot reach {HostOf(response)} ({socket.SocketErrorCode}).", "Check -Domain, DNS, proxy and firewall; for the emulator, check that it is running (Start-SfEmulator).", ex);
             return new SalesforceException(SalesforceFailure.ConnectionDropped, $"{label}: the connection was dropped before Salesforce answered ({Innermost(ex)?.Message}).", "Retry the run; the module reconciles writes whose outcome was unknown.", ex);
         }
+
+        private static bool SameOrigin(Uri a, Uri b) => a != null && b != null
+            && string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
         private static string HostOf(RestResponse response) => response.ResponseUri?.Host ?? response.Request?.Resource ?? "the host";
 
