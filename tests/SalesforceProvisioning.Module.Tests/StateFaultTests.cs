@@ -85,6 +85,40 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Two_runs_on_one_org_at_once_report_each_user_created_exactly_once()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-overlap-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                // Two rules on two saved connections to the same org, each with its own run lock, started together.
+                using var first = Session(Path.Combine(folder, "state.db"));
+                using var second = _emulator.NewSession();
+                Assert.Empty(second.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_keys, "key")}'; $state = '{Path.Combine(folder, "state.db")}'; " +
+                    "Save-SfProvisioningConnection -Name other -Connection $c -StatePath $state; $null = New-SfProvisioningRule -Name contractors -ConnectionName other -Profile 'Standard User' -StatePath $state").Errors);
+                // Slow answers, so both runs read the org before either writes.
+                _emulator.Post("latency", "{\"ms\":400}");
+                ScriptResult a = null, b = null;
+                var one = new System.Threading.Thread(() => a = first.Run(People(300) + "$people | Sync-SfUser -Rule hr -StatePath $state"));
+                var two = new System.Threading.Thread(() => b = second.Run(People(300) + "$people | Sync-SfUser -Rule contractors -StatePath $state"));
+                one.Start(); two.Start(); one.Join(); two.Join();
+                _emulator.Post("latency", "{\"ms\":0}");
+
+                Assert.Empty(a.Errors);
+                Assert.Empty(b.Errors);
+                Assert.Equal(300, OrgUsers());
+                var created = a.Output.Concat(b.Output).Where(o => o.Prop("Action") == "Created").Select(o => o.Prop("Username")).ToList();
+                Assert.Equal(300, created.Count);
+                Assert.Equal(300, created.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+                Assert.All(a.Output.Concat(b.Output).Where(o => o.Prop("Action") != "Created"), o => Assert.Equal("Unchanged", o.Prop("Action")));
+            }
+            finally
+            {
+                _emulator.Post("latency", "{\"ms\":0}");
+                if (Directory.Exists(folder)) Directory.Delete(folder, true);
+            }
+        }
+
+        [Fact]
         public void The_recorded_command_line_never_holds_a_secret_typed_on_it()
         {
             string folder = Path.Combine(Path.GetTempPath(), "sfprov-redact-" + Guid.NewGuid().ToString("N"));

@@ -234,18 +234,18 @@ namespace SalesforceProvisioning
         /// <summary>A consistent copy of the whole store (SQLite's online backup), readable only by the user.</summary>
         private void BackupTo(string backupPath)
         {
-            string temporary = backupPath + ".tmp";
+            // A temporary name of its own: runs of other connections may copy the same store at the same time.
+            string temporary = backupPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
             try
             {
-                if (File.Exists(temporary)) File.Delete(temporary);
                 CreateOwnerOnly(temporary);
                 using (var copy = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temporary, Pooling = false }.ToString()))
                 {
                     copy.Open();
                     _db.BackupDatabase(copy);
                 }
-                if (File.Exists(backupPath)) File.Delete(backupPath);
-                File.Move(temporary, backupPath);
+                if (File.Exists(backupPath)) File.Replace(temporary, backupPath, null);
+                else File.Move(temporary, backupPath);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is SqliteException)
             {

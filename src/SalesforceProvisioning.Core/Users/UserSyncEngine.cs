@@ -423,7 +423,9 @@ namespace SalesforceProvisioning
                         again.Add(outcome.Write);
                     continue;
                 }
-                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy));
+                // A duplicate on a create never sent before is someone else's user (another run on this org, an admin): matched, not created.
+                bool ours = outcome.OutcomeUnknown || outcome.Write.MayHaveBeenWritten || outcome.ErrorCode != "DUPLICATE_USERNAME";
+                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy), ours);
                 if (!plan.IsWrite) plan.Written = true;
                 else if (!lastRound) again.AddRange(WritesOf(plan));
                 else plan.Fail("NotWritten", "The user exists (its create went through on a retried request), but its remaining changes could not be written.", Remedies.For("ConnectionDropped"));
