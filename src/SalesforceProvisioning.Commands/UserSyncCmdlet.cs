@@ -60,6 +60,7 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
+            StopSignals.Install();
             _connection = ResolveAuthenticatedConnection();
             _apiUsedAtStart = _connection.ApiUsage?.Used;
             Map = CreateMap();
@@ -129,6 +130,21 @@ namespace SalesforceProvisioning.Commands
                 RecordOrStop(results, window.ToDictionary(u => u.Index));
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
+            }
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C or SIGTERM: the pipeline takes no more output, but what the sent writes did is
+                // recorded (the engine waited for their answers), so the store and the run's counts hold it.
+                if (RuleRun != null)
+                {
+                    try
+                    {
+                        RuleRun.Record(results, window.ToDictionary(u => u.Index));
+                        RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                    }
+                    catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
+                }
+                throw;
             }
             Emit(results);
             RecordOrStop(results, window.ToDictionary(u => u.Index));

@@ -277,7 +277,8 @@ namespace SalesforceProvisioning
                     "<?xml version=\"1.0\" encoding=\"utf-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\">"
                     + $"<soapenv:Header><urn:SessionHeader><urn:sessionId>{System.Security.SecurityElement.Escape(token)}</urn:sessionId></urn:SessionHeader></soapenv:Header>"
                     + $"<soapenv:Body>{operationXml}</soapenv:Body></soapenv:Envelope>", "text/xml");
-                ApiResponse response = await ExecuteAsync(request, "POST " + uri.AbsolutePath, ct).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                ApiResponse response = await ExecuteAsync(request, "POST " + uri.AbsolutePath, CancellationToken.None).ConfigureAwait(false); // a sent write is waited for
                 System.Xml.Linq.XDocument document;
                 try
                 {
@@ -315,7 +316,10 @@ namespace SalesforceProvisioning
             request.AddHeader("Authorization", "Bearer " + accessToken);
             request.AddHeader("Accept", "application/json");
             if (body != null) request.AddStringBody(body.ToString(Formatting.None), ContentType.Json);
-            return ExecuteAsync(request, $"{method.ToString().ToUpperInvariant()} {uri.AbsolutePath}", ct);
+            // A stop (Ctrl+C, SIGTERM) comes between requests: a write once sent is waited for, so its answer is
+            // reported and recorded instead of being cut off with the write carried out and unknown.
+            ct.ThrowIfCancellationRequested();
+            return ExecuteAsync(request, $"{method.ToString().ToUpperInvariant()} {uri.AbsolutePath}", method == Method.Get ? ct : CancellationToken.None);
         }
 
         private async Task<ApiResponse> ExecuteAsync(RestRequest request, string label, CancellationToken ct)

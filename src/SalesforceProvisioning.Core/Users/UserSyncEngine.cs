@@ -297,6 +297,13 @@ namespace SalesforceProvisioning
                     {
                         stop = ex;
                     }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
+                        foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
+                            ApplySuccess(done);
+                        throw;
+                    }
                     pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
                     if (stop != null) break;
                 }
@@ -370,6 +377,13 @@ namespace SalesforceProvisioning
             if (plan.OutstandingWrites == 0) plan.Written = true; // only access changes, written afterwards
         }
 
+        private static void ApplySuccess(RecordOutcome outcome)
+        {
+            var plan = (UserPlan)outcome.Write.Tag;
+            if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
+            if (--plan.OutstandingWrites == 0) plan.Written = true;
+        }
+
         /// <summary>Applies per-record outcomes to their plans; returns the writes to send again.</summary>
         private async Task<List<RecordWrite>> ApplyOutcomesAsync(List<RecordOutcome> outcomes, bool lastRound, CancellationToken ct)
         {
@@ -381,8 +395,7 @@ namespace SalesforceProvisioning
                 if (plan.Action == SfSyncAction.Failed) continue;
                 if (outcome.Success)
                 {
-                    if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
-                    if (--plan.OutstandingWrites == 0) plan.Written = true;
+                    ApplySuccess(outcome);
                     continue;
                 }
                 bool transient = CompositeWriter.TransientErrorCodes.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
