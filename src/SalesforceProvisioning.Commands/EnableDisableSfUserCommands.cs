@@ -40,7 +40,7 @@ namespace SalesforceProvisioning.Commands
     {
         protected override bool Enable => false;
 
-        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection));
+        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection), connection.Target);
     }
 
     /// <summary>Reactivates (or unfreezes) Salesforce users by Username.</summary>
@@ -50,6 +50,6 @@ namespace SalesforceProvisioning.Commands
     {
         protected override bool Enable => true;
 
-        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitEnable(ChosenAction(connection));
+        protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitEnable(ChosenAction(connection), connection.Target);
     }
 }

@@ -146,10 +146,11 @@ namespace SalesforceProvisioning.Commands
         protected override void EndProcessing()
         {
             SfProvisioningConnection connection = ResolveAuthenticatedConnection();
-            if (connection.Target == SfTarget.Communities)
+            LifecycleDecision membership = LifecyclePolicy.ForMembership(connection.Target);
+            if (membership.IsSkip)
             {
-                ThrowTerminatingError(new ErrorRecord(new NotSupportedException("Group membership sync is not supported for the Communities target."), "MembershipNotSupportedForCommunities", ErrorCategory.NotImplemented, connection)
-                { ErrorDetails = new ErrorDetails("Group membership sync is not supported for the Communities target (as in the PingOne connector); groups themselves can be synced with Sync-SfGroup.") { RecommendedAction = "Use a connection with -Target Salesforce for membership changes." } });
+                ThrowTerminatingError(new ErrorRecord(new NotSupportedException(membership.Reason), "MembershipNotSupportedFor" + connection.Target, ErrorCategory.NotImplemented, connection)
+                { ErrorDetails = new ErrorDetails(membership.Reason) { RecommendedAction = membership.Remedy } });
             }
             string groupName = Convert.ToString(SourceGroupReader.Read(Group.BaseObject is string s ? (object)s : Group, 0, SourceObjects.ReadProperty).Name);
             var engine = new GroupSyncEngine(connection, store: null, MaxConcurrentRequests);

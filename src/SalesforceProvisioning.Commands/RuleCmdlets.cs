@@ -161,7 +161,7 @@ namespace SalesforceProvisioning.Commands
             {
                 ThrowFor(ex, Name);
             }
-            _deprovision = Connection.DeprovisionOnRuleDeletion && _state.Provisioned(null, _rule.Name).Count > 0;
+            _deprovision = LifecyclePolicy.DeprovisionsOnRuleDeletion(Connection, _state.Provisioned(null, _rule.Name).Count);
             if (!_deprovision) return;
             base.BeginProcessing();
             StartRuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, Connection.Target == SfTarget.LeadsAndContacts ? "Email" : "Username", full: true);

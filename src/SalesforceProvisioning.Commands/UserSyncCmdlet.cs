@@ -77,6 +77,7 @@ namespace SalesforceProvisioning.Commands
 
         protected void Add(SourceUser user)
         {
+            if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
                 Emit(new List<SfUserSyncResult> { unchanged });
@@ -197,13 +198,12 @@ namespace SalesforceProvisioning.Commands
         {
             IReadOnlyList<string> absent = RuleRun.Absent();
             if (absent.Count == 0) return;
-            int share = RuleRun.ProvisionedCount == 0 ? 100 : (int)Math.Ceiling(100.0 * absent.Count / RuleRun.ProvisionedCount);
-            if (share > RuleRun.Rule.MaxDeprovisionPercent && !ForceDeprovision)
+            LifecycleDecision guard = LifecyclePolicy.ForAbsentPeople(RuleRun.Rule.Name, absent.Count, RuleRun.ProvisionedCount, RuleRun.Rule.MaxDeprovisionPercent, ForceDeprovision);
+            if (guard.IsSkip)
             {
-                string message = $"The input lacks {absent.Count} of the {RuleRun.ProvisionedCount} users rule '{RuleRun.Rule.Name}' provisioned ({share}%, above its limit of {RuleRun.Rule.MaxDeprovisionPercent}%); nobody was deprovisioned.";
-                RuleRun.Finish(message);
-                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "DeprovisionGuard", ErrorCategory.LimitsExceeded, absent)
-                { ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Check the source export is complete; if the removals are meant, run again with -Force or raise the rule's -MaxDeprovisionPercent." } });
+                RuleRun.Finish(guard.Reason);
+                ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(guard.Reason), "DeprovisionGuard", ErrorCategory.LimitsExceeded, absent)
+                { ErrorDetails = new ErrorDetails(guard.Reason) { RecommendedAction = guard.Remedy } });
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
             var results = FlushAndCollect();

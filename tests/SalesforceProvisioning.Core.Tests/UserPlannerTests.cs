@@ -217,5 +217,30 @@ namespace SalesforceProvisioning.Tests
         {
             Assert.Equal(expected, UserPlanner.GenerateAlias(first, last, "jdoe@example.com"));
         }
+
+        [Fact]
+        public void A_profile_column_changes_an_existing_users_profile_only_with_the_profiles_update_flag()
+        {
+            var map = new SfAttributeMap();
+            map.Add(new SfFieldMapping("Username", new[] { "UserPrincipalName" }));
+            map.Add(new SfFieldMapping("Email", new[] { "mail" }) { Update = true });
+            var plan = UserPlanner.Plan(Source(Jane(("ProfileName", "System Administrator")), map), Existing(), Org, map, Policy());
+            Assert.Equal(SfSyncAction.Unchanged, plan.Action);
+            Assert.Null(plan.Update);
+            Assert.Contains("ProfileId", plan.Message);
+
+            map.Add(new SfFieldMapping("ProfileId", new[] { "ProfileId" }) { Update = true });
+            plan = UserPlanner.Plan(Source(Jane(("ProfileName", "System Administrator")), map), Existing(), Org, map, Policy());
+            Assert.Equal(SfSyncAction.Updated, plan.Action);
+            Assert.Equal("00e000000000002AAA", plan.Update.Value<string>("ProfileId"));
+        }
+
+        [Fact]
+        public void A_frozen_user_enabled_in_the_source_is_unfrozen_on_a_disable_mode_connection()
+        {
+            var plan = UserPlanner.Plan(Source(Jane(("Enabled", true))), Existing(frozen: true), Org, DefaultMap(), Policy(action: SfDisableAction.Disable));
+            Assert.Equal(SfSyncAction.Reactivated, plan.Action);
+            Assert.False(plan.Freeze);
+        }
     }
 }

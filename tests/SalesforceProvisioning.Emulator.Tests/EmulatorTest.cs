@@ -117,5 +117,20 @@ public abstract class EmulatorTest : IAsyncLifetime
         return copy;
     }
 
+    /// <summary>The default org with Person Accounts turned on and one person account, Jane Doe (001Em0000000002).</summary>
+    protected static string PersonAccountsSeed()
+    {
+        var seed = JsonNode.Parse(Data.SeedLoader.DefaultSeedJson())!.AsObject();
+        seed["org"]!["personAccounts"] = true;
+        seed["objects"]!["Account"]!.AsArray().Add(new JsonObject
+        {
+            ["Id"] = "001Em0000000002", ["FirstName"] = "Jane", ["LastName"] = "Doe", ["PersonEmail"] = "jane.doe@example.com",
+        });
+        return seed.ToJsonString();
+    }
+
+    /// <summary>Reloads the emulator as the default org with Person Accounts on.</summary>
+    protected void UsePersonAccounts() => Emulator.Org.LoadSeed(PersonAccountsSeed());
+
     protected static string ErrorCode(JsonNode body) => body?[0]?["errorCode"]?.ToString();
 }

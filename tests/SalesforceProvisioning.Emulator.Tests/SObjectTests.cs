@@ -138,6 +138,9 @@ public sealed class SObjectTests : EmulatorTest
     [Fact]
     public async Task Accounts_leads_and_read_only_objects()
     {
+        // A business-only org (the default) has no person fields at all.
+        Assert.Equal("INVALID_FIELD", ErrorCode((await Post($"{V}/sobjects/Account", new JsonObject { ["FirstName"] = "Pat", ["LastName"] = "Person" })).Body));
+        UsePersonAccounts();
         var business = await Post($"{V}/sobjects/Account", new JsonObject { ["Name"] = "Initrode" });
         Assert.Equal(HttpStatusCode.Created, business.Status);
         var person = await Post($"{V}/sobjects/Account", new JsonObject { ["FirstName"] = "Pat", ["LastName"] = "Person" });

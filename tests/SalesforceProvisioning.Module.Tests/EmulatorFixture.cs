@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Xunit;
 
 namespace SalesforceProvisioning.ModuleTests
 {
@@ -25,6 +26,31 @@ namespace SalesforceProvisioning.ModuleTests
             if (started.Errors.Count > 0) throw new InvalidOperationException("Start-SfEmulator failed: " + started.Errors[0]);
             Emulator = started.Output.Single();
             ControlUrl = Emulator.Prop("ControlUrl");
+            _defaultSeed = Get("seed").ToJsonString();
+        }
+
+        private readonly string _defaultSeed;
+
+        /// <summary>An ordinary org: Person Accounts off, so Account has no IsPersonAccount field (the emulator's default).</summary>
+        public const string BusinessOnly = "BusinessOnly";
+
+        /// <summary>The same org with Person Accounts on and one person account, Jane Doe.</summary>
+        public const string PersonAccounts = "PersonAccounts";
+
+        /// <summary>Both org shapes, for tests that must hold in either.</summary>
+        public static TheoryData<string> OrgShapes => new TheoryData<string> { BusinessOnly, PersonAccounts };
+
+        /// <summary>Reloads the emulator's data as an org of the given shape.</summary>
+        public void UseOrg(string shape)
+        {
+            if (shape == BusinessOnly) { Post("seed", _defaultSeed); return; }
+            var seed = JsonNode.Parse(_defaultSeed).AsObject();
+            seed["org"]["personAccounts"] = true;
+            seed["objects"]["Account"].AsArray().Add(new JsonObject
+            {
+                ["Id"] = "001Em0000000002", ["FirstName"] = "Jane", ["LastName"] = "Doe", ["PersonEmail"] = "jane.doe@example.com",
+            });
+            Post("seed", seed.ToJsonString());
         }
 
         /// <summary>The SfEmulatorInstance object, to pipe into New-SfProvisioningConnection.</summary>
@@ -71,6 +97,20 @@ namespace SalesforceProvisioning.ModuleTests
             string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"create {sObjectType}: {(int)response.StatusCode} {body}");
             return JsonNode.Parse(body)["id"].ToString();
+        }
+
+        /// <summary>Converts a lead with the partner SOAP API's convertLead, as a sales rep would in Salesforce.</summary>
+        public void ConvertLead(string leadId, string accountId, string convertedStatus = "Closed - Converted")
+        {
+            string envelope = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\">"
+                + $"<soapenv:Header><urn:SessionHeader><urn:sessionId>{System.Security.SecurityElement.Escape(AccessToken())}</urn:sessionId></urn:SessionHeader></soapenv:Header>"
+                + $"<soapenv:Body><urn:convertLead><urn:leadConverts><urn:accountId>{accountId}</urn:accountId><urn:convertedStatus>{convertedStatus}</urn:convertedStatus>"
+                + $"<urn:doNotCreateOpportunity>true</urn:doNotCreateOpportunity><urn:leadId>{leadId}</urn:leadId></urn:leadConverts></urn:convertLead></soapenv:Body></soapenv:Envelope>";
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{Emulator.Prop("InstanceUrl")}/services/Soap/u/62.0") { Content = new StringContent(envelope, Encoding.UTF8, "text/xml") };
+            request.Headers.Add("SOAPAction", "\"\"");
+            var response = _http.Send(request);
+            string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode || !body.Contains("<success>true</success>")) throw new InvalidOperationException($"convertLead: {(int)response.StatusCode} {body}");
         }
 
         /// <summary>The totalSize of a query (for COUNT()).</summary>

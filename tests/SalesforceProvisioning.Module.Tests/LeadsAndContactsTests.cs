@@ -21,9 +21,10 @@ namespace SalesforceProvisioning.ModuleTests
 
         private static string[] Actions(ScriptResult r) => r.Output.Select(o => o.Prop("Action")).ToArray();
 
-        [Fact]
-        public void A_mixed_batch_of_contacts_and_leads_is_created_then_updated_then_unchanged()
+        [Theory, MemberData(nameof(EmulatorFixture.OrgShapes), MemberType = typeof(EmulatorFixture))]
+        public void A_mixed_batch_of_contacts_and_leads_is_created_then_updated_then_unchanged(string org)
         {
+            _emulator.UseOrg(org);
             using var ps = Session();
             const string people = @"$people = @(
     [pscustomobject]@{ mail = ""siobhan.o'connor@example.com""; givenName = 'Siobhán'; sn = ""O'Connor""; Title = 'CTO'; RecordType = 'Contact' }
@@ -47,9 +48,10 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(written, _emulator.RecordsWritten);
         }
 
-        [Fact]
-        public void A_lead_whose_source_makes_them_a_contact_is_converted_keeping_its_history()
+        [Theory, MemberData(nameof(EmulatorFixture.OrgShapes), MemberType = typeof(EmulatorFixture))]
+        public void A_lead_whose_source_makes_them_a_contact_is_converted_keeping_its_history(string org)
         {
+            _emulator.UseOrg(org);
             using var ps = Session();
             var promoted = ps.Run("[pscustomobject]@{ mail = 'lena.lead@example.com'; sn = 'Lead'; Title = 'Buyer'; RecordType = 'Contact' } | Sync-SfUser");
             Assert.Empty(promoted.Errors);
@@ -69,9 +71,10 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Single(_emulator.Query("SELECT Id FROM Lead WHERE Email = 'lena.lead@example.com'"));
         }
 
-        [Fact]
-        public void A_contact_whose_source_makes_them_a_lead_is_demoted_and_kept_unless_deletion_is_allowed()
+        [Theory, MemberData(nameof(EmulatorFixture.OrgShapes), MemberType = typeof(EmulatorFixture))]
+        public void A_contact_whose_source_makes_them_a_lead_is_demoted_and_kept_unless_deletion_is_allowed(string org)
         {
+            _emulator.UseOrg(org);
             using var ps = Session();
             ps.Run("[pscustomobject]@{ mail = 'dee.mote@example.com'; sn = 'Mote'; RecordType = 'Contact' } | Sync-SfUser");
             var kept = ps.Run("[pscustomobject]@{ mail = 'dee.mote@example.com'; sn = 'Mote'; Company = 'Mote Ltd'; RecordType = 'Lead' } | Sync-SfUser");
@@ -88,9 +91,10 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Unknown Co", _emulator.Query("SELECT Company FROM Lead WHERE Email = 'eve.mote@example.com'").Single()["Company"].ToString());
         }
 
-        [Fact]
-        public void Removal_follows_allow_delete_and_the_remove_action()
+        [Theory, MemberData(nameof(EmulatorFixture.OrgShapes), MemberType = typeof(EmulatorFixture))]
+        public void Removal_follows_allow_delete_and_the_remove_action(string org)
         {
+            _emulator.UseOrg(org);
             using var ps = Session();
             ps.Run("@([pscustomobject]@{ mail = 'gone.lead@example.com'; sn = 'Gone'; RecordType = 'Lead' }, [pscustomobject]@{ mail = 'gone.contact@example.com'; sn = 'Gone' }) | Sync-SfUser");
             var disabled = ps.Run("@([pscustomobject]@{ mail = 'gone.lead@example.com'; sn = 'Gone'; RecordType = 'Lead'; Deleted = $true }, [pscustomobject]@{ mail = 'gone.contact@example.com'; sn = 'Gone'; Deleted = $true }) | Sync-SfUser");
@@ -104,13 +108,25 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Empty(_emulator.Query("SELECT Id FROM Contact WHERE Email = 'gone.contact@example.com'"));
         }
 
-        [Fact]
-        public void A_lead_without_a_company_and_a_contact_without_an_account_fail_with_remedies()
+        [Theory, MemberData(nameof(EmulatorFixture.OrgShapes), MemberType = typeof(EmulatorFixture))]
+        public void A_lead_without_a_company_and_a_contact_without_an_account_fail_with_remedies(string org)
         {
+            _emulator.UseOrg(org);
             using var ps = _emulator.NewSession("-Target LeadsAndContacts");
             var result = ps.Run("@([pscustomobject]@{ mail = 'nocompany@example.com'; sn = 'X'; RecordType = 'Lead' }, [pscustomobject]@{ mail = 'noaccount@example.com'; sn = 'Y'; RecordType = 'Contact' }, [pscustomobject]@{ mail = 'badtype@example.com'; sn = 'Z'; RecordType = 'Prospect' }) | Sync-SfUser");
             Assert.Equal(new[] { "MissingCompany", "MissingAccount", "InvalidRecordType" }, result.Output.Select(o => o.Prop("ErrorCode")).ToArray());
             Assert.All(result.Errors, e => Assert.False(string.IsNullOrEmpty(e.ErrorDetails.RecommendedAction)));
+        }
+
+        [Fact]
+        public void A_person_account_as_the_account_of_new_contacts_is_refused_before_anything_is_written()
+        {
+            _emulator.UseOrg(EmulatorFixture.PersonAccounts);
+            using var ps = _emulator.NewSession("-Target LeadsAndContacts -AccountId 001Em0000000002 -DefaultCompany 'Unknown Co'");
+            long written = _emulator.RecordsWritten;
+            var result = ps.Run("[pscustomobject]@{ mail = 'pa.contact@example.com'; sn = 'Pa'; RecordType = 'Contact' } | Sync-SfUser");
+            Assert.Contains("person account", result.Errors.Single().ToString());
+            Assert.Equal(written, _emulator.RecordsWritten);
         }
     }
 }

@@ -81,7 +81,14 @@ namespace SalesforceProvisioning
             var plans = groups.Select(g => PlanGroup(g, options)).ToList();
             MarkDuplicates(plans);
             if (options.CompleteScope && _store != null) plans.AddRange(PlanLeftScope(groups, options));
-            await PlanMembersAsync(plans.Where(p => p.Source.Members != null && p.Action != SfGroupAction.Failed && p.Action != SfGroupAction.Skipped && !p.Delete).ToList(), options.MembershipMode, ct).ConfigureAwait(false);
+            var withMembers = plans.Where(p => p.Source.Members != null && p.Action != SfGroupAction.Failed && p.Action != SfGroupAction.Skipped && !p.Delete).ToList();
+            LifecycleDecision membership = LifecyclePolicy.ForMembership(_connection.Target);
+            if (membership.IsSkip)
+            {
+                foreach (GroupPlan plan in withMembers) plan.Message = "Members not synced: " + membership.Reason;
+                withMembers.Clear();
+            }
+            await PlanMembersAsync(withMembers, options.MembershipMode, ct).ConfigureAwait(false);
             foreach (GroupPlan plan in plans)
                 if (plan.Action == SfGroupAction.Unchanged && plan.MemberWrites.Any()) plan.Action = SfGroupAction.Updated;
             return plans;

@@ -18,8 +18,6 @@ namespace SalesforceProvisioning
     public sealed class LeadContactSyncEngine : ISyncEngine
     {
         private const int MaxWriteRounds = 3;
-        private const string ConvertedStatus = "Closed - Converted";
-        private const string ClosedStatus = "Closed - Not Converted";
 
         private readonly SfProvisioningConnection _connection;
         private readonly SalesforceClient _client;
@@ -31,6 +29,7 @@ namespace SalesforceProvisioning
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private SObjectDescribe _contact;
         private SObjectDescribe _lead;
+        private LeadStatuses _statuses;
 
         public LeadContactSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, string matchField = "Email", int maxConcurrentRequests = 2)
         {
@@ -54,6 +53,7 @@ namespace SalesforceProvisioning
                 {
                     new JObject { ["method"] = "GET", ["url"] = _client.DataPath("sobjects/Contact/describe"), ["referenceId"] = "contact" },
                     new JObject { ["method"] = "GET", ["url"] = _client.DataPath("sobjects/Lead/describe"), ["referenceId"] = "lead" },
+                    new JObject { ["method"] = "GET", ["url"] = _client.DataPath("query?q=" + Uri.EscapeDataString(LeadStatuses.Query)), ["referenceId"] = "statuses" },
                 },
             };
             var answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
@@ -62,6 +62,7 @@ namespace SalesforceProvisioning
                 throw SalesforceClient.ToApiException(new ApiResponse(response.Value<int>("httpStatusCode"), response["body"]?.ToString(Newtonsoft.Json.Formatting.None)));
             _contact = SObjectDescribe.FromJson((JObject)responses["contact"]["body"]);
             _lead = SObjectDescribe.FromJson((JObject)responses["lead"]["body"]);
+            _statuses = LeadStatuses.From(((JArray)responses["statuses"]["body"]["records"]).Cast<JObject>());
 
             if (_contact.Field(_matchField) == null || _lead.Field(_matchField) == null)
                 throw new SalesforceConfigurationException("MatchField", $"'{_matchField}' is not a field of both Contact and Lead.", "Match on Email (the default) or another field both objects have.");
@@ -73,9 +74,12 @@ namespace SalesforceProvisioning
             }
             if (_connection.AccountId != null)
             {
-                var account = (await _client.QueryAsync($"SELECT Id, Name, IsPersonAccount FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}", ct).ConfigureAwait(false)).FirstOrDefault();
+                var shape = await AccountShape.ReadAsync(_client, ct).ConfigureAwait(false);
+                var account = (await _client.QueryAsync($"SELECT {shape.SelectFields} FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}", ct).ConfigureAwait(false)).FirstOrDefault();
                 if (account == null)
                     throw new SalesforceConfigurationException("AccountId", $"Account '{_connection.AccountId}' does not exist in this org.", "Give the Id of the business account new contacts belong to.");
+                if (shape.IsPersonAccount(account))
+                    throw new SalesforceConfigurationException("AccountId", $"Account '{account.Value<string>("Name")}' ({_connection.AccountId}) is a person account; a person account holds only its own person contact.", "Give the Id of the business account new contacts belong to.");
             }
         }
 
@@ -97,13 +101,38 @@ namespace SalesforceProvisioning
             var keys = plans.Where(p => p.Action != SfSyncAction.Failed).Select(p => p.Key).ToList();
             var contacts = await ReadAsync("Contact", _contact, keys, "", ct).ConfigureAwait(false);
             var leads = await ReadAsync("Lead", _lead, keys, "IsConverted = false AND ", ct).ConfigureAwait(false);
+            var convertedContacts = await ReadConvertedContactsAsync(keys.Where(k => !leads.ContainsKey(k)).ToList(), ct).ConfigureAwait(false);
             foreach (PersonPlan plan in plans.Where(p => p.Action != SfSyncAction.Failed))
             {
                 contacts.TryGetValue(plan.Key, out JObject contact);
                 leads.TryGetValue(plan.Key, out JObject lead);
-                Plan(plan, contact, lead);
+                JObject convertedContact = null;
+                bool converted = lead == null && convertedContacts.TryGetValue(plan.Key, out convertedContact);
+                if (converted) contact = contact ?? convertedContact;
+                Plan(plan, contact, lead, converted);
             }
             return plans;
+        }
+
+        /// <summary>
+        /// People whose lead was converted in Salesforce (by a sales rep, or an earlier promotion): the lead's
+        /// contact, when it still exists, is their record.
+        /// </summary>
+        private async Task<Dictionary<string, JObject>> ReadConvertedContactsAsync(List<string> keys, CancellationToken ct)
+        {
+            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            if (keys.Count == 0) return found;
+            string keyField = _lead.Field(_matchField).Name;
+            var converted = await _reader.QueryManyAsync(Soql.ChunkedInQueries($"SELECT Id, {keyField}, ConvertedContactId FROM Lead WHERE IsConverted = true AND ConvertedContactId != null AND {keyField} IN", keys), ct).ConfigureAwait(false);
+            if (converted.Count == 0) return found;
+            var byContact = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JObject lead in converted) byContact[UserOrgContext.Id15(lead.Value<string>("ConvertedContactId"))] = lead.Value<string>(keyField);
+            var contacts = await ReadAsync("Contact", _contact, byContact.Keys.ToList(), "", ct, byField: "Id").ConfigureAwait(false);
+            foreach (JObject contact in contacts.Values)
+            {
+                if (byContact.TryGetValue(UserOrgContext.Id15(contact.Value<string>("Id")), out string key) && key != null && !found.ContainsKey(key)) found[key] = contact;
+            }
+            return found;
         }
 
         private SfRecordType ParseRecordType(SourceUser source, out string problem)
@@ -115,77 +144,89 @@ namespace SalesforceProvisioning
             return _connection.RecordType;
         }
 
-        private async Task<Dictionary<string, JObject>> ReadAsync(string sObject, SObjectDescribe describe, List<string> keys, string filter, CancellationToken ct)
+        private async Task<Dictionary<string, JObject>> ReadAsync(string sObject, SObjectDescribe describe, List<string> keys, string filter, CancellationToken ct, string byField = null)
         {
+            string keyField = byField ?? describe.Field(_matchField).Name;
             var fields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Id", _matchField };
             foreach (SfFieldMapping mapping in _map.Mappings)
                 if (describe.Field(mapping.Field) != null) fields.Add(describe.Field(mapping.Field).Name);
             if (sObject == "Contact") fields.Add("AccountId");
             if (sObject == "Lead") { fields.Add("Status"); fields.Add("Company"); }
-            string prefix = $"SELECT {string.Join(", ", fields)} FROM {sObject} WHERE {filter}{describe.Field(_matchField).Name} IN";
+            string prefix = $"SELECT {string.Join(", ", fields)} FROM {sObject} WHERE {filter}{keyField} IN";
             var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
             foreach (JObject record in await _reader.QueryManyAsync(Soql.ChunkedInQueries(prefix, keys), ct).ConfigureAwait(false))
             {
-                string key = record.Value<string>(describe.Field(_matchField).Name);
+                string key = record.Value<string>(keyField);
                 if (key != null && !found.ContainsKey(key)) found[key] = record;
             }
             return found;
         }
 
-        /// <summary>Decides one person's change; every toggle of the connection is honoured and skips say why.</summary>
-        private void Plan(PersonPlan plan, JObject contact, JObject lead)
+        /// <summary>Carries out the lifecycle policy's decision for one person; skips say why.</summary>
+        private void Plan(PersonPlan plan, JObject contact, JObject lead, bool converted)
         {
             SourceUser source = plan.Source;
-            if (source.WantsInactive)
+            SourceState state = LifecyclePolicy.StateOf(source);
+            // Removal acts on the record of the person's own type first; otherwise on whichever exists.
+            JObject record = plan.Type == SfRecordType.Lead ? lead ?? contact : contact ?? lead;
+            bool isLead = record != null && record == lead;
+            PersonRecordState held = record == null ? PersonRecordState.Missing
+                : isLead ? (_statuses.IsClosed(lead.Value<string>("Status")) ? PersonRecordState.LeadClosed : PersonRecordState.LeadOpen)
+                : converted ? PersonRecordState.ConvertedLead : PersonRecordState.Contact;
+            LifecycleDecision decision = LifecyclePolicy.ForPerson(_policy, state, plan.Type, source.RecordType != null, source.LastRecordType, held);
+            if (record != null)
             {
-                PlanRemoval(plan, plan.Type == SfRecordType.Contact ? (contact, "Contact") : (lead, "Lead"), plan.Type == SfRecordType.Contact ? (lead, "Lead") : (contact, "Contact"));
-                return;
+                plan.ObjectType = isLead ? "Lead" : "Contact";
+                plan.RecordId = record.Value<string>("Id");
             }
-            if (plan.Type == SfRecordType.Contact)
+            switch (decision.Outcome)
             {
-                if (contact != null) PlanUpdate(plan, contact, _contact, "Contact");
-                else if (lead != null) PlanPromotion(plan, lead);
-                else PlanCreate(plan, _contact, "Contact");
+                case LifecycleOutcome.Skip:
+                    plan.Skip(decision.Reason, decision.Remedy);
+                    break;
+                case LifecycleOutcome.Unchanged:
+                    break;
+                case LifecycleOutcome.Create:
+                    PlanCreate(plan, plan.Type == SfRecordType.Contact ? _contact : _lead, plan.Type.ToString());
+                    break;
+                case LifecycleOutcome.Delete:
+                    plan.Delete = true;
+                    plan.Action = SfSyncAction.Deleted;
+                    break;
+                case LifecycleOutcome.CloseLead:
+                    PlanLeadStatus(plan, _statuses.Closed, SfSyncAction.Disabled, "Add a lead status whose label starts with 'Closed' (Setup > Lead Status), or use -AllowDelete -RemoveAction Delete.");
+                    break;
+                case LifecycleOutcome.ReopenLead:
+                    PlanUpdate(plan, lead, _lead, "Lead");
+                    if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) break;
+                    PlanLeadStatus(plan, _statuses.DefaultOpen, SfSyncAction.Reactivated, "Mark an open lead status as the default (Setup > Lead Status).");
+                    break;
+                case LifecycleOutcome.Promote:
+                    PlanPromotion(plan, lead);
+                    break;
+                case LifecycleOutcome.Demote:
+                    PlanDemotion(plan, contact, decision.DeleteReplacedContact);
+                    break;
+                default:
+                    PlanUpdate(plan, record, isLead ? _lead : _contact, plan.ObjectType);
+                    break;
             }
-            else
-            {
-                if (lead != null) PlanUpdate(plan, lead, _lead, "Lead");
-                else if (contact != null) PlanDemotion(plan, contact);
-                else PlanCreate(plan, _lead, "Lead");
-            }
+            if (decision.Reason != null && plan.Action != SfSyncAction.Failed && plan.Action != SfSyncAction.Skipped)
+                plan.Message = plan.Message == null ? decision.Reason : decision.Reason + " " + plan.Message;
         }
 
-        private void PlanRemoval(PersonPlan plan, (JObject Record, string Type) own, (JObject Record, string Type) other)
+        /// <summary>Closes or reopens a lead with the org's own status values (read from LeadStatus).</summary>
+        private void PlanLeadStatus(PersonPlan plan, string status, SfSyncAction action, string remedy)
         {
-            var (record, type) = own.Record != null ? own : other;
-            if (record == null)
+            if (status == null)
             {
-                plan.Skip($"The person is {(plan.Source.Deleted ? "deleted" : "disabled")} in the source and has no Lead or Contact: nothing to do.", null);
+                plan.Skip($"The org has no lead status to {(action == SfSyncAction.Disabled ? "close" : "reopen")} the lead with.", remedy);
                 return;
             }
-            plan.ObjectType = type;
-            plan.RecordId = record.Value<string>("Id");
-            bool toggle = plan.Source.Deleted ? _policy.DeprovisionUsers : _policy.DisableUsers;
-            if (!toggle)
-            {
-                plan.Skip($"The person is {(plan.Source.Deleted ? "deleted" : "disabled")} in the source, but {(plan.Source.Deleted ? "deprovisioning" : "disabling")} is off for this connection.", $"Create the connection with {(plan.Source.Deleted ? "-DeprovisionUsers" : "-DisableUsers")} $true.");
-                return;
-            }
-            if (_connection.RemoveAction == SfRemoveAction.Delete && _connection.AllowDelete)
-            {
-                plan.Delete = true;
-                plan.Action = SfSyncAction.Deleted;
-                return;
-            }
-            if (type == "Lead")
-            {
-                if (record.Value<string>("Status") == ClosedStatus) return;
-                plan.Update = new JObject { ["Status"] = ClosedStatus };
-                plan.ChangedFields.Add("Status");
-                plan.Action = SfSyncAction.Disabled;
-                return;
-            }
-            plan.Skip("Contacts have no disabled state, and deleting records is off for this connection.", "Create the connection with -AllowDelete -RemoveAction Delete to delete such contacts.");
+            plan.Update = plan.Update ?? new JObject();
+            plan.Update["Status"] = status;
+            plan.ChangedFields.Add("Status");
+            plan.Action = action;
         }
 
         private JObject Desired(PersonPlan plan, SObjectDescribe describe)
@@ -214,11 +255,6 @@ namespace SalesforceProvisioning
 
         private void PlanCreate(PersonPlan plan, SObjectDescribe describe, string type)
         {
-            if (!_policy.CreateUsers)
-            {
-                plan.Skip($"The person has no {type}, and creation is off for this connection.", "Create the connection with -CreateUsers $true.");
-                return;
-            }
             JObject desired = Desired(plan, describe);
             if (desired == null) return;
             var create = new JObject(desired.Properties().Where(p => p.Value.Type != JTokenType.Null && describe.Field(p.Name).Createable));
@@ -270,14 +306,15 @@ namespace SalesforceProvisioning
             {
                 FieldInfo field = describe.Field(property.Name);
                 if (!field.Updateable || FieldValues.AreEqual(field, property.Value, record[field.Name])) continue;
-                if (_map[field.Name]?.Update ?? true) update[field.Name] = property.Value;
+                if (LifecyclePolicy.UpdatesField(_map[field.Name])) update[field.Name] = property.Value;
                 else notUpdated.Add(field.Name);
             }
             if (notUpdated.Count > 0) plan.Message = $"Not updated because their Update flag is off: {string.Join(", ", notUpdated)}.";
             if (!update.HasValues) return;
-            if (!_policy.UpdateUsers)
+            LifecycleDecision fields = LifecyclePolicy.ForFieldChanges(_policy, update.Properties().Select(p => p.Name));
+            if (fields.IsSkip)
             {
-                plan.Skip($"Fields differ ({string.Join(", ", update.Properties().Select(p => p.Name))}), but updating is off for this connection.", "Create the connection with -UpdateUsers $true.");
+                plan.Skip(fields.Reason, fields.Remedy);
                 return;
             }
             plan.Update = update;
@@ -287,11 +324,6 @@ namespace SalesforceProvisioning
 
         private void PlanPromotion(PersonPlan plan, JObject lead)
         {
-            if (!_policy.UpdateUsers)
-            {
-                plan.Skip("The person is a Lead and the source makes them a Contact, but updating is off for this connection.", "Create the connection with -UpdateUsers $true to convert leads.");
-                return;
-            }
             JObject desired = Desired(plan, _contact);
             if (desired == null) return;
             plan.ObjectType = "Contact";
@@ -305,13 +337,8 @@ namespace SalesforceProvisioning
             plan.Message = $"Converted from lead {plan.ConvertLeadId} (its history stays with the contact).";
         }
 
-        private void PlanDemotion(PersonPlan plan, JObject contact)
+        private void PlanDemotion(PersonPlan plan, JObject contact, bool deleteContact)
         {
-            if (!_policy.CreateUsers)
-            {
-                plan.Skip("The person is a Contact and the source makes them a Lead, but creation is off for this connection.", "Create the connection with -CreateUsers $true.");
-                return;
-            }
             JObject desired = Desired(plan, _lead);
             if (desired == null) return;
             var create = new JObject(desired.Properties().Where(p => p.Value.Type != JTokenType.Null && _lead.Field(p.Name).Createable));
@@ -321,11 +348,11 @@ namespace SalesforceProvisioning
             plan.ObjectType = "Lead";
             plan.Create = create;
             plan.DemotedContactId = contact.Value<string>("Id");
-            plan.DeleteDemotedContact = _connection.AllowDelete && _connection.RemoveAction == SfRemoveAction.Delete;
+            plan.DeleteDemotedContact = deleteContact;
             plan.Action = SfSyncAction.Demoted;
             plan.ChangedFields.Add("Contact->Lead");
             plan.Message = plan.DeleteDemotedContact
-                ? $"A lead replaces contact {plan.DemotedContactId}, which is deleted."
+                ? $"A lead replaces contact {plan.DemotedContactId}, which is deleted once the lead's create is confirmed."
                 : $"A lead now stands beside contact {plan.DemotedContactId}, which is kept (records may not be deleted on this connection).";
         }
 
@@ -357,13 +384,19 @@ namespace SalesforceProvisioning
         /// <summary>Salesforce converts leads only through SOAP convertLead, up to 200 a call.</summary>
         private async Task ConvertLeadsAsync(List<PersonPlan> plans, CancellationToken ct)
         {
+            if (plans.Count > 0 && _statuses.Converted == null)
+            {
+                foreach (PersonPlan plan in plans)
+                    plan.Fail("NoConvertedLeadStatus", "The org has no converted lead status, so the lead cannot be converted to a contact.", "Mark a lead status as Converted in Setup > Lead Status.");
+                return;
+            }
             for (int i = 0; i < plans.Count; i += 200)
             {
                 var batch = plans.Skip(i).Take(200).ToList();
                 string converts = string.Concat(batch.Select(p =>
                     "<urn:leadConverts>"
                     + (p.ConvertAccountId != null ? $"<urn:accountId>{SecurityElement.Escape(p.ConvertAccountId)}</urn:accountId>" : "")
-                    + $"<urn:convertedStatus>{SecurityElement.Escape(ConvertedStatus)}</urn:convertedStatus>"
+                    + $"<urn:convertedStatus>{SecurityElement.Escape(_statuses.Converted)}</urn:convertedStatus>"
                     + "<urn:doNotCreateOpportunity>true</urn:doNotCreateOpportunity>"
                     + $"<urn:leadId>{SecurityElement.Escape(p.ConvertLeadId)}</urn:leadId>"
                     + "</urn:leadConverts>"));
@@ -401,7 +434,6 @@ namespace SalesforceProvisioning
                     if (plan.Create != null) writes.Add(new RecordWrite(WriteKind.Create, plan.ObjectType, plan.Create, tag: plan));
                     else if (plan.Delete) writes.Add(new RecordWrite(WriteKind.Delete, plan.ObjectType, id: plan.RecordId, tag: plan));
                     else if (plan.Update != null) writes.Add(new RecordWrite(WriteKind.Update, plan.ObjectType, new JObject(plan.Update) { ["Id"] = plan.RecordId }, plan.RecordId, plan));
-                    if (plan.DeleteDemotedContact && round == 0) writes.Add(new RecordWrite(WriteKind.Delete, "Contact", id: plan.DemotedContactId, tag: plan));
                 }
                 var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
                 var lost = new List<PersonPlan>();
@@ -409,15 +441,12 @@ namespace SalesforceProvisioning
                 {
                     var plan = (PersonPlan)outcome.Write.Tag;
                     if (plan.Action == SfSyncAction.Failed) continue;
-                    bool demotedContact = outcome.Write.SObjectType == "Contact" && outcome.Write.Id == plan.DemotedContactId && outcome.Write.Kind == WriteKind.Delete;
-                    if (outcome.Success || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND")))
+                    if (outcome.Success || IsGone(outcome))
                     {
-                        if (demotedContact) continue;
                         if (outcome.Write.Kind == WriteKind.Create) plan.RecordId = outcome.Id;
                         plan.Written = true;
                     }
                     else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) lost.Add(plan);
-                    else if (demotedContact) plan.Message += $" Deleting the contact failed: {outcome.Message}";
                     else plan.Fail(outcome.ErrorCode, outcome.Message, Remedies.For(outcome.ErrorCode));
                 }
                 if (stopped != null) return stopped;
@@ -435,7 +464,31 @@ namespace SalesforceProvisioning
                     }
                 }
             }
-            return null;
+            return await DeleteDemotedContactsAsync(plans, ct).ConfigureAwait(false);
+        }
+
+        private static bool IsGone(RecordOutcome outcome)
+            => outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND");
+
+        /// <summary>
+        /// A demoted person's contact is deleted only after their lead's create was confirmed, in its own
+        /// request: a refused or unconfirmed lead never costs the person their contact.
+        /// </summary>
+        private async Task<SalesforceException> DeleteDemotedContactsAsync(List<PersonPlan> plans, CancellationToken ct)
+        {
+            var writes = plans.Where(p => p.DeleteDemotedContact && p.Written && p.Action == SfSyncAction.Demoted)
+                .Select(p => new RecordWrite(WriteKind.Delete, "Contact", id: p.DemotedContactId, tag: p)).ToList();
+            if (writes.Count == 0) return null;
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            foreach (RecordOutcome outcome in outcomes)
+            {
+                var plan = (PersonPlan)outcome.Write.Tag;
+                if (!outcome.Success && !IsGone(outcome))
+                    plan.Message = $"The lead was created, but deleting contact {plan.DemotedContactId} failed ({outcome.ErrorCode}: {outcome.Message}); the contact is kept.";
+            }
+            foreach (PersonPlan plan in plans.Where(p => p.DeleteDemotedContact && p.Written && !outcomes.Any(o => o.Write.Tag == p)))
+                plan.Message = $"The lead was created; deleting contact {plan.DemotedContactId} was not confirmed, so the contact may still exist.";
+            return stopped;
         }
     }
 }

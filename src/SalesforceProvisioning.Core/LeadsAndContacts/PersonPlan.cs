@@ -83,6 +83,7 @@ namespace SalesforceProvisioning
         {
             Username = Key,
             ObjectType = ObjectType ?? Type.ToString(),
+            RecordTypeAsked = Type.ToString(),
             SalesforceId = RecordId,
             Action = Action,
             ChangedFields = ChangedFields.ToArray(),

@@ -89,6 +89,14 @@ namespace SalesforceProvisioning
             return true;
         }
 
+        /// <summary>The record type this rule recorded for the person last time (Leads and Contacts), or null.</summary>
+        public SfRecordType? LastRecordType(SourceUser user)
+        {
+            string key = KeyOf(user);
+            if (key == null || !_known.TryGetValue(key, out SfProvisionedRecord last)) return null;
+            return Enum.TryParse(last.ObjectType, out SfRecordType type) ? type : (SfRecordType?)null;
+        }
+
         /// <summary>Records a batch's results in one transaction and counts them for the run's status.</summary>
         public void Record(IReadOnlyList<SfUserSyncResult> results, IReadOnlyDictionary<int, SourceUser> sources)
         {
@@ -103,7 +111,9 @@ namespace SalesforceProvisioning
                 {
                     SourceKey = result.Username,
                     SalesforceId = result.SalesforceId,
-                    ObjectType = result.ObjectType,
+                    // Leads and Contacts: the type the source asked for, so a later run can tell whether the
+                    // source changed it (a lead converted in Salesforce is not the source changing its mind).
+                    ObjectType = result.RecordTypeAsked ?? result.ObjectType,
                     Fingerprint = result.Action == SfSyncAction.Failed ? null : Fingerprint(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,

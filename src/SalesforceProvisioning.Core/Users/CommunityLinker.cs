@@ -20,13 +20,16 @@ namespace SalesforceProvisioning
             "PowerCustomerSuccess", "CspLitePortal", "PowerPartner", "CustomerSuccess", "Guest",
         };
 
+        private readonly SalesforceClient _client;
         private readonly CompositeReader _reader;
         private readonly CompositeWriter _writer;
         private readonly string _defaultAccountId;
         private readonly TimeSpan _retryDelay;
+        private AccountShape _accounts;
 
-        public CommunityLinker(CompositeReader reader, CompositeWriter writer, string defaultAccountId, TimeSpan retryDelay)
+        public CommunityLinker(SalesforceClient client, CompositeReader reader, CompositeWriter writer, string defaultAccountId, TimeSpan retryDelay)
         {
+            _client = client;
             _reader = reader;
             _writer = writer;
             _defaultAccountId = defaultAccountId;
@@ -45,14 +48,6 @@ namespace SalesforceProvisioning
 
         public async Task PlanAsync(IReadOnlyList<UserPlan> plans, UserOrgContext org, CancellationToken ct)
         {
-            foreach (UserPlan plan in plans.Where(p => p.Existing != null && Active(p)))
-            {
-                bool community = CommunityUserTypes.Contains(plan.Existing.Value<string>("UserType") ?? "");
-                if (community && plan.Existing.Value<string>("ContactId") == null && plan.Existing.Value<string>("UserType") != "Guest")
-                    plan.Fail("CommunityUserUnlinked", $"The community user '{plan.Username}' is no longer linked to a contact; creating another user would duplicate the person.",
-                        "In Salesforce, disable the stray user or link the person's contact to a customer user again (Contact > Enable Customer User), then run again.");
-            }
-
             var creates = plans.Where(p => p.Create != null && Active(p)).ToList();
             if (creates.Count == 0) return;
             foreach (UserPlan plan in creates)
@@ -93,6 +88,17 @@ namespace SalesforceProvisioning
                 plan.NewContact = new JObject { ["AccountId"] = AccountOf(plan), ["LastName"] = plan.Create.Value<string>("LastName"), ["Email"] = Email(plan) };
                 if (plan.Create["FirstName"] != null) plan.NewContact["FirstName"] = plan.Create["FirstName"];
             }
+        }
+
+        /// <summary>
+        /// A community user without its contact may only be left alone or signed out (the lifecycle policy's
+        /// decision); any other change it would need fails, since it would give the person a second identity.
+        /// </summary>
+        public static void RefuseWritesToUnlinked(IReadOnlyList<UserPlan> plans)
+        {
+            foreach (UserPlan plan in plans.Where(p => p.Decision?.WritesNeedLinkedContact == true && p.IsWrite && Active(p)))
+                plan.Fail(LifecyclePolicy.CommunityUserUnlinkedCode, $"The community user '{plan.Username}' is no longer linked to a contact; changing it would keep a user beside the person's contact, and creating another would duplicate the person.",
+                    "In Salesforce, link the person's contact to a customer user again (Contact > Enable Customer User) or deactivate the stray user, then run again.");
         }
 
         /// <summary>
@@ -146,14 +152,15 @@ namespace SalesforceProvisioning
         private async Task<Dictionary<string, JObject>> ReadAccountsAsync(IEnumerable<string> ids, CancellationToken ct)
         {
             var wanted = ids.Where(i => i != null).Distinct().ToList();
-            var accounts = await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Name, IsPersonAccount FROM Account WHERE Id IN", wanted), ct).ConfigureAwait(false);
+            _accounts ??= await AccountShape.ReadAsync(_client, ct).ConfigureAwait(false);
+            var accounts = await _reader.QueryManyAsync(Soql.ChunkedInQueries($"SELECT {_accounts.SelectFields} FROM Account WHERE Id IN", wanted), ct).ConfigureAwait(false);
             return accounts.ToDictionary(a => UserOrgContext.Id15(a.Value<string>("Id")));
         }
 
-        private static string AccountProblem(string id, JObject account)
+        private string AccountProblem(string id, JObject account)
         {
             if (account == null) return $"Account '{id}' does not exist in this org.";
-            if (account.Value<bool?>("IsPersonAccount") == true) return $"Account '{account.Value<string>("Name")}' ({id}) is a person account; community users need a business account (person accounts are not supported, as in the PingOne connector).";
+            if (_accounts.IsPersonAccount(account)) return $"Account '{account.Value<string>("Name")}' ({id}) is a person account; community users need a business account (person accounts are not supported, as in the PingOne connector).";
             return null;
         }
 

@@ -13,6 +13,9 @@ namespace SalesforceProvisioning
     /// <summary>What happened to one input: exactly one of these per input object.</summary>
     public sealed class SfUserSyncResult
     {
+        /// <summary>Leads and Contacts: the record type the source asked for, which a rule remembers.</summary>
+        internal string RecordTypeAsked { get; set; }
+
         /// <summary>The match key: the Username for users, the Email (or -MatchField) for Leads and Contacts.</summary>
         public string Username { get; internal set; }
 

@@ -43,6 +43,9 @@ namespace SalesforceProvisioning
         /// <summary>Contact or Lead, for the Leads and Contacts target, when the source says which.</summary>
         public string RecordType { get; internal set; }
 
+        /// <summary>The record type the rule's state recorded for this person last time (Leads and Contacts under a rule).</summary>
+        public SfRecordType? LastRecordType { get; set; }
+
         /// <summary>The business account of a community user's contact, when the source names one.</summary>
         public string AccountId { get; internal set; }
 

@@ -21,6 +21,9 @@ namespace SalesforceProvisioning
         internal JObject NewContact { get; set; }
         public SfSyncAction Action { get; internal set; }
 
+        /// <summary>What the lifecycle policy decided for an existing user (null for new users and failed input).</summary>
+        internal LifecycleDecision Decision { get; set; }
+
         /// <summary>Fields of a new user (POST), or the changed fields of an existing one (PATCH).</summary>
         public JObject Create { get; internal set; }
         public JObject Update { get; internal set; }

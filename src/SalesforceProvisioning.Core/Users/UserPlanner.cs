@@ -15,6 +15,18 @@ namespace SalesforceProvisioning
         public bool IsActive => Record.Value<bool?>("IsActive") ?? true;
         public bool IsFrozen { get; set; }
         public string UserLoginId { get; set; }
+
+        private static readonly System.Collections.Generic.HashSet<string> CommunityUserTypes = new System.Collections.Generic.HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "PowerCustomerSuccess", "CspLitePortal", "PowerPartner", "CustomerSuccess",
+        };
+
+        public bool IsGuest => Record.Value<string>("UserType") == "Guest";
+
+        /// <summary>A customer or partner user whose contact link is gone (only the Communities target links users to contacts).</summary>
+        public bool IsUnlinkedCommunityUser => CommunityUserTypes.Contains(Record.Value<string>("UserType") ?? "") && Record.Value<string>("ContactId") == null;
+
+        internal UserState State(SfTarget target) => new UserState(true, IsActive, IsFrozen, IsGuest, target == SfTarget.Communities && IsUnlinkedCommunityUser);
     }
 
     /// <summary>
@@ -107,24 +119,15 @@ namespace SalesforceProvisioning
 
         private static void PlanNewUser(SourceUser source, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
         {
-            if (policy.MissingUserIsError)
+            LifecycleDecision decision = LifecyclePolicy.ForUser(policy, LifecyclePolicy.StateOf(source), UserState.Missing);
+            if (decision.IsFailure)
             {
-                plan.Fail("UserNotFound", $"No Salesforce user has the Username '{source.Username}'.", "Check the username (Get-SfUser shows the org's users).");
+                plan.Fail(decision.ErrorCode, $"No Salesforce user has the Username '{source.Username}'.", decision.Remedy);
                 return;
             }
-            if (source.Deleted)
+            if (decision.IsSkip)
             {
-                plan.Skip("The user is deleted in the source and does not exist in Salesforce: nothing to do.", null);
-                return;
-            }
-            if (source.Enabled == false && !policy.ProvisionDisabledUsers)
-            {
-                plan.Skip("The user is disabled in the source, and provisioning disabled users is off.", "Create the connection with -ProvisionDisabledUsers to create disabled users as inactive.");
-                return;
-            }
-            if (!policy.CreateUsers)
-            {
-                plan.Skip("The user does not exist in Salesforce, and user creation is off for this connection.", "Create the connection with -CreateUsers $true to create users.");
+                plan.Skip(decision.Reason, decision.Remedy);
                 return;
             }
 
@@ -145,7 +148,7 @@ namespace SalesforceProvisioning
                 if (profile != null) create["ProfileId"] = profile.Id;
             }
             if (create["Alias"] == null) create["Alias"] = GenerateAlias(create.Value<string>("FirstName"), create.Value<string>("LastName"), source.Username);
-            if (source.Enabled == false) create["IsActive"] = false;
+            if (decision.Outcome == LifecycleOutcome.CreateInactive) create["IsActive"] = false;
 
             string missing = SfAttributeMap.RequiredUserFields.FirstOrDefault(f => create[f] == null);
             if (missing != null)
@@ -159,7 +162,7 @@ namespace SalesforceProvisioning
             plan.Create = create;
             plan.Action = SfSyncAction.Created;
             plan.ChangedFields.AddRange(create.Properties().Select(p => p.Name));
-            if (source.Enabled == false) plan.Message = "Created inactive (the user is disabled in the source; provisioning disabled users is on).";
+            plan.Message = decision.Reason;
         }
 
         private static void PlanExistingUser(SourceUser source, ExistingUser existing, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
@@ -171,70 +174,42 @@ namespace SalesforceProvisioning
                 FieldInfo field = org.UserDescribe.Field(property.Name);
                 if (field == null || !field.Updateable || field.Name == "Username") continue;
                 if (FieldValues.AreEqual(field, property.Value, existing.Record[field.Name])) continue;
-                bool updateFlag = map[field.Name]?.Update ?? (field.Name == "ProfileId");
-                if (updateFlag) update[field.Name] = property.Value;
+                if (LifecyclePolicy.UpdatesField(map[field.Name])) update[field.Name] = property.Value;
                 else notUpdated.Add(field.Name);
             }
 
-            bool wantsInactive = source.WantsInactive;
-            bool toggle = source.Deleted ? policy.DeprovisionUsers : policy.DisableUsers;
-            string toggleName = source.Deleted ? "-DeprovisionUsers" : "-DisableUsers";
-            bool freezeMode = policy.DisableAction == SfDisableAction.Freeze;
-
-            if (wantsInactive && existing.IsActive && !(freezeMode && existing.IsFrozen))
+            LifecycleDecision decision = LifecyclePolicy.ForUser(policy, LifecyclePolicy.StateOf(source), existing.State(policy.Target));
+            plan.Decision = decision;
+            switch (decision.Outcome)
             {
-                string why = source.Deleted ? "deleted" : "disabled";
-                if (!toggle)
-                {
-                    plan.Skip($"The user is {why} in the source, but {(source.Deleted ? "deprovisioning" : "disabling")} users is off for this connection.", $"Create the connection with {toggleName} $true to {(freezeMode ? "freeze" : "disable")} such users.");
+                case LifecycleOutcome.Fail:
+                    plan.Fail(decision.ErrorCode, decision.Reason, decision.Remedy);
                     return;
-                }
-                if (freezeMode && existing.Record.Value<string>("UserType") == "Guest")
-                {
-                    plan.Skip("Guest users cannot be frozen in Salesforce.", "Use -DisableAction Disable for guest users, or deactivate the site's guest user in Setup.");
+                case LifecycleOutcome.Skip:
+                    plan.Skip(decision.Reason, decision.Remedy);
                     return;
-                }
-                if (freezeMode)
-                {
-                    plan.Freeze = true;
-                    plan.UserLoginId = existing.UserLoginId;
-                    plan.Action = SfSyncAction.Frozen;
-                }
-                else
-                {
-                    update["IsActive"] = false;
-                    plan.Action = SfSyncAction.Disabled;
-                }
+                case LifecycleOutcome.Freeze: plan.Action = SfSyncAction.Frozen; break;
+                case LifecycleOutcome.Disable: plan.Action = SfSyncAction.Disabled; break;
+                case LifecycleOutcome.Reactivate:
+                case LifecycleOutcome.Unfreeze: plan.Action = SfSyncAction.Reactivated; break;
+                default: plan.Action = SfSyncAction.Unchanged; break;
             }
-            else if (!wantsInactive && (!existing.IsActive || (freezeMode && existing.IsFrozen)))
+            LifecycleDecision fields = update.HasValues ? LifecyclePolicy.ForFieldChanges(policy, update.Properties().Select(p => p.Name)) : null;
+            if (fields?.IsSkip == true)
             {
-                if (!policy.UpdateUsers)
-                {
-                    plan.Skip("The user is enabled in the source but inactive or frozen in Salesforce, and updating users is off for this connection.", "Create the connection with -UpdateUsers $true to reactivate users.");
-                    return;
-                }
-                if (!existing.IsActive) update["IsActive"] = true;
-                if (freezeMode && existing.IsFrozen)
-                {
-                    plan.Freeze = false;
-                    plan.UserLoginId = existing.UserLoginId;
-                }
-                plan.Action = SfSyncAction.Reactivated;
-            }
-            else
-            {
-                plan.Action = SfSyncAction.Unchanged;
-            }
-
-            bool fieldChanges = update.Properties().Any(p => p.Name != "IsActive");
-            if (fieldChanges && !policy.UpdateUsers)
-            {
-                foreach (var p in update.Properties().Where(p => p.Name != "IsActive").ToList()) { notUpdated.Add(p.Name); p.Remove(); }
                 if (plan.Action == SfSyncAction.Unchanged)
                 {
-                    plan.Skip($"Fields differ ({string.Join(", ", notUpdated)}), but updating users is off for this connection.", "Create the connection with -UpdateUsers $true to update users.");
+                    plan.Skip(fields.Reason, fields.Remedy);
                     return;
                 }
+                notUpdated.AddRange(update.Properties().Select(p => p.Name));
+                update.RemoveAll();
+            }
+            if (decision.SetActive.HasValue) update["IsActive"] = decision.SetActive.Value;
+            if (decision.SetFrozen.HasValue)
+            {
+                plan.Freeze = decision.SetFrozen.Value;
+                plan.UserLoginId = existing.UserLoginId;
             }
             if (plan.Action == SfSyncAction.Unchanged && update.HasValues) plan.Action = SfSyncAction.Updated;
             if (update.HasValues) plan.Update = update;
@@ -242,6 +217,7 @@ namespace SalesforceProvisioning
             if (plan.Freeze.HasValue) plan.ChangedFields.Add("UserLogin.IsFrozen");
 
             var notes = new System.Collections.Generic.List<string>();
+            if (decision.Reason != null) notes.Add(decision.Reason);
             if (notUpdated.Count > 0) notes.Add($"Not updated because their Update flag is off: {string.Join(", ", notUpdated)}.");
             if (update["Email"] != null) notes.Add("Email changed: Salesforce may send the user a confirmation mail.");
             if (notes.Count > 0) plan.Message = string.Join(" ", notes);

@@ -49,7 +49,7 @@ namespace SalesforceProvisioning
             _reader = new CompositeReader(_client);
             _writer = new CompositeWriter(_client, maxConcurrentRequests);
             if (connection.Target == SfTarget.Communities)
-                _community = new CommunityLinker(_reader, _writer, connection.AccountId, connection.RetryBaseDelay);
+                _community = new CommunityLinker(_client, _reader, _writer, connection.AccountId, connection.RetryBaseDelay);
         }
 
         public UserOrgContext Org { get; private set; }
@@ -162,15 +162,24 @@ namespace SalesforceProvisioning
             }
             if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
+            if (_community != null) CommunityLinker.RefuseWritesToUnlinked(plans);
             return plans;
         }
 
         /// <summary>Permission sets and public groups from the users' source lists, read in chunked queries.</summary>
         private async Task PlanAccessAsync(List<UserPlan> plans, CancellationToken ct)
         {
+            LifecycleDecision membership = LifecyclePolicy.ForMembership(_connection.Target);
             var withAccess = plans.Where(p => p.Action != SfSyncAction.Failed && p.Action != SfSyncAction.Skipped && (p.Source.PermissionSets != null || p.Source.Groups != null)).ToList();
+            if (membership.IsSkip)
+            {
+                foreach (UserPlan plan in withAccess.Where(p => p.Source.Groups != null))
+                    plan.Message = Join(plan.Message, "Groups not synced: " + membership.Reason);
+            }
+            bool SyncsGroups(UserPlan p) => p.Source.Groups != null && !membership.IsSkip;
+            withAccess = withAccess.Where(p => p.Source.PermissionSets != null || SyncsGroups(p)).ToList();
             if (withAccess.Count == 0) return;
-            if (!_access.GroupsLoaded && withAccess.Any(p => p.Source.Groups != null))
+            if (!_access.GroupsLoaded && withAccess.Any(SyncsGroups))
             {
                 var groups = new List<JObject>();
                 await _reader.ScanAsync("SELECT Id, Name FROM Group WHERE Type = 'Regular'", page => groups.AddRange(page), ct).ConfigureAwait(false);
@@ -179,7 +188,7 @@ namespace SalesforceProvisioning
             var statements = new List<string>();
             var existingIds = withAccess.Where(p => p.UserId != null && p.Source.PermissionSets != null).Select(p => p.UserId).ToList();
             statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false AND AssigneeId IN", existingIds));
-            var memberIds = withAccess.Where(p => p.UserId != null && p.Source.Groups != null).Select(p => p.UserId).ToList();
+            var memberIds = withAccess.Where(p => p.UserId != null && SyncsGroups(p)).Select(p => p.UserId).ToList();
             statements.AddRange(Soql.ChunkedInQueries("SELECT Id, GroupId, UserOrGroupId FROM GroupMember WHERE Group.Type = 'Regular' AND UserOrGroupId IN", memberIds));
             var rows = await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
             var assignments = rows.Where(r => r["AssigneeId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
@@ -196,19 +205,28 @@ namespace SalesforceProvisioning
                     plan.Fail("UnknownPermissionSet", problem, "Use the permission set's API name or label as Get-SfPermissionSet shows it; profile-owned sets come with the profile.");
                     continue;
                 }
-                problem = plan.Source.Groups == null ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes);
+                problem = !SyncsGroups(plan) ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes);
                 if (problem != null)
                 {
                     plan.Fail("UnknownGroup", problem, "Use the public group's name as Get-SfGroup shows it, or sync the group first (Sync-SfGroup).");
                     continue;
                 }
                 if (changes.Count == 0) continue;
+                LifecycleDecision access = LifecyclePolicy.ForAccess(_policy, newUser: plan.Create != null);
+                if (access.IsSkip)
+                {
+                    if (plan.Action == SfSyncAction.Unchanged) plan.Skip(access.Reason, access.Remedy);
+                    else plan.Message = Join(plan.Message, "Access not changed: " + access.Reason);
+                    continue;
+                }
                 plan.Access.AddRange(changes);
                 if (changes.Any(c => c.Kind == AccessKind.PermissionSet)) plan.ChangedFields.Add(SfAttributeMap.PermissionSetsField);
                 if (changes.Any(c => c.Kind == AccessKind.Group)) plan.ChangedFields.Add(SfAttributeMap.GroupsField);
                 if (plan.Action == SfSyncAction.Unchanged) plan.Action = SfSyncAction.Updated;
             }
         }
+
+        private static string Join(string first, string second) => string.IsNullOrEmpty(first) ? second : first + " " + second;
 
         private ExistingUser ToExisting(JObject record)
         {

@@ -1,17 +1,24 @@
 namespace SalesforceProvisioning
 {
     /// <summary>
-    /// The toggles a user sync obeys. Normally the connection's preferences; explicit cmdlets
-    /// (Disable-SfUser, Enable-SfUser) derive their own.
+    /// The preferences a sync obeys (what <see cref="LifecyclePolicy"/> decides from). Normally the
+    /// connection's; explicit cmdlets (Disable-SfUser, Enable-SfUser) derive their own.
     /// </summary>
     public sealed class UserSyncPolicy
     {
+        public SfTarget Target { get; set; }
         public bool CreateUsers { get; set; }
         public bool UpdateUsers { get; set; }
         public bool DisableUsers { get; set; }
         public bool DeprovisionUsers { get; set; }
         public bool ProvisionDisabledUsers { get; set; }
         public SfDisableAction DisableAction { get; set; }
+
+        /// <summary>What happens to people deleted in the source (Communities, Leads and Contacts); null: the Disable Action.</summary>
+        public SfRemoveAction? RemoveAction { get; set; }
+
+        /// <summary>Leads and Contacts: records may be deleted.</summary>
+        public bool AllowDelete { get; set; }
 
         /// <summary>Permission sets from the source: Merge assigns the missing ones; Overwrite also removes the rest.</summary>
         public SfPermissionSetManagement PermissionSetManagement { get; set; }
@@ -24,18 +31,23 @@ namespace SalesforceProvisioning
 
         public static UserSyncPolicy From(SfProvisioningConnection c) => new UserSyncPolicy
         {
+            Target = c.Target,
             CreateUsers = c.CreateUsers,
             UpdateUsers = c.UpdateUsers,
             DisableUsers = c.DisableUsers,
             DeprovisionUsers = c.DeprovisionUsers,
             ProvisionDisabledUsers = c.ProvisionDisabledUsers,
             DisableAction = c.DisableAction,
+            // Remove Action isn't available for the Salesforce target (seed): deleted users follow the Disable Action.
+            RemoveAction = c.Target == SfTarget.Salesforce ? (SfRemoveAction?)null : c.RemoveAction,
+            AllowDelete = c.AllowDelete,
             PermissionSetManagement = c.PermissionSetManagement,
         };
 
         /// <summary>For Disable-SfUser: deactivate or freeze existing users only.</summary>
-        public static UserSyncPolicy ExplicitDisable(SfDisableAction action) => new UserSyncPolicy
+        public static UserSyncPolicy ExplicitDisable(SfDisableAction action, SfTarget target = SfTarget.Salesforce) => new UserSyncPolicy
         {
+            Target = target,
             DisableUsers = true,
             DeprovisionUsers = true,
             DisableAction = action,
@@ -43,8 +55,9 @@ namespace SalesforceProvisioning
         };
 
         /// <summary>For Enable-SfUser: reactivate and unfreeze existing users only.</summary>
-        public static UserSyncPolicy ExplicitEnable(SfDisableAction action) => new UserSyncPolicy
+        public static UserSyncPolicy ExplicitEnable(SfDisableAction action, SfTarget target = SfTarget.Salesforce) => new UserSyncPolicy
         {
+            Target = target,
             UpdateUsers = true,
             DisableAction = action,
             MissingUserIsError = true,

@@ -84,6 +84,12 @@ internal sealed class ApiHandler
             lock (state.Sync) response = Route(http, method, path, rawQuery, body, recordFault, entry);
         }
 
+        // Salesforce writes a request's records one after another, so each one adds to the time the answer takes.
+        int perRecord;
+        lock (state.Sync) perRecord = state.LatencyPerRecordMilliseconds;
+        if (perRecord > 0 && entry.RecordsProcessed > 0)
+            await Task.Delay(TimeSpan.FromMilliseconds((double)perRecord * entry.RecordsProcessed), http.RequestAborted);
+
         if (fault?.Kind == FaultKind.DropAfterCommit)
         {
             // The work is done and committed; the client just never hears about it.
@@ -112,7 +118,8 @@ internal sealed class ApiHandler
         if (path.StartsWith("/id/", StringComparison.Ordinal))
             return method == "GET" ? oauth.Identity(path, data.Authenticate(authorization)) : MethodNotAllowed(method);
         if (path.StartsWith("/services/data/", StringComparison.Ordinal))
-            return data.HandleTopLevel(method, path, rawQuery, body, authorization, recordFault, entry);
+            return data.HandleTopLevel(method, path, rawQuery, body, authorization, recordFault, entry,
+                http.Request.Headers["Sforce-Query-Options"].ToString());
         if (SoapApi.IsSoapPath(path))
         {
             string soapAction = http.Request.Headers.TryGetValue("SOAPAction", out var action) ? action.ToString() : null;

@@ -7,12 +7,13 @@ internal sealed class CallContext
 {
     private readonly List<OrgTransaction> transactions;
 
-    public CallContext(string apiVersion, SObjectRecord user, RequestLogEntry entry, FaultRule recordFault)
-        : this(apiVersion, user, entry, recordFault, new OrgTransaction(), new List<OrgTransaction>()) { }
+    public CallContext(string apiVersion, SObjectRecord user, RequestLogEntry entry, FaultRule recordFault, int batchSize = 2000)
+        : this(apiVersion, user, entry, recordFault, new OrgTransaction { ActorId = user?.Id }, new List<OrgTransaction>(), batchSize) { }
 
     private CallContext(string apiVersion, SObjectRecord user, RequestLogEntry entry, FaultRule recordFault,
-        OrgTransaction transaction, List<OrgTransaction> transactions)
+        OrgTransaction transaction, List<OrgTransaction> transactions, int batchSize)
     {
+        BatchSize = batchSize;
         ApiVersion = apiVersion;
         User = user;
         Entry = entry;
@@ -28,16 +29,20 @@ internal sealed class CallContext
     /// <summary>An UnableToLockRow or RecordError rule failing chosen records of this call; null when none fired.</summary>
     public FaultRule RecordFault { get; }
     public OrgTransaction Transaction { get; }
+    /// <summary>The query page size the request asked for (Sforce-Query-Options: batchSize=n).</summary>
+    public int BatchSize { get; }
 
     /// <summary>A subrequest of a composite request: same transaction, its own API version.</summary>
-    public CallContext InSameTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, Transaction, transactions);
+    public CallContext InSameTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, Transaction, transactions, BatchSize);
 
     /// <summary>A subrequest of a composite batch: a transaction of its own.</summary>
-    public CallContext InNewTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, new OrgTransaction(), transactions);
+    public CallContext InNewTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, new OrgTransaction { ActorId = User?.Id }, transactions, BatchSize);
 
     /// <summary>The record write a fault rule fails, or null to go ahead.</summary>
     public SalesforceError FaultFor(int index, System.Text.Json.Nodes.JsonObject input, SObjectRecord existing) =>
         RecordFault != null && RecordFault.SelectsRecord(index, input, existing) ? RecordFault.RecordErrorFor(existing?.Id) : null;
 
     public int RecordsWritten => transactions.Distinct().Sum(t => t.RecordsWritten);
+
+    public int RecordsProcessed => transactions.Distinct().Sum(t => t.RecordsProcessed);
 }

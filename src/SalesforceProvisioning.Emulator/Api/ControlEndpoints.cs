@@ -42,6 +42,8 @@ internal sealed class ControlEndpoints
             case ("POST", "reset"):
                 state.Reset();
                 return Ok();
+            case ("GET", "seed"):
+                return (200, JsonNode.Parse(state.Org.SeedJson));
             case ("POST", "seed"):
                 state.Org.LoadSeed(body);
                 state.Cursors.Clear();
@@ -66,8 +68,12 @@ internal sealed class ControlEndpoints
                 state.InstanceUrlOverride = Read(body)["url"]?.GetValue<string>();
                 return Ok();
             case ("POST", "latency"):
-                state.LatencyMilliseconds = Math.Max(0, Read(body)["ms"]?.GetValue<int>() ?? 0);
+            {
+                var latency = Read(body);
+                state.LatencyMilliseconds = Math.Max(0, latency["ms"]?.GetValue<int>() ?? 0);
+                if (latency["perRecordMs"] is { } perRecord) state.LatencyPerRecordMilliseconds = Math.Max(0, perRecord.GetValue<int>());
                 return Ok();
+            }
             case ("POST", "limits"):
             {
                 var limits = Read(body);

@@ -63,7 +63,8 @@ internal sealed partial class DataApi
     /// Writes each record in turn. With allOrNone, one failure rolls the whole collection back and the records
     /// that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK.
     /// </summary>
-    private static ApiResponse RunCollection(CallContext context, bool allOrNone, int count, Func<int, (SaveResult Result, string Id)> write)
+    private static ApiResponse RunCollection(CallContext context, bool allOrNone, int count, Func<int, (SaveResult Result, string Id)> write,
+        bool reportCreated = false)
     {
         var savepoint = context.Transaction.CreateSavepoint();
         var results = Enumerable.Range(0, count).Select(write).ToList();
@@ -76,7 +77,9 @@ internal sealed partial class DataApi
             var shown = rollBack && result.Success
                 ? SaveResult.Failed("ALL_OR_NONE_OPERATION_ROLLED_BACK", "Record rolled back because not all records were valid and the request was using AllOrNone header")
                 : result;
-            body.Add(SaveResultJson.ToJson(shown, rollBack ? null : id));
+            var json = SaveResultJson.ToJson(shown, rollBack ? null : id);
+            if (reportCreated) json["created"] = shown.Success && shown.Created;
+            body.Add(json);
         }
         return ApiResponse.Ok(body);
     }

@@ -102,16 +102,34 @@ internal sealed partial class DataApi
             .Select(o => (JsonNode)ObjectSummary(o, context.ApiVersion)).ToArray()),
     });
 
+    /// <summary>The DescribeGlobalSObjectResult keys (REST API Developer Guide, "Describe Global"; SOAP API, DescribeGlobalSObjectResult).</summary>
     private static JsonObject ObjectSummary(ObjectDefinition type, string version) => new()
     {
-        ["name"] = type.Name,
-        ["label"] = type.Label,
-        ["keyPrefix"] = type.KeyPrefix,
+        ["activateable"] = false,
         ["createable"] = type.Createable,
-        ["updateable"] = type.Updateable,
-        ["deletable"] = type.Deletable,
-        ["queryable"] = true,
         ["custom"] = false,
+        ["customSetting"] = false,
+        ["deepCloneable"] = false,
+        ["deletable"] = type.Deletable,
+        ["deprecatedAndHidden"] = false,
+        ["feedEnabled"] = false,
+        ["hasSubtypes"] = type.Name == "Account" && type.FindField("IsPersonAccount") != null,
+        ["isInterface"] = false,
+        ["isSubtype"] = false,
+        ["keyPrefix"] = type.KeyPrefix,
+        ["label"] = type.Label,
+        ["labelPlural"] = type.Label.EndsWith('s') ? type.Label : type.Label + "s",
+        ["layoutable"] = !type.IsSetupObject,
+        ["mergeable"] = type.Name is "Account" or "Contact" or "Lead",
+        ["mruEnabled"] = !type.IsSetupObject,
+        ["name"] = type.Name,
+        ["queryable"] = true,
+        ["replicateable"] = true,
+        ["retrieveable"] = true,
+        ["searchable"] = !type.IsSetupObject,
+        ["triggerable"] = !type.IsSetupObject,
+        ["undeletable"] = type.Deletable,
+        ["updateable"] = type.Updateable,
         ["urls"] = new JsonObject
         {
             ["sobject"] = $"/services/data/v{version}/sobjects/{type.Name}",
@@ -120,31 +138,126 @@ internal sealed partial class DataApi
         },
     };
 
+    /// <summary>
+    /// sObject Describe (REST API Developer Guide, "Get Field and Other Metadata for an Object"; the keys are SOAP API's
+    /// DescribeSObjectResult, Field and ChildRelationship), with the keys jsforce and the Salesforce CLI read.
+    /// </summary>
     private ApiResponse Describe(CallContext context, string typeName)
     {
         var type = FindType(typeName);
         var describe = ObjectSummary(type, context.ApiVersion);
-        describe["fields"] = new JsonArray(type.Fields.Select(f => (JsonNode)new JsonObject
+        var nameField = type.NameField;
+        describe["childRelationships"] = new JsonArray(Org.Schema.ChildRelationships(type).Select(c => (JsonNode)new JsonObject
         {
-            ["name"] = f.Name,
-            ["label"] = f.Label,
-            ["type"] = f.DescribeType,
-            ["length"] = f.IsText ? f.Length : 0,
-            ["nillable"] = f.Nillable && !f.RequiredOnCreate,
+            ["cascadeDelete"] = type.Name == "Account" && c.ChildType.Name == "Contact",
+            ["childSObject"] = c.ChildType.Name,
+            ["deprecatedAndHidden"] = false,
+            ["field"] = c.Field.Name,
+            ["junctionIdListNames"] = new JsonArray(),
+            ["junctionReferenceTo"] = new JsonArray(),
+            ["relationshipName"] = c.Name,
+            ["restrictedDelete"] = false,
+        }).ToArray());
+        describe["fields"] = new JsonArray(type.Fields.Select(f => (JsonNode)FieldDescribe(f, f == nameField)).ToArray());
+        describe["recordTypeInfos"] = RecordTypeInfos(type, context.ApiVersion);
+        describe["supportedScopes"] = new JsonArray(new JsonObject { ["label"] = "All " + describe["labelPlural"], ["name"] = "everything" });
+        describe["namedLayoutInfos"] = new JsonArray();
+        describe["networkScopeFieldName"] = null;
+        describe["compactLayoutable"] = !type.IsSetupObject;
+        describe["listviewable"] = null;
+        describe["lookupLayoutable"] = null;
+        describe["searchLayoutable"] = !type.IsSetupObject;
+        return ApiResponse.Ok(describe);
+    }
+
+    private static JsonObject FieldDescribe(FieldDefinition f, bool isNameField)
+    {
+        bool custom = f.Name.EndsWith("__c", StringComparison.Ordinal);
+        bool filterable = f.Type != FieldType.TextArea || f.Length <= 255;
+        return new JsonObject
+        {
+            ["aggregatable"] = f.Type is not (FieldType.Boolean or FieldType.TextArea or FieldType.MultiPicklist),
+            ["autoNumber"] = false,
+            ["byteLength"] = f.IsText ? f.Length * 3 : 0,
+            ["calculated"] = false,
+            ["calculatedFormula"] = null,
+            ["cascadeDelete"] = false,
+            ["caseSensitive"] = false,
+            ["compoundFieldName"] = null,
+            ["controllerName"] = null,
             ["createable"] = f.Createable,
-            ["updateable"] = f.Updateable,
-            ["unique"] = f.Unique,
+            ["custom"] = custom,
+            ["defaultValue"] = FieldValues.ToJson(f.DefaultValue),
+            ["defaultValueFormula"] = null,
+            ["defaultedOnCreate"] = f.DefaultValue != null || f.DefaultedOnCreate || f.Name == "Id",
+            ["dependentPicklist"] = false,
+            ["deprecatedAndHidden"] = false,
+            ["digits"] = f.Type == FieldType.Int ? 9 : 0,
+            ["displayLocationInDecimal"] = false,
+            ["encrypted"] = false,
             ["externalId"] = f.ExternalId,
-            ["defaultedOnCreate"] = f.DefaultValue != null || f.Name is "Id" or "CreatedDate" or "LastModifiedDate" or "SystemModstamp",
-            ["custom"] = f.Name.EndsWith("__c", StringComparison.Ordinal),
-            ["relationshipName"] = f.RelationshipName,
-            ["referenceTo"] = new JsonArray(f.ReferenceTo.Select(r => (JsonNode)r).ToArray()),
-            ["restrictedPicklist"] = f.RestrictedPicklist,
+            ["extraTypeInfo"] = null,
+            ["filterable"] = filterable,
+            ["filteredLookupInfo"] = null,
+            ["groupable"] = filterable && f.Type is not (FieldType.Double or FieldType.DateTime or FieldType.MultiPicklist),
+            ["highScaleNumber"] = false,
+            ["htmlFormatted"] = false,
+            ["idLookup"] = f.Type == FieldType.Id || f.Unique || f.ExternalId || f.Name is "Email" or "Username" or "Name",
+            ["inlineHelpText"] = null,
+            ["label"] = f.Label,
+            ["length"] = f.IsText ? f.Length : 0,
+            ["mask"] = null,
+            ["maskType"] = null,
+            ["name"] = f.Name,
+            ["nameField"] = isNameField,
+            ["namePointing"] = f.Type == FieldType.Reference && f.ReferenceTo.Count > 1,
+            ["nillable"] = f.Nillable && !f.RequiredOnCreate,
+            ["permissionable"] = f.Nillable && !f.RequiredOnCreate && f.Createable,
             ["picklistValues"] = new JsonArray(f.PicklistValues.Select(v => (JsonNode)new JsonObject
             {
-                ["value"] = v, ["label"] = v, ["active"] = true, ["defaultValue"] = Equals(f.DefaultValue, v),
+                ["active"] = true, ["defaultValue"] = Equals(f.DefaultValue, v), ["label"] = f.LabelOf(v), ["validFor"] = null, ["value"] = v,
             }).ToArray()),
-        }).ToArray());
-        return ApiResponse.Ok(describe);
+            ["polymorphicForeignKey"] = f.Type == FieldType.Reference && f.ReferenceTo.Count > 1,
+            ["precision"] = 0,
+            ["queryByDistance"] = false,
+            ["referenceTargetField"] = null,
+            ["referenceTo"] = new JsonArray(f.ReferenceTo.Select(r => (JsonNode)r).ToArray()),
+            ["relationshipName"] = f.RelationshipName,
+            ["relationshipOrder"] = null,
+            ["restrictedDelete"] = false,
+            ["restrictedPicklist"] = f.RestrictedPicklist,
+            ["scale"] = 0,
+            ["searchPrefilterable"] = false,
+            ["soapType"] = f.SoapType,
+            ["sortable"] = filterable && f.Type != FieldType.MultiPicklist,
+            ["type"] = f.DescribeType,
+            ["unique"] = f.Unique,
+            ["updateable"] = f.Updateable,
+            ["writeRequiresMasterRead"] = false,
+        };
+    }
+
+    /// <summary>The object's record types and the Master one every object has (the default when no other is).</summary>
+    private JsonArray RecordTypeInfos(ObjectDefinition type, string version)
+    {
+        var recordTypes = Org.Scan(Org.Schema.Find("RecordType"))
+            .Where(r => string.Equals(r.GetString("SobjectType"), type.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        JsonObject Info(string id, string name, string developerName, bool active, bool isDefault, bool master) => new()
+        {
+            ["active"] = active,
+            ["available"] = active,
+            ["defaultRecordTypeMapping"] = isDefault,
+            ["developerName"] = developerName,
+            ["master"] = master,
+            ["name"] = name,
+            ["recordTypeId"] = id,
+            ["urls"] = new JsonObject { ["layout"] = $"/services/data/v{version}/sobjects/{type.Name}/describe/layouts/{id}" },
+        };
+        var infos = new JsonArray();
+        var first = recordTypes.FirstOrDefault(r => r.GetBool("IsActive"));
+        foreach (var recordType in recordTypes)
+            infos.Add(Info(recordType.Id, recordType.GetString("Name"), recordType.GetString("DeveloperName"), recordType.GetBool("IsActive"), recordType == first, master: false));
+        infos.Add(Info("012000000000000AAA", "Master", "Master", active: true, isDefault: first == null, master: true));
+        return infos;
     }
 }

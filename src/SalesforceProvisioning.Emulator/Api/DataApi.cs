@@ -24,7 +24,7 @@ internal sealed partial class DataApi
 
     /// <summary>A request to the REST API as it arrived over HTTP. Runs under the state lock.</summary>
     public ApiResponse HandleTopLevel(string method, string path, string rawQuery, string body, string authorization,
-        FaultRule recordFault, RequestLogEntry entry)
+        FaultRule recordFault, RequestLogEntry entry, string queryOptions = null)
     {
         if (!TrySplitVersion(path, out string version, out string[] segments)) return ApiResponse.NotFound();
         var user = Authenticate(authorization);
@@ -38,9 +38,10 @@ internal sealed partial class DataApi
         if (recordFault != null && !isMultiRecord)
             return ApiResponse.Error(400, recordFault.RecordErrorFor(null));
 
-        var context = new CallContext(version, user, entry, recordFault);
+        var context = new CallContext(version, user, entry, recordFault, BatchSize(queryOptions));
         var response = Dispatch(context, method, segments, QueryHelpers.ParseQuery(rawQuery), body);
         state.Usage.AddRecordsWritten(context.RecordsWritten);
+        entry.RecordsProcessed = context.RecordsProcessed;
         return response;
     }
 
@@ -106,6 +107,15 @@ internal sealed partial class DataApi
                     _ => MethodNotAllowed(method, "GET, POST"),
                 },
                 ["sobjects", var type, "describe"] => Only(method, "GET", () => Describe(context, type)),
+                ["sobjects", var type, "deleted"] => Only(method, "GET", () => GetDeleted(type, query)),
+                ["sobjects", var type, "updated"] => Only(method, "GET", () => GetUpdated(type, query)),
+                ["sobjects", var type, var field, var value] => method switch
+                {
+                    "GET" => GetByExternalId(context, type, field, value, query.GetValueOrDefault("fields").ToString()),
+                    "PATCH" => UpsertOne(context, type, field, value, body),
+                    _ => MethodNotAllowed(method, "GET, PATCH"),
+                },
+                ["recent"] => Only(method, "GET", () => Recent(context, query)),
                 ["sobjects", var type, var id] => method switch
                 {
                     "GET" => GetOne(context, type, id, query.GetValueOrDefault("fields").ToString()),
@@ -122,7 +132,13 @@ internal sealed partial class DataApi
                     "DELETE" => DeleteCollection(context, query),
                     _ => MethodNotAllowed(method, "POST, PATCH, DELETE"),
                 },
-                ["composite", "sobjects", var type] => Only(method, "GET", () => RetrieveCollection(context, type, query)),
+                ["composite", "sobjects", var type] => method switch
+                {
+                    "GET" => RetrieveCollection(context, type, query),
+                    "POST" => RetrieveCollectionByPost(context, type, body),
+                    _ => MethodNotAllowed(method, "GET, POST"),
+                },
+                ["composite", "sobjects", var type, var field] => Only(method, "PATCH", () => UpsertCollection(context, type, field, body)),
                 _ => ApiResponse.NotFound(),
             };
         }

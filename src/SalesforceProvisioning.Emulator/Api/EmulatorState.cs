@@ -14,6 +14,7 @@ internal sealed class EmulatorState
         Tokens = new TokenStore(TimeSpan.FromSeconds(options.TokenLifetimeSeconds), options.RotateRefreshTokens, EmulatorOrg.IntegrationUsername);
         Usage = new ApiUsage(options.DailyApiLimit);
         LatencyMilliseconds = options.LatencyMilliseconds;
+        LatencyPerRecordMilliseconds = options.LatencyPerRecordMilliseconds;
         JwtKey = jwtKey;
     }
 
@@ -24,8 +25,10 @@ internal sealed class EmulatorState
     public FaultInjector Faults { get; } = new();
     public RequestLog Log { get; } = new();
     public QueryCursors Cursors { get; } = new();
+    public RecentItems Recent { get; } = new();
     public RSA JwtKey { get; }
     public int LatencyMilliseconds { get; set; }
+    public int LatencyPerRecordMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
     public string BaseUrl { get; set; }
     /// <summary>An instance_url the token endpoint announces instead of BaseUrl (to test that clients refuse foreign hosts).</summary>
@@ -39,10 +42,12 @@ internal sealed class EmulatorState
         {
             Org.Reset();
             Cursors.Clear();
+            Recent.Clear();
             Log.Clear();
             Usage.Reset(Options.DailyApiLimit);
             Faults.Clear();
             LatencyMilliseconds = Options.LatencyMilliseconds;
+            LatencyPerRecordMilliseconds = Options.LatencyPerRecordMilliseconds;
             InstanceUrlOverride = null;
             Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
             Tokens.RestoreInitialCredentials();
@@ -62,25 +67,27 @@ internal sealed class EmulatorState
     };
 }
 
-/// <summary>Query results kept for nextRecordsUrl paging, keyed by a 01g... locator.</summary>
+/// <summary>Query results kept for nextRecordsUrl paging, keyed by a 01g... locator, with the page size asked for.</summary>
 internal sealed class QueryCursors
 {
     /// <summary>Oldest cursors are dropped past this many, as Salesforce limits open cursors per user.</summary>
     private const int Capacity = 200;
-    private readonly Dictionary<string, List<JsonObject>> cursors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Cursor> cursors = new(StringComparer.Ordinal);
     private readonly Queue<string> order = new();
     private long sequence;
 
-    public string Open(List<JsonObject> records)
+    public sealed record Cursor(List<JsonObject> Records, int PageSize);
+
+    public string Open(List<JsonObject> records, int pageSize)
     {
         string locator = SalesforceId.Create("01g", ++sequence)[..15];
-        cursors[locator] = records;
+        cursors[locator] = new Cursor(records, pageSize);
         order.Enqueue(locator);
         while (order.Count > Capacity) cursors.Remove(order.Dequeue());
         return locator;
     }
 
-    public List<JsonObject> Find(string locator) => cursors.GetValueOrDefault(locator);
+    public Cursor Find(string locator) => cursors.GetValueOrDefault(locator);
 
     public void Clear()
     {

@@ -15,6 +15,8 @@ internal sealed class RequestLogEntry
     public int CountedCalls { get; set; }
     public int Subrequests { get; set; }
     public int Records { get; set; }
+    /// <summary>Records the request wrote, one after another, including any rolled back (see the per-record latency).</summary>
+    public int RecordsProcessed { get; set; }
     public string Fault { get; set; }
     public bool ConnectionDropped { get; set; }
 
@@ -30,6 +32,7 @@ internal sealed class RequestLogEntry
         ["countedCalls"] = CountedCalls,
         ["subrequests"] = Subrequests,
         ["records"] = Records,
+        ["recordsProcessed"] = RecordsProcessed,
         ["fault"] = Fault,
         ["connectionDropped"] = ConnectionDropped,
     };

@@ -149,6 +149,7 @@ internal sealed class SoapApi
             results = results.Select(r => r.Success ? LeadConvertResult.Failed(rolledBack) : r).ToList();
         }
         state.Usage.AddRecordsWritten(context.RecordsWritten);
+        context.Entry.RecordsProcessed = context.RecordsProcessed;
 
         var xml = new XmlText();
         xml.Raw("<convertLeadResponse>");

@@ -19,20 +19,21 @@ public sealed partial class EmulatorOrg
     public const string IntegrationUsername = "integration@emulator.example.com";
 
     private readonly Dictionary<string, Table> tables = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> deletedIds = new(StringComparer.Ordinal);
+    /// <summary>Deleted records (IsDeleted = true) with the time they were deleted, as the recycle bin keeps them.</summary>
+    private readonly Dictionary<string, (SObjectRecord Record, DateTime DeletedDate)> recycleBin = new(StringComparer.Ordinal);
     private readonly ObjectRules rules;
     private string seedJson;
     private long idSequence;
 
     internal EmulatorOrg(string seedJson)
     {
-        Schema = new StandardSchema();
         rules = new ObjectRules(this);
         LoadSeed(seedJson);
     }
 
     internal object Sync { get; } = new();
-    internal StandardSchema Schema { get; }
+    /// <summary>The objects and fields of this org, built from the seed's org shape each time a seed loads.</summary>
+    internal StandardSchema Schema { get; private set; }
     internal Func<DateTime> Clock { get; set; } = () => DateTime.UtcNow;
 
     public string OrganizationId
@@ -49,19 +50,31 @@ public sealed partial class EmulatorOrg
         lock (Sync)
         {
             var parsed = SeedLoader.Parse(json);
-            ClearAll();
             try
             {
+                Schema = new StandardSchema(parsed.Shape);
+                ClearAll();
                 SeedLoader.Load(this, parsed);
             }
             catch (InvalidDataException) when (seedJson != null)
             {
                 // A bad seed leaves the org as it was after the last good one, not half loaded.
+                var previous = SeedLoader.Parse(seedJson);
+                Schema = new StandardSchema(previous.Shape);
                 ClearAll();
-                SeedLoader.Load(this, SeedLoader.Parse(seedJson));
+                SeedLoader.Load(this, previous);
                 throw;
             }
             seedJson = json;
+        }
+    }
+
+    /// <summary>The seed last loaded (what Reset restores), as JSON text.</summary>
+    public string SeedJson
+    {
+        get
+        {
+            lock (Sync) return seedJson;
         }
     }
 
@@ -113,9 +126,35 @@ public sealed partial class EmulatorOrg
         }
     }
 
+    /// <summary>After a seed: records without an author or owner belong to the integration user; seats are counted.</summary>
+    internal void AfterSeed()
+    {
+        string integration = FindUserByUsername(IntegrationUsername)?.Id;
+        foreach (var table in tables.Values)
+            foreach (var record in table.Rows.Values)
+                foreach (var field in new[] { "CreatedById", "LastModifiedById", "OwnerId" })
+                    if (table.Type.FindField(field) != null && record.Get(field) == null) record.Values[field] = integration;
+        rules.RecountSeats(new OrgTransaction());
+    }
+
     // ---- Lookups -------------------------------------------------------------------------------------------
 
     internal IEnumerable<SObjectRecord> Scan(ObjectDefinition type) => TableOf(type).Rows.Values;
+
+    /// <summary>The records of a type, and with <paramref name="includeDeleted"/> those in the recycle bin too (queryAll).</summary>
+    internal IEnumerable<SObjectRecord> Scan(ObjectDefinition type, bool includeDeleted) =>
+        includeDeleted ? Scan(type).Concat(recycleBin.Values.Where(d => d.Record.Type == type).Select(d => d.Record)) : Scan(type);
+
+    /// <summary>A record by id, live or (with <paramref name="includeDeleted"/>) in the recycle bin.</summary>
+    internal SObjectRecord FindById(string id, bool includeDeleted) =>
+        FindById(id) ?? (includeDeleted && SalesforceId.TryNormalize(id, out var id18) && recycleBin.TryGetValue(id18, out var deleted) ? deleted.Record : null);
+
+    /// <summary>Deleted records of a type, with when they were deleted (sobjects/{Type}/deleted).</summary>
+    internal IEnumerable<(SObjectRecord Record, DateTime DeletedDate)> RecycleBin(ObjectDefinition type) =>
+        recycleBin.Values.Where(d => d.Record.Type == type);
+
+    /// <summary>Where a live record sits in its table (insertion order), so lookups by key answer in scan order.</summary>
+    internal int Position(SObjectRecord record) => TableOf(record.Type).Rows.IndexOf(record.Id);
 
     internal SObjectRecord FindById(string id)
     {
@@ -124,7 +163,7 @@ public sealed partial class EmulatorOrg
         return type != null && TableOf(type).Rows.TryGetValue(id18, out var record) ? record : null;
     }
 
-    internal bool WasDeleted(string id) => SalesforceId.TryNormalize(id, out var id18) && deletedIds.Contains(id18);
+    internal bool WasDeleted(string id) => SalesforceId.TryNormalize(id, out var id18) && recycleBin.ContainsKey(id18);
 
     internal SObjectRecord FindUserByUsername(string username) =>
         username == null ? null : FindByUniqueField(Schema.Find("User"), "Username", username);
@@ -157,10 +196,12 @@ public sealed partial class EmulatorOrg
         foreach (var field in type.Fields)
             if (field.DefaultValue != null && !values.ContainsKey(field.Name))
                 values[field.Name] = field.DefaultValue;
+        if (type.FindField("OwnerId") != null && values.GetValueOrDefault("OwnerId") == null && tx.ActorId != null)
+            values["OwnerId"] = tx.ActorId;
 
         var changed = new HashSet<string>(values.Keys, StringComparer.OrdinalIgnoreCase);
         var context = new WriteContext(tx, type, null, values, changed, mode);
-        error = rules.Prepare(context) ?? FieldValidator.Validate(this, context) ?? rules.Validate(context) ?? CheckUnique(type, values, ownId: null);
+        error = rules.Prepare(context) ?? FieldValidator.Validate(this, context) ?? rules.Validate(context) ?? CheckValidationRules(context) ?? CheckUnique(type, values, ownId: null);
         if (error != null) return SaveResult.Failed(error);
         if (mode == WriteMode.Api && tx.CheckMixedDml(type) is { } mixed) return SaveResult.Failed(mixed);
 
@@ -172,8 +213,10 @@ public sealed partial class EmulatorOrg
         {
             values["Id"] = NewId(type);
         }
+        if (type.FindField("CreatedById") != null && values.GetValueOrDefault("CreatedById") == null) values["CreatedById"] = tx.ActorId;
+        if (type.FindField("LastModifiedById") != null && values.GetValueOrDefault("LastModifiedById") == null) values["LastModifiedById"] = tx.ActorId;
         var record = Insert(type, values);
-        tx.RecordWrite(type, () => Remove(record));
+        tx.RecordWrite(type, () => Remove(record, toRecycleBin: false));
         rules.AfterCreate(tx, record);
         return SaveResult.Ok(record.Id, created: true);
     }
@@ -194,13 +237,14 @@ public sealed partial class EmulatorOrg
         foreach (var (field, value) in values) merged.Values[field] = value;
         var changed = new HashSet<string>(values.Keys, StringComparer.OrdinalIgnoreCase);
         var context = new WriteContext(tx, type, existing, merged.Values, changed, mode);
-        error = rules.Prepare(context) ?? FieldValidator.Validate(this, context) ?? rules.Validate(context) ?? CheckUnique(type, merged.Values, existing.Id);
+        error = rules.Prepare(context) ?? FieldValidator.Validate(this, context) ?? rules.Validate(context) ?? CheckValidationRules(context) ?? CheckUnique(type, merged.Values, existing.Id);
         if (error != null) return SaveResult.Failed(error);
         if (mode == WriteMode.Api && tx.CheckMixedDml(type) is { } mixed) return SaveResult.Failed(mixed);
 
         var now = Clock();
         merged.Values["LastModifiedDate"] = now;
         merged.Values["SystemModstamp"] = now;
+        if (tx.ActorId != null) merged.Values["LastModifiedById"] = tx.ActorId;
         Replace(existing, merged);
         tx.RecordWrite(type, () => Replace(merged, existing));
         rules.AfterUpdate(tx, existing, merged);
@@ -218,7 +262,7 @@ public sealed partial class EmulatorOrg
         if (error != null) return SaveResult.Failed(error);
         if (mode == WriteMode.Api && tx.CheckMixedDml(type) is { } mixed) return SaveResult.Failed(mixed);
 
-        Remove(existing);
+        Remove(existing, toRecycleBin: true);
         tx.RecordWrite(type, () => Insert(type, existing.Values));
         rules.AfterDelete(tx, existing);
         return SaveResult.Ok(existing.Id);
@@ -232,15 +276,38 @@ public sealed partial class EmulatorOrg
         foreach (var field in type.Fields)
             if (field.DefaultValue != null && !values.ContainsKey(field.Name))
                 values[field.Name] = field.DefaultValue;
+        if (values.GetValueOrDefault("CreatedById") == null) values["CreatedById"] = tx.ActorId;
+        if (values.GetValueOrDefault("LastModifiedById") == null) values["LastModifiedById"] = tx.ActorId;
         var record = Insert(type, values);
-        tx.RecordSideEffect(() => Remove(record));
+        tx.RecordSideEffect(() => Remove(record, toRecycleBin: false));
         return record;
     }
 
     internal void DeleteSideEffect(OrgTransaction tx, SObjectRecord record)
     {
-        Remove(record);
+        Remove(record, toRecycleBin: true);
         tx.RecordSideEffect(() => Insert(record.Type, record.Values));
+    }
+
+    /// <summary>A field the platform keeps up to date by itself (UsedLicenses), undone with the transaction.</summary>
+    internal void SetSideEffect(OrgTransaction tx, SObjectRecord record, string field, object value)
+    {
+        var changed = record.Clone();
+        changed.Values[field] = value;
+        Replace(record, changed);
+        tx.RecordSideEffect(() => Replace(changed, record));
+    }
+
+    /// <summary>The org's active validation rules for the record being saved (seed org.validationRules); seeds skip them.</summary>
+    private static SalesforceError CheckValidationRules(WriteContext write)
+    {
+        if (write.Mode == WriteMode.Seed) return null;
+        foreach (var rule in write.Type.ValidationRules)
+            if (rule.Condition.IsTrue(write))
+                return rule.ErrorDisplayField == null
+                    ? new SalesforceError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.ErrorMessage)
+                    : new SalesforceError("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.ErrorMessage, rule.ErrorDisplayField);
+        return null;
     }
 
     private (SObjectRecord Existing, SalesforceError NotFound) FindForWrite(string typeName, string id)
@@ -250,7 +317,7 @@ public sealed partial class EmulatorOrg
         var existing = FindById(id18);
         if (existing != null && (typeName == null || string.Equals(existing.Type.Name, typeName, StringComparison.OrdinalIgnoreCase)))
             return (existing, null);
-        if (deletedIds.Contains(id18))
+        if (recycleBin.ContainsKey(id18))
             return (null, new SalesforceError("ENTITY_IS_DELETED", "entity is deleted"));
         return (null, new SalesforceError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id"));
     }
@@ -329,7 +396,7 @@ public sealed partial class EmulatorOrg
     private void ClearAll()
     {
         tables.Clear();
-        deletedIds.Clear();
+        recycleBin.Clear();
         idSequence = 0;
     }
 
@@ -350,7 +417,7 @@ public sealed partial class EmulatorOrg
         var table = TableOf(type);
         table.Rows.Add(record.Id, record);
         AddToIndexes(table, record);
-        deletedIds.Remove(record.Id);
+        recycleBin.Remove(record.Id);
         return record;
     }
 
@@ -362,12 +429,16 @@ public sealed partial class EmulatorOrg
         AddToIndexes(table, replacement);
     }
 
-    private void Remove(SObjectRecord record)
+    /// <summary>Takes a record out of its table: into the recycle bin when deleted, gone when its create is undone.</summary>
+    private void Remove(SObjectRecord record, bool toRecycleBin)
     {
         var table = TableOf(record.Type);
         RemoveFromIndexes(table, record);
         table.Rows.Remove(record.Id);
-        deletedIds.Add(record.Id);
+        if (!toRecycleBin) return;
+        var deleted = record.Clone();
+        if (record.Type.FindField("IsDeleted") != null) deleted.Values["IsDeleted"] = true;
+        recycleBin[record.Id] = (deleted, Clock());
     }
 
     private static void AddToIndexes(Table table, SObjectRecord record)

@@ -63,10 +63,12 @@ internal static class FieldValidator
 
     private static SalesforceError ValidateReference(EmulatorOrg org, WriteContext write, FieldDefinition field, string text)
     {
-        var target = org.Schema.FindByPrefix(text);
-        if (!SalesforceId.TryNormalize(text, out var id18) || target == null
-            || !field.ReferenceTo.Contains(target.Name, StringComparer.OrdinalIgnoreCase))
+        if (!SalesforceId.TryNormalize(text, out var id18))
             return new SalesforceError("MALFORMED_ID", $"{field.Label}: id value of incorrect type: {text}", field.Name);
+        // A well-formed id of another object is a wrong-type lookup: FIELD_INTEGRITY_EXCEPTION, as real orgs answer.
+        var target = org.Schema.FindByPrefix(id18);
+        if (target == null || !field.ReferenceTo.Contains(target.Name, StringComparer.OrdinalIgnoreCase))
+            return new SalesforceError("FIELD_INTEGRITY_EXCEPTION", $"{field.Label}: id value of incorrect type: {text}", field.Name);
         write.Values[field.Name] = id18;
         // Seeds may list records in any order, so only API writes insist that the target exists.
         if (write.Mode != WriteMode.Seed && org.FindById(id18) == null)

@@ -123,11 +123,11 @@ public sealed partial class EmulatorOrg
         if (lead.GetBool("IsConverted"))
             return AlreadyConverted(lead);
 
-        status = StandardSchema.ConvertedLeadStatuses.FirstOrDefault(s => string.Equals(s, request.ConvertedStatus?.Trim(), StringComparison.OrdinalIgnoreCase));
+        status = Schema.ConvertedLeadStatuses.FirstOrDefault(s => string.Equals(s, request.ConvertedStatus?.Trim(), StringComparison.OrdinalIgnoreCase));
         if (status == null)
             return new SalesforceError("INVALID_STATUS",
                 $"invalid convertedStatus: {(string.IsNullOrWhiteSpace(request.ConvertedStatus) ? "(none given)" : request.ConvertedStatus)}; " +
-                $"the converted lead statuses are: {string.Join(", ", StandardSchema.ConvertedLeadStatuses)}", "convertedStatus");
+                $"the converted lead statuses are: {string.Join(", ", Schema.ConvertedLeadStatuses)}", "convertedStatus");
 
         if (!string.IsNullOrWhiteSpace(request.OwnerId))
         {

@@ -32,18 +32,26 @@ internal sealed class ObjectRules
         "User" => ValidateUser(write),
         "UserLogin" => ValidateUserLogin(write),
         "PermissionSetAssignment" => ValidatePermissionSetAssignment(write),
+        "PermissionSetLicenseAssign" => write.IsCreate ? SeatAvailable(write, org.FindById(write.GetString("PermissionSetLicenseId"))) : null,
         _ => null,
-    };
+    } ?? ValidateRecordType(write);
 
     public void AfterCreate(OrgTransaction tx, SObjectRecord record)
     {
+        if (record.Type.Name == "PermissionSetLicenseAssign") AddSeats(tx, org.FindById(record.GetString("PermissionSetLicenseId")), +1);
         if (record.Type.Name != "User") return;
         org.InsertSideEffect(tx, "UserLogin", new(StringComparer.OrdinalIgnoreCase) { ["UserId"] = record.Id });
         AssignProfilePermissionSet(tx, record);
+        if (record.GetBool("IsActive")) AddSeats(tx, LicenceOf(record), +1);
     }
 
     public void AfterUpdate(OrgTransaction tx, SObjectRecord before, SObjectRecord after)
     {
+        if (after.Type.Name == "User" && (before.GetBool("IsActive") != after.GetBool("IsActive") || before.GetString("ProfileId") != after.GetString("ProfileId")))
+        {
+            if (before.GetBool("IsActive")) AddSeats(tx, LicenceOf(before), -1);
+            if (after.GetBool("IsActive")) AddSeats(tx, LicenceOf(after), +1);
+        }
         if (after.Type.Name != "User" || before.GetString("ProfileId") == after.GetString("ProfileId")) return;
         var oldSet = ProfilePermissionSet(before.GetString("ProfileId"));
         var oldAssignment = oldSet == null ? null : FindAssignment(before.Id, oldSet.Id);
@@ -73,6 +81,9 @@ internal sealed class ObjectRules
     {
         switch (record.Type.Name)
         {
+            case "PermissionSetLicenseAssign":
+                AddSeats(tx, org.FindById(record.GetString("PermissionSetLicenseId")), -1);
+                break;
             case "Group":
                 foreach (var member in org.Scan(org.Schema.Find("GroupMember"))
                              .Where(m => m.GetString("GroupId") == record.Id || m.GetString("UserOrGroupId") == record.Id).ToList())
@@ -134,7 +145,58 @@ internal sealed class ObjectRules
             write.Values["AccountId"] = account.Id;
         }
         write.Values["UserType"] = userType;
-        return null;
+        bool takesSeat = write.Get("IsActive") is true
+            && (write.IsCreate || write.IsChanged("ProfileId") && write.Existing.GetString("ProfileId") != write.GetString("ProfileId")
+                || write.IsChanged("IsActive") && !write.Existing.GetBool("IsActive"));
+        return takesSeat && write.Mode != WriteMode.Seed ? SeatAvailable(write, LicenceOf(profile)) : null;
+    }
+
+    // ---- Licences: UserLicense and PermissionSetLicense seats ---------------------------------------------
+
+    /// <summary>The user licence of a user (through its profile) or of a profile.</summary>
+    private SObjectRecord LicenceOf(SObjectRecord userOrProfile)
+    {
+        var profile = userOrProfile.Type.Name == "Profile" ? userOrProfile : org.FindById(userOrProfile.GetString("ProfileId"));
+        return profile == null ? null : org.FindById(profile.GetString("UserLicenseId"));
+    }
+
+    /// <summary>LICENSE_LIMIT_EXCEEDED when every seat of the licence is taken (UsedLicenses = TotalLicenses).</summary>
+    private static SalesforceError SeatAvailable(WriteContext write, SObjectRecord licence)
+    {
+        if (licence == null || write.Mode == WriteMode.Seed) return null;
+        long total = licence.Get("TotalLicenses") is long t ? t : 0, used = licence.Get("UsedLicenses") is long u ? u : 0;
+        return used < total ? null : new SalesforceError("LICENSE_LIMIT_EXCEEDED", "License Limit Exceeded");
+    }
+
+    private void AddSeats(OrgTransaction tx, SObjectRecord licence, int change)
+    {
+        if (licence == null) return;
+        long used = licence.Get("UsedLicenses") is long u ? u : 0;
+        org.SetSideEffect(tx, licence, "UsedLicenses", Math.Max(0, used + change));
+    }
+
+    /// <summary>Counts every seat from scratch, after a seed loads.</summary>
+    public void RecountSeats(OrgTransaction tx)
+    {
+        var users = org.Scan(org.Schema.Find("User")).Where(u => u.GetBool("IsActive")).ToList();
+        foreach (var licence in org.Scan(org.Schema.Find("UserLicense")).ToList())
+            org.SetSideEffect(tx, licence, "UsedLicenses", (long)users.Count(u => LicenceOf(u)?.Id == licence.Id));
+        var assignments = org.Scan(org.Schema.Find("PermissionSetLicenseAssign")).ToList();
+        foreach (var licence in org.Scan(org.Schema.Find("PermissionSetLicense")).ToList())
+            org.SetSideEffect(tx, licence, "UsedLicenses", (long)assignments.Count(a => a.GetString("PermissionSetLicenseId") == licence.Id));
+    }
+
+    // ---- Record types ----------------------------------------------------------------------------------------
+
+    /// <summary>A RecordTypeId must name an active record type of the same object.</summary>
+    private SalesforceError ValidateRecordType(WriteContext write)
+    {
+        if (!write.IsChanged("RecordTypeId") || write.GetString("RecordTypeId") is not { } id || write.Mode == WriteMode.Seed) return null;
+        var recordType = org.FindById(id);
+        if (recordType != null && string.Equals(recordType.GetString("SobjectType"), write.Type.Name, StringComparison.OrdinalIgnoreCase)
+            && recordType.GetBool("IsActive"))
+            return null;
+        return new SalesforceError("INVALID_CROSS_REFERENCE_KEY", $"Record Type ID: this ID value isn't valid for the user: {id}", "RecordTypeId");
     }
 
     private SalesforceError ValidateUserLogin(WriteContext write)
@@ -222,11 +284,16 @@ internal sealed class ObjectRules
 
     private static readonly string[] PersonAccountFields = { "FirstName", "LastName", "PersonEmail" };
 
-    private static SalesforceError PrepareAccount(WriteContext write)
+    private SalesforceError PrepareAccount(WriteContext write)
     {
-        // Keep it simple: a new account without Name but with a person's name is a person account (seeds may also say so).
+        // In an org without Person Accounts the person fields do not exist (the input reader refused them already).
+        if (!org.Schema.Shape.PersonAccounts)
+            return write.Get("Name") == null ? new SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", "Name") : null;
+        // A person account has a person account record type; without record types, a new account with a person's
+        // name and no Name is one too (seeds may also say so).
         if (write.IsCreate)
             write.Values["IsPersonAccount"] = (write.Mode == WriteMode.Seed && write.Get("IsPersonAccount") is true)
+                || org.FindById(write.GetString("RecordTypeId"))?.GetBool("IsPersonType") == true
                 || (write.Get("Name") == null && (write.Get("FirstName") != null || write.Get("LastName") != null));
 
         if (write.Get("IsPersonAccount") is true)

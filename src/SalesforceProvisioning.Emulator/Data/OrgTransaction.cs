@@ -11,7 +11,13 @@ internal sealed class OrgTransaction
     /// <summary>The object of the first record written: later writes must be of the same kind (setup or not).</summary>
     public ObjectDefinition FirstWrittenObject { get; private set; }
 
+    /// <summary>The user the writes are made as: CreatedById, LastModifiedById and the default OwnerId.</summary>
+    public string ActorId { get; init; }
+
     public int RecordsWritten => journal.Count(entry => entry.CountsAsRecordWrite);
+
+    /// <summary>Records written, rolled back or not: what the org spent time on (the per-record latency).</summary>
+    public int RecordsProcessed { get; private set; }
 
     public readonly record struct Savepoint(int JournalLength, ObjectDefinition FirstWrittenObject);
 
@@ -42,6 +48,7 @@ internal sealed class OrgTransaction
     public void RecordWrite(ObjectDefinition type, Action undo)
     {
         FirstWrittenObject ??= type;
+        RecordsProcessed++;
         journal.Add(new JournalEntry(undo, CountsAsRecordWrite: true));
     }
 

@@ -30,10 +30,33 @@ public sealed record FieldDefinition
     public IReadOnlyList<string> PicklistValues { get; init; } = Array.Empty<string>();
     public bool RestrictedPicklist { get; init; }
     public object DefaultValue { get; init; }
+    /// <summary>The platform fills it on create when the input does not (describe's defaultedOnCreate).</summary>
+    public bool DefaultedOnCreate { get; init; }
+    /// <summary>Picklist labels by value where they differ from the value (toLabel, describe).</summary>
+    public IReadOnlyDictionary<string, string> PicklistLabels { get; init; }
+    /// <summary>The name parent-to-child subqueries use for the records this reference field gathers (Account.Contacts).</summary>
+    public string ChildRelationshipName { get; init; }
 
-    /// <summary>Name of the relationship this reference field opens in SOQL: ProfileId gives Profile.</summary>
+    /// <summary>Name of the relationship this reference field opens in SOQL: ProfileId gives Profile, Buddy__c gives Buddy__r.</summary>
     public string RelationshipName =>
-        Type == FieldType.Reference && Name.EndsWith("Id", StringComparison.Ordinal) && Name.Length > 2 ? Name[..^2] : null;
+        Type != FieldType.Reference ? null
+        : Name.EndsWith("__c", StringComparison.Ordinal) ? Name[..^3] + "__r"
+        : Name.EndsWith("Id", StringComparison.Ordinal) && Name.Length > 2 ? Name[..^2] : null;
+
+    public string LabelOf(string value) =>
+        value != null && PicklistLabels != null && PicklistLabels.TryGetValue(value, out var label) ? label : value;
+
+    /// <summary>The SOAP type describe reports (xsd:string, tns:ID, ...), which clients such as jsforce read.</summary>
+    public string SoapType => Type switch
+    {
+        FieldType.Id or FieldType.Reference => "tns:ID",
+        FieldType.Boolean => "xsd:boolean",
+        FieldType.Int => "xsd:int",
+        FieldType.Double => "xsd:double",
+        FieldType.DateTime => "xsd:dateTime",
+        FieldType.Date => "xsd:date",
+        _ => "xsd:string",
+    };
 
     public bool IsText => Type is FieldType.Id or FieldType.String or FieldType.Email or FieldType.Reference
         or FieldType.Picklist or FieldType.MultiPicklist or FieldType.Phone or FieldType.TextArea;
@@ -89,6 +112,8 @@ public sealed class ObjectDefinition
     public bool Deletable { get; init; } = true;
     public IReadOnlyList<FieldDefinition> Fields => fields;
     public IReadOnlyList<UniqueKey> UniqueKeys => uniqueKeys;
+    /// <summary>The org's active validation rules on this object (seed org.validationRules).</summary>
+    internal List<ValidationRule> ValidationRules { get; } = new();
 
     public FieldDefinition FindField(string name) => name != null && fieldsByName.TryGetValue(name, out var field) ? field : null;
 
@@ -114,13 +139,28 @@ public sealed class ObjectDefinition
         return this;
     }
 
-    /// <summary>Adds the audit fields every sObject carries; call after the object's own fields.</summary>
+    /// <summary>
+    /// Adds the audit fields every sObject carries (Object Reference, "System Fields"): IsDeleted (not on User,
+    /// which is never deleted), CreatedById, CreatedDate, LastModifiedById, LastModifiedDate, SystemModstamp.
+    /// </summary>
     public ObjectDefinition WithSystemFields()
     {
+        if (Name != "User")
+            Add(new FieldDefinition { Name = "IsDeleted", Label = "Deleted", Type = FieldType.Boolean, Createable = false, Updateable = false, Nillable = false, DefaultValue = false });
+        foreach (var (name, label) in new[] { ("CreatedById", "Created By ID"), ("LastModifiedById", "Last Modified By ID") })
+            Add(new FieldDefinition
+            {
+                Name = name, Label = label, Type = FieldType.Reference, Length = 18, ReferenceTo = new[] { "User" },
+                Createable = false, Updateable = false, Nillable = false, DefaultedOnCreate = true,
+            });
         foreach (var name in new[] { "CreatedDate", "LastModifiedDate", "SystemModstamp" })
-            Add(new FieldDefinition { Name = name, Type = FieldType.DateTime, Createable = false, Updateable = false, Nillable = false });
+            Add(new FieldDefinition { Name = name, Type = FieldType.DateTime, Createable = false, Updateable = false, Nillable = false, DefaultedOnCreate = true });
         return this;
     }
+
+    /// <summary>The field describe marks nameField: Name where the object has one, else its label field.</summary>
+    public FieldDefinition NameField =>
+        FindField("Name") ?? FindField("MasterLabel") ?? FindField("DeveloperName") ?? FindField("Id");
 
     private static string Humanize(string apiName)
     {

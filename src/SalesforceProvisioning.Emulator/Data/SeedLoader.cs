@@ -13,9 +13,13 @@ internal static class SeedLoader
     /// <summary>Parents before children; UserLogin rows exist once their users do, so seeds only update them.</summary>
     private static readonly string[] LoadOrder =
     {
-        "Organization", "UserRole", "Profile", "PermissionSetGroup", "PermissionSet", "Account", "Contact", "User",
-        "UserLogin", "Group", "GroupMember", "PermissionSetAssignment", "Lead",
+        "Organization", "UserLicense", "UserRole", "Profile", "PermissionSetGroup", "PermissionSet", "PermissionSetLicense",
+        "RecordType", "Account", "Contact", "User", "UserLogin", "Group", "GroupMember", "PermissionSetAssignment",
+        "PermissionSetLicenseAssign", "LeadStatus", "Lead",
     };
+
+    /// <summary>A seed read but not loaded: the org's shape (its schema) and its records.</summary>
+    internal sealed record ParsedSeed(OrgShape Shape, JsonObject Objects);
 
     public static string DefaultSeedJson()
     {
@@ -25,7 +29,7 @@ internal static class SeedLoader
         return reader.ReadToEnd();
     }
 
-    public static JsonObject Parse(string json)
+    public static ParsedSeed Parse(string json)
     {
         JsonNode root;
         try
@@ -38,6 +42,11 @@ internal static class SeedLoader
         }
         if (root?["objects"] is not JsonObject objects)
             throw new InvalidDataException("The seed must be a JSON object with an \"objects\" object: {\"objects\":{\"User\":[{...}]}}.");
+        foreach (var (key, _) in root.AsObject())
+            if (key is not ("objects" or "org"))
+                throw new InvalidDataException($"The seed has an unknown top-level key '{key}'. Known: org, objects.");
+        if (root["org"] is { } org && org is not JsonObject)
+            throw new InvalidDataException("The seed's \"org\" must be an object: {\"org\":{\"personAccounts\":true}}.");
         foreach (var (type, records) in objects)
         {
             if (!LoadOrder.Contains(type, StringComparer.OrdinalIgnoreCase))
@@ -45,16 +54,23 @@ internal static class SeedLoader
             if (records is not JsonArray)
                 throw new InvalidDataException($"The seed's '{type}' must be an array of records.");
         }
-        return objects;
+        return new ParsedSeed(OrgShape.Read(root["org"] as JsonObject, objects), objects);
     }
 
-    public static void Load(EmulatorOrg org, JsonObject objects)
+    public static void Load(EmulatorOrg org, ParsedSeed seed)
     {
         var tx = new OrgTransaction();
+        var objects = seed.Objects;
         foreach (string type in LoadOrder)
         {
             var records = objects.FirstOrDefault(p => string.Equals(p.Key, type, StringComparison.OrdinalIgnoreCase)).Value as JsonArray;
             if (type == "User") EnsureIntegrationUser(org, tx, ref records);
+            if (type == "LeadStatus" && !seed.Shape.SeedListsLeadStatuses)
+                records = new JsonArray(seed.Shape.LeadStatuses.Select(s => (JsonNode)new JsonObject
+                {
+                    ["ApiName"] = s.ApiName, ["MasterLabel"] = s.MasterLabel, ["IsConverted"] = s.IsConverted,
+                    ["IsDefault"] = s.IsDefault, ["SortOrder"] = s.SortOrder,
+                }).ToArray());
             if (records == null)
             {
                 if (type == "Organization") Create(org, tx, type, 0, new JsonObject { ["Name"] = "Emulator Org", ["OrganizationType"] = "Enterprise Edition", ["InstanceName"] = "EMU1" });
@@ -68,6 +84,7 @@ internal static class SeedLoader
                 else Create(org, tx, type, i, record);
             }
         }
+        org.AfterSeed();
     }
 
     private static void Create(EmulatorOrg org, OrgTransaction tx, string type, int index, JsonObject record)

@@ -14,9 +14,6 @@ public sealed class StandardSchema
     public static readonly string[] Languages = { "en_US", "en_GB", "fr", "de", "es", "it", "ja", "nl_NL", "pt_BR" };
     public static readonly string[] UserTypes = { "Standard", "PowerCustomerSuccess", "CspLitePortal", "PowerPartner", "Guest" };
     public static readonly string[] CommunityUserTypes = { "PowerCustomerSuccess", "CspLitePortal", "PowerPartner" };
-    public static readonly string[] LeadStatuses = { "Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted", "Qualified" };
-    /// <summary>The lead statuses marked "Converted" (what convertLead's convertedStatus must name).</summary>
-    public static readonly string[] ConvertedLeadStatuses = { "Closed - Converted", "Qualified" };
     public static readonly string[] LeadSources = { "Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other" };
 
     public const string DuplicateUsernameMessage =
@@ -26,20 +23,54 @@ public sealed class StandardSchema
     private readonly Dictionary<string, ObjectDefinition> objects = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ObjectDefinition> objectsByPrefix = new(StringComparer.Ordinal);
 
-    public StandardSchema()
+    public StandardSchema() : this(OrgShape.Read(null, new System.Text.Json.Nodes.JsonObject())) { }
+
+    internal StandardSchema(OrgShape shape)
     {
+        Shape = shape;
+        ConvertedLeadStatuses = shape.LeadStatuses.Where(s => s.IsConverted).Select(s => s.ApiName).ToArray();
         foreach (var definition in new[]
                  {
-                     Organization(), UserRole(), Profile(), User(), UserLogin(), PermissionSetGroup(), PermissionSet(),
-                     PermissionSetAssignment(), Group(), GroupMember(), Account(), Contact(), Lead(),
+                     Organization(), UserLicense(), UserRole(), Profile(), User(), UserLogin(), PermissionSetGroup(), PermissionSet(),
+                     PermissionSetAssignment(), PermissionSetLicense(), PermissionSetLicenseAssign(), Group(), GroupMember(),
+                     RecordType(), LeadStatus(), Account(shape.PersonAccounts), Contact(shape.PersonAccounts), Lead(shape.LeadStatuses),
                  })
         {
+            foreach (var custom in shape.CustomFields.Where(c => c.ObjectName == definition.Name))
+            {
+                if (definition.FindField(custom.Field.Name) != null)
+                    throw new InvalidDataException($"Seed org.fields: {definition.Name}.{custom.Field.Name} is declared twice.");
+                definition.Add(custom.Field);
+            }
+            if (shape.ObjectsWithRecordTypes.Contains(definition.Name))
+                definition.Add(Ref("RecordTypeId", "Record Type ID", "RecordType"));
+            definition.WithSystemFields();
+            foreach (var rule in shape.ValidationRules.Where(r => string.Equals(r.ObjectName, definition.Name, StringComparison.OrdinalIgnoreCase)))
+                definition.ValidationRules.Add(rule);
             objects[definition.Name] = definition;
             objectsByPrefix[definition.KeyPrefix] = definition;
         }
+        foreach (var rule in shape.ValidationRules)
+            if (Find(rule.ObjectName) == null)
+                throw new InvalidDataException($"Seed org.validationRules: unknown object '{rule.ObjectName}'.");
+        foreach (var custom in shape.CustomFields)
+            foreach (var target in custom.Field.ReferenceTo)
+                if (Find(target) == null)
+                    throw new InvalidDataException($"Seed org.fields: {custom.ObjectName}.{custom.Field.Name} refers to the unknown object '{target}'.");
     }
 
+    internal OrgShape Shape { get; }
+
+    /// <summary>The lead statuses marked converted (what convertLead's convertedStatus must name).</summary>
+    public IReadOnlyList<string> ConvertedLeadStatuses { get; }
+
     public IEnumerable<ObjectDefinition> Objects => objects.Values;
+
+    /// <summary>The child relationships of an object: the lookups on other objects that point at it and have a relationship name.</summary>
+    public IEnumerable<(string Name, ObjectDefinition ChildType, FieldDefinition Field)> ChildRelationships(ObjectDefinition parent) =>
+        objects.Values.SelectMany(child => child.Fields
+            .Where(f => f.ChildRelationshipName != null && f.ReferenceTo.Contains(parent.Name, StringComparer.OrdinalIgnoreCase))
+            .Select(f => (f.ChildRelationshipName, child, f)));
 
     public ObjectDefinition Find(string name) => name != null && objects.TryGetValue(name, out var definition) ? definition : null;
 
@@ -79,23 +110,20 @@ public sealed class StandardSchema
             .Add(ReadOnly(Text("Name", 80)))
             .Add(ReadOnly(Text("OrganizationType", 40, "Edition")))
             .Add(ReadOnly(Text("InstanceName", 5)))
-            .Add(ReadOnly(Bool("IsSandbox", false)))
-            .WithSystemFields();
+            .Add(ReadOnly(Bool("IsSandbox", false)));
 
     private static ObjectDefinition UserRole() =>
         new ObjectDefinition("UserRole", "Role", "00E", isSetupObject: true) { Createable = false, Updateable = false, Deletable = false }
             .Add(ReadOnly(Text("Name", 80)))
             .Add(ReadOnly(Text("DeveloperName", 80)))
-            .Add(ReadOnly(Ref("ParentRoleId", "Parent Role ID", "UserRole")))
-            .WithSystemFields();
+            .Add(ReadOnly(Ref("ParentRoleId", "Parent Role ID", "UserRole")));
 
     private static ObjectDefinition Profile() =>
         new ObjectDefinition("Profile", "Profile", "00e", isSetupObject: true) { Createable = false, Updateable = false, Deletable = false }
             .Add(ReadOnly(Text("Name", 255)))
             .Add(ReadOnly(Pick("UserType", "User Type", true, UserTypes)))
-            .Add(ReadOnly(Text("UserLicenseId", 18, "User License ID")))
-            .Add(ReadOnly(Area("Description")))
-            .WithSystemFields();
+            .Add(ReadOnly(Ref("UserLicenseId", "User License ID", "UserLicense")))
+            .Add(ReadOnly(Area("Description")));
 
     private static ObjectDefinition User() =>
         new ObjectDefinition("User", "User", "005", isSetupObject: true) { Deletable = false }
@@ -110,8 +138,8 @@ public sealed class StandardSchema
             .Add(Required(Pick("LocaleSidKey", "Locale", true, Locales)))
             .Add(Required(Pick("EmailEncodingKey", "Email Encoding", true, EmailEncodings)))
             .Add(Required(Pick("LanguageLocaleKey", "Language", true, Languages)))
-            .Add(Required(Ref("ProfileId", "Profile ID", "Profile")))
-            .Add(Ref("UserRoleId", "Role ID", "UserRole"))
+            .Add(Required(Ref("ProfileId", "Profile ID", "Profile") with { ChildRelationshipName = "Users" }))
+            .Add(Ref("UserRoleId", "Role ID", "UserRole") with { ChildRelationshipName = "Users" })
             .Add(CreateOnly(Ref("ContactId", "Contact ID", "Contact")))
             .Add(ReadOnly(Ref("AccountId", "Account ID", "Account")))
             .Add(Bool("IsActive", true) with { Label = "Active" })
@@ -129,31 +157,22 @@ public sealed class StandardSchema
             .Add(Text("State", 80, "State/Province"))
             .Add(Text("PostalCode", 20, "Zip/Postal Code"))
             .Add(Text("Country", 80))
-            .Add(Ref("ManagerId", "Manager ID", "User"))
-            .Add(new FieldDefinition
-            {
-                Name = "Skills__c", Label = "Skills", Type = FieldType.MultiPicklist, Length = 4099, RestrictedPicklist = true,
-                PicklistValues = new[] { "Apex", "Flows", "Reports", "Service", "Sales" },
-            })
-            .Add(Text("Employee_Id__c", 20, "Employee Id") with { Unique = true, ExternalId = true })
+            .Add(Ref("ManagerId", "Manager ID", "User") with { ChildRelationshipName = "ManagedUsers" })
             .AddUniqueKey(new UniqueKey(new[] { "ContactId" }, "PORTAL_USER_ALREADY_EXISTS_FOR_CONTACT",
-                (existingId, _) => $"portal user already exists for contact: {existingId}"))
-            .WithSystemFields();
+                (existingId, _) => $"portal user already exists for contact: {existingId}"));
 
     private static ObjectDefinition UserLogin() =>
         new ObjectDefinition("UserLogin", "User Login", "060", isSetupObject: true) { Createable = false, Deletable = false }
-            .Add(ReadOnly(Ref("UserId", "User ID", "User")))
+            .Add(ReadOnly(Ref("UserId", "User ID", "User") with { ChildRelationshipName = "UserLogins" }))
             .Add(Bool("IsFrozen", false) with { Createable = false })
-            .Add(Bool("IsPasswordLocked", false) with { Createable = false })
-            .WithSystemFields();
+            .Add(Bool("IsPasswordLocked", false) with { Createable = false });
 
     private static ObjectDefinition PermissionSetGroup() =>
         new ObjectDefinition("PermissionSetGroup", "Permission Set Group", "0PG", isSetupObject: true)
             .Add(Required(Text("DeveloperName", 80, "Developer Name") with { Unique = true, DuplicateErrorCode = "DUPLICATE_DEVELOPER_NAME" }))
             .Add(Required(Text("MasterLabel", 80, "Label")))
             .Add(Area("Description"))
-            .Add(ReadOnly(Text("Status", 40) with { DefaultValue = "Updated" }))
-            .WithSystemFields();
+            .Add(ReadOnly(Text("Status", 40) with { DefaultValue = "Updated" }));
 
     private static ObjectDefinition PermissionSet() =>
         new ObjectDefinition("PermissionSet", "Permission Set", "0PS", isSetupObject: true)
@@ -163,19 +182,17 @@ public sealed class StandardSchema
             .Add(ReadOnly(Bool("IsOwnedByProfile", false)))
             .Add(ReadOnly(Ref("ProfileId", "Profile ID", "Profile")))
             .Add(ReadOnly(Pick("Type", "Type", true, "Regular", "Profile", "Group", "Session") with { DefaultValue = "Regular" }))
-            .Add(ReadOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")))
-            .WithSystemFields();
+            .Add(ReadOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")));
 
     private static ObjectDefinition PermissionSetAssignment() =>
         new ObjectDefinition("PermissionSetAssignment", "Permission Set Assignment", "0Pa", isSetupObject: true)
-            .Add(Required(CreateOnly(Ref("AssigneeId", "Assignee ID", "User"))))
-            .Add(CreateOnly(Ref("PermissionSetId", "Permission Set ID", "PermissionSet")))
+            .Add(Required(CreateOnly(Ref("AssigneeId", "Assignee ID", "User") with { ChildRelationshipName = "PermissionSetAssignments" })))
+            .Add(CreateOnly(Ref("PermissionSetId", "Permission Set ID", "PermissionSet") with { ChildRelationshipName = "Assignments" }))
             .Add(CreateOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")))
             .AddUniqueKey(PairKey("AssigneeId", "PermissionSetId", "DUPLICATE_VALUE",
                 (existingId, _) => $"Duplicate PermissionSetAssignment. Assignee already has this permission set (assignment {existingId})."))
             .AddUniqueKey(PairKey("AssigneeId", "PermissionSetGroupId", "DUPLICATE_VALUE",
-                (existingId, _) => $"Duplicate PermissionSetAssignment. Assignee already has this permission set group (assignment {existingId})."))
-            .WithSystemFields();
+                (existingId, _) => $"Duplicate PermissionSetAssignment. Assignee already has this permission set group (assignment {existingId})."));
 
     private static ObjectDefinition Group() =>
         new ObjectDefinition("Group", "Group", "00G", isSetupObject: true)
@@ -185,32 +202,38 @@ public sealed class StandardSchema
             .Add(Area("Description"))
             .Add(EmailField("Email"))
             .Add(Bool("DoesIncludeBosses", true) with { Label = "Grant Access Using Hierarchies" })
-            .Add(Bool("DoesSendEmailToMembers", false))
-            .WithSystemFields();
+            .Add(Bool("DoesSendEmailToMembers", false));
 
     private static ObjectDefinition GroupMember() =>
         new ObjectDefinition("GroupMember", "Group Member", "011", isSetupObject: true)
-            .Add(Required(CreateOnly(Ref("GroupId", "Group ID", "Group"))))
+            .Add(Required(CreateOnly(Ref("GroupId", "Group ID", "Group") with { ChildRelationshipName = "GroupMembers" })))
             .Add(Required(CreateOnly(Ref("UserOrGroupId", "User/Group ID", "User", "Group"))))
             .AddUniqueKey(PairKey("GroupId", "UserOrGroupId", "DUPLICATE_VALUE",
-                (existingId, _) => $"duplicate value found: <unknown> duplicates value on record with id: {existingId}"))
-            .WithSystemFields();
+                (existingId, _) => $"duplicate value found: <unknown> duplicates value on record with id: {existingId}"));
 
-    private static ObjectDefinition Account() =>
-        new ObjectDefinition("Account", "Account", "001", isSetupObject: false)
-            .Add(Text("Name", 255, "Account Name"))
-            .Add(ReadOnly(Bool("IsPersonAccount", false)))
-            .Add(Text("FirstName", 40, "First Name"))
-            .Add(Text("LastName", 80, "Last Name"))
-            .Add(EmailField("PersonEmail", "Email"))
+    private static ObjectDefinition Account(bool personAccounts)
+    {
+        var account = new ObjectDefinition("Account", "Account", "001", isSetupObject: false)
+            .Add(Text("Name", 255, "Account Name"));
+        // Person Account fields exist only in orgs that enabled Person Accounts (Object Reference, Account).
+        if (personAccounts)
+            account
+                .Add(ReadOnly(Bool("IsPersonAccount", false) with { Label = "Is Person Account" }))
+                .Add(Text("FirstName", 40, "First Name"))
+                .Add(Text("LastName", 80, "Last Name"))
+                .Add(EmailField("PersonEmail", "Email"))
+                .Add(ReadOnly(Ref("PersonContactId", "Person Contact ID", "Contact")));
+        return account
             .Add(Pick("Type", "Account Type", false, "Prospect", "Customer", "Partner", "Other"))
             .Add(Pick("Industry", "Industry", false, "Technology", "Finance", "Retail", "Manufacturing", "Healthcare", "Other"))
             .Add(PhoneField("Phone"))
-            .WithSystemFields();
+            .Add(Owner("User"));
+    }
 
-    private static ObjectDefinition Contact() =>
-        new ObjectDefinition("Contact", "Contact", "003", isSetupObject: false)
-            .Add(Ref("AccountId", "Account ID", "Account"))
+    private static ObjectDefinition Contact(bool personAccounts)
+    {
+        var contact = new ObjectDefinition("Contact", "Contact", "003", isSetupObject: false)
+            .Add(Ref("AccountId", "Account ID", "Account") with { ChildRelationshipName = "Contacts" })
             .Add(Text("FirstName", 40, "First Name"))
             .Add(Required(Text("LastName", 80, "Last Name")))
             .Add(ReadOnly(Text("Name", 121, "Full Name")))
@@ -221,10 +244,21 @@ public sealed class StandardSchema
             .Add(Text("MailingCity", 40, "Mailing City"))
             .Add(Text("MailingCountry", 80, "Mailing Country"))
             .Add(Pick("LeadSource", "Lead Source", false, LeadSources))
-            .WithSystemFields();
+            .Add(Owner("User"));
+        if (personAccounts) contact.Add(ReadOnly(Bool("IsPersonAccount", false) with { Label = "Is Person Account" }));
+        return contact;
+    }
 
-    private static ObjectDefinition Lead() =>
-        new ObjectDefinition("Lead", "Lead", "00Q", isSetupObject: false)
+    private static ObjectDefinition Lead(IReadOnlyList<LeadStatusValue> statuses)
+    {
+        var ordered = statuses.OrderBy(s => s.SortOrder).ToList();
+        var status = Pick("Status", "Lead Status", true, ordered.Select(s => s.ApiName).ToArray()) with
+        {
+            DefaultValue = (ordered.FirstOrDefault(s => s.IsDefault) ?? ordered[0]).ApiName,
+            Nillable = false,
+            PicklistLabels = ordered.ToDictionary(s => s.ApiName, s => s.MasterLabel, StringComparer.OrdinalIgnoreCase),
+        };
+        return new ObjectDefinition("Lead", "Lead", "00Q", isSetupObject: false)
             .Add(Text("FirstName", 40, "First Name"))
             .Add(Required(Text("LastName", 80, "Last Name")))
             .Add(ReadOnly(Text("Name", 121, "Full Name")))
@@ -235,10 +269,58 @@ public sealed class StandardSchema
             .Add(Text("City", 40))
             .Add(Text("Country", 80))
             .Add(Pick("LeadSource", "Lead Source", false, LeadSources))
-            .Add(Pick("Status", "Lead Status", true, LeadStatuses) with { DefaultValue = "Open - Not Contacted", Nillable = false })
+            .Add(status)
             .Add(ReadOnly(Bool("IsConverted", false) with { Label = "Converted" }))
             .Add(ReadOnly(Ref("ConvertedContactId", "Converted Contact ID", "Contact")))
             .Add(ReadOnly(Ref("ConvertedAccountId", "Converted Account ID", "Account")))
             .Add(ReadOnly(new FieldDefinition { Name = "ConvertedDate", Label = "Converted Date", Type = FieldType.Date }))
-            .WithSystemFields();
+            .Add(Owner("User", "Group"));
+    }
+
+    /// <summary>OwnerId: who owns the record; the API user when a create does not say.</summary>
+    private static FieldDefinition Owner(params string[] targets) => Ref("OwnerId", "Owner ID", targets) with { Nillable = false, DefaultedOnCreate = true };
+
+    // Object Reference: UserLicense, PermissionSetLicense, PermissionSetLicenseAssign, RecordType, LeadStatus.
+    private static ObjectDefinition UserLicense() =>
+        new ObjectDefinition("UserLicense", "User License", "100", isSetupObject: true) { Createable = false, Updateable = false, Deletable = false }
+            .Add(ReadOnly(Text("Name", 40)))
+            .Add(ReadOnly(Text("MasterLabel", 40, "Master Label")))
+            .Add(ReadOnly(Text("LicenseDefinitionKey", 40, "License Def. ID")))
+            .Add(ReadOnly(Pick("Status", "Status", true, "Active", "Disabled") with { DefaultValue = "Active" }))
+            .Add(ReadOnly(new FieldDefinition { Name = "TotalLicenses", Label = "Total Licenses", Type = FieldType.Int, Nillable = false, DefaultValue = 0L }))
+            .Add(ReadOnly(new FieldDefinition { Name = "UsedLicenses", Label = "Used Licenses", Type = FieldType.Int, Nillable = false, DefaultValue = 0L }));
+
+    private static ObjectDefinition PermissionSetLicense() =>
+        new ObjectDefinition("PermissionSetLicense", "Permission Set License", "0PL", isSetupObject: true) { Createable = false, Updateable = false, Deletable = false }
+            .Add(ReadOnly(Text("DeveloperName", 80, "Developer Name")))
+            .Add(ReadOnly(Text("MasterLabel", 80, "Permission Set License Label")))
+            .Add(ReadOnly(Text("PermissionSetLicenseKey", 81, "Permission Set License Key")))
+            .Add(ReadOnly(Pick("Status", "Status", true, "Active", "Disabled") with { DefaultValue = "Active" }))
+            .Add(ReadOnly(new FieldDefinition { Name = "ExpirationDate", Label = "Expiration Date", Type = FieldType.Date }))
+            .Add(ReadOnly(new FieldDefinition { Name = "TotalLicenses", Label = "Total Licenses", Type = FieldType.Int, Nillable = false, DefaultValue = 0L }))
+            .Add(ReadOnly(new FieldDefinition { Name = "UsedLicenses", Label = "Used Licenses", Type = FieldType.Int, Nillable = false, DefaultValue = 0L }));
+
+    private static ObjectDefinition PermissionSetLicenseAssign() =>
+        new ObjectDefinition("PermissionSetLicenseAssign", "Permission Set License Assignment", "2LA", isSetupObject: true) { Updateable = false }
+            .Add(Required(CreateOnly(Ref("AssigneeId", "User ID", "User") with { ChildRelationshipName = "PermissionSetLicenseAssignments" })))
+            .Add(Required(CreateOnly(Ref("PermissionSetLicenseId", "Permission Set License ID", "PermissionSetLicense") with { ChildRelationshipName = "PermissionSetLicenseAssignments" })))
+            .AddUniqueKey(PairKey("AssigneeId", "PermissionSetLicenseId", "DUPLICATE_VALUE",
+                (existingId, _) => $"duplicate value found: <unknown> duplicates value on record with id: {existingId}"));
+
+    private static ObjectDefinition RecordType() =>
+        new ObjectDefinition("RecordType", "Record Type", "012", isSetupObject: true) { Createable = false, Updateable = false, Deletable = false }
+            .Add(ReadOnly(Text("Name", 80, "Record Type Name")))
+            .Add(ReadOnly(Text("DeveloperName", 80, "Record Type Name")))
+            .Add(ReadOnly(Text("SobjectType", 40, "SObject Type Name")))
+            .Add(ReadOnly(Area("Description")))
+            .Add(ReadOnly(Bool("IsActive", true) with { Label = "Active" }))
+            .Add(ReadOnly(Bool("IsPersonType", false) with { Label = "Is Person Type" }));
+
+    private static ObjectDefinition LeadStatus() =>
+        new ObjectDefinition("LeadStatus", "Lead Status Value", "01J", isSetupObject: false) { Createable = false, Updateable = false, Deletable = false }
+            .Add(ReadOnly(Text("ApiName", 255, "API Name")))
+            .Add(ReadOnly(Text("MasterLabel", 255, "Master Label")))
+            .Add(ReadOnly(Bool("IsConverted", false) with { Label = "Is Converted" }))
+            .Add(ReadOnly(Bool("IsDefault", false) with { Label = "Is Default" }))
+            .Add(ReadOnly(new FieldDefinition { Name = "SortOrder", Label = "Sort Order", Type = FieldType.Int }));
 }

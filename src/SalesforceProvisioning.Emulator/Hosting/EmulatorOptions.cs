@@ -11,6 +11,9 @@ public sealed class EmulatorOptions
     /// <summary>Delay added to every API and token request (--latency-ms).</summary>
     public int LatencyMilliseconds { get; set; }
 
+    /// <summary>Delay added per record a request writes (--latency-per-record-ms): a composite of 200 records costs 200 times it.</summary>
+    public int LatencyPerRecordMilliseconds { get; set; }
+
     /// <summary>Seed file replacing the default data (--seed).</summary>
     public string SeedFile { get; set; }
 
@@ -52,13 +55,14 @@ public sealed class EmulatorOptions
             {
                 case "--port": options.Port = (int)Number(0, 65535); break;
                 case "--latency-ms": options.LatencyMilliseconds = (int)Number(0, 600_000); break;
+                case "--latency-per-record-ms": options.LatencyPerRecordMilliseconds = (int)Number(0, 60_000); break;
                 case "--seed": options.SeedFile = Value(); break;
                 case "--token-lifetime": options.TokenLifetimeSeconds = (int)Number(1, int.MaxValue); break;
                 case "--rotate-refresh-tokens": options.RotateRefreshTokens = true; break;
                 case "--daily-api-limit": options.DailyApiLimit = Number(0, long.MaxValue); break;
                 case "--jwt-certificate": options.JwtCertificateFile = Value(); break;
                 case "--parent-pid": options.ParentProcessId = (int)Number(1, int.MaxValue); break;
-                default: throw new ArgumentException($"Unknown option '{name}'. Options: --port N, --latency-ms N, --seed FILE, --token-lifetime SECONDS, --rotate-refresh-tokens, --daily-api-limit N, --jwt-certificate FILE, --parent-pid PID.");
+                default: throw new ArgumentException($"Unknown option '{name}'. Options: --port N, --latency-ms N, --latency-per-record-ms N, --seed FILE, --token-lifetime SECONDS, --rotate-refresh-tokens, --daily-api-limit N, --jwt-certificate FILE, --parent-pid PID.");
             }
         }
         return options;

@@ -30,6 +30,9 @@ internal static class SoqlLexer
             if (char.IsAsciiLetter(c) || c == '_')
             {
                 while (i < query.Length && (char.IsAsciiLetterOrDigit(query[i]) || query[i] is '_' or '.')) i++;
+                // Date literals with a number stay one token: LAST_N_DAYS:30.
+                if (i + 1 < query.Length && query[i] == ':' && char.IsAsciiDigit(query[i + 1]))
+                    for (i++; i < query.Length && char.IsAsciiDigit(query[i]); i++) { }
                 tokens.Add(new Token(TokenKind.Identifier, query[start..i], start));
             }
             else if (c == '\'')

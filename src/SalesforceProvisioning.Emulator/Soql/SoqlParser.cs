@@ -3,13 +3,17 @@ using System.Globalization;
 namespace SalesforceProvisioning.Emulator.Soql;
 
 /// <summary>
-/// Recursive descent parser for the SOQL subset the emulator serves:
+/// Recursive descent parser for the SOQL the emulator serves (SOQL and SOSL Reference, "SOQL SELECT Syntax"):
 /// <code>
-/// query      := SELECT selectItem {, selectItem} FROM name [WHERE condition] [ORDER BY order {, order}] [LIMIT n] [OFFSET n]
-/// selectItem := COUNT ( [path] ) [alias] | path
+/// query      := SELECT selectItem {, selectItem} FROM name [WHERE condition] [GROUP BY path {, path}]
+///               [ORDER BY order {, order}] [LIMIT n] [OFFSET n]
+/// selectItem := path [alias] | aggregate [alias] | toLabel ( path ) [alias] | FIELDS ( STANDARD|CUSTOM|ALL ) | ( query )
+/// aggregate  := COUNT ( [path] ) | COUNT_DISTINCT|MIN|MAX|SUM|AVG ( path )
 /// condition  := unary {AND unary} | unary {OR unary}      (mixing AND and OR needs parentheses, as in Salesforce)
-/// unary      := NOT unary | ( condition ) | path operator literal | path [NOT] IN ( literal {, literal} ) | path INCLUDES|EXCLUDES ( ... )
-/// order      := path [ASC|DESC] [NULLS FIRST|LAST]
+/// unary      := NOT unary | ( condition ) | path operator literal | path [NOT] IN ( literal {, literal} | query )
+///               | path INCLUDES|EXCLUDES ( ... )
+/// literal    := 'text' | number | date | dateTime | TRUE | FALSE | NULL | date literal (TODAY, LAST_N_DAYS:n, ...)
+/// order      := (path | aggregate) [ASC|DESC] [NULLS FIRST|LAST]
 /// </code>
 /// </summary>
 internal sealed class SoqlParser
@@ -22,6 +26,8 @@ internal sealed class SoqlParser
 
     private static readonly HashSet<string> ClauseKeywords = new(StringComparer.OrdinalIgnoreCase) { "SELECT", "FROM", "WHERE", "ORDER", "LIMIT", "OFFSET" };
 
+    private static readonly HashSet<string> AggregateFunctions = new(StringComparer.OrdinalIgnoreCase) { "COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG" };
+
     private readonly string query;
     private readonly List<Token> tokens;
     private int index;
@@ -32,9 +38,17 @@ internal sealed class SoqlParser
         tokens = SoqlLexer.Tokenize(query);
     }
 
-    public static SoqlQuery Parse(string query) => new SoqlParser(query).ParseQuery();
+    public static SoqlQuery Parse(string query)
+    {
+        var parser = new SoqlParser(query);
+        var parsed = parser.ParseQuery();
+        if (parser.Current.Kind != TokenKind.End) throw parser.Unexpected();
+        return parsed;
+    }
 
     private Token Current => tokens[index];
+
+    private Token Next => tokens[Math.Min(index + 1, tokens.Count - 1)];
 
     private Token Advance() => tokens[index++];
 
@@ -63,6 +77,7 @@ internal sealed class SoqlParser
         return true;
     }
 
+    /// <summary>A whole query, or a subquery up to (not including) its closing parenthesis.</summary>
     private SoqlQuery ParseQuery()
     {
         Expect("SELECT");
@@ -79,6 +94,13 @@ internal sealed class SoqlParser
         index++;
 
         Condition where = Accept("WHERE") ? ParseCondition() : null;
+        var groupBy = new List<FieldPath>();
+        if (Accept("GROUP"))
+        {
+            Expect("BY");
+            do groupBy.Add(ParsePath());
+            while (Current.Kind == TokenKind.Comma && Advance() != null);
+        }
         var orderBy = new List<OrderItem>();
         if (Accept("ORDER"))
         {
@@ -88,25 +110,66 @@ internal sealed class SoqlParser
         }
         int? limit = Accept("LIMIT") ? ParseCount() : null;
         int? offset = Accept("OFFSET") ? ParseCount() : null;
-        if (Current.Kind != TokenKind.End) throw Unexpected();
-        return new SoqlQuery(select, from, where, orderBy, limit, offset);
+        string forClause = null;
+        if (Accept("FOR"))
+        {
+            if (!(Current.IsKeyword("VIEW") || Current.IsKeyword("REFERENCE") || Current.IsKeyword("UPDATE"))) throw Unexpected();
+            forClause = Advance().Text.ToUpperInvariant();
+        }
+        if (Current.Kind is not (TokenKind.End or TokenKind.RightParen)) throw Unexpected();
+        return new SoqlQuery(select, from, where, groupBy, orderBy, limit, offset, forClause);
     }
+
+    private bool IsFunctionCall => Current.Kind == TokenKind.Identifier && Next.Kind == TokenKind.LeftParen;
 
     private SelectItem ParseSelectItem()
     {
         var start = Current;
-        if (start.IsKeyword("COUNT") && tokens[index + 1].Kind == TokenKind.LeftParen)
+        if (start.Kind == TokenKind.LeftParen && Next.IsKeyword("SELECT"))
+        {
+            index++;
+            var subquery = ParseQuery();
+            Expect(TokenKind.RightParen);
+            return new SubquerySelect(subquery, start.Position);
+        }
+        if (IsFunctionCall && AggregateFunctions.Contains(start.Text))
+        {
+            var aggregate = ParseAggregate();
+            return aggregate with { Alias = ParseAlias() };
+        }
+        if (IsFunctionCall && start.IsKeyword("toLabel"))
         {
             index += 2;
-            FieldPath argument = Current.Kind == TokenKind.RightParen ? null : ParsePath();
+            var path = ParsePath();
             Expect(TokenKind.RightParen);
-            string alias = null;
-            if (argument != null && Current.Kind == TokenKind.Identifier && !ReservedWords.Contains(Current.Text))
-                alias = Advance().Text;
-            return new CountSelect(argument, alias, start.Position);
+            return new ToLabelSelect(path, ParseAlias());
         }
-        return new FieldSelect(ParsePath());
+        if (IsFunctionCall && start.IsKeyword("FIELDS"))
+        {
+            index += 2;
+            var kind = Current;
+            if (!(kind.IsKeyword("STANDARD") || kind.IsKeyword("CUSTOM") || kind.IsKeyword("ALL"))) throw Unexpected();
+            index++;
+            Expect(TokenKind.RightParen);
+            return new FieldsSelect(kind.Text.ToUpperInvariant(), start.Position);
+        }
+        if (IsFunctionCall)
+            throw SoqlException.At(query, start.Position, "MALFORMED_QUERY", $"Unknown function: {start.Text}");
+        return new FieldSelect(ParsePath(), ParseAlias());
     }
+
+    private AggregateSelect ParseAggregate()
+    {
+        var name = Advance();
+        Expect(TokenKind.LeftParen);
+        string function = name.Text.ToUpperInvariant();
+        FieldPath argument = Current.Kind == TokenKind.RightParen && function == "COUNT" ? null : ParsePath();
+        Expect(TokenKind.RightParen);
+        return new AggregateSelect(function, argument, null, name.Position);
+    }
+
+    private string ParseAlias() =>
+        Current.Kind == TokenKind.Identifier && !ReservedWords.Contains(Current.Text) && !Current.Text.Contains('.') ? Advance().Text : null;
 
     private FieldPath ParsePath()
     {
@@ -129,7 +192,8 @@ internal sealed class SoqlParser
 
     private OrderItem ParseOrderItem()
     {
-        var path = ParsePath();
+        var aggregate = IsFunctionCall && AggregateFunctions.Contains(Current.Text) ? ParseAggregate() : null;
+        var path = aggregate == null ? ParsePath() : aggregate.Argument;
         bool descending = false;
         if (Accept("DESC")) descending = true;
         else Accept("ASC");
@@ -140,7 +204,7 @@ internal sealed class SoqlParser
             else if (Accept("LAST")) nullsFirst = false;
             else throw Unexpected();
         }
-        return new OrderItem(path, descending, nullsFirst);
+        return new OrderItem(path, descending, nullsFirst, aggregate);
     }
 
     private Condition ParseCondition()
@@ -172,15 +236,28 @@ internal sealed class SoqlParser
         var field = ParsePath();
         if (Current.Kind == TokenKind.Operator) return new Comparison(field, Advance().Text, ParseLiteral());
         if (Accept("LIKE")) return new Comparison(field, "LIKE", ParseLiteral());
-        if (Accept("IN")) return new InCondition(field, ParseLiteralList(), Negated: false);
+        if (Accept("IN")) return ParseIn(field, negated: false);
         if (Current.IsKeyword("NOT") && tokens[index + 1].IsKeyword("IN"))
         {
             index += 2;
-            return new InCondition(field, ParseLiteralList(), Negated: true);
+            return ParseIn(field, negated: true);
         }
         if (Accept("INCLUDES")) return new IncludesCondition(field, ParseLiteralList(), Excludes: false);
         if (Accept("EXCLUDES")) return new IncludesCondition(field, ParseLiteralList(), Excludes: true);
         throw Unexpected();
+    }
+
+    /// <summary>IN (values), or a semi-join (anti-join with NOT): IN (SELECT field FROM ...).</summary>
+    private InCondition ParseIn(FieldPath field, bool negated)
+    {
+        if (Current.Kind == TokenKind.LeftParen && Next.IsKeyword("SELECT"))
+        {
+            index++;
+            var subquery = ParseQuery();
+            Expect(TokenKind.RightParen);
+            return new InCondition(field, Array.Empty<Literal>(), negated, subquery);
+        }
+        return new InCondition(field, ParseLiteralList(), negated);
     }
 
     private List<Literal> ParseLiteralList()
@@ -208,6 +285,7 @@ internal sealed class SoqlParser
             TokenKind.Identifier when token.IsKeyword("null") => new Literal(LiteralKind.Null, token.Text, token.Position),
             TokenKind.Identifier when token.IsKeyword("true") || token.IsKeyword("false") =>
                 new Literal(LiteralKind.Boolean, token.Text.ToLowerInvariant(), token.Position),
+            TokenKind.Identifier when DateLiterals.IsDateLiteral(token.Text) => new Literal(LiteralKind.DateLiteral, token.Text.ToUpperInvariant(), token.Position),
             _ => throw Unexpected(token),
         };
     }

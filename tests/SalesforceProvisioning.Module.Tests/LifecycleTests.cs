@@ -1,0 +1,261 @@
+using System.Collections;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// The lifecycle policy's decisions through the real cmdlets against the emulator: nothing deleted,
+    /// demoted or escalated that the source and the connection's preferences did not ask for (issue 11).
+    /// </summary>
+    public class LifecycleTests : IClassFixture<EmulatorFixture>, System.IDisposable
+    {
+        private const string Alice = "alice.active@emulator.example.com";
+        private const string Carla = "carla.community@emulator.example.com";
+        private readonly EmulatorFixture _emulator;
+        private readonly string _acme;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfp-lifecycle-" + System.Guid.NewGuid().ToString("N"));
+
+        public LifecycleTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.Reset();
+            _emulator.ClearFaults();
+            _acme = _emulator.Query("SELECT Id FROM Account WHERE Name = 'Acme Corporation'").Single()["Id"].ToString();
+            Directory.CreateDirectory(_folder);
+        }
+
+        public void Dispose()
+        {
+            _emulator.ClearFaults();
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private PowerShellHost People(string extra = "") => _emulator.NewSession($"-Target LeadsAndContacts -AccountId {_acme} -DefaultCompany 'Unknown Co' {extra}");
+
+        private PowerShellHost Community(string extra = "") => _emulator.NewSession($"-Target Communities -AccountId {_acme} {extra}");
+
+        private static string Person(string mail, string extra = "") => $"[pscustomobject]@{{ mail = '{mail}'; sn = 'Person'; {extra} }}";
+
+        private int Count(string soql) => _emulator.Query(soql).Count;
+
+        private string UserId(string username) => _emulator.Query($"SELECT Id FROM User WHERE Username = '{username}'").Single()["Id"].ToString();
+
+        private bool Frozen(string username) => _emulator.Query($"SELECT IsFrozen FROM UserLogin WHERE UserId = '{UserId(username)}'").Single()["IsFrozen"].GetValue<bool>();
+
+        private bool Active(string username) => _emulator.Query($"SELECT IsActive FROM User WHERE Username = '{username}'").Single()["IsActive"].GetValue<bool>();
+
+        // ---- #2 -------------------------------------------------------------------------------------
+
+        [Fact]
+        public void A_person_only_disabled_in_the_source_is_never_deleted_even_when_deletes_are_allowed()
+        {
+            using var ps = People("-AllowDelete -RemoveAction Delete");
+            ps.Run($"@({Person("off.contact@example.com", "RecordType = 'Contact'")}, {Person("off.lead@example.com", "RecordType = 'Lead'")}) | Sync-SfUser");
+
+            var disabled = ps.Run($"@({Person("off.contact@example.com", "RecordType = 'Contact'; Enabled = $false")}, {Person("off.lead@example.com", "RecordType = 'Lead'; Enabled = $false")}) | Sync-SfUser");
+            Assert.Empty(disabled.Errors);
+            Assert.Equal(new[] { "Skipped", "Disabled" }, disabled.Output.Select(o => o.Prop("Action")).ToArray());
+            Assert.Contains("only people deleted in the source are deleted", disabled.Output[0].Prop("Message"));
+            Assert.Equal(1, Count("SELECT Id FROM Contact WHERE Email = 'off.contact@example.com'"));
+            Assert.Equal("Closed - Not Converted", _emulator.Query("SELECT Status FROM Lead WHERE Email = 'off.lead@example.com'").Single()["Status"].ToString());
+
+            var deleted = ps.Run(Person("off.contact@example.com", "RecordType = 'Contact'; Deleted = $true") + " | Sync-SfUser");
+            Assert.Equal("Deleted", deleted.Output.Single().Prop("Action"));
+            Assert.Equal(0, Count("SELECT Id FROM Contact WHERE Email = 'off.contact@example.com'"));
+        }
+
+        // ---- #3 -------------------------------------------------------------------------------------
+
+        [Fact]
+        public void A_demoted_contact_is_kept_when_salesforce_refuses_the_lead_and_deleted_only_after_the_lead_exists()
+        {
+            using var ps = People("-AllowDelete -RemoveAction Delete");
+            ps.Run(Person("dee.refused@example.com", "RecordType = 'Contact'") + " | Sync-SfUser");
+            // Only the lead's create is refused (a validation rule on Lead): the contact has no Company.
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", recordField = "Company", recordValues = new[] { "Refusing Ltd" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Leads need a region" } });
+
+            var refused = ps.Run(Person("dee.refused@example.com", "RecordType = 'Lead'; Company = 'Refusing Ltd'") + " | Sync-SfUser");
+            Assert.Equal("Failed", refused.Output.Single().Prop("Action"));
+            Assert.Equal("FIELD_CUSTOM_VALIDATION_EXCEPTION", refused.Output.Single().Prop("ErrorCode"));
+            Assert.Equal(1, Count("SELECT Id FROM Contact WHERE Email = 'dee.refused@example.com'")); // the person is never lost
+            Assert.Equal(0, Count("SELECT Id FROM Lead WHERE Email = 'dee.refused@example.com'"));
+
+            _emulator.ClearFaults();
+            var demoted = ps.Run(Person("dee.refused@example.com", "RecordType = 'Lead'") + " | Sync-SfUser");
+            Assert.Equal("Demoted", demoted.Output.Single().Prop("Action"));
+            Assert.Equal(0, Count("SELECT Id FROM Contact WHERE Email = 'dee.refused@example.com'"));
+            Assert.Equal(1, Count("SELECT Id FROM Lead WHERE Email = 'dee.refused@example.com' AND IsConverted = false"));
+        }
+
+        // ---- #4 -------------------------------------------------------------------------------------
+
+        [Theory]
+        [InlineData("")]
+        [InlineData("RecordType = 'Lead'")]
+        public void A_lead_converted_in_salesforce_is_matched_by_its_contact_and_never_demoted_back(string recordType)
+        {
+            using var ps = People("-AllowDelete -RemoveAction Delete -RecordType Lead");
+            string row = Person("rita.rep@example.com", recordType + "; Title = 'Buyer'") + " | Sync-SfUser";
+            Assert.Equal("Created", ps.Run(row).Output.Single().Prop("Action"));
+            string leadId = _emulator.Query("SELECT Id FROM Lead WHERE Email = 'rita.rep@example.com'").Single()["Id"].ToString();
+            _emulator.ConvertLead(leadId, _acme); // a sales rep converts the lead in Salesforce
+            string contactId = _emulator.Query($"SELECT ConvertedContactId FROM Lead WHERE Id = '{leadId}'").Single()["ConvertedContactId"].ToString();
+
+            var again = ps.Run(row);
+            Assert.Empty(again.Errors);
+            var result = again.Output.Single();
+            Assert.NotEqual("Demoted", result.Prop("Action"));
+            Assert.Equal("Contact", result.Prop("ObjectType"));
+            Assert.Equal(contactId, result.Prop("SalesforceId"));
+            Assert.Contains("converted in Salesforce", result.Prop("Message"));
+            Assert.Equal(1, Count($"SELECT Id FROM Contact WHERE Id = '{contactId}'"));
+            Assert.Equal(0, Count("SELECT Id FROM Lead WHERE Email = 'rita.rep@example.com' AND IsConverted = false"));
+        }
+
+        [Fact]
+        public void Under_a_rule_a_person_is_demoted_only_when_the_sources_record_type_changed()
+        {
+            using var ps = People("-AllowDelete -RemoveAction Delete");
+            string state = Path.Combine(_folder, "state.db");
+            var setup = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{state}'; Save-SfProvisioningConnection -Name people -Connection $c -StatePath $state -Force; "
+                + "$null = New-SfProvisioningRule -Name crm -ConnectionName people -StatePath $state");
+            Assert.Empty(setup.Errors);
+            string sync = " | Sync-SfUser -Rule crm -StatePath $state -Full";
+
+            Assert.Equal("Created", ps.Run(Person("ruth.rule@example.com", "RecordType = 'Lead'") + sync).Output.Single().Prop("Action"));
+            string leadId = _emulator.Query("SELECT Id FROM Lead WHERE Email = 'ruth.rule@example.com'").Single()["Id"].ToString();
+            _emulator.ConvertLead(leadId, _acme);
+            var unchangedType = ps.Run(Person("ruth.rule@example.com", "RecordType = 'Lead'") + sync).Output.Single();
+            Assert.Equal("Contact", unchangedType.Prop("ObjectType"));
+            Assert.NotEqual("Demoted", unchangedType.Prop("Action"));
+
+            // The source now says Contact, then Lead again: a change the rule's state sees, so the person moves.
+            Assert.NotEqual("Failed", ps.Run(Person("ruth.rule@example.com", "RecordType = 'Contact'") + sync).Output.Single().Prop("Action"));
+            Assert.Equal("Demoted", ps.Run(Person("ruth.rule@example.com", "RecordType = 'Lead'") + sync).Output.Single().Prop("Action"));
+            Assert.Equal(1, Count("SELECT Id FROM Lead WHERE Email = 'ruth.rule@example.com' AND IsConverted = false"));
+        }
+
+        // ---- #6 -------------------------------------------------------------------------------------
+
+        [Fact]
+        public void An_existing_users_profile_changes_only_with_its_update_flag()
+        {
+            using var ps = _emulator.NewSession();
+            string row = $"[pscustomobject]@{{ Username = '{Alice}'; LastName = 'Active'; Email = 'alice@example.com'; ProfileName = 'System Administrator' }}";
+            string before = _emulator.Query($"SELECT ProfileId FROM User WHERE Username = '{Alice}'").Single()["ProfileId"].ToString();
+
+            var kept = ps.Run("$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email' }; " + row + " | Sync-SfUser -AttributeMap $map");
+            Assert.Empty(kept.Errors);
+            Assert.Contains("ProfileId", kept.Output.Single().Prop("Message"));
+            Assert.Equal(before, _emulator.Query($"SELECT ProfileId FROM User WHERE Username = '{Alice}'").Single()["ProfileId"].ToString());
+
+            var changed = ps.Run("$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email'; ProfileId = 'ProfileId' } -Update ProfileId; " + row + " | Sync-SfUser -AttributeMap $map");
+            Assert.Empty(changed.Errors);
+            Assert.Equal("Updated", changed.Output.Single().Prop("Action"));
+            Assert.NotEqual(before, _emulator.Query($"SELECT ProfileId FROM User WHERE Username = '{Alice}'").Single()["ProfileId"].ToString());
+        }
+
+        // ---- #9 -------------------------------------------------------------------------------------
+
+        [Theory]
+        [InlineData("Enabled = $false")]
+        [InlineData("Deleted = $true")]
+        public void An_unlinked_inactive_community_user_whose_person_is_gone_is_unchanged_with_the_reason(string state)
+        {
+            _emulator.Post("unlink-portal-user", $"{{\"username\":\"{Carla}\"}}");
+            using var ps = Community();
+            var result = ps.Run($"[pscustomobject]@{{ Username = '{Carla}'; LastName = 'Community'; Email = 'carla.community@example.com'; {state} }} | Sync-SfUser");
+            Assert.Empty(result.Errors);
+            Assert.Equal("Unchanged", result.Output.Single().Prop("Action"));
+            Assert.Contains("not linked to a contact", result.Output.Single().Prop("Message"));
+        }
+
+        // ---- #10 ------------------------------------------------------------------------------------
+
+        [Fact]
+        public void Communities_sync_no_memberships_in_any_cmdlet()
+        {
+            using var ps = Community();
+            long members = _emulator.QueryTotal("SELECT COUNT() FROM GroupMember");
+            var groups = ps.Run($"[pscustomobject]@{{ Name = 'Portal Fans'; Members = @('{Carla}') }} | Sync-SfGroup");
+            Assert.Empty(groups.Errors);
+            Assert.Equal("Created", groups.Output.Single().Prop("Action"));
+            Assert.Contains("Members not synced", groups.Output.Single().Prop("Message"));
+
+            var users = ps.Run($"[pscustomobject]@{{ Username = '{Carla}'; LastName = 'Community'; Email = 'carla.community@example.com'; Groups = 'All Sales' }} | Sync-SfUser");
+            Assert.Empty(users.Errors);
+            Assert.Contains("Groups not synced", users.Output.Single().Prop("Message"));
+            Assert.Equal(members, _emulator.QueryTotal("SELECT COUNT() FROM GroupMember"));
+        }
+
+        // ---- #11 ------------------------------------------------------------------------------------
+
+        [Fact]
+        public void Re_enabling_a_frozen_user_unfreezes_it_on_a_disable_mode_connection()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Equal("Frozen", ps.Run($"Disable-SfUser '{Alice}' -Action Freeze -Confirm:$false").Output.Single().Prop("Action"));
+            Assert.True(Frozen(Alice));
+
+            var synced = ps.Run($"[pscustomobject]@{{ Username = '{Alice}'; LastName = 'Active'; Email = 'alice@example.com'; Enabled = $true }} | Sync-SfUser");
+            Assert.Equal("Reactivated", synced.Output.Single().Prop("Action"));
+            Assert.False(Frozen(Alice));
+
+            ps.Run($"Disable-SfUser '{Alice}' -Action Freeze -Confirm:$false");
+            var enabled = ps.Run($"Enable-SfUser '{Alice}' -Confirm:$false");
+            Assert.Equal("Reactivated", enabled.Output.Single().Prop("Action"));
+            Assert.False(Frozen(Alice));
+            Assert.True(Active(Alice));
+        }
+
+        // ---- #12 ------------------------------------------------------------------------------------
+
+        [Fact]
+        public void A_lead_closed_by_deprovisioning_is_reopened_when_the_person_is_enabled_again()
+        {
+            using var ps = People();
+            ps.Run(Person("rory.reopen@example.com", "RecordType = 'Lead'") + " | Sync-SfUser");
+            Assert.Equal("Disabled", ps.Run(Person("rory.reopen@example.com", "RecordType = 'Lead'; Enabled = $false") + " | Sync-SfUser").Output.Single().Prop("Action"));
+            Assert.Equal("Closed - Not Converted", _emulator.Query("SELECT Status FROM Lead WHERE Email = 'rory.reopen@example.com'").Single()["Status"].ToString());
+
+            var reopened = ps.Run(Person("rory.reopen@example.com", "RecordType = 'Lead'; Enabled = $true") + " | Sync-SfUser");
+            Assert.Empty(reopened.Errors);
+            Assert.Equal("Reactivated", reopened.Output.Single().Prop("Action"));
+            Assert.Equal("Open - Not Contacted", _emulator.Query("SELECT Status FROM Lead WHERE Email = 'rory.reopen@example.com'").Single()["Status"].ToString());
+        }
+
+        // ---- #13 ------------------------------------------------------------------------------------
+
+        [Fact]
+        public void Communities_honour_remove_action_disable_and_refuse_delete()
+        {
+            using var host = new PowerShellHost();
+            var refused = host.Run("$emu | New-SfProvisioningConnection -Target Communities -RemoveAction Delete", new Hashtable { ["emu"] = _emulator.Emulator });
+            Assert.Equal("InvalidRemoveAction,SalesforceProvisioning.Commands.NewSfProvisioningConnectionCommand", refused.Errors.Single().FullyQualifiedErrorId);
+
+            using var ps = Community("-DisableAction Freeze -RemoveAction Disable");
+            var deleted = ps.Run($"[pscustomobject]@{{ Username = '{Carla}'; LastName = 'Community'; Email = 'carla.community@example.com'; Deleted = $true }} | Sync-SfUser");
+            Assert.Equal("Disabled", deleted.Output.Single().Prop("Action")); // the Remove Action, not the Disable Action's freeze
+            Assert.False(Active(Carla));
+            Assert.False(Frozen(Carla));
+        }
+
+        // ---- #15 ------------------------------------------------------------------------------------
+
+        [Fact]
+        public void Update_users_off_means_no_permission_set_or_group_changes_either()
+        {
+            using var ps = _emulator.NewSession("-UpdateUsers $false");
+            long assignments = _emulator.QueryTotal("SELECT COUNT() FROM PermissionSetAssignment");
+            long members = _emulator.QueryTotal("SELECT COUNT() FROM GroupMember");
+            var result = ps.Run($"[pscustomobject]@{{ Username = '{Alice}'; LastName = 'Active'; Email = 'alice@example.com'; PermissionSets = 'Sales_Ops;Flow_Builder'; Groups = 'All Sales;Support Team' }} | Sync-SfUser");
+            Assert.Empty(result.Errors);
+            Assert.Equal("Skipped", result.Output.Single().Prop("Action"));
+            Assert.Contains("-UpdateUsers $true", result.Output.Single().Prop("Remedy"));
+            Assert.Equal(assignments, _emulator.QueryTotal("SELECT COUNT() FROM PermissionSetAssignment"));
+            Assert.Equal(members, _emulator.QueryTotal("SELECT COUNT() FROM GroupMember"));
+        }
+    }
+}
