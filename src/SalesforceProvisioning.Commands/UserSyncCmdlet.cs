@@ -207,7 +207,14 @@ namespace SalesforceProvisioning.Commands
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
             var results = FlushAndCollect();
-            RuleRun.Forget(results.Where(r => r.Action != SfSyncAction.Failed && r.Action != SfSyncAction.Skipped).Select(r => r.Username));
+            try
+            {
+                RuleRun.Forget(results.Where(r => r.Action != SfSyncAction.Failed && r.Action != SfSyncAction.Skipped).Select(r => r.Username));
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, RuleRun.Rule.Name);
+            }
         }
 
         private void Emit(List<SfUserSyncResult> results)

@@ -144,6 +144,18 @@ namespace SalesforceProvisioning.Tests
         }
 
         [Fact]
+        public void A_state_folder_that_cannot_be_created_is_a_clear_error()
+        {
+            Directory.CreateDirectory(_folder);
+            string file = Path.Combine(_folder, "not-a-folder");
+            File.WriteAllText(file, "x");
+            string path = Path.Combine(file, "state.db"); // a path under a file: no one, not even root, can make that folder
+            var error = Assert.Throws<SalesforceException>(() => new StateStore(path));
+            Assert.Equal(SalesforceFailure.StateStoreUnwritable, error.Failure);
+            Assert.Contains(file, error.Message);
+        }
+
+        [Fact]
         public void The_store_runs_in_wal_mode_and_only_its_owner_can_read_it()
         {
             using (var store = new StateStore(StatePath)) store.SaveRule(new SfProvisioningRule { Name = "hr", ConnectionName = "prod" }, isNew: true);

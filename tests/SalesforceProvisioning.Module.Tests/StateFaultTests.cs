@@ -57,6 +57,60 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void An_empty_state_file_stops_the_run_with_a_clear_error_and_is_not_re_initialized()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-empty-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using var ps = Session(Path.Combine(folder, "state.db"));
+                File.WriteAllBytes(Path.Combine(folder, "state.db"), Array.Empty<byte>());
+                var run = ps.Run(People(3) + "$people | Sync-SfUser -Rule hr -StatePath $state");
+                var error = Assert.Single(run.Errors);
+                Assert.StartsWith("StateStoreDamaged,", error.FullyQualifiedErrorId);
+                Assert.Contains("0 bytes", error.Exception.Message);
+                Assert.Contains("Restore-SfStateStore", error.ErrorDetails.RecommendedAction);
+                Assert.Equal(0, _emulator.RecordsWritten);
+                Assert.Equal(0, new FileInfo(Path.Combine(folder, "state.db")).Length);
+
+                // The copy taken before the last run (here: none yet ran) or the store's own command says what to do.
+                var status = ps.Run("Get-SfSyncStatus -StatePath $state");
+                Assert.StartsWith("StateStoreDamaged,", Assert.Single(status.Errors).FullyQualifiedErrorId);
+            }
+            finally
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, true);
+            }
+        }
+
+        [Fact]
+        public void A_damaged_store_is_rolled_back_with_Restore_SfStateStore_and_the_next_run_writes_nothing_twice()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-restore-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                string state = Path.Combine(folder, "state.db");
+                using var ps = Session(state);
+                Assert.Empty(ps.Run(People(5) + "$null = $people | Sync-SfUser -Rule hr -StatePath $state").Errors);
+                Assert.Empty(ps.Run(People(5) + "$null = $people | Sync-SfUser -Rule hr -StatePath $state").Errors); // its start kept a copy holding the 5
+                File.WriteAllText(state, "overwritten by a bad copy job");
+                Assert.StartsWith("StateStoreDamaged,", ps.Run(People(5) + "$people | Sync-SfUser -Rule hr -StatePath $state").Errors.Single().FullyQualifiedErrorId);
+
+                var restored = ps.Run("Restore-SfStateStore -StatePath $state -Force -Confirm:$false");
+                Assert.Empty(restored.Errors);
+                Assert.Contains(restored.Warnings, w => w.Contains("state.db.replaced-"));
+                long written = _emulator.RecordsWritten;
+                var next = ps.Run(People(5) + "$people | Sync-SfUser -Rule hr -StatePath $state");
+                Assert.Empty(next.Errors);
+                Assert.All(next.Output, o => Assert.Equal("Unchanged", o.Prop("Action")));
+                Assert.Equal(written, _emulator.RecordsWritten);
+            }
+            finally
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, true);
+            }
+        }
+
+        [Fact]
         public void A_disk_that_fills_up_mid_run_stops_the_writes_and_the_store_never_holds_a_user_the_org_lacks()
         {
             using var disk = ScratchMount.TryCreate(8192);
