@@ -186,8 +186,15 @@ namespace SalesforceProvisioning
 
         private void RestrictFiles()
         {
-            foreach (string file in new[] { FilePath, FilePath + "-wal", FilePath + "-shm" })
-                if (File.Exists(file)) SecretProtector.OwnerOnly(file, OwnerOnlyFile);
+            try
+            {
+                foreach (string file in new[] { FilePath, FilePath + "-wal", FilePath + "-shm" })
+                    if (File.Exists(file)) SecretProtector.OwnerOnly(file, OwnerOnlyFile);
+            }
+            catch (SalesforceConfigurationException ex)
+            {
+                throw Unwritable(ex.Message, ex);
+            }
         }
 
         private void Upgrade()
