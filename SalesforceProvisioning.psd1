@@ -24,6 +24,8 @@
         'Get-SfUser'
         'Get-SfGroup'
         'Get-SfPermissionSet'
+        'Get-SfProfile'
+        'Get-SfRole'
         'Get-SfContact'
         'Get-SfLead'
         'Sync-SfGroup'
@@ -37,6 +39,7 @@
         'Remove-SfProvisioningRule'
         'Get-SfSyncStatus'
         'Restore-SfStateStore'
+        'Export-SfSyncReport'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

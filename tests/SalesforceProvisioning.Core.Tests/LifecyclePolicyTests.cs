@@ -284,6 +284,12 @@ Lead    | yes    | Contact | Create  | Update     | ReopenLead  | Demote  | Demo
         }
 
         [Theory]
+        [InlineData(true, "Delete")]
+        [InlineData(false, "Skip")]
+        public void A_group_gone_from_the_source_is_deleted_only_with_delete_groups(bool deleteGroups, string outcome)
+            => Assert.Equal(outcome, LifecyclePolicy.ForGroupRemoval(deleteGroups, "is deleted in the source").Outcome.ToString());
+
+        [Theory]
         [InlineData(1, 10, 10, false, "Disable")]
         [InlineData(2, 10, 10, false, "Skip")]
         [InlineData(2, 10, 10, true, "Disable")]

@@ -192,7 +192,7 @@ namespace SalesforceProvisioning.Tests
             {
                 // What a killed run leaves: its batches recorded with their counts, its status Running, its lock held by a dead process.
                 var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
-                var results = Enumerable.Range(1, 3).Select(i => new SfUserSyncResult { Username = $"u{i}@example.com", SalesforceId = $"005{i:D15}", Action = SfSyncAction.Created, InputIndex = i }).ToList();
+                var results = Enumerable.Range(1, 3).Select(i => new SfUserSyncResult { Username = $"u{i}@example.com", SalesforceId = $"005{i:D15}", Outcome = SfSyncAction.Created, InputIndex = i }).ToList();
                 run.Record(results, results.ToDictionary(r => r.InputIndex, r => SourceUser.ForUsername(null, r.InputIndex, r.Username, enabled: true)));
             }
             Raw("UPDATE run_locks SET pid = 2147483000");

@@ -24,8 +24,9 @@ namespace SalesforceProvisioning
     /// <summary>A Salesforce user as the policy sees it.</summary>
     public readonly struct UserState
     {
-        public UserState(bool exists, bool active = true, bool frozen = false, bool guest = false, bool unlinkedCommunityUser = false)
+        public UserState(bool exists, bool active = true, bool frozen = false, bool guest = false, bool unlinkedCommunityUser = false, bool integrationUser = false)
         {
+            IntegrationUser = integrationUser;
             Exists = exists;
             Active = active;
             Frozen = frozen;
@@ -41,6 +42,9 @@ namespace SalesforceProvisioning
 
         /// <summary>A customer or partner user no longer linked to its contact.</summary>
         public bool UnlinkedCommunityUser { get; }
+
+        /// <summary>The user the connection signs in as.</summary>
+        public bool IntegrationUser { get; }
     }
 
     /// <summary>One decision: the outcome, the login changes it implies, and for skips and failures the reason and remedy.</summary>
@@ -98,6 +102,7 @@ namespace SalesforceProvisioning
     public static class LifecyclePolicy
     {
         public const string CommunityUserUnlinkedCode = "CommunityUserUnlinked";
+        public const string IntegrationUserProtectedCode = "IntegrationUserProtected";
 
         public static SourceState StateOf(SourceUser source)
             => source.Deleted ? SourceState.Deleted : source.Enabled == false ? SourceState.Disabled : SourceState.Enabled;
@@ -162,6 +167,10 @@ namespace SalesforceProvisioning
             if (!(deleted ? preferences.DeprovisionUsers : preferences.DisableUsers))
                 return LifecycleDecision.Skip($"The user is {why} in the source, but {(deleted ? "deprovisioning" : "disabling")} users is off for this connection.",
                     $"Create the connection with {(deleted ? "-DeprovisionUsers" : "-DisableUsers")} $true to {(action == SfDisableAction.Freeze ? "freeze" : "disable")} such users.");
+            if (user.IntegrationUser && !preferences.MaySignOutIntegrationUser)
+                return LifecycleDecision.Fail(IntegrationUserProtectedCode,
+                    $"This is the user the connection signs in as; {(action == SfDisableAction.Freeze ? "freezing" : "deactivating")} it would make every later call fail (InactiveUser).",
+                    "Leave the integration user out of the source's leavers, or run again with -Force if this connection is being retired.");
             if (action == SfDisableAction.Freeze && user.Guest)
                 return LifecycleDecision.Skip("Guest users cannot be frozen in Salesforce.", "Use -DisableAction Disable for guest users, or deactivate the site's guest user in Setup.");
             return action == SfDisableAction.Freeze
@@ -195,6 +204,13 @@ namespace SalesforceProvisioning
             if (target == SfTarget.Communities)
                 return LifecycleDecision.Skip("Group membership sync is not supported for the Communities target (as in the PingOne connector); only groups themselves are synced.", "Use a connection with -Target Salesforce for membership changes, or leave Members/Groups out of the input.");
             return LifecycleDecision.Of(LifecycleOutcome.Update);
+        }
+
+        /// <summary>A group deleted in the source, or gone from its complete scope, is deleted only with -DeleteGroups (seed: deletions are permanent).</summary>
+        public static LifecycleDecision ForGroupRemoval(bool deleteGroups, string why)
+        {
+            if (deleteGroups) return LifecycleDecision.Of(LifecycleOutcome.Delete);
+            return LifecycleDecision.Skip($"The group {why}, but group deletion is off for this connection.", "Create the connection with -DeleteGroups to delete such groups (deletions are permanent).");
         }
 
         // ---- A rule's scope --------------------------------------------------------------------------
