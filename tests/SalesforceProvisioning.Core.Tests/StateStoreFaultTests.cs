@@ -221,6 +221,23 @@ namespace SalesforceProvisioning.Tests
         }
 
         [Fact]
+        public void A_run_whose_lease_was_taken_over_while_it_was_paused_stops_at_its_next_batch()
+        {
+            Seed(0);
+            using var store = new StateStore(StatePath);
+            using var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
+            var results = new[] { new SfUserSyncResult { Username = "u1@example.com", SalesforceId = "005000000000001AAA", Outcome = SfSyncAction.Created, InputIndex = 0 } };
+            var sources = new System.Collections.Generic.Dictionary<int, SourceUser> { [0] = SourceUser.ForUsername(null, 0, "u1@example.com", enabled: true) };
+            run.Record(results, sources); // still ours
+            // Another host took the lock over after this run's lease expired (a suspended VM, say); the next renewal notices.
+            Raw("UPDATE run_locks SET owner = 'other-host-run', host = 'container-9'");
+            run.Lock.Renew(); // what the lease timer does every LeaseDuration / 3
+            var stopped = Assert.Throws<SalesforceException>(() => run.Record(results, sources));
+            Assert.Equal(SalesforceFailure.StateStoreBusy, stopped.Failure);
+            Assert.Contains("taken over", stopped.Message);
+        }
+
+        [Fact]
         public void A_lock_from_another_host_is_taken_over_only_once_its_lease_expired()
         {
             using (new StateStore(StatePath)) { }
@@ -244,7 +261,7 @@ namespace SalesforceProvisioning.Tests
                 string first = (string)RawScalar("SELECT expires_at FROM run_locks WHERE scope = 'prod'");
                 Raw("UPDATE run_locks SET expires_at = '2000-01-01T00:00:00Z'");
                 // The renewal the timer makes: the lease moves forward again.
-                Assert.True(store.RenewLease("prod", (string)RawScalar("SELECT owner FROM run_locks WHERE scope = 'prod'")));
+                Assert.True(store.RenewLease("prod", (string)RawScalar("SELECT owner FROM run_locks WHERE scope = 'prod'")) == true);
                 Assert.NotEqual("2000-01-01T00:00:00Z", RawScalar("SELECT expires_at FROM run_locks WHERE scope = 'prod'"));
                 Assert.Equal(lease, StateStore.LeaseDuration);
             }

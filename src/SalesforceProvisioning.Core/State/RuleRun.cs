@@ -61,6 +61,9 @@ namespace SalesforceProvisioning
 
         public bool WhatIf { get; }
 
+        /// <summary>The connection's run lock this run holds (a lease renewed in the background).</summary>
+        internal RunLock Lock => _lock;
+
         /// <summary>What the start of the run found and repaired (a lock taken over, runs marked interrupted), for Write-Warning.</summary>
         public IReadOnlyList<string> Warnings => _warnings;
 
@@ -129,6 +132,10 @@ namespace SalesforceProvisioning
                 });
             }
             if (!WhatIf) _store.Record(Scope, Rule.Name, RunId, records, _counts);
+            if (_lock.Lost)
+                throw new SalesforceException(SalesforceFailure.StateStoreBusy,
+                    $"This run's lock on '{Scope}' was taken over by another run (this one was paused longer than its lease); it stops before writing more to Salesforce. What it wrote so far is recorded.",
+                    "Let the other run finish; if runs of one connection overlap, space out their schedules.");
         }
 
         /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>

@@ -403,8 +403,11 @@ namespace SalesforceProvisioning
 
         private static string LeaseEnd() => DateTimeOffset.UtcNow.Add(LeaseDuration).ToString("o", CultureInfo.InvariantCulture);
 
-        /// <summary>Renews a lease from the renewal timer's thread, on a connection of its own.</summary>
-        internal bool RenewLease(string scope, string owner)
+        /// <summary>
+        /// Renews a lease from the renewal timer's thread, on a connection of its own. False when the lock is
+        /// no longer this owner's (taken over after its lease expired); null when the store could not be reached.
+        /// </summary>
+        internal bool? RenewLease(string scope, string owner)
         {
             try
             {
@@ -421,7 +424,7 @@ namespace SalesforceProvisioning
             }
             catch (SqliteException)
             {
-                return false; // the run itself finds the store unwritable at its next record
+                return null; // the run itself finds the store unwritable at its next record
             }
         }
 
@@ -699,11 +702,21 @@ namespace SalesforceProvisioning
             Warning = warning;
             lock (Live) Live.Add(owner);
             TimeSpan every = TimeSpan.FromTicks(StateStore.LeaseDuration.Ticks / 3);
-            _renewal = new Timer(_ => _store.RenewLease(_scope, _owner), null, every, every);
+            _renewal = new Timer(_ => Renew(), null, every, every);
         }
 
         /// <summary>Set when the lock was taken over from a run that is gone: who held it and why it counts as gone.</summary>
         public string Warning { get; }
+
+        /// <summary>True once a renewal found the lock taken over (this run was paused past its lease): the run must stop writing.</summary>
+        public bool Lost => Volatile.Read(ref _lost) == 1;
+
+        private int _lost;
+
+        internal void Renew()
+        {
+            if (_store.RenewLease(_scope, _owner) == false) Interlocked.Exchange(ref _lost, 1);
+        }
 
         public void Dispose()
         {
