@@ -103,6 +103,7 @@ namespace SalesforceProvisioning.Commands
                 case SalesforceFailure.StateStoreUnwritable:
                 case SalesforceFailure.SavedConnectionUnwritable: return ErrorCategory.WriteError;
                 case SalesforceFailure.UnexpectedRedirect: return ErrorCategory.ProtocolError;
+                case SalesforceFailure.Stopped: return ErrorCategory.OperationStopped;
                 default: return ErrorCategory.InvalidOperation;
             }
         }

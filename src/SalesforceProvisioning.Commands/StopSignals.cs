@@ -41,7 +41,7 @@ namespace SalesforceProvisioning.Commands
             AppDomain.CurrentDomain.ProcessExit += (sender, args) =>
             {
                 int received = Received;
-                if (received != 0 && Environment.ExitCode == 0) Environment.ExitCode = 128 + received;
+                if (received != 0) Environment.ExitCode = 128 + received; // the shell's convention for "ended by this signal"
             };
         }
 

@@ -95,8 +95,7 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
-                Emit(new List<SfUserSyncResult> { unchanged });
-                RecordOrStop(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
+                Deliver(new List<SfUserSyncResult> { unchanged }, new List<SourceUser> { user });
                 return;
             }
             _window.Add(user);
@@ -149,8 +148,7 @@ namespace SalesforceProvisioning.Commands
                 // Nothing lost: inputs the failure left without a result get one saying why.
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
-                Emit(results);
-                RecordOrStop(results, window.ToDictionary(u => u.Index));
+                Deliver(results, window);
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
@@ -169,26 +167,28 @@ namespace SalesforceProvisioning.Commands
                 }
                 throw;
             }
-            Emit(results);
-            RecordOrStop(results, window.ToDictionary(u => u.Index));
+            Deliver(results, window);
             return results;
         }
 
         /// <summary>
-        /// Records a batch in the rule's store; when the store cannot record (disk full, read-only), the run
-        /// stops before its next Salesforce write, and the next run reconciles what this batch wrote.
+        /// Records a batch's results, then writes them out: recorded first, so a stop that ends the output
+        /// (Ctrl+C during WriteObject) cannot lose what was written. When the store cannot record, the results
+        /// are still shown, and the run stops before its next Salesforce write.
         /// </summary>
-        private void RecordOrStop(IReadOnlyList<SfUserSyncResult> results, IReadOnlyDictionary<int, SourceUser> sources)
+        private void Deliver(List<SfUserSyncResult> results, List<SourceUser> window)
         {
-            if (RuleRun == null) return;
+            SalesforceException unrecorded = null;
             try
             {
-                RuleRun.Record(results, sources);
+                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
             }
             catch (SalesforceException ex)
             {
-                ThrowFor(ex, RuleRun.Rule.Name);
+                unrecorded = ex;
             }
+            Emit(results);
+            if (unrecorded != null) ThrowFor(unrecorded, RuleRun.Rule.Name);
         }
 
         /// <summary>Starts the rule's run (lock, checks, copy) and relays what the start repaired as warnings.</summary>

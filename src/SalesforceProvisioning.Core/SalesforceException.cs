@@ -34,6 +34,7 @@ namespace SalesforceProvisioning
         StateStoreUnwritable,
         SavedConnectionUnwritable,
         UnexpectedRedirect,
+        Stopped,
     }
 
     /// <summary>

@@ -173,6 +173,14 @@ namespace SalesforceProvisioning
                     final.AddRange(outcomes);
                     return (final, ex);
                 }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Stopped (Ctrl+C, SIGTERM): the requests already sent were answered and their outcomes count;
+                    // the caller stops as for any failure that ends the run, so nothing more is sent.
+                    final.AddRange(outcomes);
+                    return (final, new SalesforceException(SalesforceFailure.Stopped, "The run was stopped (Ctrl+C or a stop signal) between requests.",
+                        "Run it again: what was written is recorded, and the rest is written then."));
+                }
                 var again = new List<RecordWrite>();
                 foreach (RecordOutcome outcome in outcomes)
                 {
