@@ -9,7 +9,7 @@ namespace SalesforceProvisioning.ModuleTests
     /// The lifecycle policy's decisions through the real cmdlets against the emulator: nothing deleted,
     /// demoted or escalated that the source and the connection's preferences did not ask for (issue 11).
     /// </summary>
-    // It sets SFPROVISIONING_KEY_PATH, which is process-wide: it runs apart from the other classes that do.
+    // SFPROVISIONING_KEY_PATH is process-wide: the classes that set it run one after the other.
     [Collection("Process environment")]
     public class LifecycleTests : IClassFixture<EmulatorFixture>, System.IDisposable
     {
