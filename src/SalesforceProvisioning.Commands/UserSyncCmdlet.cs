@@ -17,7 +17,8 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
         private int _inputCount;
-        private long? _apiUsedAtStart;
+        private long _apiCallsAtStart;
+        private SyncProgress _progress;
 
         /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
         [Parameter]
@@ -71,8 +72,9 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
+            _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
-            _apiUsedAtStart = _connection.ApiUsage?.Used;
+            _apiCallsAtStart = _connection.Client.ApiCallCount;
             Map = CreateMap();
             _propertyCheck = new SourcePropertyCheck(Map);
             UserSyncPolicy policy = CreatePolicy(_connection);
@@ -80,6 +82,7 @@ namespace SalesforceProvisioning.Commands
             _engine = CreateEngine(_connection, Map, policy);
             try
             {
+                _progress.Phase("Reading the org");
                 policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
             }
@@ -104,17 +107,18 @@ namespace SalesforceProvisioning.Commands
 
         protected override void EndProcessing()
         {
+            _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
             Flush();
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            _progress.Complete();
             // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
             var summary = new SfSyncSummary
             {
                 Command = MyInvocation.MyCommand.Name,
                 Inputs = _inputCount,
                 Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
-                ApiCallsUsed = _connection.ApiUsage?.Used - _apiUsedAtStart,
+                ApiCallsUsed = _connection.Client.ApiCallCount - _apiCallsAtStart,
                 Matching = _engine.MatchingStrategy?.ToString(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
@@ -131,6 +135,7 @@ namespace SalesforceProvisioning.Commands
             var results = new List<SfUserSyncResult>();
             try
             {
+                _progress.Phase($"Planning {window.Count} user(s)");
                 IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
                 bool whatIf = IsWhatIf();
                 var accepted = new List<ISyncPlan>();
@@ -141,6 +146,7 @@ namespace SalesforceProvisioning.Commands
                     else if (whatIf) results.Add(plan.ToResult(whatIf: true));
                     else { plan.Decline(); accepted.Add(plan); }
                 }
+                _progress.Phase($"Writing {accepted.Count(p => p.IsWrite)} change(s)");
                 Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
             }
             catch (SalesforceException ex)
@@ -181,6 +187,7 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails(guard.Reason) { RecommendedAction = guard.Remedy } });
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
+            _progress.Total = _inputCount;
             var results = FlushAndCollect();
             RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
         }
@@ -201,7 +208,7 @@ namespace SalesforceProvisioning.Commands
                     WriteError(record);
                 }
             }
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
+            _progress.Done(_counts.Values.Sum());
         }
 
         private static ErrorCategory CategoryFor(string code)

@@ -30,6 +30,7 @@ namespace SalesforceProvisioning.ModuleTests
         public IReadOnlyList<string> Warnings { get; init; }
         public IReadOnlyList<string> Verbose { get; init; }
         public IReadOnlyList<string> Information { get; init; }
+        public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
 
         /// <summary>Everything a user could see on any stream, for secret-leak checks.</summary>
         public string AllText() => string.Join("\n", Output.Select(o => o?.ToString())
@@ -44,6 +45,22 @@ namespace SalesforceProvisioning.ModuleTests
     public sealed class PowerShellHost : IDisposable
     {
         private readonly Runspace _runspace;
+
+        /// <summary>
+        /// Tests never touch the user's own state store, connection key or runbook logs: unless the run says otherwise,
+        /// they live in a folder of this test run (cmdlets and runbooks read these variables when given no path).
+        /// </summary>
+        static PowerShellHost()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-tests-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_PATH", Path.Combine(folder, "state.db"));
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_KEY_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_KEY_PATH", Path.Combine(folder, "connection-key"));
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_LOG_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_LOG_PATH", Path.Combine(folder, "logs"));
+        }
 
         public PowerShellHost()
         {
@@ -86,6 +103,7 @@ namespace SalesforceProvisioning.ModuleTests
                     Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
                     Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
                     Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                    Progress = ps.Streams.Progress.ToList(),
                 };
             }
             return new ScriptResult
@@ -95,6 +113,7 @@ namespace SalesforceProvisioning.ModuleTests
                 Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
                 Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
                 Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                Progress = ps.Streams.Progress.ToList(),
             };
         }
 

@@ -64,6 +64,14 @@ namespace SalesforceProvisioning
         }
 
         private long _retries;
+        private long _apiCalls;
+
+        /// <summary>
+        /// Data API requests (REST and SOAP) this connection sent and Salesforce answered: what a run spent of the
+        /// org's allowance, counted here because the Sforce-Limit-Info header also counts other clients' calls
+        /// and is unknown before the first one. Token requests are not API calls.
+        /// </summary>
+        public long ApiCallCount => Interlocked.Read(ref _apiCalls);
         // Set once any host of this connection has answered over HTTP. Until then a timeout means an
         // unreachable or silent host, which a retry cannot fix: it would only multiply the wait.
         private volatile bool _hostHasAnswered;
@@ -354,6 +362,8 @@ namespace SalesforceProvisioning
             if (response.StatusCode == 0)
                 throw ToTransportException(response, label);
             _hostHasAnswered = true;
+            if (label.IndexOf(" /services/data/", StringComparison.Ordinal) >= 0 || label.IndexOf(" /services/Soap/", StringComparison.Ordinal) >= 0)
+                Interlocked.Increment(ref _apiCalls);
 
             var result = new ApiResponse((int)response.StatusCode, response.Content);
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
