@@ -71,6 +71,13 @@ namespace SalesforceProvisioning.Commands
         protected override string Query => "SELECT Name FROM Group WHERE Type = 'Regular'";
     }
 
+    /// <summary>The User fields a source's manager values usually name.</summary>
+    public sealed class ManagerKeyCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+            => Completions.Matching(SfAttributeMap.ManagerKeyFields, wordToComplete);
+    }
+
     /// <summary>Rule names from the state store (the -StatePath being typed, or the default one).</summary>
     public sealed class RuleNameCompleter : IArgumentCompleter
     {

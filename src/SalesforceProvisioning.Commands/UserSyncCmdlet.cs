@@ -94,8 +94,11 @@ namespace SalesforceProvisioning.Commands
             RuleRun?.Finish();
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
             long? used = _connection.ApiUsage?.Used - _apiUsedAtStart;
+            // Deactivating frees a licence seat; freezing keeps it.
+            long seatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0;
+            string seats = seatsFreed > 0 || _counts[SfSyncAction.Frozen] > 0 ? $"; licence seats freed: {seatsFreed}" + (_counts[SfSyncAction.Frozen] > 0 ? $" (frozen users keep theirs: {_counts[SfSyncAction.Frozen]})" : "") : "";
             string summary = $"{MyInvocation.MyCommand.Name}: {_inputCount} input(s): " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))
-                + (used.HasValue ? $"; API calls used: {used}" : "") + $"; matching: {_engine.MatchingStrategy}.";
+                + seats + (used.HasValue ? $"; API calls used: {used}" : "") + $"; matching: {_engine.MatchingStrategy}.";
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
@@ -190,7 +193,14 @@ namespace SalesforceProvisioning.Commands
                 case "DuplicateInput": return ErrorCategory.ResourceExists;
                 case "UserNotFound":
                 case "UserLoginNotFound":
-                case "UnknownProfile": return ErrorCategory.ObjectNotFound;
+                case "UnknownProfile":
+                case "UnknownRole":
+                case "UnknownPermissionSetGroup":
+                case "UnknownPermissionSetLicense": return ErrorCategory.ObjectNotFound;
+                case "FederationIdInUse":
+                case "MatchConflict":
+                case "AmbiguousMatch":
+                case "AmbiguousRole": return ErrorCategory.ResourceExists;
                 case "RequestLimitExceeded":
                 case "LICENSE_LIMIT_EXCEEDED": return ErrorCategory.LimitsExceeded;
                 case "INSUFFICIENT_ACCESS_OR_READONLY": return ErrorCategory.PermissionDenied;
@@ -224,6 +234,17 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string Profile { get; set; }
+
+        /// <summary>User fields existing users are matched by, in order of precedence, for example FederationIdentifier, Username (default: the map's, else Username).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] MatchBy { get; set; }
+
+        /// <summary>The User field the input's Manager values name: Username, FederationIdentifier or EmployeeNumber (default: the map's, else Username).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ManagerKeyCompleter))]
+        public string ManagerKey { get; set; }
 
         /// <summary>Public groups from the input's Groups list: Merge (default) adds; Overwrite also removes the user from public groups not listed.</summary>
         [Parameter]
@@ -313,6 +334,7 @@ namespace SalesforceProvisioning.Commands
                 ?? (ResolveConnection().Target == SfTarget.LeadsAndContacts ? SfAttributeMap.CreateDefaultForPeople() : SfAttributeMap.CreateDefault());
             if (Profile == null && _rule?.DefaultProfile != null) map = map.WithDefaultProfile(_rule.DefaultProfile);
             if (Profile != null) map = map.WithDefaultProfile(Profile);
+            if (MatchBy != null || ManagerKey != null) map = map.WithMatching(MatchBy, ManagerKey);
             return map;
         }
 

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// The attributes a user sync resolves rather than copies (a role by name, a manager by key, the match
+    /// by precedence of keys) and the licence seats it plans. Roles, licences, permission set groups and
+    /// permission set licences are read in the preflight composite, once per run; managers and match keys
+    /// in the window's match reads: none of them costs a call per user.
+    /// </summary>
+    public sealed partial class UserSyncEngine
+    {
+        private readonly LicenceLedger _licences = new LicenceLedger();
+        private IReadOnlyList<string> _matchBy = SfAttributeMap.DefaultMatchBy;
+        private IReadOnlyList<string> _alsoUnique = Array.Empty<string>();
+        private List<string> _lookupFields = new List<string> { "Username" };
+
+        /// <summary>The org's licences and the seats this run takes and frees.</summary>
+        public LicenceLedger Licences => _licences;
+
+        private void AddResolvingQueries(JArray subrequests)
+        {
+            subrequests.Add(Get("roles", Query("SELECT Id, Name, DeveloperName FROM UserRole")));
+            subrequests.Add(Get("userLicenses", Query("SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense")));
+            subrequests.Add(Get("permissionSetGroups", Query("SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup")));
+            subrequests.Add(Get("permissionSetLicenses", Query("SELECT Id, DeveloperName, MasterLabel, PermissionSetLicenseKey, TotalLicenses, UsedLicenses FROM PermissionSetLicense")));
+        }
+
+        private async Task ReadResolvingAnswersAsync(Dictionary<string, JObject> responses, CancellationToken ct)
+        {
+            Org.Roles = new RoleDirectory((await AllRecordsAsync(responses["roles"], ct).ConfigureAwait(false))
+                .Select(r => new SfRole(r.Value<string>("Id"), r.Value<string>("Name"), r.Value<string>("DeveloperName"))));
+            _licences.AddUserLicences(await AllRecordsAsync(responses["userLicenses"], ct).ConfigureAwait(false));
+            _access.AddPermissionSetGroups(await AllRecordsAsync(responses["permissionSetGroups"], ct).ConfigureAwait(false));
+            var setLicences = await AllRecordsAsync(responses["permissionSetLicenses"], ct).ConfigureAwait(false);
+            _access.AddPermissionSetLicences(setLicences);
+            _licences.AddPermissionSetLicences(setLicences);
+        }
+
+        /// <summary>
+        /// Checks -MatchBy and -ManagerKey against the User describe and returns the fields the reads need.
+        /// A FederationIdentifier the map writes is always checked for use by another user.
+        /// </summary>
+        private IEnumerable<string> ValidateMatching()
+        {
+            var matchBy = new List<string>();
+            foreach (string asked in _map.MatchBy.Count > 0 ? _map.MatchBy : SfAttributeMap.DefaultMatchBy)
+            {
+                FieldInfo field = Org.UserDescribe.Field(asked);
+                if (field == null || field.Type == "boolean" || field.Type == "multipicklist" || field.Type == "textarea")
+                    throw new SalesforceConfigurationException("MatchBy", $"-MatchBy names '{asked}', which is not a User field users can be matched by" + (field == null ? $" (did you mean '{Org.UserDescribe.Suggest(asked)}'?)." : "."),
+                        "Match by Username, FederationIdentifier, EmployeeNumber or an external-id field, for example -MatchBy FederationIdentifier, Username.");
+                if (!matchBy.Contains(field.Name, StringComparer.OrdinalIgnoreCase)) matchBy.Add(field.Name);
+            }
+            string managerKey = _map.ManagerKey ?? "Username";
+            FieldInfo keyField = Org.UserDescribe.Field(managerKey);
+            if (keyField == null || keyField.Type == "boolean")
+                throw new SalesforceConfigurationException("ManagerKey", $"-ManagerKey names '{managerKey}', which is not a User field managers can be found by.",
+                    $"Use one of {string.Join(", ", SfAttributeMap.ManagerKeyFields)} (the User field the source's Manager values hold).");
+            Org.Managers = new ManagerDirectory(keyField.Name);
+
+            var alsoUnique = new List<string>();
+            if (!matchBy.Contains("Username", StringComparer.OrdinalIgnoreCase)) alsoUnique.Add("Username");
+            if (_map["FederationIdentifier"] != null && Org.UserDescribe.Field("FederationIdentifier") != null && !matchBy.Contains("FederationIdentifier", StringComparer.OrdinalIgnoreCase))
+                alsoUnique.Add("FederationIdentifier");
+            _matchBy = matchBy;
+            _alsoUnique = alsoUnique;
+            _lookupFields = matchBy.Concat(alsoUnique).ToList();
+            return _lookupFields.Append(keyField.Name);
+        }
+
+        private static bool HasLicensedAccess(UserPlan plan) => plan.Source.PermissionSetGroups != null || plan.Source.PermissionSetLicenses != null;
+
+        /// <summary>Permission set groups and permission set licences from the source's lists, under the connection's Merge / Overwrite rule.</summary>
+        private bool PlanLicensedAccess(UserPlan plan, IReadOnlyList<JObject> assignments, IReadOnlyList<JObject> licenceAssignments, Expiry expiry, List<AccessChange> changes)
+        {
+            string problem = plan.Source.PermissionSetGroups == null ? null
+                : _access.PlanPermissionSetGroups(plan.Source.PermissionSetGroups, assignments, _policy.PermissionSetManagement, changes, expiry);
+            if (problem != null)
+            {
+                plan.Fail("UnknownPermissionSetGroup", problem, "Use the permission set group's API name (DeveloperName) or label as Setup > Permission Set Groups shows it.");
+                return false;
+            }
+            problem = plan.Source.PermissionSetLicenses == null ? null
+                : _access.PlanPermissionSetLicences(plan.Source.PermissionSetLicenses, licenceAssignments, _policy.PermissionSetManagement, changes);
+            if (problem != null)
+            {
+                plan.Fail("UnknownPermissionSetLicense", problem, "Use the permission set licence's DeveloperName or label as Setup > Company Information lists it.");
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// The second pass: users whose manager was created in this run get ManagerId once the manager's
+        /// create is confirmed (its Id known from Salesforce's answer); a manager whose create failed is
+        /// reported on the report's result.
+        /// </summary>
+        private async Task<SalesforceException> SetManagersCreatedInRunAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        {
+            foreach (UserPlan plan in plans.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
+                Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
+            var writes = new List<RecordWrite>();
+            foreach (UserPlan plan in plans.Where(p => p.PendingManagerKey != null && p.Action != SfSyncAction.Failed && p.Action != SfSyncAction.Skipped))
+            {
+                if (!plan.Written || plan.UserId == null || plan.Action == SfSyncAction.Failed) continue;
+                if (Org.Managers.Find(plan.PendingManagerKey, out string managerId) != ManagerLookup.Found)
+                {
+                    plan.Message = $"{plan.Message} The manager '{plan.PendingManagerKey}' was not created in this run; ManagerId not set.".Trim();
+                    continue;
+                }
+                writes.Add(new RecordWrite(WriteKind.Update, "User", new JObject { ["Id"] = plan.UserId, ["ManagerId"] = managerId }, plan.UserId, plan));
+            }
+            if (writes.Count == 0) return null;
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, MaxWriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            foreach (RecordOutcome outcome in outcomes)
+            {
+                var plan = (UserPlan)outcome.Write.Tag;
+                if (outcome.Success)
+                {
+                    plan.ChangedFields.Add("ManagerId");
+                    if (plan.Action == SfSyncAction.Unchanged) plan.Action = SfSyncAction.Updated;
+                    continue;
+                }
+                plan.FailAfterWrite(outcome.ErrorCode, $"The user was written, but setting its manager '{plan.PendingManagerKey}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+            }
+            return stopped;
+        }
+    }
+}
