@@ -52,6 +52,15 @@ namespace SalesforceProvisioning
 
         public void AddUserLicences(IEnumerable<JObject> rows) => Add(rows, "Name", permissionSetLicences: false);
 
+        /// <summary>The user licences of profiles read with UserLicense.Name, TotalLicenses and UsedLicenses.</summary>
+        public void AddUserLicencesOf(IEnumerable<JObject> profiles)
+        {
+            var licences = profiles.Where(p => p["UserLicense"] is JObject && p.Value<string>("UserLicenseId") != null)
+                .GroupBy(p => UserOrgContext.Id15(p.Value<string>("UserLicenseId")))
+                .Select(g => { var licence = (JObject)g.First()["UserLicense"].DeepClone(); licence["Id"] = g.First().Value<string>("UserLicenseId"); return licence; });
+            AddUserLicences(licences);
+        }
+
         public void AddPermissionSetLicences(IEnumerable<JObject> rows) => Add(rows, "MasterLabel", permissionSetLicences: true);
 
         private void Add(IEnumerable<JObject> rows, string nameField, bool permissionSetLicences)

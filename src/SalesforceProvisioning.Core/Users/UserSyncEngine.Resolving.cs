@@ -9,9 +9,10 @@ namespace SalesforceProvisioning
 {
     /// <summary>
     /// The attributes a user sync resolves rather than copies (a role by name, a manager by key, the match
-    /// by precedence of keys) and the licence seats it plans. Roles, licences, permission set groups and
-    /// permission set licences are read in the preflight composite, once per run; managers and match keys
-    /// in the window's match reads: none of them costs a call per user.
+    /// by precedence of keys) and the licence seats it plans. User licences come with the preflight's
+    /// profiles; roles, permission set groups and permission set licences are read once per run, with the
+    /// first window's match reads that needs them; managers and match keys in each window's match reads:
+    /// none of them costs a call per user.
     /// </summary>
     public sealed partial class UserSyncEngine
     {
@@ -23,23 +24,45 @@ namespace SalesforceProvisioning
         /// <summary>The org's licences and the seats this run takes and frees.</summary>
         public LicenceLedger Licences => _licences;
 
-        private void AddResolvingQueries(JArray subrequests)
+        private bool _rolesRead, _setGroupsRead, _setLicencesRead;
+
+        /// <summary>
+        /// Roles, permission set groups and permission set licences, each read once per run with the first
+        /// window that needs them, in the same composite calls as its match queries when they have room
+        /// (a composite takes five queries, and the preflight's are taken). User licences come with the
+        /// preflight's profiles.
+        /// </summary>
+        private List<string> ResolvingStatements(IReadOnlyList<SourceUser> sources)
         {
-            subrequests.Add(Get("roles", Query("SELECT Id, Name, DeveloperName FROM UserRole")));
-            subrequests.Add(Get("userLicenses", Query("SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense")));
-            subrequests.Add(Get("permissionSetGroups", Query("SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup")));
-            subrequests.Add(Get("permissionSetLicenses", Query("SELECT Id, DeveloperName, MasterLabel, PermissionSetLicenseKey, TotalLicenses, UsedLicenses FROM PermissionSetLicense")));
+            var statements = new List<string>();
+            if (!_rolesRead && sources.Any(s => s.KeyValue("UserRoleId") is string role && !role.StartsWith("00E", StringComparison.Ordinal)))
+            {
+                _rolesRead = true;
+                statements.Add("SELECT Id, Name, DeveloperName FROM UserRole");
+            }
+            if (!_setGroupsRead && sources.Any(s => s.PermissionSetGroups != null))
+            {
+                _setGroupsRead = true;
+                statements.Add("SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup");
+            }
+            if (!_setLicencesRead && sources.Any(s => s.PermissionSetLicenses != null))
+            {
+                _setLicencesRead = true;
+                statements.Add("SELECT Id, DeveloperName, MasterLabel, PermissionSetLicenseKey, TotalLicenses, UsedLicenses FROM PermissionSetLicense");
+            }
+            return statements;
         }
 
-        private async Task ReadResolvingAnswersAsync(Dictionary<string, JObject> responses, CancellationToken ct)
+        /// <summary>Takes the resolving objects out of a read's records (by their type) and returns the rest.</summary>
+        private List<JObject> TakeResolvingAnswers(List<JObject> rows)
         {
-            Org.Roles = new RoleDirectory((await AllRecordsAsync(responses["roles"], ct).ConfigureAwait(false))
-                .Select(r => new SfRole(r.Value<string>("Id"), r.Value<string>("Name"), r.Value<string>("DeveloperName"))));
-            _licences.AddUserLicences(await AllRecordsAsync(responses["userLicenses"], ct).ConfigureAwait(false));
-            _access.AddPermissionSetGroups(await AllRecordsAsync(responses["permissionSetGroups"], ct).ConfigureAwait(false));
-            var setLicences = await AllRecordsAsync(responses["permissionSetLicenses"], ct).ConfigureAwait(false);
-            _access.AddPermissionSetLicences(setLicences);
-            _licences.AddPermissionSetLicences(setLicences);
+            var byType = rows.ToLookup(r => r["attributes"]?.Value<string>("type") ?? "User");
+            if (byType.Contains("UserRole"))
+                Org.Roles = new RoleDirectory(byType["UserRole"].Select(r => new SfRole(r.Value<string>("Id"), r.Value<string>("Name"), r.Value<string>("DeveloperName"))));
+            _access.AddPermissionSetGroups(byType["PermissionSetGroup"]);
+            _access.AddPermissionSetLicences(byType["PermissionSetLicense"]);
+            _licences.AddPermissionSetLicences(byType["PermissionSetLicense"]);
+            return byType["User"].ToList();
         }
 
         /// <summary>

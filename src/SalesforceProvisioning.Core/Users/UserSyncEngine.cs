@@ -69,19 +69,20 @@ namespace SalesforceProvisioning
             var subrequests = new JArray
             {
                 Get("describe", _client.DataPath("sobjects/User/describe")),
-                Get("profiles", Query("SELECT Id, Name, UserType, UserLicenseId FROM Profile ORDER BY Name")),
+                Get("profiles", Query("SELECT Id, Name, UserType, UserLicenseId, UserLicense.Name, UserLicense.TotalLicenses, UserLicense.UsedLicenses FROM Profile ORDER BY Name")),
                 Get("count", Query("SELECT COUNT() FROM User")),
                 Get("frozen", Query("SELECT UserId FROM UserLogin WHERE IsFrozen = true")),
                 Get("permissionSets", Query("SELECT Id, Name, Label, IsOwnedByProfile FROM PermissionSet")),
             };
-            AddResolvingQueries(subrequests);
             if (me != null) subrequests.Add(Get("me", Query($"SELECT {string.Join(", ", LocaleKeys)} FROM User WHERE Id = {Soql.Literal(me)}")));
             var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
             var answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToDictionary(r => r.Value<string>("referenceId"));
 
             var describe = SObjectDescribe.FromJson(Body<JObject>(responses["describe"]));
-            var profiles = (await AllRecordsAsync(responses["profiles"], ct).ConfigureAwait(false))
+            var profileRows = await AllRecordsAsync(responses["profiles"], ct).ConfigureAwait(false);
+            _licences.AddUserLicencesOf(profileRows);
+            var profiles = profileRows
                 .Select(p => new SfProfile(p.Value<string>("Id"), p.Value<string>("Name"), p.Value<string>("UserType"), p.Value<string>("UserLicenseId")));
             _orgUserCount = Body<JObject>(responses["count"]).Value<long>("totalSize");
             _access.AddPermissionSets(await AllRecordsAsync(responses["permissionSets"], ct).ConfigureAwait(false));
@@ -100,7 +101,6 @@ namespace SalesforceProvisioning
                 if (configured != null) locale[key] = Convert.ToString(configured);
             }
             Org = new UserOrgContext(describe, profiles, locale);
-            await ReadResolvingAnswersAsync(responses, ct).ConfigureAwait(false);
             ValidateMap();
             if (_community != null) await _community.ValidateDefaultAccountAsync(ct).ConfigureAwait(false);
         }
@@ -280,11 +280,13 @@ namespace SalesforceProvisioning
             managerValues.AddRange(managers.Where(m => !managerValues.Contains(m, StringComparer.OrdinalIgnoreCase)));
 
             IUserLookup users = _scannedUsers;
+            List<string> resolving = ResolvingStatements(sources);
             if (users == null && values.Values.Any(v => v.Count > 0))
             {
-                var statements = values.SelectMany(v => Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE {v.Key} IN", v.Value, maxValuesPerQuery: UsernamesPerQuery)).ToList();
+                var statements = resolving.Concat(values.SelectMany(v => Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE {v.Key} IN", v.Value, maxValuesPerQuery: UsernamesPerQuery))).ToList();
                 long windowCalls = (statements.Count + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
-                long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall);
+                // A scan cannot carry the run's resolving reads; they would cost a call of their own.
+                long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall) + (resolving.Count > 0 ? 1 : 0);
                 // Read every user once as soon as querying by key would have cost as many calls (the
                 // ski-rental rule: never more than twice the cheaper of the two, whatever the input size).
                 if (scanCalls <= _byNameCallsSpent + windowCalls)
@@ -295,10 +297,12 @@ namespace SalesforceProvisioning
                 else
                 {
                     _byNameCallsSpent += windowCalls;
-                    var rows = (await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false)).Select(StripAttributes).ToList();
-                    users = new WindowUsers(rows, values.Keys);
+                    var rows = await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
+                    users = new WindowUsers(TakeResolvingAnswers(rows).Select(StripAttributes).ToList(), values.Keys);
+                    resolving.Clear();
                 }
             }
+            if (resolving.Count > 0) TakeResolvingAnswers(await _reader.QueryManyAsync(resolving, ct).ConfigureAwait(false));
             users = users ?? new WindowUsers(Array.Empty<JObject>(), values.Keys);
             Org.Managers.Learn(managers, key => users.Find(Org.Managers.KeyField, key));
             return users;
