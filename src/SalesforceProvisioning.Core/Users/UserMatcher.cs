@@ -72,13 +72,14 @@ namespace SalesforceProvisioning
                 if (result.Record == null)
                     return Refuse(ConflictCode(field), $"{field} '{value}' is already used by the Salesforce user {Names(hits)}, which none of the source's match keys ({string.Join(", ", matchBy)}) finds.",
                         $"Correct {field} in the source or on that user in Salesforce, or add {field} to -MatchBy if it is the same person.");
-                return Refuse(ConflictCode(field), $"{field} '{value}' belongs to the Salesforce user {Names(hits)}, but {result.MatchedBy} '{source.KeyValue(result.MatchedBy)}' matches {Names(new[] { result.Record })}.",
+                return Refuse(ConflictCode(field, result.MatchedBy), $"{field} '{value}' belongs to the Salesforce user {Names(hits)}, but {result.MatchedBy} '{source.KeyValue(result.MatchedBy)}' matches {Names(new[] { result.Record })}.",
                     $"The two keys name different Salesforce users: correct {field} or {result.MatchedBy} in the source or in Salesforce.");
             }
             return result;
         }
 
-        private static string ConflictCode(string field) => field.Equals("FederationIdentifier", StringComparison.OrdinalIgnoreCase) ? "FederationIdInUse" : "MatchConflict";
+        private static string ConflictCode(params string[] fields)
+            => fields.Any(f => f != null && f.Equals("FederationIdentifier", StringComparison.OrdinalIgnoreCase)) ? "FederationIdInUse" : "MatchConflict";
 
         private static bool SameUser(JObject a, JObject b) => UserOrgContext.Id15(a.Value<string>("Id")) == UserOrgContext.Id15(b.Value<string>("Id"));
 
