@@ -24,6 +24,8 @@
         'Get-SfUser'
         'Get-SfGroup'
         'Get-SfPermissionSet'
+        'Get-SfProfile'
+        'Get-SfRole'
         'Get-SfContact'
         'Get-SfLead'
         'Sync-SfGroup'
@@ -36,6 +38,7 @@
         'Set-SfProvisioningRule'
         'Remove-SfProvisioningRule'
         'Get-SfSyncStatus'
+        'Export-SfSyncReport'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

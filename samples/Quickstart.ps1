@@ -7,8 +7,12 @@
     the .NET SDK, through the module's script host:
         dotnet run --project src/SalesforceProvisioning.ScriptHost -c Release -- samples/Quickstart.ps1
     It uses only language features, so it runs on the bare PowerShell engine too.
+.NOTES
+    Imports the SalesforceProvisioning module itself (samples/RunbookSupport.ps1): the repository's build
+    output when run from this repository, else the installed module by name.
 #>
 $ErrorActionPreference = 'Stop'
+. ([System.IO.Path]::Combine($PSScriptRoot, 'RunbookSupport.ps1'))
 
 $emulator = Start-SfEmulator
 try {

@@ -8,6 +8,11 @@
         pwsh -File samples/Sync-GroupsFromAD.ps1 -SearchBase 'OU=Salesforce,DC=acme,DC=com' -ConnectionName prod
     Elsewhere (or in tests) pass the groups yourself with -Group: objects with Name, ObjectGUID,
     Description and Members (user principal names or nested group names).
+.NOTES
+    Imports the SalesforceProvisioning module itself (samples/RunbookSupport.ps1): the repository's build
+    output when run from this repository, else the installed module by name. Each run writes a log file
+    of JSON lines (its results and a summary, no secrets) to -LogDirectory (default: the user's local
+    data folder, SalesforceProvisioning/logs, or $env:SFPROVISIONING_LOG_PATH); the newest -KeepLogs stay.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -16,9 +21,14 @@ param(
     [string] $ConnectionName,
     [string] $StatePath,
     # Delete groups that left the OU without asking (the connection must have -DeleteGroups).
-    [switch] $Force
+    [switch] $Force,
+    # Folder of this runbook's log files (one per run) and how many of them to keep.
+    [string] $LogDirectory,
+    [ValidateRange(1, 10000)] [int] $KeepLogs = 30
 )
 $ErrorActionPreference = 'Stop'
+. ([System.IO.Path]::Combine($PSScriptRoot, 'RunbookSupport.ps1'))
+$log = Start-RunbookLog -Runbook 'Sync-GroupsFromAD' -Directory $LogDirectory -Keep $KeepLogs
 if (-not $Group) {
     Import-Module ActiveDirectory
     $Group = Get-ADGroup -SearchBase $SearchBase -Filter * -Properties Description | ForEach-Object {
@@ -40,5 +50,7 @@ if ($ConnectionName) {
 }
 $results = @($Group | Sync-SfGroup @options)
 foreach ($result in $results) { "$($result.Name): $($result.Action) (+$($result.MembersAdded) -$($result.MembersRemoved))$(if ($result.MemberFailures.Count) { ' member errors: ' + ($result.MemberFailures -join '; ') })" }
-if (@($results | Where-Object { $_.Action -eq 'Failed' -or $_.MemberFailures.Count -gt 0 }).Count -gt 0) { exit 1 }
-exit 0
+Write-RunbookResultLog -Path $log -Result $results
+$exitCode = if (@($results | Where-Object { $_.Action -eq 'Failed' -or $_.MemberFailures.Count -gt 0 }).Count -gt 0) { 1 } else { 0 }
+Write-RunbookSummaryLog -Path $log -Result $results -ExitCode $exitCode
+exit $exitCode

@@ -5,8 +5,12 @@
 .DESCRIPTION
     dotnet run --project src/SalesforceProvisioning.ScriptHost -c Release -- samples/Try-NightlyHrSync.ps1
     (or pwsh -File samples/Try-NightlyHrSync.ps1 with the module imported). Uses a throw-away state store.
+.NOTES
+    Imports the SalesforceProvisioning module itself (samples/RunbookSupport.ps1): the repository's build
+    output when run from this repository, else the installed module by name.
 #>
 $ErrorActionPreference = 'Stop'
+. ([System.IO.Path]::Combine($PSScriptRoot, 'RunbookSupport.ps1'))
 $state = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "sfprov-demo-" + [guid]::NewGuid().ToString('N'), 'state.db')
 $runbook = [System.IO.Path]::Combine($PSScriptRoot, 'Nightly-HrSync.ps1')
 $emulator = Start-SfEmulator

@@ -128,8 +128,8 @@ namespace SalesforceProvisioning.Bench
                 await engine.ExecuteAsync(plans, results, CancellationToken.None);
                 foreach (var r in results)
                 {
-                    actions[r.Action] = actions.GetValueOrDefault(r.Action) + 1;
-                    if (r.Action == SfSyncAction.Failed) Console.Error.WriteLine($"failed: {r.Username}: {r.ErrorCode} {r.Message}");
+                    actions[r.Outcome] = actions.GetValueOrDefault(r.Outcome) + 1;
+                    if (r.Outcome == SfSyncAction.Failed) Console.Error.WriteLine($"failed: {r.Username}: {r.ErrorCode} {r.Message}");
                 }
             }
             watch.Stop();

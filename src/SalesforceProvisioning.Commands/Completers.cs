@@ -12,16 +12,23 @@ namespace SalesforceProvisioning.Commands
 {
     /// <summary>
     /// Tab completion from the org: names are read once per connection and kept for a few minutes, so
-    /// completion stays fast; a completer never throws (no connection, offline: no suggestions).
+    /// completion stays fast. A completer never throws and never blocks a Tab for more than
+    /// <see cref="Budget"/>: an unreachable or silent org gives no suggestions, and is not asked again
+    /// for <see cref="RetryAfterFailure"/>, so the next Tab answers at once.
     /// </summary>
     public abstract class OrgNameCompleter : IArgumentCompleter
     {
         private static readonly ConditionalWeakTable<SfProvisioningConnection, Dictionary<string, (DateTime Read, string[] Names)>> Cache =
             new ConditionalWeakTable<SfProvisioningConnection, Dictionary<string, (DateTime, string[])>>();
         private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+        internal static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+        internal static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
-        /// <summary>The SOQL that lists the names (constant text, no input in it).</summary>
-        protected abstract string Query { get; }
+        /// <summary>What is cached under (one entry per kind of name).</summary>
+        protected abstract string CacheKey { get; }
+
+        /// <summary>Reads the names from the org.</summary>
+        protected abstract System.Threading.Tasks.Task<string[]> ReadAsync(SfProvisioningConnection connection, CancellationToken ct);
 
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
@@ -45,28 +52,54 @@ namespace SalesforceProvisioning.Commands
             var perConnection = Cache.GetOrCreateValue(connection);
             lock (perConnection)
             {
-                if (perConnection.TryGetValue(Query, out var cached) && DateTime.UtcNow - cached.Read < Lifetime) return cached.Names;
+                if (perConnection.TryGetValue(CacheKey, out var cached))
+                {
+                    TimeSpan age = DateTime.UtcNow - cached.Read;
+                    if (age < (cached.Names.Length == 0 ? RetryAfterFailure : Lifetime)) return cached.Names;
+                }
             }
-            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            string[] names = Array.Empty<string>();
+            using (var budget = new CancellationTokenSource(Budget))
             {
-                string[] names = connection.Client.QueryNamesAsync(Query, timeout.Token).GetAwaiter().GetResult().OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
-                lock (perConnection) perConnection[Query] = (DateTime.UtcNow, names);
-                return names;
+                // The read runs on the pool and is abandoned (and cancelled) when the budget runs out, so a
+                // connect or TLS step that ignores cancellation cannot hold the Tab either.
+                var read = System.Threading.Tasks.Task.Run(() => ReadAsync(connection, budget.Token));
+                try
+                {
+                    if (read.Wait(Budget)) names = read.Result.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+                }
+                catch (AggregateException)
+                {
+                    // unreachable, refused, not allowed: no suggestions
+                }
             }
+            lock (perConnection) perConnection[CacheKey] = (DateTime.UtcNow, names);
+            return names;
         }
     }
 
-    public sealed class ProfileNameCompleter : OrgNameCompleter
+    /// <summary>Names one SOQL query lists (constant text, no input in it).</summary>
+    public abstract class QueryNameCompleter : OrgNameCompleter
+    {
+        protected abstract string Query { get; }
+
+        protected override string CacheKey => Query;
+
+        protected override System.Threading.Tasks.Task<string[]> ReadAsync(SfProvisioningConnection connection, CancellationToken ct)
+            => connection.Client.QueryNamesAsync(Query, ct);
+    }
+
+    public sealed class ProfileNameCompleter : QueryNameCompleter
     {
         protected override string Query => "SELECT Name FROM Profile";
     }
 
-    public sealed class PermissionSetNameCompleter : OrgNameCompleter
+    public sealed class PermissionSetNameCompleter : QueryNameCompleter
     {
         protected override string Query => "SELECT Name FROM PermissionSet WHERE IsOwnedByProfile = false";
     }
 
-    public sealed class GroupNameCompleter : OrgNameCompleter
+    public sealed class GroupNameCompleter : QueryNameCompleter
     {
         protected override string Query => "SELECT Name FROM Group WHERE Type = 'Regular'";
     }
@@ -76,6 +109,36 @@ namespace SalesforceProvisioning.Commands
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
             => Completions.Matching(SfAttributeMap.ManagerKeyFields, wordToComplete);
+    }
+
+    public sealed class RoleNameCompleter : QueryNameCompleter
+    {
+        protected override string Query => "SELECT Name FROM UserRole";
+    }
+
+    /// <summary>The User fields the org's describe lists (for New-SfAttributeMap's -Update, -Optional and the like).</summary>
+    public sealed class UserFieldNameCompleter : OrgNameCompleter
+    {
+        protected override string CacheKey => "describe:User";
+
+        // Through the core: JSON types must not cross into this assembly (they live in the module's own load context).
+        protected override System.Threading.Tasks.Task<string[]> ReadAsync(SfProvisioningConnection connection, CancellationToken ct)
+            => new OrgReader(connection).WritableFieldNamesAsync("User", ct);
+    }
+
+    /// <summary>
+    /// Group.Type values (Object Reference: Group): fixed by Salesforce, so no call is needed.
+    /// </summary>
+    public sealed class GroupTypeCompleter : IArgumentCompleter
+    {
+        internal static readonly string[] Types =
+        {
+            "Regular", "Role", "RoleAndSubordinates", "RoleAndSubordinatesInternal", "Manager", "ManagerAndSubordinatesInternal",
+            "Organization", "PRMOrganization", "Queue", "SharingRuleGroup", "Territory", "TerritoryAndSubordinates", "AllCustomerPortal", "CollaborationGroup",
+        };
+
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+            => Completions.Matching(Types.Concat(new[] { "*" }), wordToComplete);
     }
 
     /// <summary>Rule names from the state store (the -StatePath being typed, or the default one).</summary>

@@ -40,6 +40,8 @@ namespace SalesforceProvisioning.Commands
         [Parameter] [ValidateRange(1, int.MaxValue)] public int AccessTokenLifetimeSeconds { get; set; } = 7200;
         [Parameter] [ValidateRange(1, long.MaxValue)] public long DailyApiLimit { get; set; } = 15000;
         [Parameter] public SwitchParameter RotateRefreshTokens { get; set; }
+        /// <summary>The PEM certificate (public part) the emulator's connected app verifies JWT bearer assertions with.</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string JwtCertificatePath { get; set; }
         [Parameter] [ValidateRange(1, 600)] public int StartTimeoutSeconds { get; set; } = 60;
 
         protected override void ProcessRecord()
@@ -58,6 +60,7 @@ namespace SalesforceProvisioning.Commands
                 "--parent-pid", Process.GetCurrentProcess().Id.ToString() };
             if (SeedPath != null) { arguments.Add("--seed"); arguments.Add(Quote(GetUnresolvedProviderPathFromPSPath(SeedPath))); }
             if (RotateRefreshTokens) arguments.Add("--rotate-refresh-tokens");
+            if (JwtCertificatePath != null) { arguments.Add("--jwt-certificate"); arguments.Add(Quote(GetUnresolvedProviderPathFromPSPath(JwtCertificatePath))); }
 
             var start = new ProcessStartInfo(DotnetHost(), string.Join(" ", arguments))
             {

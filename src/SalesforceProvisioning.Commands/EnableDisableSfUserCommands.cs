@@ -40,6 +40,12 @@ namespace SalesforceProvisioning.Commands
     {
         protected override bool Enable => false;
 
+        /// <summary>Also deactivate or freeze the connection's own integration user (refused otherwise: every later call would fail).</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override bool MaySignOutIntegrationUser => Force;
+
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection) => UserSyncPolicy.ExplicitDisable(ChosenAction(connection), connection.Target);
     }
 

@@ -19,7 +19,7 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
 
         /// <summary>Patterns matched against Name or DeveloperName; <c>*</c> matches any text. All groups of the type when omitted.</summary>
-        [Parameter(Position = 0)]
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
         [ArgumentCompleter(typeof(GroupNameCompleter))]
@@ -29,6 +29,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(GroupTypeCompleter))]
         public string[] Type { get; set; }
 
         /// <summary>Fill Members and MemberCount.</summary>
@@ -40,11 +41,23 @@ namespace SalesforceProvisioning.Commands
             _connection = ResolveConnection();
         }
 
+        private readonly List<string> _names = new List<string>();
+        private bool _anyName;
+
+        // Names piped as plain strings are read together in EndProcessing: one read however many are piped.
         protected override void ProcessRecord()
         {
-            var query = new SfGroupQuery { Names = Name, Types = Type };
+            if (Name == null) return;
+            _anyName = true;
+            _names.AddRange(Name);
+        }
+
+        protected override void EndProcessing()
+        {
+            string[] names = _anyName ? _names.ToArray() : null;
+            var query = new SfGroupQuery { Names = names, Types = Type };
             var reader = new OrgReader(_connection);
-            var exactNames = (Name ?? new string[0]).Where(n => n.IndexOf('*') < 0).ToList();
+            var exactNames = (names ?? new string[0]).Where(n => n.IndexOf('*') < 0).ToList();
             var matched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             Stream<SfGroup>(_connection, (emit, ct) => reader.ReadGroupsAsync(query, IncludeMembers, emit, ct), group =>
             {

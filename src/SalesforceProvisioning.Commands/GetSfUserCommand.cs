@@ -32,7 +32,7 @@ namespace SalesforceProvisioning.Commands
         public string[] Name { get; set; }
 
         /// <summary>Exact usernames (case-insensitive); a username that matches no user is a UserNotFound error.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ByUsername, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, ParameterSetName = ByUsername, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("UserPrincipalName", "mail")]
         [ValidateNotNullOrEmpty]
         public string[] Username { get; set; }
@@ -45,6 +45,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string[] ProfileName { get; set; }
 
         /// <summary>Fill PermissionSets (assigned, not profile-owned); read in chunked queries, a few calls per 2,000 users.</summary>

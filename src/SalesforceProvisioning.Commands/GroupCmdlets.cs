@@ -33,14 +33,22 @@ namespace SalesforceProvisioning.Commands
 
         [Parameter] [ValidateRange(1, 10)] public int MaxConcurrentRequests { get; set; } = 2;
 
+        /// <summary>The input property that holds each group's stable id, instead of SourceId, ObjectGUID, ObjectId, ... or Graph's Id.</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string SourceIdProperty { get; set; }
+
+        /// <summary>Directory users (Get-ADUser) that AD member distinguished names resolve to, by their DistinguishedName.</summary>
+        [Parameter] [Alias("DirectoryUsers")] public PSObject[] DirectoryUser { get; set; }
+
         protected override void ProcessRecord()
         {
             if (InputObject == null) return;
-            _groups.Add(SourceGroupReader.Read(InputObject.BaseObject is string s ? (object)s : InputObject, _groups.Count, SourceObjects.ReadProperty));
+            _groups.Add(SourceGroupReader.Read(InputObject.BaseObject is string s ? (object)s : InputObject, _groups.Count, SourceObjects.ReadProperty,
+                SourceIdProperty, SourceObjects.PropertyNames));
         }
 
         protected override void EndProcessing()
         {
+            SourceGroupReader.ResolveReferences(_groups, DirectoryUser, SourceObjects.ReadProperty);
             SfProvisioningConnection connection = ResolveAuthenticatedConnection();
             StateStore store;
             try
@@ -137,6 +145,9 @@ namespace SalesforceProvisioning.Commands
 
         [Parameter] [ValidateRange(1, 10)] public int MaxConcurrentRequests { get; set; } = 2;
 
+        /// <summary>Directory users (Get-ADUser) that members given as AD distinguished names resolve to.</summary>
+        [Parameter] [Alias("DirectoryUsers")] public PSObject[] DirectoryUser { get; set; }
+
         protected override void ProcessRecord()
         {
             foreach (PSObject member in Member ?? Array.Empty<PSObject>())
@@ -156,6 +167,7 @@ namespace SalesforceProvisioning.Commands
             var engine = new GroupSyncEngine(connection, store: null, MaxConcurrentRequests);
             var mode = Add ? SfMembershipMode.Add : Remove ? SfMembershipMode.Remove : SfMembershipMode.Overwrite;
             var source = new SourceGroup { Name = groupName, Members = _members, Input = Group };
+            SourceGroupReader.ResolveReferences(new[] { source }, DirectoryUser, SourceObjects.ReadProperty);
             GroupPlan plan;
             try
             {

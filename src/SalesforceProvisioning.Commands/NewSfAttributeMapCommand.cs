@@ -21,10 +21,10 @@ namespace SalesforceProvisioning.Commands
         public IDictionary Mapping { get; set; }
 
         /// <summary>Fields updated on existing users; '*' for all. Email is updated unless listed in -NoUpdate.</summary>
-        [Parameter] public string[] Update { get; set; }
-        [Parameter] public string[] NoUpdate { get; set; }
-        [Parameter] public string[] Optional { get; set; }
-        [Parameter] public string[] KeepWhenEmpty { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(UserFieldNameCompleter))] public string[] Update { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(UserFieldNameCompleter))] public string[] NoUpdate { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(UserFieldNameCompleter))] public string[] Optional { get; set; }
+        [Parameter] [ArgumentCompleter(typeof(UserFieldNameCompleter))] public string[] KeepWhenEmpty { get; set; }
         [Parameter] public IDictionary Default { get; set; }
 
         /// <summary>Profile (name or Id) for new users whose source names none.</summary>

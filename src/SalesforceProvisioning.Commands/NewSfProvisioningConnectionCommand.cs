@@ -14,14 +14,48 @@ namespace SalesforceProvisioning.Commands
     {
         private const string ClientSecretSet = "ClientSecret";
         private const string ClientCredentialSet = "ClientCredential";
+        private const string CertificateSet = "Certificate";
+        private const string CertificatePathSet = "CertificatePath";
+        private const string CertificateThumbprintSet = "CertificateThumbprint";
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Domain { get; set; }
 
         [Parameter(ParameterSetName = ClientSecretSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = CertificateSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = CertificatePathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = CertificateThumbprintSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ConsumerKey")]
         public string ClientId { get; set; }
+
+        /// <summary>JWT bearer: the Salesforce username the job signs in as.</summary>
+        [Parameter(ParameterSetName = CertificateSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = CertificatePathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = CertificateThumbprintSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Username { get; set; }
+
+        [Parameter(ParameterSetName = CertificateSet, Mandatory = true)]
+        [ValidateNotNull]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; set; }
+
+        [Parameter(ParameterSetName = CertificatePathSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string CertificatePath { get; set; }
+
+        [Parameter(ParameterSetName = CertificatePathSet)]
+        public SecureString CertificatePassword { get; set; }
+
+        [Parameter(ParameterSetName = CertificateThumbprintSet, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string CertificateThumbprint { get; set; }
+
+        [Parameter(ParameterSetName = CertificateSet)]
+        [Parameter(ParameterSetName = CertificatePathSet)]
+        [Parameter(ParameterSetName = CertificateThumbprintSet)]
+        [ValidateNotNullOrEmpty]
+        public string Audience { get; set; }
 
         [Parameter(ParameterSetName = ClientSecretSet, ValueFromPipelineByPropertyName = true)]
         [Alias("ConsumerSecret")]
@@ -83,6 +117,12 @@ namespace SalesforceProvisioning.Commands
                 ClientSecret = ClientCredential?.Password ?? ClientSecret,
                 AccessToken = AccessToken,
                 RefreshToken = RefreshToken,
+                Username = Username,
+                Certificate = Certificate,
+                CertificatePath = CertificatePath == null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath),
+                CertificatePassword = CertificatePassword,
+                CertificateThumbprint = CertificateThumbprint,
+                Audience = Audience,
                 Target = Target,
                 ApiVersion = ApiVersion,
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
@@ -117,6 +157,10 @@ namespace SalesforceProvisioning.Commands
 
             if (connection.AuthenticationMethod == SfAuthenticationMethod.AccessToken)
                 WriteWarning("This connection has only an access token: it stops working when the token expires. Add -ClientId, -ClientSecret and -RefreshToken for unattended runs.");
+            if (connection.CertificateNotAfter is DateTimeOffset expires && expires < DateTimeOffset.UtcNow.AddDays(30))
+                WriteWarning(expires < DateTimeOffset.UtcNow
+                    ? $"The signing certificate {connection.CertificateThumbprint} expired on {expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}. Make a new one and upload it to the connected app."
+                    : $"The signing certificate {connection.CertificateThumbprint} expires on {expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}. Upload its successor to the connected app before then.");
             if (!NoDefault) DefaultConnection.Set(SessionState, connection);
             WriteObject(connection);
         }

@@ -41,6 +41,7 @@ namespace SalesforceProvisioning.Commands
         [Parameter] public SecureString Passphrase { get; set; }
         [Parameter] public string ClientSecretVariable { get; set; }
         [Parameter] public string RefreshTokenVariable { get; set; }
+        [Parameter] public string CertificatePasswordVariable { get; set; }
 
         /// <summary>Replace a connection already saved under this name.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
@@ -52,7 +53,7 @@ namespace SalesforceProvisioning.Commands
             try
             {
                 var store = Store();
-                store.Save(Name, connection, Protection, Passphrase, ClientSecretVariable, RefreshTokenVariable, Force);
+                store.Save(Name, connection, Protection, Passphrase, ClientSecretVariable, RefreshTokenVariable, Force, CertificatePasswordVariable);
                 connection.Name = Name;
                 WriteVerbose($"Saved '{Name}' in {store.FilePath} ({SecretProtectorName()}).");
             }

@@ -86,7 +86,10 @@ namespace SalesforceProvisioning.Commands
                 case SalesforceFailure.RefreshTokenExpiredOrRevoked:
                 case SalesforceFailure.AccessTokenExpired:
                 case SalesforceFailure.InactiveUser:
-                case SalesforceFailure.AuthenticationFailed: return ErrorCategory.AuthenticationError;
+                case SalesforceFailure.AuthenticationFailed:
+                case SalesforceFailure.JwtCertificateRejected:
+                case SalesforceFailure.JwtUserNotApproved:
+                case SalesforceFailure.JwtAudienceInvalid: return ErrorCategory.AuthenticationError;
                 case SalesforceFailure.UntrustedInstanceUrl:
                 case SalesforceFailure.TlsFailure: return ErrorCategory.SecurityError;
                 case SalesforceFailure.HostUnreachable:

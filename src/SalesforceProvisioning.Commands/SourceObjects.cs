@@ -21,14 +21,33 @@ namespace SalesforceProvisioning.Commands
                 return (false, null);
             }
             PSPropertyInfo property = (input as PSObject ?? PSObject.AsPSObject(input)).Properties[name];
-            return property == null ? (false, null) : (true, Unwrap(property.Value));
+            if (property != null) return (true, Unwrap(property.Value));
+            // Microsoft Graph objects keep what their type does not declare (a member's userPrincipalName and
+            // @odata.type, extension attributes) in AdditionalProperties: read those as the object's own.
+            return name != AdditionalProperties && ReadProperty(input, AdditionalProperties).Value is IDictionary additional
+                ? ReadProperty(additional, name)
+                : (false, null);
+        }
+
+        private const string AdditionalProperties = "AdditionalProperties";
+
+        /// <summary>The property names of an input object (with a Graph object's AdditionalProperties), for naming the closest ones.</summary>
+        internal static IEnumerable<string> PropertyNames(object input)
+        {
+            object target = input is PSObject pso ? pso.BaseObject : input;
+            if (target is IDictionary dictionary) return dictionary.Keys.Cast<object>().Select(k => Convert.ToString(k)).ToList();
+            var names = (input as PSObject ?? PSObject.AsPSObject(input)).Properties.Select(p => p.Name).ToList();
+            if (ReadProperty(input, AdditionalProperties).Value is IDictionary additional)
+                names.AddRange(additional.Keys.Cast<object>().Select(k => Convert.ToString(k)));
+            return names;
         }
 
         /// <summary>Plain .NET values: PSObject wrappers removed, collections as arrays.</summary>
         internal static object Unwrap(object value)
         {
-            if (value is PSObject pso) value = pso.BaseObject;
-            if (value is string || value == null) return value;
+            // A [pscustomobject]'s properties live on its PSObject wrapper: keep that one (a member object of a group, say).
+            if (value is PSObject pso && !(pso.BaseObject is PSCustomObject)) value = pso.BaseObject;
+            if (value is string || value == null || value is PSObject) return value;
             if (value is IEnumerable list && !(value is IDictionary)) return list.Cast<object>().Select(Unwrap).ToArray();
             return value;
         }

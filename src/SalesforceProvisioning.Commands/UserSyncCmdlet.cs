@@ -55,17 +55,32 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Deprovision beyond the rule's guard.</summary>
         protected bool ForceDeprovision { get; set; }
 
+        /// <summary>-Force: the connection's own user may be deactivated or frozen like anyone else.</summary>
+        protected virtual bool MaySignOutIntegrationUser => false;
+
         /// <summary>The attribute map of this run, made once in BeginProcessing.</summary>
         protected SfAttributeMap Map { get; private set; }
+
+        /// <summary>Source properties of a custom map that no input has: warned about once, before the first batch is written.</summary>
+        private SourcePropertyCheck _propertyCheck;
+
+        protected void ObserveInput(object input)
+        {
+            if (_propertyCheck != null && _propertyCheck.Watching) _propertyCheck.Observe(SourceObjects.PropertyNames(input));
+        }
 
         protected override void BeginProcessing()
         {
             _connection = ResolveAuthenticatedConnection();
             _apiUsedAtStart = _connection.ApiUsage?.Used;
             Map = CreateMap();
-            _engine = CreateEngine(_connection, Map, CreatePolicy(_connection));
+            _propertyCheck = new SourcePropertyCheck(Map);
+            UserSyncPolicy policy = CreatePolicy(_connection);
+            policy.MaySignOutIntegrationUser = MaySignOutIntegrationUser;
+            _engine = CreateEngine(_connection, Map, policy);
             try
             {
+                policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
             }
             catch (SalesforceException ex)
@@ -93,12 +108,18 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
-            long? used = _connection.ApiUsage?.Used - _apiUsedAtStart;
-            // Deactivating frees a licence seat; freezing keeps it.
-            long seatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0;
-            string seats = seatsFreed > 0 || _counts[SfSyncAction.Frozen] > 0 ? $"; licence seats freed: {seatsFreed}" + (_counts[SfSyncAction.Frozen] > 0 ? $" (frozen users keep theirs: {_counts[SfSyncAction.Frozen]})" : "") : "";
-            string summary = $"{MyInvocation.MyCommand.Name}: {_inputCount} input(s): " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))
-                + seats + (used.HasValue ? $"; API calls used: {used}" : "") + $"; matching: {_engine.MatchingStrategy}.";
+            // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
+            var summary = new SfSyncSummary
+            {
+                Command = MyInvocation.MyCommand.Name,
+                Inputs = _inputCount,
+                Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
+                ApiCallsUsed = _connection.ApiUsage?.Used - _apiUsedAtStart,
+                Matching = _engine.MatchingStrategy?.ToString(),
+                // Deactivating frees a licence seat; freezing keeps it.
+                LicenceSeatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0,
+                FrozenKeepingSeats = _counts[SfSyncAction.Frozen],
+            };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
@@ -106,6 +127,7 @@ namespace SalesforceProvisioning.Commands
 
         private List<SfUserSyncResult> FlushAndCollect()
         {
+            foreach (string warning in _propertyCheck?.TakeWarnings() ?? Array.Empty<string>()) WriteWarning(warning);
             if (_window.Count == 0) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
@@ -163,16 +185,16 @@ namespace SalesforceProvisioning.Commands
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
             var results = FlushAndCollect();
-            RuleRun.Forget(results.Where(r => r.Action != SfSyncAction.Failed && r.Action != SfSyncAction.Skipped).Select(r => r.Username));
+            RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
         }
 
         private void Emit(List<SfUserSyncResult> results)
         {
             foreach (SfUserSyncResult result in results.OrderBy(r => r.InputIndex))
             {
-                _counts[result.Action]++;
+                _counts[result.Outcome]++;
                 WriteObject(result);
-                if (result.Action == SfSyncAction.Failed)
+                if (result.Outcome == SfSyncAction.Failed)
                 {
                     var exception = new InvalidOperationException($"{result.Username ?? "(no username)"}: {result.Message}");
                     var record = new ErrorRecord(exception, SourceObjects.ErrorId(result.ErrorCode), CategoryFor(result.ErrorCode), result.InputObject)
@@ -250,10 +272,15 @@ namespace SalesforceProvisioning.Commands
         [Parameter]
         public SfPermissionSetManagement GroupMembership { get; set; } = SfPermissionSetManagement.Merge;
 
+        /// <summary>Permission sets from the input's PermissionSets list, for this run: Merge adds; Overwrite also removes those not listed. Default: the connection's -PermissionSetManagement.</summary>
+        [Parameter]
+        public SfPermissionSetManagement PermissionSetManagement { get; set; }
+
         protected override UserSyncPolicy CreatePolicy(SfProvisioningConnection connection)
         {
             UserSyncPolicy policy = UserSyncPolicy.From(connection);
             policy.GroupMembership = GroupMembership;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(PermissionSetManagement))) policy.PermissionSetManagement = PermissionSetManagement;
             return policy;
         }
 
@@ -269,8 +296,10 @@ namespace SalesforceProvisioning.Commands
         /// <summary>With -Rule: ignore the delta fingerprints and read everything from Salesforce again.</summary>
         [Parameter(ParameterSetName = "Rule")] public SwitchParameter Full { get; set; }
 
-        /// <summary>With -CompleteScope: deprovision even beyond the rule's guard.</summary>
-        [Parameter(ParameterSetName = "Rule")] public SwitchParameter Force { get; set; }
+        /// <summary>Deactivate or freeze the connection's own integration user too, when the source says so; with -CompleteScope, also deprovision beyond the rule's guard.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+
+        protected override bool MaySignOutIntegrationUser => Force;
 
         /// <summary>The state store file (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder); saved connections sit beside it.</summary>
         [Parameter(ParameterSetName = "Rule")]
@@ -307,7 +336,7 @@ namespace SalesforceProvisioning.Commands
             try
             {
                 string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
-                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line);
+                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line, whatIf: IsWhatIf());
                 DeprovisionAbsent = CompleteScope;
                 ForceDeprovision = Force;
             }
@@ -344,10 +373,11 @@ namespace SalesforceProvisioning.Commands
             if (InputObject == null)
             {
                 // Even a null input gets its result, so counts of inputs and results always agree.
-                WriteObject(new SfUserSyncResult { Action = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
+                WriteObject(new SfUserSyncResult { Outcome = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }
+            ObserveInput(InputObject);
             Add(Map.Evaluate(InputObject, index, SourceObjects.ReadProperty));
         }
     }

@@ -14,6 +14,12 @@ namespace SalesforceProvisioning
         AccessTokenExpired,
         InactiveUser,
         AuthenticationFailed,
+        /// <summary>JWT bearer: Salesforce could not verify the assertion with the connected app's certificate.</summary>
+        JwtCertificateRejected,
+        /// <summary>JWT bearer: the user has not approved the connected app and is not pre-authorized by an admin.</summary>
+        JwtUserNotApproved,
+        /// <summary>JWT bearer: the assertion's aud is not the org's login host (production vs sandbox).</summary>
+        JwtAudienceInvalid,
         UntrustedInstanceUrl,
         HostUnreachable,
         Timeout,

@@ -11,6 +11,12 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (EmulatorOptions.WantsHelp(args))
+        {
+            await Console.Out.WriteAsync(EmulatorOptions.Usage);
+            return 0;
+        }
+
         EmulatorOptions options;
         try
         {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace SalesforceProvisioning.HelpGen
@@ -12,18 +13,23 @@ namespace SalesforceProvisioning.HelpGen
         private static readonly XNamespace Command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
         private static readonly XNamespace Dev = "http://schemas.microsoft.com/maml/dev/2004/10";
 
-        public static XDocument Write(IEnumerable<(CmdletMetadata Cmdlet, HelpDocument Doc)> items)
+        /// <param name="onlineBase">Where the markdown pages are published ("…/docs/help/"): the first related
+        /// link, which Get-Help -Online opens; null for none.</param>
+        public static XDocument Write(IEnumerable<(CmdletMetadata Cmdlet, HelpDocument Doc)> items, string onlineBase = null)
         {
             var root = new XElement(Msh + "helpItems", new XAttribute("schema", "maml"),
                 new XAttribute(XNamespace.Xmlns + "maml", Maml.NamespaceName),
                 new XAttribute(XNamespace.Xmlns + "command", Command.NamespaceName),
                 new XAttribute(XNamespace.Xmlns + "dev", Dev.NamespaceName));
-            foreach (var (cmdlet, doc) in items) root.Add(CommandElement(cmdlet, doc));
+            foreach (var (cmdlet, doc) in items) root.Add(CommandElement(cmdlet, doc, onlineBase));
             return new XDocument(new XDeclaration("1.0", "utf-8", null), root);
         }
 
-        private static XElement CommandElement(CmdletMetadata cmdlet, HelpDocument doc)
+        private static XElement CommandElement(CmdletMetadata cmdlet, HelpDocument doc, string onlineBase)
         {
+            var links = new List<(string Text, string Uri)>();
+            if (onlineBase != null) links.Add(("Online Version:", onlineBase + cmdlet.Name + ".md"));
+            links.AddRange(doc.RelatedLinks.Select(l => (l.Text, l.Uri)));
             return new XElement(Command + "command",
                 new XElement(Command + "details",
                     new XElement(Command + "name", cmdlet.Name),
@@ -39,7 +45,7 @@ namespace SalesforceProvisioning.HelpGen
                     new XElement(Maml + "title", $"-------------------------- {Title(e.Title, i)} --------------------------"),
                     new XElement(Dev + "code", e.Code),
                     new XElement(Dev + "remarks", e.Remarks.Select(Para))))),
-                new XElement(Maml + "relatedLinks", doc.RelatedLinks.Select(l => new XElement(Maml + "navigationLink",
+                new XElement(Maml + "relatedLinks", links.Select(l => new XElement(Maml + "navigationLink",
                     new XElement(Maml + "linkText", l.Text),
                     new XElement(Maml + "uri", l.Uri)))));
         }
@@ -77,7 +83,24 @@ namespace SalesforceProvisioning.HelpGen
             if (!p.IsSwitch)
                 element.Add(new XElement(Command + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", p.IsArray ? "true" : "false"), p.TypeName));
             element.Add(DevType(p.TypeFullName));
+            element.Add(new XElement(Dev + "defaultValue", DefaultValue(p, text)));
             return element;
+        }
+
+        /// <summary>
+        /// What Get-Help shows as "Default value": the help text's own "(default X)" or "Default: X."
+        /// (the cmdlet assembly is never run, so its initializers cannot be read); False for switches; None otherwise.
+        /// </summary>
+        internal static string DefaultValue(ParameterMetadata p, IEnumerable<string> text)
+        {
+            string all = string.Join(" ", text);
+            // The forms the help texts use: "(default 2000)", "Default: X." or "Default X;", "`Merge` (default)",
+            // "`Disable` (..., the default)", "0 (the default)".
+            Match m = Regex.Match(all, @"\(default:?\s+(?<v>[^)]+)\)", RegexOptions.IgnoreCase);
+            if (!m.Success) m = Regex.Match(all, @"\bDefault:?\s+(?<v>(?!to\b|is\b)[^\s].*?)(?:\.(?=\s|$)|;|$)");
+            if (!m.Success) m = Regex.Match(all, @"(?:`(?<v>[^`]+)`|(?<v>[^\s(`]+))\s+\((?:[^)]*,\s*)?(?:the\s+)?default\)", RegexOptions.IgnoreCase);
+            if (m.Success) return m.Groups["v"].Value.Replace("`", "").Trim();
+            return p.IsSwitch ? "False" : "None";
         }
 
         private static List<string> Text(HelpDocument doc, ParameterMetadata p)

@@ -78,7 +78,9 @@ namespace SalesforceProvisioning.HelpGen
                 return 1;
             }
             string target = outFile ?? Path.Combine(moduleFolder, rootModule + "-Help.xml");
-            MamlWriter.Write(items).Save(target);
+            // -Online opens the cmdlet's markdown page in the project's repository (its source of truth).
+            string projectUri = Regex.Match(manifestText, @"ProjectUri\s*=\s*'([^']+)'").Groups[1].Value;
+            MamlWriter.Write(items, projectUri.Length == 0 ? null : projectUri.TrimEnd('/') + "/blob/main/docs/help/").Save(target);
             output.WriteLine($"Help for {items.Count} cmdlet(s) -> {target}");
             return 0;
         }

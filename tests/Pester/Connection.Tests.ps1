@@ -1,7 +1,7 @@
 # How an admin verifies a connection runbook offline: start the emulator, connect, test.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
 }
 
 AfterAll {
@@ -48,5 +48,60 @@ Describe 'New-SfProvisioningConnection and Test-SfConnection' {
         (Test-SfConnection -Connection $connection).Success | Should -BeTrue
         Invoke-EmulatorControl $emulator 'expire-access-tokens' | Out-Null
         (Test-SfConnection -Connection $connection).Success | Should -BeTrue
+    }
+}
+
+# A scheduled job that signs in with a certificate (OAuth 2.0 JWT bearer flow): the certificate is made for
+# this run only, its public half "uploaded" to the emulator's connected app.
+Describe 'New-SfProvisioningConnection with a certificate (JWT bearer)' {
+    BeforeAll {
+        $folder = Join-Path ([System.IO.Path]::GetTempPath()) ("sfprov-pester-jwt-" + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=sfprov-pester-jwt', $rsa,
+            [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $certificate = $request.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddYears(1))
+        $pfxPassword = ConvertTo-SecureString ([guid]::NewGuid().ToString('N')) -AsPlainText -Force
+        $pfxPath = Join-Path $folder 'integration.pfx'
+        [System.IO.File]::WriteAllBytes($pfxPath, $certificate.Export('Pfx', [System.Net.NetworkCredential]::new('', $pfxPassword).Password))
+        $crtPath = Join-Path $folder 'connected-app.crt'
+        Set-Content -Path $crtPath -Value $certificate.ExportCertificatePem()
+        $jwtEmulator = Start-SfEmulator -JwtCertificatePath $crtPath
+    }
+
+    AfterAll {
+        $jwtEmulator | Stop-SfEmulator
+        Remove-Item -Recurse -Force $folder
+    }
+
+    BeforeEach { Invoke-EmulatorControl $jwtEmulator reset | Out-Null }
+
+    It 'signs in with a PFX and its password, and signs again after the access token expires' {
+        $connection = New-SfProvisioningConnection -Domain $jwtEmulator.Domain -ClientId $jwtEmulator.ClientId -Username $jwtEmulator.Username `
+            -CertificatePath $pfxPath -CertificatePassword $pfxPassword -NoDefault
+        $connection.AuthenticationMethod | Should -Be 'JwtBearer'
+        $connection.CertificateThumbprint | Should -Be $certificate.Thumbprint
+        (Test-SfConnection -Connection $connection).Success | Should -BeTrue
+        Invoke-EmulatorControl $jwtEmulator 'expire-access-tokens' | Out-Null
+        (Test-SfConnection -Connection $connection).Success | Should -BeTrue
+    }
+
+    It 'explains a sandbox that wants the test.salesforce.com audience' {
+        Invoke-EmulatorControl $jwtEmulator sandbox -Body @{ enabled = $true } | Out-Null
+        $connection = New-SfProvisioningConnection -Domain $jwtEmulator.Domain -ClientId $jwtEmulator.ClientId -Username $jwtEmulator.Username `
+            -CertificatePath $pfxPath -CertificatePassword $pfxPassword -NoDefault
+        $test = Test-SfConnection -Connection $connection
+        $test.Failure | Should -Be 'JwtAudienceInvalid'
+        $test.Remedy | Should -Match 'test\.salesforce\.com'
+        $sandbox = New-SfProvisioningConnection -Domain $jwtEmulator.Domain -ClientId $jwtEmulator.ClientId -Username $jwtEmulator.Username `
+            -CertificatePath $pfxPath -CertificatePassword $pfxPassword -Audience https://test.salesforce.com -NoDefault
+        Test-SfConnection -Connection $sandbox -Quiet | Should -BeTrue
+    }
+
+    It 'names a user who is not pre-authorized for the connected app' {
+        Invoke-EmulatorControl $jwtEmulator jwt-approval -Body @{ username = $jwtEmulator.Username; approved = $false } | Out-Null
+        $connection = New-SfProvisioningConnection -Domain $jwtEmulator.Domain -ClientId $jwtEmulator.ClientId -Username $jwtEmulator.Username `
+            -CertificatePath $pfxPath -CertificatePassword $pfxPassword -NoDefault
+        (Test-SfConnection -Connection $connection).Failure | Should -Be 'JwtUserNotApproved'
     }
 }

@@ -2,7 +2,7 @@
 # the runbook run the way the scheduler runs it (pwsh -File), and its exit code checked.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
     $runbook = Join-Path $PSScriptRoot '../../samples/Nightly-HrSync.ps1'
     $pwsh = (Get-Process -Id $PID).Path
 }
@@ -41,5 +41,36 @@ liam.osullivan@example.com,Liam,O'Sullivan,liam.osullivan@example.com,Porter
         $log = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:SFPROVISIONING_MODULE'; & '$runbook' -Rule hr -CsvPath '$csv' -StatePath '$state'; exit `$LASTEXITCODE" 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 1
         $log | Should -Match 'FAILED not-an-email: InvalidUsername'
+    }
+
+    It '-WhatIf shows the plan and writes nothing to Salesforce or the state store' {
+        $before = (Invoke-EmulatorControl $emulator counts -Method Get).recordsWritten
+        $log = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:SFPROVISIONING_MODULE'; & '$runbook' -Rule hr -CsvPath '$csv' -StatePath '$state' -LogDirectory '$TestDrive/whatif-logs' -WhatIf; exit `$LASTEXITCODE" 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0
+        $log | Should -Match 'What if'
+        (Invoke-EmulatorControl $emulator counts -Method Get).recordsWritten | Should -Be $before
+        @(Get-SfSyncStatus -Rule hr -StatePath $state).Count | Should -Be 0
+        # Nothing recorded, so the real run still writes what -WhatIf only showed.
+        $real = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:SFPROVISIONING_MODULE'; & '$runbook' -Rule hr -CsvPath '$csv' -StatePath '$state' -LogDirectory '$TestDrive/whatif-logs'; exit `$LASTEXITCODE" 2>&1 | Out-String
+        $real | Should -Match 'Created 2'
+    }
+
+    It 'writes one JSON-lines log per run, without secrets, and keeps only the newest -KeepLogs' {
+        $logs = Join-Path $TestDrive 'logs'
+        foreach ($night in 1..3) {
+            & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$env:SFPROVISIONING_MODULE'; & '$runbook' -Rule hr -CsvPath '$csv' -StatePath '$state' -LogDirectory '$logs' -KeepLogs 2; exit `$LASTEXITCODE" *> $null
+            $LASTEXITCODE | Should -Be 0
+        }
+        $files = @(Get-ChildItem $logs -Filter 'Nightly-HrSync-*.jsonl' | Sort-Object Name)
+        $files.Count | Should -Be 2
+        $lines = @(Get-Content $files[-1].FullName | ForEach-Object { $_ | ConvertFrom-Json })
+        @($lines | Where-Object kind -eq 'result').Count | Should -Be 2
+        $lines[-1].kind | Should -Be 'summary'
+        $lines[-1].exitCode | Should -Be 0
+        ($lines | Where-Object kind -eq 'result')[0].action | Should -BeIn @('Created', 'Unchanged', 'Updated')
+        $text = Get-Content $files.FullName -Raw
+        foreach ($secret in $emulator.ClientSecret, $emulator.RefreshToken) {
+            $text | Should -Not -Match ([regex]::Escape([System.Net.NetworkCredential]::new('', $secret).Password))
+        }
     }
 }

@@ -35,3 +35,21 @@ Describe 'build.ps1 -Package' {
         $tags | Should -Contain 'PSCmdlet_Sync-SfUser'
     }
 }
+
+Describe 'The repository manifest' {
+    # Test-ModuleManifest resolves every file a manifest names beside it. The format file sits beside
+    # the repository's manifest (as in the module folder); the two nested assemblies exist only once built.
+    It 'names no file that is missing from the repository except the assemblies the build produces' {
+        $problems = @()
+        $null = Test-ModuleManifest (Join-Path $root 'SalesforceProvisioning.psd1') -ErrorAction SilentlyContinue -ErrorVariable problems
+        $problems | ForEach-Object { "$_" } | Should -Not -Match 'FormatsToProcess|TypesToProcess|RequiredAssemblies|FileList'
+        @($problems | Where-Object { "$_" -notmatch "NestedModule entry 'SalesforceProvisioning(\.Loader)?\.dll'" }) | Should -BeNullOrEmpty
+    }
+
+    It 'passes Test-ModuleManifest in the built module folder' {
+        $problems = @()
+        $info = Test-ModuleManifest (Join-Path $root 'out/SalesforceProvisioning/SalesforceProvisioning.psd1') -ErrorAction SilentlyContinue -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $info.ExportedFormatFiles | Split-Path -Leaf | Should -Be 'SalesforceProvisioning.Format.ps1xml'
+    }
+}

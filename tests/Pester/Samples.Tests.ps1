@@ -1,7 +1,7 @@
 # The runbook samples, run against the emulator the way an admin checks them before scheduling them.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
     $samples = Join-Path $PSScriptRoot '../../samples'
 }
 

@@ -1,7 +1,7 @@
 # How an admin verifies a user-sync runbook offline against the emulator.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
-    $emulator = Start-SfEmulator
+    $emulator = Start-SfEmulator -StartTimeoutSeconds 600
     $hrExport = @'
 UserPrincipalName,givenName,sn,mail,Title,Department,Enabled
 ada.lovelace@example.com,Ada,Lovelace,ada.lovelace@example.com,Analyst,Research,True

@@ -33,9 +33,9 @@ namespace SalesforceProvisioning.Tests
         {
             Roles = new RoleDirectory(new[]
             {
-                new SfRole("00E000000000001AAA", "Sales Manager", "Sales_Manager"),
-                new SfRole("00E000000000002AAA", "Support", "Support_EMEA"),
-                new SfRole("00E000000000003AAA", "Support", "Support_US"),
+                new SfRole { Id = "00E000000000001AAA", Name = "Sales Manager", DeveloperName = "Sales_Manager" },
+                new SfRole { Id = "00E000000000002AAA", Name = "Support", DeveloperName = "Support_EMEA" },
+                new SfRole { Id = "00E000000000003AAA", Name = "Support", DeveloperName = "Support_US" },
             }),
         };
 

@@ -13,12 +13,22 @@ public sealed class ApiBasicsTests : EmulatorTest
         var v62 = body.AsArray().Single(v => v["version"].ToString() == "62.0");
         Assert.Equal("Winter '25", v62["label"].ToString());
         Assert.Equal("/services/data/v62.0", v62["url"].ToString());
-        Assert.Equal("40.0", body[0]["version"].ToString());
+        // Salesforce Help 000354473: 21.0-30.0 retired in Summer '25 (REST answers 410 GONE); 31.0 onwards served.
+        Assert.Equal("31.0", body[0]["version"].ToString());
+        Assert.Equal("Summer '14", body[0]["label"].ToString());
+        Assert.Equal("67.0", body.AsArray()[^1]["version"].ToString());
+        Assert.Equal("Summer '26", body.AsArray()[^1]["label"].ToString());
 
-        Assert.Equal(HttpStatusCode.OK, (await Get("/services/data/v40.0/limits")).Status);
-        var old = await Get("/services/data/v39.0/limits");
-        Assert.Equal(HttpStatusCode.NotFound, old.Status);
-        Assert.Equal("NOT_FOUND", ErrorCode(old.Body));
+        Assert.Equal(HttpStatusCode.OK, (await Get("/services/data/v31.0/limits")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Get("/services/data/v67.0/limits")).Status);
+        var retired = await Get("/services/data/v30.0/limits");
+        Assert.Equal(HttpStatusCode.Gone, retired.Status);
+        Assert.Equal("GONE", ErrorCode(retired.Body));
+        Assert.Equal(HttpStatusCode.Gone, (await Get("/services/data/v20.0/sobjects")).Status);
+        var newer = await Get("/services/data/v68.0/limits");
+        Assert.Equal(HttpStatusCode.NotFound, newer.Status);
+        Assert.Equal("NOT_FOUND", ErrorCode(newer.Body));
+        Assert.Equal(HttpStatusCode.NotFound, (await Get("/services/data/v62.5/limits")).Status); // only NN.0 versions exist
         Assert.Equal(HttpStatusCode.NotFound, (await Get("/services/data/V62.0/limits")).Status); // paths are case-sensitive
     }
 

@@ -368,7 +368,7 @@ public sealed class ConvertLeadTests : EmulatorTest
         Assert.Equal("soapenv:Client", noAction.FaultCode);
         var json = await Soap(ConvertLeadEnvelope(LeadConvert(LenaLeadId)), contentType: "application/json");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.Status);
-        var oldVersion = await Soap(ConvertLeadEnvelope(LeadConvert(LenaLeadId)), path: "/services/Soap/u/39.0");
+        var oldVersion = await Soap(ConvertLeadEnvelope(LeadConvert(LenaLeadId)), path: "/services/Soap/u/30.0");
         Assert.Equal("sf:UNSUPPORTED_API_VERSION", oldVersion.FaultCode);
 
         Assert.False(Emulator.Org.Get(LenaLeadId)["IsConverted"].GetValue<bool>());

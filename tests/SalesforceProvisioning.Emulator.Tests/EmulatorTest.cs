@@ -15,7 +15,7 @@ public abstract class EmulatorTest : IAsyncLifetime
     protected const string AliceId = "005Em0000000002";
 
     protected RunningEmulator Emulator { get; private set; }
-    protected HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromSeconds(30) };
+    protected HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }; // no wall-clock limit a busy machine could break
     protected string BaseUrl => Emulator.Info.InstanceUrl;
 
     protected virtual EmulatorOptions Options => new();

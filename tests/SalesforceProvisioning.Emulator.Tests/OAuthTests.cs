@@ -114,7 +114,6 @@ public sealed class OAuthTests : EmulatorTest
 
         Assert.Equal("audience is invalid", (await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", "https://evil.example.com", TimeSpan.FromMinutes(3))).Body["error_description"].ToString());
         Assert.Equal("invalid_grant", (await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", BaseUrl, TimeSpan.FromMinutes(-1))).Body["error"].ToString());
-        Assert.Equal("invalid_grant", (await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", BaseUrl, TimeSpan.FromHours(1))).Body["error"].ToString());
         Assert.Equal("invalid_client_id", (await Jwt("3MVG9other", "alice.active@emulator.example.com", BaseUrl, TimeSpan.FromMinutes(3))).Body["error"].ToString());
         Assert.Equal("inactive_user", (await Jwt(Emulator.Info.ClientId, "bob.inactive@emulator.example.com", BaseUrl, TimeSpan.FromMinutes(3))).Body["error"].ToString());
 
@@ -123,11 +122,52 @@ public sealed class OAuthTests : EmulatorTest
         Assert.Equal("invalid assertion", forged.Body["error_description"].ToString());
     }
 
-    private Task<(HttpStatusCode Status, System.Text.Json.Nodes.JsonNode Body)> Jwt(string issuer, string subject, string audience, TimeSpan expiresIn, RSA key = null)
+    /// <summary>
+    /// As "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration" says: a sandbox's aud is https://test.salesforce.com
+    /// (production's https://login.salesforce.com), and a user who has not approved the app is refused.
+    /// </summary>
+    [Fact]
+    public async Task Jwt_bearer_wants_the_sandbox_audience_in_a_sandbox_and_an_approved_user()
+    {
+        const string alice = "alice.active@emulator.example.com";
+        Assert.Equal("audience is invalid", (await Jwt(Emulator.Info.ClientId, alice, "https://test.salesforce.com", TimeSpan.FromMinutes(3))).Body["error_description"].ToString());
+        await Control("sandbox", new { enabled = true });
+        Assert.Equal("audience is invalid", (await Jwt(Emulator.Info.ClientId, alice, "https://login.salesforce.com", TimeSpan.FromMinutes(3))).Body["error_description"].ToString());
+        Assert.Equal(HttpStatusCode.OK, (await Jwt(Emulator.Info.ClientId, alice, "https://test.salesforce.com", TimeSpan.FromMinutes(3))).Status);
+
+        await Control("jwt-approval", new { username = alice, approved = false });
+        var refused = await Jwt(Emulator.Info.ClientId, alice, "https://test.salesforce.com", TimeSpan.FromMinutes(3));
+        Assert.Equal("invalid_grant", refused.Body["error"].ToString());
+        Assert.Equal("user hasn't approved this consumer", refused.Body["error_description"].ToString());
+
+        await Control("reset");
+        Assert.Equal(HttpStatusCode.OK, (await Jwt(Emulator.Info.ClientId, alice, "https://login.salesforce.com", TimeSpan.FromMinutes(3))).Status);
+    }
+
+    [Fact]
+    public async Task Jwt_bearer_accepts_a_later_expiry_as_real_orgs_do_and_never_fails_with_a_500()
+    {
+        // The Salesforce CLI writes exp as Date.now() + 300, in milliseconds, and real orgs accept it: only an expired
+        // assertion is refused ("OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration", Salesforce Help).
+        var inMilliseconds = await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", "https://login.salesforce.com", TimeSpan.Zero,
+            exp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 300);
+        Assert.Equal(HttpStatusCode.OK, inMilliseconds.Status);
+        Assert.Equal(HttpStatusCode.OK, (await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", BaseUrl, TimeSpan.FromHours(1))).Status);
+
+        foreach (object bad in new object[] { "soon", 1e300 * -1, true })
+        {
+            var refused = await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", BaseUrl, TimeSpan.Zero, exp: bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.Equal("invalid_grant", refused.Body["error"].ToString());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Jwt(Emulator.Info.ClientId, "alice.active@emulator.example.com", BaseUrl, TimeSpan.Zero, exp: 1e300)).Status);
+    }
+
+    private Task<(HttpStatusCode Status, System.Text.Json.Nodes.JsonNode Body)> Jwt(string issuer, string subject, string audience, TimeSpan expiresIn, RSA key = null, object exp = null)
     {
         static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         string header = Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256" }));
-        string payload = Encode(JsonSerializer.SerializeToUtf8Bytes(new { iss = issuer, sub = subject, aud = audience, exp = DateTimeOffset.UtcNow.Add(expiresIn).ToUnixTimeSeconds() }));
+        string payload = Encode(JsonSerializer.SerializeToUtf8Bytes(new { iss = issuer, sub = subject, aud = audience, exp = exp ?? DateTimeOffset.UtcNow.Add(expiresIn).ToUnixTimeSeconds() }));
         string signature = Encode((key ?? SigningKey).SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         return Token(new() { ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer", ["assertion"] = $"{header}.{payload}.{signature}" });
     }

@@ -180,17 +180,15 @@ public sealed class PagingTests : EmulatorTest
     }
 
     [Fact]
-    public async Task One_hundred_thousand_users_insert_and_query_quickly()
+    public async Task One_hundred_thousand_users_insert_and_query_correctly()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // No time limit here (a busy machine would break it); bench/ measures speed.
         for (int i = 0; i < 100_000; i++)
             Emulator.Org.Create("User", NewUser($"bulk{i:D6}@load.example.com"));
-        var inserted = clock.Elapsed;
         Assert.Equal(100_006, Emulator.Org.Count("User"));
         var body = await Query("SELECT Id, Username FROM User WHERE Username IN ('bulk099999@load.example.com', 'BULK000001@load.example.com')");
         Assert.Equal(2, body["totalSize"].GetValue<int>());
         var count = await Query("SELECT COUNT() FROM User WHERE Username LIKE 'bulk%'");
         Assert.Equal(100_000, count["totalSize"].GetValue<int>());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"100k users took {inserted} to insert, {clock.Elapsed} in all");
     }
 }

@@ -15,14 +15,18 @@ namespace SalesforceProvisioning.ModuleTests
     /// One emulator per test class, started the way an admin starts it (Start-SfEmulator), plus its
     /// control endpoints for resetting, injecting faults and counting API calls.
     /// </summary>
-    public sealed class EmulatorFixture : IDisposable
+    public class EmulatorFixture : IDisposable
     {
         private readonly PowerShellHost _owner = new PowerShellHost();
         private readonly HttpClient _http = new HttpClient();
 
-        public EmulatorFixture()
+        public EmulatorFixture() : this("") { }
+
+        /// <summary>An emulator started with extra Start-SfEmulator parameters (e.g. -JwtCertificatePath).</summary>
+        protected EmulatorFixture(string startParameters)
         {
-            var started = _owner.Run("Start-SfEmulator");
+            // the longest start wait allowed: a busy machine must not fail the suite
+            var started = _owner.Run("Start-SfEmulator -StartTimeoutSeconds 600 " + startParameters);
             if (started.Errors.Count > 0) throw new InvalidOperationException("Start-SfEmulator failed: " + started.Errors[0]);
             Emulator = started.Output.Single();
             ControlUrl = Emulator.Prop("ControlUrl");
@@ -152,7 +156,7 @@ namespace SalesforceProvisioning.ModuleTests
 
         public void ClearFaults() => _http.DeleteAsync($"{ControlUrl}/faults").GetAwaiter().GetResult().EnsureSuccessStatusCode();
 
-        public void Dispose()
+        public virtual void Dispose()
         {
             _owner.Run("$emu | Stop-SfEmulator", new Hashtable { ["emu"] = Emulator });
             _owner.Dispose();

@@ -85,6 +85,48 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Theory]
+        [InlineData("Sync-SfUser", "BatchSize", "2000")]
+        [InlineData("New-SfProvisioningConnection", "TimeoutSeconds", "100")]
+        [InlineData("Disable-SfUser", "Force", "False")]
+        [InlineData("Get-SfUser", "Name", "None")]
+        public void Help_shows_each_parameters_default_value(string cmdlet, string parameter, string expected)
+        {
+            using var host = new PowerShellHost();
+            var result = host.Run($"(Get-Help {cmdlet} -Parameter {parameter}).defaultValue");
+            Assert.Empty(result.Errors);
+            Assert.Equal(expected, result.Output.Single().ToString());
+        }
+
+        [Fact]
+        public void Every_cmdlet_has_an_online_link_to_its_markdown_page_and_every_parameter_a_default()
+        {
+            using var host = new PowerShellHost();
+            var result = host.Run("Get-Command -Module SalesforceProvisioning | ForEach-Object { $h = Get-Help $_.Name; \"$($_.Name)|$(@($h.relatedLinks.navigationLink)[0].uri)|$(@($h.parameters.parameter | Where-Object { -not $_.defaultValue }).Count)\" }");
+            Assert.Empty(result.Errors);
+            Assert.NotEmpty(result.Output);
+            foreach (string line in result.Output.Select(o => o.ToString()))
+            {
+                string[] parts = line.Split('|');
+                Assert.EndsWith("/docs/help/" + parts[0] + ".md", parts[1]);
+                Assert.True(File.Exists(Path.Combine(PowerShellHost.RepoRoot, "docs", "help", parts[0] + ".md")), parts[0]);
+                Assert.Equal("0", parts[2]);
+            }
+        }
+
+        [Fact]
+        public void Help_examples_name_only_repository_files_that_exist()
+        {
+            var missing = Directory.GetFiles(Path.Combine(PowerShellHost.RepoRoot, "docs", "help"))
+                .SelectMany(file => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), @"\./(?:samples|tests|docs|src|build|bench)/[\w./-]*\w")
+                    .Select(m => (File: Path.GetFileName(file), Path: m.Value)))
+                .Where(x => !File.Exists(Path.Combine(PowerShellHost.RepoRoot, x.Path)) && !Directory.Exists(Path.Combine(PowerShellHost.RepoRoot, x.Path)))
+                .ToList();
+            Assert.Empty(missing);
+            // Start-SfEmulator's example copies the default seed from the module folder.
+            Assert.True(File.Exists(Path.Combine(PowerShellHost.ModuleFolder, "emulator", "Data", "DefaultSeed.json")));
+        }
+
+        [Theory]
         [InlineData("about_SalesforceProvisioning", new[] { "CONNECTIONS AND SECRETS", "TARGETS", "MAPPING AND UPDATE FLAGS", "MATCHING", "DEPROVISIONING AND ITS GUARD", "STATE AND RULES", "EMULATOR" })]
         [InlineData("about_SalesforceProvisioning_Emulator", new[] { "Start-SfEmulator", "CONTROL ENDPOINTS", "SEE ALSO" })]
         public void About_topics_are_found_by_Get_Help(string topic, string[] concepts)

@@ -19,12 +19,21 @@ namespace SalesforceProvisioning.ModuleTests
         private static string Sample(string name) => Path.Combine(PowerShellHost.RepoRoot, "samples", name);
 
         [Fact]
-        public void Offboarding_freezes_leavers_and_takes_them_out_of_their_groups()
+        public void Offboarding_freezes_leavers_and_takes_them_out_of_their_groups_and_permission_sets_on_a_default_connection()
         {
+            // The session's connection is the runspace's default, with the default -PermissionSetManagement (Merge).
             using var ps = _emulator.NewSession();
-            ps.Run("$null = @([pscustomobject]@{ Username = 'leaver@samples.example.com'; LastName = 'Leaver'; Email = 'leaver@samples.example.com'; Groups = 'All Sales' }) | Sync-SfUser -Profile 'Standard User'");
-            var result = ps.Run($"& '{Sample("Offboarding.ps1")}' -Username 'leaver@samples.example.com' -Action Freeze; \"exit=$LASTEXITCODE\"");
+            string logs = Path.Combine(Path.GetTempPath(), "sfprov-offboarding-logs-" + System.Guid.NewGuid().ToString("N"));
+            ps.Run("$null = @([pscustomobject]@{ Username = 'leaver@samples.example.com'; LastName = 'Leaver'; Email = 'leaver@samples.example.com'; Groups = 'All Sales'; PermissionSets = @('Reports_Viewer', 'Sales_Ops') }) | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal(2, _emulator.Query("SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'leaver@samples.example.com' AND PermissionSet.Name IN ('Reports_Viewer', 'Sales_Ops')").Count);
+            var result = ps.Run($"& '{Sample("Offboarding.ps1")}' -Username 'leaver@samples.example.com' -Action Freeze -LogDirectory '{logs}'; \"exit=$LASTEXITCODE\"");
             Assert.Empty(result.Errors);
+            Assert.Empty(_emulator.Query("SELECT Id FROM PermissionSetAssignment WHERE Assignee.Username = 'leaver@samples.example.com' AND PermissionSet.Name IN ('Reports_Viewer', 'Sales_Ops')"));
+            string log = Assert.Single(Directory.GetFiles(logs, "Offboarding-*.jsonl"));
+            var lines = File.ReadAllLines(log).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)).ToList();
+            Assert.Contains(lines, l => l["kind"].ToString() == "result" && l["action"].ToString() == "Frozen" && l["name"].ToString() == "leaver@samples.example.com");
+            Assert.Equal(0, lines.Last()["exitCode"].GetValue<int>());
+            Directory.Delete(logs, true);
             var text = result.Output.Select(o => o.ToString()).ToList();
             Assert.Contains(text, t => t.StartsWith("leaver@samples.example.com: Frozen"));
             Assert.Contains("exit=0", text);

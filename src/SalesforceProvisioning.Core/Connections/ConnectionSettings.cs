@@ -9,7 +9,7 @@ namespace SalesforceProvisioning
     public enum SfPermissionSetManagement { Merge, Overwrite }
     public enum SfRemoveAction { Disable, Delete }
     public enum SfRecordType { Contact, Lead }
-    public enum SfAuthenticationMethod { RefreshToken, ClientCredentials, AccessToken }
+    public enum SfAuthenticationMethod { RefreshToken, ClientCredentials, AccessToken, JwtBearer }
 
     /// <summary>
     /// Everything an admin chooses for a connection: where, how to authenticate, and the
@@ -25,6 +25,25 @@ namespace SalesforceProvisioning
         public SecureString ClientSecret { get; set; }
         public SecureString AccessToken { get; set; }
         public SecureString RefreshToken { get; set; }
+
+        /// <summary>The Salesforce username a JWT bearer connection signs in as (the assertion's sub).</summary>
+        public string Username { get; set; }
+
+        /// <summary>JWT bearer: the certificate with its private key, given as an object.</summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate { get; set; }
+
+        /// <summary>JWT bearer: a PFX or PEM file holding the private key.</summary>
+        public string CertificatePath { get; set; }
+
+        /// <summary>The PFX file's password.</summary>
+        public SecureString CertificatePassword { get; set; }
+
+        /// <summary>JWT bearer: the thumbprint of a certificate in the CurrentUser\My (or LocalMachine\My) store.</summary>
+        public string CertificateThumbprint { get; set; }
+
+        /// <summary>The assertion's aud; by default https://test.salesforce.com for a sandbox domain, else https://login.salesforce.com.</summary>
+        public string Audience { get; set; }
+
         public SfTarget Target { get; set; } = SfTarget.Salesforce;
         public string ApiVersion { get; set; } = DefaultApiVersion;
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
@@ -66,11 +85,12 @@ namespace SalesforceProvisioning
             bool hasSecret = !SecretText.IsEmpty(ClientSecret);
             bool hasRefresh = !SecretText.IsEmpty(RefreshToken);
             bool hasAccess = !SecretText.IsEmpty(AccessToken);
+            if (UsesJwtBearer || !string.IsNullOrEmpty(Username)) ValidateJwtBearer(hasSecret, hasRefresh, hasAccess);
             if (hasSecret && string.IsNullOrEmpty(ClientId))
                 throw new SalesforceConfigurationException("ClientId", "A client secret was given without the client id it belongs to.", "Give -ClientId (the Consumer Key) or use -ClientCredential.");
             if (hasRefresh && (!hasSecret || string.IsNullOrEmpty(ClientId)))
                 throw new SalesforceConfigurationException("ClientSecret", "A refresh token can only be used with the connected app's client id and secret.", "Give -ClientId and -ClientSecret (or -ClientCredential) with -RefreshToken.");
-            if (!hasAccess && !hasSecret)
+            if (!hasAccess && !hasSecret && !UsesJwtBearer)
                 throw new SalesforceConfigurationException("ClientSecret", "There is no way to authenticate: no client secret, refresh token or access token.", "Give -ClientId and -ClientSecret (with -RefreshToken for the refresh-token flow, without it for client credentials), or -AccessToken.");
 
             var version = ApiVersionShape.Match(ApiVersion ?? string.Empty);
@@ -85,6 +105,25 @@ namespace SalesforceProvisioning
                 throw new SalesforceConfigurationException("RetryDelayMilliseconds", "The retry delay cannot be negative.", "Give 0 or more milliseconds.");
 
             ValidateTargetPreferences();
+        }
+
+        private bool UsesJwtBearer => Certificate != null || !string.IsNullOrEmpty(CertificatePath) || !string.IsNullOrEmpty(CertificateThumbprint);
+
+        private void ValidateJwtBearer(bool hasSecret, bool hasRefresh, bool hasAccess)
+        {
+            int sources = (Certificate != null ? 1 : 0) + (string.IsNullOrEmpty(CertificatePath) ? 0 : 1) + (string.IsNullOrEmpty(CertificateThumbprint) ? 0 : 1);
+            RefuseFor(sources == 0, "Username", "A username is used only by the JWT bearer flow, which also needs the certificate that signs the token request.", "Add -CertificatePath, -CertificateThumbprint or -Certificate, or remove -Username.");
+            RefuseFor(sources > 1, "CertificatePath", "Give the signing certificate one way only.", "Use one of -Certificate, -CertificatePath or -CertificateThumbprint.");
+            RefuseFor(string.IsNullOrEmpty(ClientId), "ClientId", "The JWT bearer flow needs the connected app's Consumer Key (the assertion's issuer).", "Give -ClientId.");
+            RefuseFor(string.IsNullOrWhiteSpace(Username), "Username", "The JWT bearer flow signs in as a named user.", "Give -Username, the integration user's Salesforce username (e.g. integration@acme.com).");
+            RefuseFor(hasSecret || hasRefresh || hasAccess, "ClientSecret", "A certificate connection signs its own token requests; a client secret, refresh token or access token would be a second way to sign in.", "Remove -ClientSecret, -RefreshToken and -AccessToken, or the certificate.");
+            RefuseFor(!SecretText.IsEmpty(CertificatePassword) && string.IsNullOrEmpty(CertificatePath), "CertificatePassword", "A certificate password opens a PFX file.", "Use it with -CertificatePath.");
+            if (!string.IsNullOrEmpty(Audience))
+            {
+                bool absolute = Uri.TryCreate(Audience, UriKind.Absolute, out Uri audience);
+                RefuseFor(!absolute || (audience.Scheme != "https" && !audience.IsLoopback), "Audience", $"'{Audience}' is not an https URL.",
+                    "Use https://login.salesforce.com (production), https://test.salesforce.com (sandbox) or your Experience Cloud site's URL.");
+            }
         }
 
         private void ValidateTargetPreferences()
@@ -123,7 +162,8 @@ namespace SalesforceProvisioning
         }
 
         internal SfAuthenticationMethod AuthenticationMethod =>
-            !SecretText.IsEmpty(RefreshToken) ? SfAuthenticationMethod.RefreshToken
+            UsesJwtBearer ? SfAuthenticationMethod.JwtBearer
+            : !SecretText.IsEmpty(RefreshToken) ? SfAuthenticationMethod.RefreshToken
             : !SecretText.IsEmpty(ClientSecret) ? SfAuthenticationMethod.ClientCredentials
             : SfAuthenticationMethod.AccessToken;
 

@@ -39,6 +39,20 @@ namespace SalesforceProvisioning
             return new Uri(uri.GetLeftPart(UriPartial.Authority));
         }
 
+        /// <summary>
+        /// The JWT bearer audience Salesforce expects for an org: https://test.salesforce.com for sandboxes and
+        /// scratch orgs (enhanced *.sandbox.my.salesforce.com / *.scratch.my.salesforce.com, or a legacy
+        /// name--sandbox My Domain), else https://login.salesforce.com.
+        /// </summary>
+        public static string DefaultJwtAudience(Uri domain)
+        {
+            string host = domain.Host.ToLowerInvariant();
+            bool sandbox = host == "test.salesforce.com" || host.EndsWith(".sandbox.my.salesforce.com", StringComparison.Ordinal)
+                || host.EndsWith(".scratch.my.salesforce.com", StringComparison.Ordinal)
+                || (host.Contains("--") && host.EndsWith(".my.salesforce.com", StringComparison.Ordinal));
+            return sandbox ? "https://test.salesforce.com" : "https://login.salesforce.com";
+        }
+
         /// <summary>True when a token may be sent to this URI.</summary>
         public static bool IsTrusted(Uri uri) => WhyUntrusted(uri) == null;
 

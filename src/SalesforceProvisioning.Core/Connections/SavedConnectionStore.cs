@@ -51,9 +51,10 @@ namespace SalesforceProvisioning
         public string FilePath => _path;
 
         public void Save(string name, SfProvisioningConnection connection, SfSecretProtection protection, SecureString passphrase,
-            string clientSecretVariable, string refreshTokenVariable, bool overwrite)
+            string clientSecretVariable, string refreshTokenVariable, bool overwrite, string certificatePasswordVariable = null)
         {
             if (string.IsNullOrWhiteSpace(name)) throw new SalesforceConfigurationException("Name", "A saved connection needs a name.", "Give -Name, for example 'prod'.");
+            RefuseUnfindableCertificate(connection);
             protection = SecretProtector.Resolve(protection);
             var record = new SavedConnection
             {
@@ -68,7 +69,9 @@ namespace SalesforceProvisioning
                     throw new SalesforceConfigurationException("ClientSecretVariable", "-Protection EnvironmentVariable keeps only the names of variables that hold the secrets.", "Give -ClientSecretVariable (and -RefreshTokenVariable when the connection uses a refresh token).");
                 if (string.IsNullOrEmpty(refreshTokenVariable) && connection.RefreshToken != null)
                     throw new SalesforceConfigurationException("RefreshTokenVariable", "The connection has a refresh token but no variable is named for it.", "Give -RefreshTokenVariable.");
-                record.Variables = new Dictionary<string, string> { ["ClientSecret"] = clientSecretVariable, ["RefreshToken"] = refreshTokenVariable };
+                if (string.IsNullOrEmpty(certificatePasswordVariable) && connection.CertificatePassword != null)
+                    throw new SalesforceConfigurationException("CertificatePasswordVariable", "The connection's PFX has a password but no variable is named for it.", "Give -CertificatePasswordVariable.");
+                record.Variables = new Dictionary<string, string> { ["ClientSecret"] = clientSecretVariable, ["RefreshToken"] = refreshTokenVariable, ["CertificatePassword"] = certificatePasswordVariable };
             }
             else
             {
@@ -79,6 +82,7 @@ namespace SalesforceProvisioning
                     ["ClientSecret"] = protector.Protect(connection.ClientSecret),
                     ["RefreshToken"] = protector.Protect(connection.RefreshToken),
                     ["AccessToken"] = protector.Protect(connection.AccessToken),
+                    ["CertificatePassword"] = protector.Protect(connection.CertificatePassword),
                 };
             }
             Update(file =>
@@ -99,6 +103,7 @@ namespace SalesforceProvisioning
             {
                 settings.ClientSecret = FromVariable(record, "ClientSecret");
                 settings.RefreshToken = FromVariable(record, "RefreshToken");
+                settings.CertificatePassword = FromVariable(record, "CertificatePassword");
             }
             else
             {
@@ -106,6 +111,7 @@ namespace SalesforceProvisioning
                 settings.ClientSecret = Open(protector, record, "ClientSecret");
                 settings.RefreshToken = Open(protector, record, "RefreshToken");
                 settings.AccessToken = Open(protector, record, "AccessToken");
+                settings.CertificatePassword = Open(protector, record, "CertificatePassword");
             }
             SfProvisioningConnection connection = SfProvisioningConnection.Create(settings);
             connection.Name = name;
@@ -138,6 +144,21 @@ namespace SalesforceProvisioning
             bool removed = false;
             Update(file => removed = file.Connections.Remove(name));
             return removed;
+        }
+
+        /// <summary>Only a reference to the certificate is saved, so it must be one that can be found again.</summary>
+        private static void RefuseUnfindableCertificate(SfProvisioningConnection connection)
+        {
+            if (connection.AuthenticationMethod != SfAuthenticationMethod.JwtBearer || connection.CertificatePath != null || connection.CertificateFromStore) return;
+            try
+            {
+                JwtCertificate.FromStore(connection.CertificateThumbprint).Dispose();
+            }
+            catch (SalesforceConfigurationException)
+            {
+                throw new SalesforceConfigurationException("Connection", $"The connection signs with a certificate object ({connection.CertificateThumbprint}) that is in no certificate store, and a saved connection keeps only a reference to its certificate, never the private key.",
+                    "Create the connection with -CertificatePath (a PFX or PEM file) or -CertificateThumbprint (a certificate in Cert:\\CurrentUser\\My), then save it.");
+            }
         }
 
         private static SecureString Open(SecretProtector protector, SavedConnection record, string key)
@@ -213,6 +234,10 @@ namespace SalesforceProvisioning
             public string Domain { get; set; }
             public string ClientId { get; set; }
             public SfAuthenticationMethod AuthenticationMethod { get; set; }
+            public string Username { get; set; }
+            public string Audience { get; set; }
+            public string CertificatePath { get; set; }
+            public string CertificateThumbprint { get; set; }
             public SfTarget Target { get; set; }
             public string ApiVersion { get; set; }
             public double TimeoutSeconds { get; set; }
@@ -238,6 +263,10 @@ namespace SalesforceProvisioning
                 Domain = c.Domain.ToString().TrimEnd('/'),
                 ClientId = c.ClientId,
                 AuthenticationMethod = c.AuthenticationMethod,
+                Username = c.Username,
+                Audience = c.Audience,
+                CertificatePath = c.CertificatePath,
+                CertificateThumbprint = c.CertificatePath == null ? c.CertificateThumbprint : null,
                 Target = c.Target,
                 ApiVersion = c.ApiVersion,
                 TimeoutSeconds = c.Timeout.TotalSeconds,
@@ -263,6 +292,10 @@ namespace SalesforceProvisioning
             {
                 Domain = Domain,
                 ClientId = ClientId,
+                Username = Username,
+                Audience = Audience,
+                CertificatePath = CertificatePath,
+                CertificateThumbprint = CertificateThumbprint,
                 Target = Target,
                 ApiVersion = ApiVersion,
                 Timeout = TimeSpan.FromSeconds(TimeoutSeconds),

@@ -21,6 +21,18 @@ namespace SalesforceProvisioning
             AccessToken = s.AccessToken?.Copy();
             RefreshToken = s.RefreshToken?.Copy();
             AuthenticationMethod = s.AuthenticationMethod;
+            if (AuthenticationMethod == SfAuthenticationMethod.JwtBearer)
+            {
+                Username = s.Username.Trim();
+                Audience = string.IsNullOrEmpty(s.Audience) ? SalesforceEndpoint.DefaultJwtAudience(Domain) : s.Audience.Trim().TrimEnd('/');
+                CertificatePath = string.IsNullOrEmpty(s.CertificatePath) ? null : System.IO.Path.GetFullPath(s.CertificatePath);
+                CertificatePassword = s.CertificatePassword?.Copy();
+                SigningCertificate = s.Certificate != null ? JwtCertificate.FromCertificate(s.Certificate)
+                    : CertificatePath != null ? JwtCertificate.FromFile(CertificatePath, CertificatePassword)
+                    : JwtCertificate.FromStore(s.CertificateThumbprint);
+                CertificateThumbprint = SigningCertificate.Thumbprint;
+                CertificateFromStore = s.Certificate == null && CertificatePath == null;
+            }
             Target = s.Target;
             ApiVersion = s.NormalizedApiVersion;
             Timeout = s.Timeout;
@@ -56,6 +68,22 @@ namespace SalesforceProvisioning
         public SfAuthenticationMethod AuthenticationMethod { get; }
         public SfTarget Target { get; }
         public string ApiVersion { get; }
+
+        /// <summary>JWT bearer: the Salesforce username signed in as.</summary>
+        public string Username { get; }
+
+        /// <summary>JWT bearer: the assertion's audience (login.salesforce.com, test.salesforce.com or a site URL).</summary>
+        public string Audience { get; }
+
+        /// <summary>JWT bearer: the signing certificate's thumbprint (null for a PEM key without its certificate).</summary>
+        public string CertificateThumbprint { get; }
+
+        /// <summary>JWT bearer: the PFX or PEM file the key was read from, if any.</summary>
+        public string CertificatePath { get; }
+
+        /// <summary>JWT bearer: when the signing certificate expires, if known.</summary>
+        public DateTimeOffset? CertificateNotAfter => SigningCertificate?.NotAfter;
+
         public TimeSpan Timeout { get; }
         public int MaxRetryCount { get; }
         public TimeSpan RetryBaseDelay { get; }
@@ -90,6 +118,11 @@ namespace SalesforceProvisioning
         internal SecureString ClientSecret { get; }
         internal SecureString AccessToken { get; }
         internal SecureString RefreshToken { get; private set; }
+        internal SecureString CertificatePassword { get; }
+        internal JwtCertificate SigningCertificate { get; }
+
+        /// <summary>The key was found by thumbprint in a certificate store (so a saved connection can find it again).</summary>
+        internal bool CertificateFromStore { get; }
 
         internal void ReplaceRefreshToken(SecureString rotated)
         {
@@ -118,6 +151,7 @@ namespace SalesforceProvisioning
             {
                 _client?.Dispose();
                 _client = null;
+                SigningCertificate?.Dispose();
             }
         }
     }

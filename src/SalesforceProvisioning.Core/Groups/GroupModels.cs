@@ -25,9 +25,33 @@ namespace SalesforceProvisioning
         public string Key { get; }
         public object Input { get; }
 
+        /// <summary>An AD distinguished name this member was given as, until resolved against the input (groups) or the directory users.</summary>
+        internal string DistinguishedName { get; private set; }
+
+        /// <summary>A directory object id (Graph's Id of a nested group), until resolved against the input's groups.</summary>
+        internal string DirectoryId { get; private set; }
+
+        /// <summary>A nested group of the same input: resolved through its own plan, so a rename in the same run is followed.</summary>
+        internal SourceGroup SourceGroup { get; private set; }
+
+        /// <summary>Why this member cannot be resolved (an UnresolvedMember failure of that member), else null.</summary>
+        public string Problem { get; private set; }
+        public string Remedy { get; private set; }
+
         /// <summary>Text with an @ is a username; anything else names a group.</summary>
         public static MemberRef FromText(string text, object input = null)
             => new MemberRef(text.Contains("@") ? SfMemberType.User : SfMemberType.Group, text.Trim(), input);
+
+        internal static MemberRef ByDistinguishedName(SfMemberType type, string key, string distinguishedName, object input)
+            => new MemberRef(type, key, input) { DistinguishedName = distinguishedName };
+
+        internal static MemberRef ByDirectoryId(string directoryId, string name, object input)
+            => new MemberRef(SfMemberType.Group, name ?? directoryId, input) { DirectoryId = directoryId };
+
+        internal static MemberRef Unresolved(string key, object input, string problem, string remedy)
+            => new MemberRef(SfMemberType.User, key, input) { Problem = problem, Remedy = remedy };
+
+        internal MemberRef ToGroupOf(SourceGroup group) => new MemberRef(SfMemberType.Group, group.Name, Input) { SourceGroup = group };
 
         public override string ToString() => Key;
     }
@@ -41,6 +65,15 @@ namespace SalesforceProvisioning
         public string SourceId { get; set; }
         public string Description { get; set; }
         public bool Deleted { get; set; }
+
+        /// <summary>AD's DistinguishedName, so member DNs of other groups in the input find this one.</summary>
+        public string DistinguishedName { get; set; }
+
+        /// <summary>Directory object ids (Graph Id, ObjectGUID, ObjectId), so Graph member objects of other groups find this one.</summary>
+        public IReadOnlyList<string> DirectoryIds { get; set; } = Array.Empty<string>();
+
+        /// <summary>Why the input cannot be synced as given (the group fails with it), else null.</summary>
+        public SourceProblem Problem { get; set; }
 
         /// <summary>Null when the source says nothing about members (memberships are then left alone).</summary>
         public IReadOnlyList<MemberRef> Members { get; set; }

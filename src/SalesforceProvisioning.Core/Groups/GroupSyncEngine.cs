@@ -79,6 +79,7 @@ namespace SalesforceProvisioning
         public async Task<List<GroupPlan>> PlanAsync(IReadOnlyList<SourceGroup> groups, GroupSyncOptions options, CancellationToken ct)
         {
             var plans = groups.Select(g => PlanGroup(g, options)).ToList();
+            _plansBySource = plans.ToDictionary(p => p.Source);
             MarkDuplicates(plans);
             if (options.CompleteScope && _store != null) plans.AddRange(PlanLeftScope(groups, options));
             var withMembers = plans.Where(p => p.Source.Members != null && p.Action != SfGroupAction.Failed && p.Action != SfGroupAction.Skipped && !p.Delete).ToList();
@@ -94,9 +95,17 @@ namespace SalesforceProvisioning
             return plans;
         }
 
+        /// <summary>Every group plan of the run, so a nested group of the same input resolves through its own plan.</summary>
+        private Dictionary<SourceGroup, GroupPlan> _plansBySource = new Dictionary<SourceGroup, GroupPlan>();
+
         private GroupPlan PlanGroup(SourceGroup source, GroupSyncOptions options)
         {
             var plan = new GroupPlan(source);
+            if (source.Problem != null)
+            {
+                plan.Fail("MissingSourceId", source.Problem.Problem, source.Problem.Remedy);
+                return plan;
+            }
             if (string.IsNullOrWhiteSpace(source.Name))
             {
                 plan.Fail("MissingGroupName", "The input has no group name (looked for Name, DisplayName, cn, SamAccountName).", "Give each group a Name property.");
@@ -206,7 +215,7 @@ namespace SalesforceProvisioning
         private async Task PlanMembersAsync(List<GroupPlan> plans, SfMembershipMode mode, CancellationToken ct)
         {
             if (plans.Count == 0) return;
-            var usernames = plans.SelectMany(p => p.Source.Members).Where(m => m.Type == SfMemberType.User).Select(m => m.Key).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var usernames = plans.SelectMany(p => p.Source.Members).Where(m => m.Type == SfMemberType.User && m.Problem == null).Select(m => m.Key).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var users = (await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Username, IsActive FROM User WHERE Username IN", usernames), ct).ConfigureAwait(false))
                 .ToDictionary(u => u.Value<string>("Username"), StringComparer.OrdinalIgnoreCase);
 
@@ -257,6 +266,8 @@ namespace SalesforceProvisioning
 
         private bool Resolve(MemberRef member, Dictionary<string, JObject> users, Dictionary<string, GroupPlan> plannedNewGroups, GroupPlan plan, MemberChange change)
         {
+            if (member.Problem != null) return FailMember(change, "UnresolvedMember", member.Problem, member.Remedy);
+            if (member.SourceGroup != null) return ResolveNestedOfInput(member, plan, change);
             if (member.Type == SfMemberType.User)
             {
                 if (!users.TryGetValue(member.Key, out JObject user))
@@ -277,6 +288,16 @@ namespace SalesforceProvisioning
             }
             if (plannedNewGroups.ContainsKey(member.Key)) return true; // created in this run: its id is known after the group writes
             return FailMember(change, "UnknownMember", $"No public group named '{member.Key}' exists in Salesforce.", "Sync the nested group first (Sync-SfGroup), or fix its name.");
+        }
+
+        private bool ResolveNestedOfInput(MemberRef member, GroupPlan plan, MemberChange change)
+        {
+            if (member.SourceGroup == plan.Source)
+                return FailMember(change, "GroupContainsItself", $"The group '{plan.Name}' cannot be a member of itself.", "Remove the group from its own member list.");
+            if (!_plansBySource.TryGetValue(member.SourceGroup, out GroupPlan nested) || nested.Action == SfGroupAction.Failed || nested.Delete || (nested.GroupId == null && nested.Create == null))
+                return FailMember(change, "UnknownMember", $"The nested group '{member.Key}' of this input is not synced in this run (see its own result), so it cannot be added.", "Fix that group's error, then run again.");
+            change.MemberId = nested.GroupId; // null when it is created in this run: its id is known after the group writes
+            return true;
         }
 
         private static bool FailMember(MemberChange change, string code, string message, string remedy)

@@ -51,7 +51,7 @@ namespace SalesforceProvisioning
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = connection.RetryBaseDelay,
-                    ShouldHandle = args => new ValueTask<bool>(connection.MaxRetryCount > 0 && IsTransient(args.Outcome, args.Context)),
+                    ShouldHandle = args => new ValueTask<bool>(connection.MaxRetryCount > 0 && IsWorthRetrying(args.Outcome, args.Context)),
                     OnRetry = args =>
                     {
                         string what = args.Outcome.Exception?.Message ?? $"HTTP {args.Outcome.Result?.Status} {args.Outcome.Result?.FirstErrorCode}";
@@ -64,6 +64,9 @@ namespace SalesforceProvisioning
         }
 
         private long _retries;
+        // Set once any host of this connection has answered over HTTP. Until then a timeout means an
+        // unreachable or silent host, which a retry cannot fix: it would only multiply the wait.
+        private volatile bool _hostHasAnswered;
         /// <summary>How many transient failures were retried on this connection.</summary>
         public long RetryCount => Interlocked.Read(ref _retries);
 
@@ -210,13 +213,23 @@ namespace SalesforceProvisioning
         {
             var request = new RestRequest(new Uri(_connection.Domain, "/services/oauth2/token"), Method.Post);
             bool refresh = _connection.AuthenticationMethod == SfAuthenticationMethod.RefreshToken;
-            request.AddParameter("grant_type", refresh ? "refresh_token" : "client_credentials");
-            request.AddParameter("client_id", _connection.ClientId);
-            request.AddParameter("client_secret", SecretText.Reveal(_connection.ClientSecret));
-            if (refresh) request.AddParameter("refresh_token", SecretText.Reveal(_connection.RefreshToken));
+            bool jwt = _connection.AuthenticationMethod == SfAuthenticationMethod.JwtBearer;
+            if (jwt)
+            {
+                // Signed afresh for every grant: an assertion lives three minutes and there is no refresh token.
+                request.AddParameter("grant_type", JwtBearerAssertion.GrantType);
+                request.AddParameter("assertion", JwtBearerAssertion.Create(_connection, DateTimeOffset.UtcNow));
+            }
+            else
+            {
+                request.AddParameter("grant_type", refresh ? "refresh_token" : "client_credentials");
+                request.AddParameter("client_id", _connection.ClientId);
+                request.AddParameter("client_secret", SecretText.Reveal(_connection.ClientSecret));
+                if (refresh) request.AddParameter("refresh_token", SecretText.Reveal(_connection.RefreshToken));
+            }
 
             ApiResponse response = await ExecuteWithTransientRetryAsync(request, "POST /services/oauth2/token", ct).ConfigureAwait(false);
-            if (response.Status != 200) throw ToGrantException(response, refresh);
+            if (response.Status != 200) throw jwt ? JwtBearerAssertion.ToGrantException(response, _connection) : ToGrantException(response, refresh);
 
             var json = (JObject)response.Json;
             var instance = new Uri(json.Value<string>("instance_url") ?? _connection.Domain.ToString());
@@ -227,6 +240,7 @@ namespace SalesforceProvisioning
                     "Check -Domain: it must be the org's own My Domain; if it is, report this answer to Salesforce support.");
             string id = json.Value<string>("id");
             Uri identity = id != null ? new Uri(id) : null;
+            LearnUserFromIdentityUrl(identity);
             if (identity != null && !SalesforceEndpoint.IsTrusted(identity)) identity = null;
 
             InstanceUrl = instance;
@@ -238,7 +252,27 @@ namespace SalesforceProvisioning
                 _connection.ReplaceRefreshToken(SecretText.ToSecureString(rotated));
                 Log("Salesforce rotated the refresh token; the new one is kept in the connection.");
             }
-            Log($"Authenticated ({(refresh ? "refresh token" : "client credentials")}); instance {instance.Host}.");
+            Log($"Authenticated ({(jwt ? "JWT bearer, certificate " + (_connection.CertificateThumbprint ?? "from a PEM key") : refresh ? "refresh token" : "client credentials")}); instance {instance.Host}.");
+        }
+
+        /// <summary>
+        /// The token answer's identity URL ends in /id/{orgId}/{userId} (Salesforce Help, "Identity URLs"),
+        /// so the connection's own user is known without another call.
+        /// </summary>
+        private void LearnUserFromIdentityUrl(Uri identity)
+        {
+            string[] segments = identity?.AbsolutePath.Trim('/').Split('/');
+            if (segments == null || segments.Length < 3 || segments[segments.Length - 3] != "id") return;
+            OrganizationId = segments[segments.Length - 2];
+            UserId = segments[segments.Length - 1];
+        }
+
+        /// <summary>The connection's own user Id: from the token answer, else (a supplied access token) one identity call.</summary>
+        public async Task<string> GetUserIdAsync(CancellationToken ct)
+        {
+            await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
+            if (UserId == null) await GetIdentityAsync(ct).ConfigureAwait(false);
+            return UserId;
         }
 
         private async Task<ApiResponse> ExecuteWithTransientRetryAsync(RestRequest request, string label, CancellationToken ct)
@@ -319,6 +353,7 @@ namespace SalesforceProvisioning
             // RestSharp reports 4xx/5xx answers as ResponseStatus.Error too; only a missing status means no answer.
             if (response.StatusCode == 0)
                 throw ToTransportException(response, label);
+            _hostHasAnswered = true;
 
             var result = new ApiResponse((int)response.StatusCode, response.Content);
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
@@ -338,13 +373,20 @@ namespace SalesforceProvisioning
                 LastApiUsage = new SfApiUsage(used, max);
         }
 
-        private static bool IsTransient(Outcome<ApiResponse> outcome, ResilienceContext context)
+        /// <summary>
+        /// Transient failures only: a dropped connection or a timeout of a repeatable request, 502/503/504 and
+        /// lock or availability errors. Not an unreachable host, a TLS failure, or a timeout before the host
+        /// ever answered (a silent host stays silent): those fail at once with their remedy.
+        /// </summary>
+        private bool IsWorthRetrying(Outcome<ApiResponse> outcome, ResilienceContext context)
         {
             if (outcome.Exception is OperationCanceledException) return false;
             if (outcome.Exception is SalesforceException failure)
             {
                 bool repeatable = context.Properties.GetValue(RepeatableKey, false);
-                return (failure.Failure == SalesforceFailure.ConnectionDropped || failure.Failure == SalesforceFailure.Timeout) && repeatable;
+                if (!repeatable) return false;
+                if (failure.Failure == SalesforceFailure.ConnectionDropped) return true;
+                return failure.Failure == SalesforceFailure.Timeout && _hostHasAnswered;
             }
             ApiResponse response = outcome.Result;
             if (response == null) return false;
@@ -374,7 +416,7 @@ namespace SalesforceProvisioning
 
         private static Exception Innermost(Exception ex) => Chain(ex).LastOrDefault();
 
-        private static SalesforceException ToGrantException(ApiResponse response, bool refresh)
+        internal static SalesforceException ToGrantException(ApiResponse response, bool refresh)
         {
             string error = (response.Json as JObject)?.Value<string>("error") ?? $"HTTP {response.Status}";
             string description = (response.Json as JObject)?.Value<string>("error_description") ?? response.Body;

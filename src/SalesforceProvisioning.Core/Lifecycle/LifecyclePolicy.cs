@@ -24,8 +24,9 @@ namespace SalesforceProvisioning
     /// <summary>A Salesforce user as the policy sees it.</summary>
     public readonly struct UserState
     {
-        public UserState(bool exists, bool active = true, bool frozen = false, bool guest = false, bool unlinkedCommunityUser = false)
+        public UserState(bool exists, bool active = true, bool frozen = false, bool guest = false, bool unlinkedCommunityUser = false, bool integrationUser = false)
         {
+            IntegrationUser = integrationUser;
             Exists = exists;
             Active = active;
             Frozen = frozen;
@@ -41,6 +42,9 @@ namespace SalesforceProvisioning
 
         /// <summary>A customer or partner user no longer linked to its contact.</summary>
         public bool UnlinkedCommunityUser { get; }
+
+        /// <summary>The user the connection signs in as.</summary>
+        public bool IntegrationUser { get; }
     }
 
     /// <summary>One decision: the outcome, the login changes it implies, and for skips and failures the reason and remedy.</summary>
@@ -101,6 +105,7 @@ namespace SalesforceProvisioning
     public static class LifecyclePolicy
     {
         public const string CommunityUserUnlinkedCode = "CommunityUserUnlinked";
+        public const string IntegrationUserProtectedCode = "IntegrationUserProtected";
 
         public static SourceState StateOf(SourceUser source)
             => source.Deleted ? SourceState.Deleted : source.Enabled == false ? SourceState.Disabled : SourceState.Enabled;
@@ -165,6 +170,10 @@ namespace SalesforceProvisioning
             if (!(deleted ? preferences.DeprovisionUsers : preferences.DisableUsers))
                 return LifecycleDecision.Skip($"The user is {why} in the source, but {(deleted ? "deprovisioning" : "disabling")} users is off for this connection.",
                     $"Create the connection with {(deleted ? "-DeprovisionUsers" : "-DisableUsers")} $true to {(action == SfDisableAction.Freeze ? "freeze" : "disable")} such users.");
+            if (user.IntegrationUser && !preferences.MaySignOutIntegrationUser)
+                return LifecycleDecision.Fail(IntegrationUserProtectedCode,
+                    $"This is the user the connection signs in as; {(action == SfDisableAction.Freeze ? "freezing" : "deactivating")} it would make every later call fail (InactiveUser).",
+                    "Leave the integration user out of the source's leavers, or run again with -Force if this connection is being retired.");
             if (action == SfDisableAction.Freeze && user.Guest)
                 return LifecycleDecision.Skip("Guest users cannot be frozen in Salesforce.", "Use -DisableAction Disable for guest users, or deactivate the site's guest user in Setup.");
             return action == SfDisableAction.Freeze

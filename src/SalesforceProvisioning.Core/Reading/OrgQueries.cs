@@ -159,6 +159,27 @@ namespace SalesforceProvisioning
             return Select(PermissionSetFields, optionalFields, "PermissionSet") + Where(conditions) + " ORDER BY Name";
         }
 
+        /// <summary>Profiles whose Name matches, ordered by Name.</summary>
+        public static string Profiles(IEnumerable<string> names)
+        {
+            var conditions = new List<string>();
+            string match = AnyLike(new[] { "Name" }, names);
+            if (match != null) conditions.Add(match);
+            return "SELECT Id, Name, UserType, UserLicenseId FROM Profile" + Where(conditions) + " ORDER BY Name";
+        }
+
+        /// <summary>Every user licence with its seats (Object Reference: UserLicense, TotalLicenses and UsedLicenses).</summary>
+        public const string UserLicenses = "SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense";
+
+        /// <summary>Roles whose Name or DeveloperName matches, ordered by Name.</summary>
+        public static string Roles(IEnumerable<string> names)
+        {
+            var conditions = new List<string>();
+            string match = AnyLike(new[] { "Name", "DeveloperName" }, names);
+            if (match != null) conditions.Add(match);
+            return "SELECT Id, Name, DeveloperName, ParentRoleId FROM UserRole" + Where(conditions) + " ORDER BY Name";
+        }
+
         /// <summary>One row per assignment of these permission sets (to count them).</summary>
         public static IEnumerable<string> AssignmentsOf(IEnumerable<string> permissionSetIds)
             => Soql.ChunkedInQueries("SELECT PermissionSetId FROM PermissionSetAssignment WHERE PermissionSetId IN", permissionSetIds);

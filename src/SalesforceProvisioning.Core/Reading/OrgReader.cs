@@ -105,6 +105,72 @@ namespace SalesforceProvisioning
                 }, ct));
         }
 
+        /// <summary>
+        /// Profiles matching the patterns, each with its licence's seats. The licences are read first (one
+        /// query); an org that refuses UserLicense to this user (INVALID_TYPE) gives profiles without seats.
+        /// </summary>
+        public async Task ReadProfilesAsync(IReadOnlyList<string> names, Action<SfProfileInfo> emit, CancellationToken ct)
+        {
+            var licences = new Dictionary<string, JObject>(StringComparer.Ordinal);
+            try
+            {
+                foreach (JObject licence in await _client.QueryAsync(OrgQueries.UserLicenses, ct).ConfigureAwait(false))
+                    licences[UserOrgContext.Id15(licence.Value<string>("Id"))] = licence;
+            }
+            catch (SalesforceApiException ex) when (ex.ErrorCode == "INVALID_TYPE")
+            {
+                _client.Diagnostics.Enqueue("UserLicense cannot be read on this connection (INVALID_TYPE): profiles are listed without licence seats.");
+            }
+            await QueryPagesAsync(OrgQueries.Profiles(names), page =>
+            {
+                foreach (JObject r in page)
+                {
+                    string licenceId = r.Value<string>("UserLicenseId");
+                    licences.TryGetValue(licenceId == null ? string.Empty : UserOrgContext.Id15(licenceId), out JObject licence);
+                    emit(new SfProfileInfo
+                    {
+                        Id = r.Value<string>("Id"),
+                        Name = r.Value<string>("Name"),
+                        UserType = r.Value<string>("UserType"),
+                        UserLicenseId = licenceId,
+                        LicenseName = licence?.Value<string>("Name"),
+                        TotalLicenses = licence?.Value<int?>("TotalLicenses"),
+                        UsedLicenses = licence?.Value<int?>("UsedLicenses"),
+                    });
+                }
+                return Task.CompletedTask;
+            }, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>The fields of an object that can be written (createable or updateable), from its describe.</summary>
+        public async Task<string[]> WritableFieldNamesAsync(string objectName, CancellationToken ct)
+        {
+            JToken describe = await _client.GetAsync(_client.DataPath("sobjects/" + Uri.EscapeDataString(objectName) + "/describe"), ct).ConfigureAwait(false);
+            return (describe["fields"] as JArray ?? new JArray())
+                .Where(f => f.Value<bool?>("createable") == true || f.Value<bool?>("updateable") == true)
+                .Select(f => f.Value<string>("name")).Where(n => n != null).ToArray();
+        }
+
+        /// <summary>Roles matching the patterns, with their parent's name (all roles are read: role trees are small).</summary>
+        public async Task ReadRolesAsync(IReadOnlyList<string> names, Action<SfRole> emit, CancellationToken ct)
+        {
+            List<JObject> all = await _client.QueryAsync(OrgQueries.Roles(null), ct).ConfigureAwait(false);
+            var nameById = all.ToDictionary(r => UserOrgContext.Id15(r.Value<string>("Id")), r => r.Value<string>("Name"), StringComparer.Ordinal);
+            var wanted = names == null || names.Count == 0 ? all : await _client.QueryAsync(OrgQueries.Roles(names), ct).ConfigureAwait(false);
+            foreach (JObject r in wanted)
+            {
+                string parent = r.Value<string>("ParentRoleId");
+                emit(new SfRole
+                {
+                    Id = r.Value<string>("Id"),
+                    Name = r.Value<string>("Name"),
+                    DeveloperName = r.Value<string>("DeveloperName"),
+                    ParentRoleId = parent,
+                    ParentRoleName = parent != null && nameById.TryGetValue(UserOrgContext.Id15(parent), out string n) ? n : null,
+                });
+            }
+        }
+
         /// <summary>Contacts matching <paramref name="query"/>, by exact emails when it has some, else by patterns.</summary>
         public Task ReadContactsAsync(SfContactQuery query, Action<SfContact> emit, CancellationToken ct)
         {

@@ -27,17 +27,22 @@ namespace SalesforceProvisioning
         private readonly SfSyncRun _counts = new SfSyncRun();
         private bool _finished;
 
-        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command)
+        /// <param name="whatIf">A -WhatIf run reads the store (delta, who is absent) but records nothing: no run,
+        /// no fingerprints, nobody forgotten, so the next real run still writes what this one only showed.</param>
+        public RuleRun(StateStore store, SfProvisioningRule rule, string scope, string keyField, bool full, string command, bool whatIf = false)
         {
             _store = store;
             Rule = rule;
             Scope = scope;
             KeyField = keyField;
             Full = full;
+            WhatIf = whatIf;
             _lock = store.LockScope(scope);
             _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
-            RunId = store.StartRun(scope, rule.Name, command?.Trim());
+            if (!whatIf) RunId = store.StartRun(scope, rule.Name, command?.Trim());
         }
+
+        public bool WhatIf { get; }
 
         public SfProvisioningRule Rule { get; }
         public string Scope { get; }
@@ -64,7 +69,7 @@ namespace SalesforceProvisioning
                 Username = key,
                 ObjectType = last.ObjectType ?? "User",
                 SalesforceId = last.SalesforceId,
-                Action = SfSyncAction.Unchanged,
+                Outcome = SfSyncAction.Unchanged,
                 Message = "Unchanged since the last run of this rule (delta); -Full reads Salesforce again.",
                 InputIndex = user.Index,
                 InputObject = user.Input,
@@ -97,13 +102,13 @@ namespace SalesforceProvisioning
                     // Leads and Contacts: the type the source asked for, so a later run can tell whether the
                     // source changed it (a lead converted in Salesforce is not the source changing its mind).
                     ObjectType = result.RecordTypeAsked ?? result.ObjectType,
-                    Fingerprint = result.Action == SfSyncAction.Failed ? null : Fingerprint(source),
+                    Fingerprint = result.Outcome == SfSyncAction.Failed ? null : Fingerprint(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,
                     LastMessage = result.Message,
                 });
             }
-            if (records.Count > 0) _store.Record(Scope, Rule.Name, RunId, records);
+            if (records.Count > 0 && !WhatIf) _store.Record(Scope, Rule.Name, RunId, records);
         }
 
         /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>
@@ -112,22 +117,26 @@ namespace SalesforceProvisioning
         public int ProvisionedCount => _known.Count;
 
         /// <summary>Deprovisioned records leave the rule's scope; if they come back, they are provisioned again.</summary>
-        public void Forget(IEnumerable<string> keys) => _store.Forget(Scope, Rule.Name, keys);
+        public void Forget(IEnumerable<string> keys)
+        {
+            if (!WhatIf) _store.Forget(Scope, Rule.Name, keys);
+        }
 
         public void Finish(string error = null)
         {
             if (_finished) return;
             _finished = true;
+            if (WhatIf) return;
             string status = error != null ? "Stopped" : _counts.Failed > 0 ? "CompletedWithErrors" : "Succeeded";
             _store.FinishRun(RunId, _counts, status, error);
         }
 
         private void Count(SfUserSyncResult result)
         {
-            bool wrote = result.Action != SfSyncAction.Unchanged && result.Action != SfSyncAction.Skipped;
+            bool wrote = result.Outcome != SfSyncAction.Unchanged && result.Outcome != SfSyncAction.Skipped;
             if (wrote) _counts.Impacted++;
-            if (result.Action == SfSyncAction.Skipped) _counts.Unsynced++;
-            else if (result.Action == SfSyncAction.Failed)
+            if (result.Outcome == SfSyncAction.Skipped) _counts.Unsynced++;
+            else if (result.Outcome == SfSyncAction.Failed)
             {
                 if (result.PartiallyApplied) _counts.Partial++;
                 else _counts.Failed++;

@@ -50,18 +50,4 @@ namespace SalesforceProvisioning
         private static int Closeness(SfRole role, string text)
             => Math.Min(SObjectDescribe.Distance((role.Name ?? "").ToLowerInvariant(), text.ToLowerInvariant()), SObjectDescribe.Distance((role.DeveloperName ?? "").ToLowerInvariant(), text.ToLowerInvariant()));
     }
-
-    public sealed class SfRole
-    {
-        public SfRole(string id, string name, string developerName)
-        {
-            Id = id;
-            Name = name;
-            DeveloperName = developerName;
-        }
-
-        public string Id { get; }
-        public string Name { get; }
-        public string DeveloperName { get; }
-    }
 }

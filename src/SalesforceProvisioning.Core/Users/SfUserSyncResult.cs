@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 
 namespace SalesforceProvisioning
 {
@@ -9,6 +10,19 @@ namespace SalesforceProvisioning
     /// turned back into a Lead); any: Skipped (with the reason) or Failed (with the error).
     /// </summary>
     public enum SfSyncAction { Created, Updated, Unchanged, Disabled, Frozen, Reactivated, Skipped, Failed, Deleted, Promoted, Demoted }
+
+    /// <summary>
+    /// Field names, as a list to code and JSON (ConvertTo-Json writes an array) and as readable text where
+    /// only text fits: Export-Csv and string conversion write "Email, Title" rather than the type's name.
+    /// </summary>
+    public sealed class SfFieldList : ReadOnlyCollection<string>
+    {
+        public static readonly SfFieldList Empty = new SfFieldList(Array.Empty<string>());
+
+        public SfFieldList(IList<string> fields) : base(fields) { }
+
+        public override string ToString() => string.Join(", ", this);
+    }
 
     /// <summary>What happened to one input: exactly one of these per input object.</summary>
     public sealed class SfUserSyncResult
@@ -22,8 +36,12 @@ namespace SalesforceProvisioning
         /// <summary>User, Contact or Lead.</summary>
         public string ObjectType { get; internal set; } = "User";
         public string SalesforceId { get; internal set; }
-        public SfSyncAction Action { get; internal set; }
-        public IReadOnlyList<string> ChangedFields { get; internal set; } = Array.Empty<string>();
+        /// <summary>What happened, typed (for code and filters).</summary>
+        public SfSyncAction Outcome { get; internal set; }
+
+        /// <summary>What happened, as its name: what PowerShell shows, Export-Csv and ConvertTo-Json write (both would write an enum as a number).</summary>
+        public string Action => Outcome.ToString();
+        public SfFieldList ChangedFields { get; internal set; } = SfFieldList.Empty;
         public string ErrorCode { get; internal set; }
         public string Message { get; internal set; }
         public string Remedy { get; internal set; }
@@ -37,7 +55,7 @@ namespace SalesforceProvisioning
         /// <summary>The object the admin piped in.</summary>
         public object InputObject { get; internal set; }
 
-        public bool Succeeded => Action != SfSyncAction.Failed;
+        public bool Succeeded => Outcome != SfSyncAction.Failed;
 
         /// <summary>Failed after part of the change was written (the user, but not an assignment).</summary>
         public bool PartiallyApplied { get; internal set; }
@@ -48,7 +66,7 @@ namespace SalesforceProvisioning
         public static SfUserSyncResult NotSynced(SourceUser source, SalesforceException failure) => new SfUserSyncResult
         {
             Username = source.Username ?? Convert.ToString(source.Fields.TryGetValue("Email", out object email) ? email : null),
-            Action = SfSyncAction.Failed,
+            Outcome = SfSyncAction.Failed,
             ErrorCode = failure.Failure.ToString(),
             Message = "Not synced: " + failure.Message,
             Remedy = failure.Remedy,

@@ -140,8 +140,8 @@ namespace SalesforceProvisioning
         {
             Username = Username,
             SalesforceId = UserId,
-            Action = Action,
-            ChangedFields = ChangedFields.ToArray(),
+            Outcome = Action,
+            ChangedFields = new SfFieldList(ChangedFields.ToArray()),
             ErrorCode = ErrorCode,
             Message = Message,
             Remedy = Remedy,

@@ -29,7 +29,13 @@ namespace SalesforceProvisioning
 
         public bool IsUnlinkedCommunityUser => CommunityUserTypes.Contains(Record.Value<string>("UserType") ?? "") && Record.Value<string>("ContactId") == null;
 
-        internal UserState State(SfTarget target) => new UserState(true, IsActive, IsFrozen, IsGuest, target == SfTarget.Communities && IsUnlinkedCommunityUser);
+        internal UserState State(UserSyncPolicy policy) => new UserState(true, IsActive, IsFrozen, IsGuest,
+            policy.Target == SfTarget.Communities && IsUnlinkedCommunityUser, IsIntegrationUser(policy));
+
+        /// <summary>The connection's own user (its Id from the token answer), compared on the 15-character Id.</summary>
+        private bool IsIntegrationUser(UserSyncPolicy policy)
+            => policy.IntegrationUserId != null && Id != null
+               && string.Equals(UserOrgContext.Id15(Id), UserOrgContext.Id15(policy.IntegrationUserId), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -231,7 +237,7 @@ namespace SalesforceProvisioning
                 else notUpdated.Add(field.Name);
             }
 
-            LifecycleDecision decision = LifecyclePolicy.ForUser(policy, LifecyclePolicy.StateOf(source), existing.State(policy.Target));
+            LifecycleDecision decision = LifecyclePolicy.ForUser(policy, LifecyclePolicy.StateOf(source), existing.State(policy));
             plan.Decision = decision;
             switch (decision.Outcome)
             {

@@ -58,7 +58,7 @@ namespace SalesforceProvisioning
         {
             var byType = rows.ToLookup(r => r["attributes"]?.Value<string>("type") ?? "User");
             if (byType.Contains("UserRole"))
-                Org.Roles = new RoleDirectory(byType["UserRole"].Select(r => new SfRole(r.Value<string>("Id"), r.Value<string>("Name"), r.Value<string>("DeveloperName"))));
+                Org.Roles = new RoleDirectory(byType["UserRole"].Select(r => new SfRole { Id = r.Value<string>("Id"), Name = r.Value<string>("Name"), DeveloperName = r.Value<string>("DeveloperName") }));
             _access.AddPermissionSetGroups(byType["PermissionSetGroup"]);
             _access.AddPermissionSetLicences(byType["PermissionSetLicense"]);
             _licences.AddPermissionSetLicences(byType["PermissionSetLicense"]);

@@ -26,6 +26,12 @@ namespace SalesforceProvisioning
         /// <summary>Public groups from a user's source list: Merge adds; Overwrite also removes the user from other public groups.</summary>
         public SfPermissionSetManagement GroupMembership { get; set; }
 
+        /// <summary>The connection's own (integration) user, which is never deactivated or frozen unless <see cref="MaySignOutIntegrationUser"/>.</summary>
+        public string IntegrationUserId { get; set; }
+
+        /// <summary>-Force: deactivating or freezing the connection's own user is allowed (every later call then fails).</summary>
+        public bool MaySignOutIntegrationUser { get; set; }
+
         /// <summary>A username that matches no Salesforce user is an error rather than a create or skip.</summary>
         public bool MissingUserIsError { get; set; }
 

@@ -10,6 +10,7 @@ namespace SalesforceProvisioning.Emulator.Api;
 internal sealed class ApiHandler
 {
     public const int MaxUrlLength = 16_384;
+    private static readonly System.Text.RegularExpressions.Regex RepeatedSlashes = new("/{2,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     private readonly EmulatorState state;
     private readonly DataApi data;
     private readonly OAuthEndpoints oauth;
@@ -27,7 +28,8 @@ internal sealed class ApiHandler
 
     public async Task HandleAsync(HttpContext http)
     {
-        string path = http.Request.Path.Value ?? "/";
+        // Salesforce answers "//services/data/..." as "/services/data/..." (the Salesforce CLI sends such paths).
+        string path = RepeatedSlashes.Replace(http.Request.Path.Value ?? "/", "/");
         if (path == "/__emulator" || path.StartsWith("/__emulator/", StringComparison.Ordinal))
         {
             await control.HandleAsync(http);
@@ -104,21 +106,31 @@ internal sealed class ApiHandler
     private ApiResponse Route(HttpContext http, string method, string path, string rawQuery, string body, FaultRule recordFault, RequestLogEntry entry)
     {
         string authorization = http.Request.Headers.Authorization.ToString();
+        // Answers name the address the caller used: the http or the https listener.
+        string origin = http.Request.IsHttps ? state.HttpsBaseUrl : state.BaseUrl;
         switch (path)
         {
             case "/services/oauth2/token":
-                return method == "POST" ? oauth.Token(body) : MethodNotAllowed(method);
+                return method == "POST" ? oauth.Token(body, origin) : MethodNotAllowed(method);
             case "/services/oauth2/revoke":
                 return method is "POST" or "GET" ? oauth.Revoke(body, rawQuery) : MethodNotAllowed(method);
             case "/services/data" or "/services/data/":
                 return method == "GET" ? DataApi.Versions() : MethodNotAllowed(method);
         }
-        if (path == "/services/oauth2/userinfo")
-            return method == "GET" ? oauth.UserInfo(data.Authenticate(authorization)) : MethodNotAllowed(method);
-        if (path.StartsWith("/id/", StringComparison.Ordinal))
-            return method == "GET" ? oauth.Identity(path, data.Authenticate(authorization)) : MethodNotAllowed(method);
+        if (path == "/services/oauth2/userinfo" || path.StartsWith("/id/", StringComparison.Ordinal))
+        {
+            if (method is not ("GET" or "POST")) return MethodNotAllowed(method);
+            // The identity URL and userinfo take the token as a header or as ?oauth_token= ("Identity URLs", Salesforce Help).
+            var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(rawQuery);
+            var caller = string.IsNullOrEmpty(authorization)
+                ? data.AuthenticateToken(query.GetValueOrDefault("oauth_token").ToString())
+                : data.Authenticate(authorization);
+            return path.StartsWith("/id/", StringComparison.Ordinal)
+                ? oauth.Identity(path, caller, origin, query.GetValueOrDefault("version").ToString())
+                : oauth.UserInfo(caller, origin);
+        }
         if (path.StartsWith("/services/data/", StringComparison.Ordinal))
-            return data.HandleTopLevel(method, path, rawQuery, body, authorization, recordFault, entry,
+            return data.HandleTopLevel(method, path, rawQuery, body, authorization, recordFault, entry, origin,
                 http.Request.Headers["Sforce-Query-Options"].ToString());
         if (SoapApi.IsSoapPath(path))
         {
@@ -148,7 +160,10 @@ internal sealed class ApiHandler
             ["query" or "queryAll", ..] => "query",
             ["composite"] => "composite",
             ["composite", "batch"] => "compositeBatch",
+            ["composite", "graph"] => "compositeGraph",
+            ["composite", "tree", _] => "compositeTree",
             ["composite", "sobjects", ..] => "collections",
+            ["jobs", ..] => "bulk",
             ["sobjects"] or ["sobjects", _, "describe"] => "describe",
             ["sobjects", ..] => "sobject",
             _ => "other",
@@ -157,7 +172,7 @@ internal sealed class ApiHandler
 
     private async Task WriteAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
     {
-        string path = http.Request.Path.Value ?? "";
+        string path = RepeatedSlashes.Replace(http.Request.Path.Value ?? "", "/");
         bool isApi = path.StartsWith("/services/data/", StringComparison.Ordinal) || path.StartsWith("/id/", StringComparison.Ordinal)
             || SoapApi.IsSoapPath(path);
         lock (state.Sync)

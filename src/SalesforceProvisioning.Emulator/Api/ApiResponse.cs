@@ -44,6 +44,8 @@ internal sealed class ApiResponse
 
     public static ApiResponse Xml(int status, string xml) => new(status, xml, "text/xml;charset=UTF-8");
 
+    public static ApiResponse Csv(int status, string csv) => new(status, csv, "text/csv;charset=UTF-8");
+
     /// <summary>Salesforce's error body: [{"message":"...","errorCode":"...","fields":[...]}] (fields only when given).</summary>
     public static ApiResponse Error(int status, string errorCode, string message, IReadOnlyList<string> fields = null)
     {

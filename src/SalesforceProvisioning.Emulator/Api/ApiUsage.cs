@@ -18,6 +18,25 @@ internal sealed class ApiUsage
 
     public string LimitInfoHeader => $"api-usage={Used}/{Max}";
 
+    /// <summary>Bulk API batches a day (shared by Bulk API and Bulk API 2.0 ingest), and Bulk API 2.0 query jobs a day.</summary>
+    public const long DailyBulkApiBatches = 15_000, DailyBulkV2QueryJobs = 10_000;
+    public long BulkBatchesUsed { get; private set; }
+    public long BulkQueryJobsUsed { get; private set; }
+
+    public bool TryTakeBulkBatch()
+    {
+        if (BulkBatchesUsed >= DailyBulkApiBatches) return false;
+        BulkBatchesUsed++;
+        return true;
+    }
+
+    public bool TryTakeBulkQueryJob()
+    {
+        if (BulkQueryJobsUsed >= DailyBulkV2QueryJobs) return false;
+        BulkQueryJobsUsed++;
+        return true;
+    }
+
     /// <summary>Takes <paramref name="calls"/> from the allowance; false (nothing taken) when that would pass the limit.</summary>
     public bool TryConsume(int calls)
     {
@@ -48,6 +67,8 @@ internal sealed class ApiUsage
         CallsCounted = 0;
         HttpRequests = 0;
         RecordsWritten = 0;
+        BulkBatchesUsed = 0;
+        BulkQueryJobsUsed = 0;
         byEndpoint.Clear();
     }
 }

@@ -24,6 +24,8 @@ internal sealed class CallContext
     }
 
     public string ApiVersion { get; }
+    /// <summary>http(s)://127.0.0.1:PORT as the caller reached us, for absolute URLs in answers.</summary>
+    public string Origin { get; init; }
     public SObjectRecord User { get; }
     public RequestLogEntry Entry { get; }
     /// <summary>An UnableToLockRow or RecordError rule failing chosen records of this call; null when none fired.</summary>
@@ -33,10 +35,11 @@ internal sealed class CallContext
     public int BatchSize { get; }
 
     /// <summary>A subrequest of a composite request: same transaction, its own API version.</summary>
-    public CallContext InSameTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, Transaction, transactions, BatchSize);
+    public CallContext InSameTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, Transaction, transactions, BatchSize) { Origin = Origin };
 
     /// <summary>A subrequest of a composite batch: a transaction of its own.</summary>
-    public CallContext InNewTransaction(string apiVersion) => new(apiVersion, User, Entry, RecordFault, new OrgTransaction { ActorId = User?.Id }, transactions, BatchSize);
+    public CallContext InNewTransaction(string apiVersion) =>
+        new(apiVersion, User, Entry, RecordFault, new OrgTransaction { ActorId = User?.Id }, transactions, BatchSize) { Origin = Origin };
 
     /// <summary>The record write a fault rule fails, or null to go ahead.</summary>
     public SalesforceError FaultFor(int index, System.Text.Json.Nodes.JsonObject input, SObjectRecord existing) =>

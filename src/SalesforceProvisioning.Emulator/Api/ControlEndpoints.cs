@@ -67,6 +67,17 @@ internal sealed class ControlEndpoints
             case ("POST", "instance-url"):
                 state.InstanceUrlOverride = Read(body)["url"]?.GetValue<string>();
                 return Ok();
+            case ("POST", "sandbox"):
+                state.Org.IsSandbox = Read(body)["enabled"]?.GetValue<bool>() ?? true;
+                return Ok();
+            case ("POST", "jwt-approval"):
+            {
+                var approval = Read(body);
+                string username = approval["username"]?.GetValue<string>() ?? throw new JsonException("Give \"username\".");
+                if (approval["approved"]?.GetValue<bool>() ?? true) state.JwtUnapprovedUsers.Remove(username);
+                else state.JwtUnapprovedUsers.Add(username);
+                return Ok();
+            }
             case ("POST", "latency"):
             {
                 var latency = Read(body);

@@ -27,6 +27,16 @@ internal sealed partial class DataApi
         if (heavy > MaxQueryOrCollectionSubrequests)
             return ApiResponse.Error(400, "LIMIT_EXCEEDED",
                 $"A composite request can have at most {MaxQueryOrCollectionSubrequests} query or sObject Collections subrequests; this one has {heavy}.");
+        if (SubrequestShapeError(subrequests) is { } shapeError) return shapeError;
+        bool allOrNone = request["allOrNone"] is JsonValue flag && flag.TryGetValue(out bool value) && value;
+        context.Entry.Subrequests += subrequests.Count;
+        var (compositeResponse, _) = RunSubrequests(context, subrequests, allOrNone);
+        return ApiResponse.Ok(new JsonObject { ["compositeResponse"] = compositeResponse });
+    }
+
+    /// <summary>Each subrequest needs method, url and a referenceId that is well-formed and unique in the request.</summary>
+    private static ApiResponse SubrequestShapeError(JsonArray subrequests)
+    {
         var referenceIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var subrequest in subrequests)
         {
@@ -36,9 +46,15 @@ internal sealed partial class DataApi
             if (!ReferenceIdPattern.IsMatch(referenceId) || !referenceIds.Add(referenceId))
                 return ApiResponse.Error(400, "INVALID_INPUT", $"Invalid or duplicate referenceId: {referenceId}");
         }
-        bool allOrNone = request["allOrNone"] is JsonValue flag && flag.TryGetValue(out bool value) && value;
-        context.Entry.Subrequests += subrequests.Count;
+        return null;
+    }
 
+    /// <summary>
+    /// Runs subrequests one after another in the context's transaction, resolving @{ref} references. With
+    /// allOrNone, the first failure rolls everything back and every other subrequest reports PROCESSING_HALTED.
+    /// </summary>
+    private (JsonArray CompositeResponse, bool Succeeded) RunSubrequests(CallContext context, JsonArray subrequests, bool allOrNone)
+    {
         var responses = new List<(string ReferenceId, ApiResponse Response)>();
         var succeeded = new Dictionary<string, JsonNode>(StringComparer.OrdinalIgnoreCase);
         int failedIndex = -1;
@@ -75,7 +91,7 @@ internal sealed partial class DataApi
                 ["referenceId"] = referenceId,
             });
         }
-        return ApiResponse.Ok(new JsonObject { ["compositeResponse"] = compositeResponse });
+        return (compositeResponse, failedIndex < 0 && responses.All(r => r.Response.IsSuccess));
     }
 
     private ApiResponse RunSubrequest(CallContext context, JsonObject subrequest, Dictionary<string, JsonNode> succeeded)

@@ -14,7 +14,14 @@ namespace SalesforceProvisioning.Emulator.Api;
 /// </summary>
 internal sealed partial class DataApi
 {
-    public const int MinimumVersion = 40;
+    /// <summary>
+    /// The oldest version served: 21.0 to 30.0 were retired in Summer '25 and answer 410 GONE ("Salesforce Platform
+    /// API Versions 21.0 through 30.0 Retirement", Salesforce Help 000354473; "API End-of-Life", REST API Developer Guide).
+    /// </summary>
+    public const int MinimumVersion = 31;
+    /// <summary>The newest version served (Summer '26); anything newer answers 404 NOT_FOUND as it does in a real org.</summary>
+    public const int LatestMajorVersion = 67;
+    public static readonly string LatestVersion = $"{LatestMajorVersion}.0";
     private static readonly Regex VersionPattern = new(@"^v(\d+)\.(\d)$", RegexOptions.CultureInvariant);
     private readonly EmulatorState state;
 
@@ -24,9 +31,12 @@ internal sealed partial class DataApi
 
     /// <summary>A request to the REST API as it arrived over HTTP. Runs under the state lock.</summary>
     public ApiResponse HandleTopLevel(string method, string path, string rawQuery, string body, string authorization,
-        FaultRule recordFault, RequestLogEntry entry, string queryOptions = null)
+        FaultRule recordFault, RequestLogEntry entry, string origin, string queryOptions = null)
     {
-        if (!TrySplitVersion(path, out string version, out string[] segments)) return ApiResponse.NotFound();
+        if (!TrySplitVersion(path, out string version, out string[] segments))
+            return IsRetiredVersion(path)
+                ? ApiResponse.Error(410, "GONE", $"API versions below {MinimumVersion}.0 are retired. Use a version from {MinimumVersion}.0 to {LatestVersion}.")
+                : ApiResponse.NotFound();
         var user = Authenticate(authorization);
         if (user == null) return ApiResponse.InvalidSession();
 
@@ -38,22 +48,29 @@ internal sealed partial class DataApi
         if (recordFault != null && !isMultiRecord)
             return ApiResponse.Error(400, recordFault.RecordErrorFor(null));
 
-        var context = new CallContext(version, user, entry, recordFault, BatchSize(queryOptions));
+        var context = new CallContext(version, user, entry, recordFault, BatchSize(queryOptions)) { Origin = origin };
         var response = Dispatch(context, method, segments, QueryHelpers.ParseQuery(rawQuery), body);
         state.Usage.AddRecordsWritten(context.RecordsWritten);
         entry.RecordsProcessed = context.RecordsProcessed;
         return response;
     }
 
-    /// <summary>The user behind a live access token ("Bearer" or Salesforce's older "OAuth" scheme), if active.</summary>
-    public SObjectRecord Authenticate(string authorization)
+    /// <summary>
+    /// The user behind a live access token ("Bearer" or Salesforce's older "OAuth" scheme), if active and not
+    /// frozen: freezing or deactivating a user ends the sessions already open.
+    /// </summary>
+    public SObjectRecord Authenticate(string authorization) => AuthenticateToken(authorization switch
     {
-        if (authorization == null) return null;
-        string token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim()
-            : authorization.StartsWith("OAuth ", StringComparison.OrdinalIgnoreCase) ? authorization[6..].Trim()
-            : null;
+        null => null,
+        _ when authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) => authorization[7..].Trim(),
+        _ when authorization.StartsWith("OAuth ", StringComparison.OrdinalIgnoreCase) => authorization[6..].Trim(),
+        _ => null,
+    });
+
+    public SObjectRecord AuthenticateToken(string token)
+    {
         var user = Org.FindUserByUsername(state.Tokens.UserOfAccessToken(token));
-        return user != null && user.GetBool("IsActive") ? user : null;
+        return user != null && Org.CanSignIn(user) ? user : null;
     }
 
     /// <summary>Composite is one call, composite batch one per subrequest, limits none, everything else one.</summary>
@@ -74,20 +91,29 @@ internal sealed partial class DataApi
         return 1;
     }
 
-    /// <summary>Splits "/services/data/v62.0/sobjects/User" into "62.0" and ["sobjects","User"]; false for versions below 40.</summary>
+    /// <summary>Splits "/services/data/v62.0/sobjects/User" into "62.0" and ["sobjects","User"]; false for versions not served.</summary>
     public static bool TrySplitVersion(string path, out string version, out string[] segments)
     {
         version = null;
         segments = null;
-        const string prefix = "/services/data/";
-        if (!path.StartsWith(prefix, StringComparison.Ordinal)) return false;
-        var parts = path[prefix.Length..].Split('/');
-        var match = VersionPattern.Match(parts[0]);
-        if (!match.Success || int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) < MinimumVersion) return false;
+        if (MajorVersion(path) is not (>= MinimumVersion and <= LatestMajorVersion) || !path.Split('/')[3].EndsWith(".0", StringComparison.Ordinal))
+            return false;
+        var parts = path["/services/data/".Length..].Split('/');
         version = parts[0][1..];
         segments = parts.Skip(1).Where(p => p.Length > 0).Select(Uri.UnescapeDataString).ToArray();
         return true;
     }
+
+    /// <summary>The NN of "/services/data/vNN.N/...", or null when the path names no version.</summary>
+    private static int? MajorVersion(string path)
+    {
+        const string prefix = "/services/data/";
+        if (!path.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var match = VersionPattern.Match(path[prefix.Length..].Split('/')[0]);
+        return match.Success && int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int major) ? major : null;
+    }
+
+    public static bool IsRetiredVersion(string path) => MajorVersion(path) is < MinimumVersion;
 
     private ApiResponse Dispatch(CallContext context, string method, string[] segments, Dictionary<string, StringValues> query, string body)
     {
@@ -97,6 +123,8 @@ internal sealed partial class DataApi
             {
                 [] => Only(method, "GET", () => Resources(context)),
                 ["limits"] => Only(method, "GET", Limits),
+                ["query" or "queryAll"] when query.GetValueOrDefault("columns") == "true" =>
+                    Only(method, "GET", () => QueryColumns(context, segments[0], query.GetValueOrDefault("q").ToString())),
                 ["query" or "queryAll"] => Only(method, "GET", () => Query(context, segments[0], query.GetValueOrDefault("q").ToString())),
                 ["query" or "queryAll", var locator] => Only(method, "GET", () => NextPage(context, segments[0], locator)),
                 ["sobjects"] => Only(method, "GET", () => GlobalDescribe(context)),
@@ -125,6 +153,8 @@ internal sealed partial class DataApi
                 },
                 ["composite"] => Only(method, "POST", () => Composite(context, body)),
                 ["composite", "batch"] => Only(method, "POST", () => Batch(context, body)),
+                ["composite", "graph"] => Only(method, "POST", () => Graph(context, body)),
+                ["composite", "tree", var type] => Only(method, "POST", () => Tree(context, type, body)),
                 ["composite", "sobjects"] => method switch
                 {
                     "POST" => SaveCollection(context, body, isCreate: true),
@@ -139,6 +169,7 @@ internal sealed partial class DataApi
                     _ => MethodNotAllowed(method, "GET, POST"),
                 },
                 ["composite", "sobjects", var type, var field] => Only(method, "PATCH", () => UpsertCollection(context, type, field, body)),
+                ["jobs", "ingest" or "query", ..] => Bulk(context, method, segments, query, body),
                 _ => ApiResponse.NotFound(),
             };
         }
@@ -185,14 +216,24 @@ internal sealed partial class DataApi
     private static JsonObject ParseObjectBody(string body) =>
         ParseBody(body) as JsonObject ?? throw new ApiException(ApiResponse.JsonParserError("The request body must be a JSON object."));
 
+    /// <summary>
+    /// GET /services/data/vNN.N/: the resources this emulator serves, named as Salesforce names them ("Resources by
+    /// Version", REST API Developer Guide); identity is the caller's identity URL, the rest are relative URLs.
+    /// </summary>
     private ApiResponse Resources(CallContext context)
     {
         string root = $"/services/data/v{context.ApiVersion}";
-        var resources = new JsonObject();
-        foreach (var name in new[] { "limits", "query", "queryAll", "sobjects", "composite" })
+        var resources = new JsonObject
+        {
+            ["identity"] = $"{context.Origin}/id/{Org.OrganizationId}/{context.User.Id}",
+        };
+        foreach (var name in ServedResources)
             resources[name] = $"{root}/{name}";
         return ApiResponse.Ok(resources);
     }
+
+    /// <summary>Every resource under /services/data/vNN.N/ that Dispatch answers (besides identity).</summary>
+    internal static readonly string[] ServedResources = { "composite", "limits", "query", "queryAll", "sobjects" };
 
     private ApiResponse Limits()
     {
@@ -200,24 +241,25 @@ internal sealed partial class DataApi
         {
             ["DailyApiRequests"] = new JsonObject { ["Max"] = state.Usage.Max, ["Remaining"] = state.Usage.Remaining },
         };
-        foreach (var (name, max) in new (string, long)[]
+        foreach (var (name, max, used) in new (string, long, long)[]
                  {
-                     ("DailyAsyncApexExecutions", 250000), ("DailyBulkApiBatches", 15000), ("DailyBulkV2QueryFileStorageMB", 976562),
-                     ("DailyBulkV2QueryJobs", 10000), ("DataStorageMB", 1024), ("FileStorageMB", 1024), ("SingleEmail", 5000),
+                     ("DailyAsyncApexExecutions", 250000, 0), ("DailyBulkApiBatches", ApiUsage.DailyBulkApiBatches, state.Usage.BulkBatchesUsed),
+                     ("DailyBulkV2QueryFileStorageMB", 976562, 0), ("DailyBulkV2QueryJobs", ApiUsage.DailyBulkV2QueryJobs, state.Usage.BulkQueryJobsUsed),
+                     ("DataStorageMB", 1024, 0), ("FileStorageMB", 1024, 0), ("SingleEmail", 5000, 0),
                  })
-            limits[name] = new JsonObject { ["Max"] = max, ["Remaining"] = max };
+            limits[name] = new JsonObject { ["Max"] = max, ["Remaining"] = max - used };
         return ApiResponse.Ok(limits);
     }
 
-    /// <summary>GET /services/data/: every version from 40.0 to 64.0 with its release name.</summary>
+    /// <summary>GET /services/data/: every version served, oldest first, with its release name.</summary>
     public static ApiResponse Versions()
     {
         var versions = new JsonArray();
-        for (int version = MinimumVersion; version <= 64; version++)
+        for (int version = MinimumVersion; version <= LatestMajorVersion; version++)
         {
-            // 41.0 was Winter '18, then three releases a year: Winter, Spring, Summer.
-            string label = version == 40 ? "Summer '17"
-                : $"{new[] { "Winter", "Spring", "Summer" }[(version - 41) % 3]} '{18 + (version - 41) / 3}";
+            // 41.0 was Winter '18, with three releases a year: Winter, Spring, Summer.
+            int releasesSince41 = version - 41;
+            string label = $"{new[] { "Winter", "Spring", "Summer" }[((releasesSince41 % 3) + 3) % 3]} '{18 + (int)Math.Floor(releasesSince41 / 3.0)}";
             versions.Add(new JsonObject { ["label"] = label, ["url"] = $"/services/data/v{version}.0", ["version"] = $"{version}.0" });
         }
         return ApiResponse.Ok(versions);

@@ -11,7 +11,8 @@ internal sealed class EmulatorState
     {
         Options = options;
         Org = new EmulatorOrg(seedJson);
-        Tokens = new TokenStore(TimeSpan.FromSeconds(options.TokenLifetimeSeconds), options.RotateRefreshTokens, EmulatorOrg.IntegrationUsername);
+        Tokens = new TokenStore(TimeSpan.FromSeconds(options.TokenLifetimeSeconds), options.RotateRefreshTokens, EmulatorOrg.IntegrationUsername,
+            () => Org.OrganizationId);
         Usage = new ApiUsage(options.DailyApiLimit);
         LatencyMilliseconds = options.LatencyMilliseconds;
         LatencyPerRecordMilliseconds = options.LatencyPerRecordMilliseconds;
@@ -25,12 +26,19 @@ internal sealed class EmulatorState
     public FaultInjector Faults { get; } = new();
     public RequestLog Log { get; } = new();
     public QueryCursors Cursors { get; } = new();
+    public BulkJobs BulkJobs { get; } = new();
     public RecentItems Recent { get; } = new();
     public RSA JwtKey { get; }
+    /// <summary>Users the connected app is not approved for (neither by themselves nor pre-authorized by an admin).</summary>
+    public HashSet<string> JwtUnapprovedUsers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public int LatencyMilliseconds { get; set; }
     public int LatencyPerRecordMilliseconds { get; set; }
     /// <summary>http://127.0.0.1:PORT, known once Kestrel has bound its port.</summary>
     public string BaseUrl { get; set; }
+    /// <summary>https://127.0.0.1:PORT of the https listener.</summary>
+    public string HttpsBaseUrl { get; set; }
+    /// <summary>The https listener's self-signed certificate (PEM), for clients to trust.</summary>
+    public string CertificatePem { get; set; }
     /// <summary>An instance_url the token endpoint announces instead of BaseUrl (to test that clients refuse foreign hosts).</summary>
     public string InstanceUrlOverride { get; set; }
     public object Sync => Org.Sync;
@@ -42,6 +50,7 @@ internal sealed class EmulatorState
         {
             Org.Reset();
             Cursors.Clear();
+            BulkJobs.Clear();
             Recent.Clear();
             Log.Clear();
             Usage.Reset(Options.DailyApiLimit);
@@ -49,6 +58,7 @@ internal sealed class EmulatorState
             LatencyMilliseconds = Options.LatencyMilliseconds;
             LatencyPerRecordMilliseconds = Options.LatencyPerRecordMilliseconds;
             InstanceUrlOverride = null;
+            JwtUnapprovedUsers.Clear();
             Tokens.RotateRefreshTokens = Options.RotateRefreshTokens;
             Tokens.RestoreInitialCredentials();
         }
@@ -64,6 +74,8 @@ internal sealed class EmulatorState
         AccessToken = Tokens.InitialAccessToken,
         Username = Tokens.InitialUsername,
         ProcessId = Environment.ProcessId,
+        HttpsInstanceUrl = HttpsBaseUrl,
+        CertificatePem = CertificatePem,
     };
 }
 

@@ -9,9 +9,6 @@ namespace SalesforceProvisioning.Emulator.Api;
 /// <summary>Checks an RS256 jwt-bearer assertion the way Salesforce's token endpoint does.</summary>
 internal static class JwtAssertion
 {
-    /// <summary>How far in the future exp may be: Salesforce wants assertions that expire within minutes.</summary>
-    public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
-
     public sealed record Claims(string Issuer, string Subject);
 
     /// <summary>Reads the public key of a PEM certificate or PEM public key.</summary>
@@ -54,22 +51,20 @@ internal static class JwtAssertion
                 error = "audience is invalid";
                 return null;
             }
-            if (!claims.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number)
+            // Salesforce Help ("OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration") asks for exp in seconds,
+            // a few minutes ahead; real orgs refuse an expired assertion but accept a later exp, down to the
+            // Salesforce CLI's own, which writes Date.now() + 300 (milliseconds). So: exp must be a number after now.
+            if (!claims.TryGetProperty("exp", out var exp) || !exp.TryGetDouble(out double expSeconds))
                 return null;
-            var expires = DateTimeOffset.FromUnixTimeSeconds(exp.GetInt64());
-            if (expires <= DateTimeOffset.UtcNow)
+            if (expSeconds <= DateTimeOffset.UtcNow.ToUnixTimeSeconds())
             {
                 error = "expired assertion";
                 return null;
             }
-            if (expires > DateTimeOffset.UtcNow + MaxLifetime)
-            {
-                error = "assertion expiry is too far in the future";
-                return null;
-            }
             return new Claims(issuer, subject);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or CryptographicException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or CryptographicException
+                                       or ArgumentException or OverflowException)
         {
             return null;
         }

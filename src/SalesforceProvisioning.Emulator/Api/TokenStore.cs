@@ -10,13 +10,18 @@ namespace SalesforceProvisioning.Emulator.Api;
 internal sealed class TokenStore
 {
     private const string ClientIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+    /// <summary>What follows the "!" of a session id: Salesforce's are letters, digits, dots and underscores.</summary>
+    private const string SessionAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+    private readonly Func<string> organizationId;
     private readonly Dictionary<string, AccessGrant> accessTokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> refreshTokenUsers = new(StringComparer.Ordinal);
 
     private sealed record AccessGrant(string Username, DateTime ExpiresAt, string RefreshToken);
 
-    public TokenStore(TimeSpan accessTokenLifetime, bool rotateRefreshTokens, string username)
+    /// <param name="organizationId">The org's 18-character id; access tokens start with its first 15 characters.</param>
+    public TokenStore(TimeSpan accessTokenLifetime, bool rotateRefreshTokens, string username, Func<string> organizationId)
     {
+        this.organizationId = organizationId;
         AccessTokenLifetime = accessTokenLifetime;
         RotateRefreshTokens = rotateRefreshTokens;
         ClientId = "3MVG9" + RandomNumberGenerator.GetString(ClientIdAlphabet, 80);
@@ -34,9 +39,13 @@ internal sealed class TokenStore
     public TimeSpan AccessTokenLifetime { get; }
     public bool RotateRefreshTokens { get; set; }
 
+    /// <summary>
+    /// A session id shaped like Salesforce's, "&lt;15-character org id&gt;!&lt;secret&gt;": clients such as the Salesforce CLI
+    /// read the org id from it and refuse tokens of another shape.
+    /// </summary>
     public string IssueAccessToken(string username, string refreshToken)
     {
-        string token = NewSecret(48);
+        string token = organizationId()[..15] + "!" + RandomNumberGenerator.GetString(SessionAlphabet, 96);
         accessTokens[token] = new AccessGrant(username, DateTime.UtcNow + AccessTokenLifetime, refreshToken);
         return token;
     }

@@ -44,6 +44,19 @@ public sealed partial class EmulatorOrg
         }
     }
 
+    /// <summary>Organization.IsSandbox: a sandbox's token endpoint wants JWT assertions for https://test.salesforce.com.</summary>
+    public bool IsSandbox
+    {
+        get
+        {
+            lock (Sync) return Scan(Schema.Find("Organization")).First().GetBool("IsSandbox");
+        }
+        set
+        {
+            lock (Sync) Scan(Schema.Find("Organization")).First().Values["IsSandbox"] = value;
+        }
+    }
+
     /// <summary>Replaces all data with the records of a seed (format: {"objects":{"User":[{...}],...}}); it becomes what Reset restores.</summary>
     public void LoadSeed(string json)
     {
@@ -164,6 +177,12 @@ public sealed partial class EmulatorOrg
     }
 
     internal bool WasDeleted(string id) => SalesforceId.TryNormalize(id, out var id18) && recycleBin.ContainsKey(id18);
+
+    /// <summary>A user who may sign in and whose sessions work: active and not frozen (UserLogin.IsFrozen).</summary>
+    internal bool CanSignIn(SObjectRecord user) => user.GetBool("IsActive") && !IsFrozen(user);
+
+    internal bool IsFrozen(SObjectRecord user) =>
+        FindByUniqueField(Schema.Find("UserLogin"), "UserId", user.Id)?.GetBool("IsFrozen") == true;
 
     internal SObjectRecord FindUserByUsername(string username) =>
         username == null ? null : FindByUniqueField(Schema.Find("User"), "Username", username);

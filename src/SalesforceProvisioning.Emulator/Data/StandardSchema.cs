@@ -110,7 +110,10 @@ public sealed class StandardSchema
             .Add(ReadOnly(Text("Name", 80)))
             .Add(ReadOnly(Text("OrganizationType", 40, "Edition")))
             .Add(ReadOnly(Text("InstanceName", 5)))
-            .Add(ReadOnly(Bool("IsSandbox", false)));
+            .Add(ReadOnly(Bool("IsSandbox", false)))
+            // Read by the Salesforce CLI when it logs in (null in an org that is neither a trial nor namespaced).
+            .Add(ReadOnly(new FieldDefinition { Name = "TrialExpirationDate", Type = FieldType.DateTime }))
+            .Add(ReadOnly(Text("NamespacePrefix", 15)));
 
     private static ObjectDefinition UserRole() =>
         new ObjectDefinition("UserRole", "Role", "00E", isSetupObject: true) { Createable = false, Updateable = false, Deletable = false }
@@ -165,7 +168,9 @@ public sealed class StandardSchema
         new ObjectDefinition("UserLogin", "User Login", "060", isSetupObject: true) { Createable = false, Deletable = false }
             .Add(ReadOnly(Ref("UserId", "User ID", "User") with { ChildRelationshipName = "UserLogins" }))
             .Add(Bool("IsFrozen", false) with { Createable = false })
-            .Add(Bool("IsPasswordLocked", false) with { Createable = false });
+            .Add(Bool("IsPasswordLocked", false) with { Createable = false })
+            // One login row per user: indexed, so every request can check IsFrozen without a scan.
+            .AddUniqueKey(new UniqueKey(new[] { "UserId" }, "DUPLICATE_VALUE", (existingId, _) => $"duplicate value found: UserId duplicates value on record with id: {existingId}"));
 
     private static ObjectDefinition PermissionSetGroup() =>
         new ObjectDefinition("PermissionSetGroup", "Permission Set Group", "0PG", isSetupObject: true)

@@ -16,6 +16,10 @@ public sealed class EmulatorInfo
     [JsonPropertyOrder(5)] public string AccessToken { get; init; }
     [JsonPropertyOrder(6)] public string Username { get; init; }
     [JsonPropertyOrder(7)] public int ProcessId { get; init; }
+    /// <summary>The same API over https (a self-signed certificate made at start), for clients that only speak https.</summary>
+    [JsonPropertyOrder(8)] public string HttpsInstanceUrl { get; init; }
+    /// <summary>That certificate in PEM, for clients to trust (for Node: a file named by NODE_EXTRA_CA_CERTS).</summary>
+    [JsonPropertyOrder(9)] public string CertificatePem { get; init; }
 
     /// <summary>The compact one-line JSON the standalone program prints first on stdout.</summary>
     public string ToJsonLine() => JsonSerializer.Serialize(this, LineOptions);

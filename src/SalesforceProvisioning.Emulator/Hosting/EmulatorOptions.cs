@@ -36,6 +36,27 @@ public sealed class EmulatorOptions
     /// <summary>The standalone program stops when this process exits (--parent-pid), so no emulator outlives its starter.</summary>
     public int? ParentProcessId { get; set; }
 
+    /// <summary>What --help prints: every option the standalone program takes.</summary>
+    public const string Usage =
+        "SalesforceProvisioning.Emulator: a local Salesforce org for offline runbook tests.\n" +
+        "Prints one JSON line (address and credentials) on stdout, then serves until SIGINT/SIGTERM.\n" +
+        "\n" +
+        "Options:\n" +
+        "  --port N                  loopback port to listen on (0, the default, picks a free one)\n" +
+        "  --latency-ms N            delay added to every API and token request (default 0)\n" +
+        "  --latency-per-record-ms N delay added per record a request writes (default 0)\n" +
+        "  --seed FILE               seed JSON replacing the default data\n" +
+        "  --token-lifetime SECONDS  access token lifetime (default 7200)\n" +
+        "  --rotate-refresh-tokens   a refresh grant returns a new refresh token and revokes the old one\n" +
+        "  --daily-api-limit N       the org's daily API allowance (default 15000)\n" +
+        "  --jwt-certificate FILE    PEM certificate or public key that jwt-bearer assertions are checked against\n" +
+        "  --parent-pid PID          stop when this process exits\n" +
+        "  --help, -h                print this help and exit\n";
+
+    /// <summary>True when the arguments ask for the help text instead of a server.</summary>
+    public static bool WantsHelp(IReadOnlyList<string> args)
+        => args.Any(a => a == "--help" || a == "-h" || a == "-?" || a == "/?");
+
     public static EmulatorOptions Parse(IReadOnlyList<string> args)
     {
         var options = new EmulatorOptions();
@@ -62,7 +83,7 @@ public sealed class EmulatorOptions
                 case "--daily-api-limit": options.DailyApiLimit = Number(0, long.MaxValue); break;
                 case "--jwt-certificate": options.JwtCertificateFile = Value(); break;
                 case "--parent-pid": options.ParentProcessId = (int)Number(1, int.MaxValue); break;
-                default: throw new ArgumentException($"Unknown option '{name}'. Options: --port N, --latency-ms N, --latency-per-record-ms N, --seed FILE, --token-lifetime SECONDS, --rotate-refresh-tokens, --daily-api-limit N, --jwt-certificate FILE, --parent-pid PID.");
+                default: throw new ArgumentException($"Unknown option '{name}'.\n\n{Usage}");
             }
         }
         return options;

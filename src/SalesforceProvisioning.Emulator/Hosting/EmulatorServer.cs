@@ -38,9 +38,12 @@ public static class EmulatorServer
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Stopping is the owner's business (signals in Program, DisposeAsync in process), not Ctrl+C handlers per instance.
         builder.Services.AddSingleton<IHostLifetime, OwnerControlledLifetime>();
+        var certificate = LoopbackCertificate.Create(); // lives as long as the listener that serves it
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Port);
+            // A second listener on a free port speaks https, for clients that refuse plain http (sf org login sfdx-url).
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             kestrel.AddServerHeader = false;
             // Room for URLs past Salesforce's 16,384-character limit, so the emulator can answer 414 itself.
             kestrel.Limits.MaxRequestLineSize = 4 * ApiHandler.MaxUrlLength;
@@ -52,8 +55,10 @@ public static class EmulatorServer
         app.Run(handler.HandleAsync);
         await app.StartAsync(ct);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        state.BaseUrl = $"http://127.0.0.1:{new Uri(address).Port}";
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        state.BaseUrl = $"http://127.0.0.1:{addresses.First(a => a.Scheme == "http").Port}";
+        state.HttpsBaseUrl = $"https://127.0.0.1:{addresses.First(a => a.Scheme == "https").Port}";
+        state.CertificatePem = certificate.ExportCertificatePem();
         return new RunningEmulator(app, state);
     }
 
