@@ -12,7 +12,7 @@ namespace SalesforceProvisioning
     /// by precedence of keys) and the licence seats it plans. User licences come with the preflight's
     /// profiles; roles, permission set groups and permission set licences are read once per run, with the
     /// first window's match reads that needs them; managers and match keys in each window's match reads:
-    /// none of them costs a call per user.
+    /// none of them costs a call per user, and a manager created in the same run costs no second write.
     /// </summary>
     public sealed partial class UserSyncEngine
     {
@@ -120,39 +120,48 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>
-        /// The second pass: users whose manager was created in this run get ManagerId once the manager's
-        /// create is confirmed (its Id known from Salesforce's answer); a manager whose create failed is
-        /// reported on the report's result.
+        /// The second pass, without a second write: users whose manager is created in this run wait until
+        /// the manager's create is confirmed (its Id known from Salesforce's answer), then go out with
+        /// ManagerId set, level by level down a hierarchy created at once. A manager whose create failed
+        /// leaves its reports without ManagerId, and their results say so.
         /// </summary>
-        private async Task<SalesforceException> SetManagersCreatedInRunAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, CancellationToken ct)
         {
-            foreach (UserPlan plan in plans.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
-                Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
-            var writes = new List<RecordWrite>();
-            foreach (UserPlan plan in plans.Where(p => p.PendingManagerKey != null && p.Action != SfSyncAction.Failed && p.Action != SfSyncAction.Skipped))
+            var waiting = plans.Where(p => p.PendingManagerKey != null).ToList();
+            SalesforceException stop = await WriteUsersAsync(plans.Where(p => p.PendingManagerKey == null).ToList(), ct).ConfigureAwait(false);
+            var written = plans.Where(p => p.PendingManagerKey == null).ToList();
+            while (stop == null && waiting.Count > 0)
             {
-                if (!plan.Written || plan.UserId == null || plan.Action == SfSyncAction.Failed) continue;
-                if (Org.Managers.Find(plan.PendingManagerKey, out string managerId) != ManagerLookup.Found)
+                foreach (UserPlan plan in written.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
+                    Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
+                var ready = waiting.Where(p => p.Action != SfSyncAction.Failed && Org.Managers.Find(p.PendingManagerKey, out _) == ManagerLookup.Found).ToList();
+                if (ready.Count == 0) break;
+                foreach (UserPlan plan in ready)
                 {
-                    plan.Message = $"{plan.Message} The manager '{plan.PendingManagerKey}' was not created in this run; ManagerId not set.".Trim();
-                    continue;
+                    Org.Managers.Find(plan.PendingManagerKey, out string managerId);
+                    SetManager(plan, managerId);
                 }
-                writes.Add(new RecordWrite(WriteKind.Update, "User", new JObject { ["Id"] = plan.UserId, ["ManagerId"] = managerId }, plan.UserId, plan));
+                waiting.RemoveAll(ready.Contains);
+                stop = await WriteUsersAsync(ready, ct).ConfigureAwait(false);
+                written = ready;
             }
-            if (writes.Count == 0) return null;
-            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, MaxWriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
-            foreach (RecordOutcome outcome in outcomes)
+            if (stop != null || waiting.Count == 0) return stop;
+            foreach (UserPlan plan in waiting.Where(p => p.Action != SfSyncAction.Failed))
             {
-                var plan = (UserPlan)outcome.Write.Tag;
-                if (outcome.Success)
-                {
-                    plan.ChangedFields.Add("ManagerId");
-                    if (plan.Action == SfSyncAction.Unchanged) plan.Action = SfSyncAction.Updated;
-                    continue;
-                }
-                plan.FailAfterWrite(outcome.ErrorCode, $"The user was written, but setting its manager '{plan.PendingManagerKey}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                plan.Message = $"{plan.Message} The manager '{plan.PendingManagerKey}' was not created in this run; ManagerId not set.".Trim();
+                plan.PendingManagerKey = null;
+                if (plan.Action == SfSyncAction.Updated && !plan.IsWrite) plan.Action = SfSyncAction.Unchanged;
             }
-            return stopped;
+            return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
+        }
+
+        private static void SetManager(UserPlan plan, string managerId)
+        {
+            plan.PendingManagerKey = null;
+            if (plan.Create != null) plan.Create["ManagerId"] = managerId;
+            else if (plan.Update != null) plan.Update["ManagerId"] = managerId;
+            else plan.Update = new JObject { ["ManagerId"] = managerId };
+            plan.ChangedFields.Add("ManagerId");
         }
     }
 }

@@ -343,23 +343,7 @@ namespace SalesforceProvisioning
                     SalesforceException contactsStopped = await _community.CreateContactsAsync(plans, ct).ConfigureAwait(false);
                     if (contactsStopped != null) throw contactsStopped;
                 }
-                var pending = plans.Where(p => p.IsWrite).SelectMany(WritesOf).ToList();
-                for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
-                {
-                    if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(_connection.RetryBaseDelay.TotalMilliseconds * round), ct).ConfigureAwait(false);
-                    var outcomes = new List<RecordOutcome>();
-                    try
-                    {
-                        await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
-                    }
-                    catch (SalesforceException ex)
-                    {
-                        stop = ex;
-                    }
-                    pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
-                    if (stop != null) break;
-                }
-                if (stop == null) stop = await SetManagersCreatedInRunAsync(plans, ct).ConfigureAwait(false);
+                stop = await WriteUsersInManagerOrderAsync(plans.Where(p => p.IsWrite).ToList(), ct).ConfigureAwait(false);
                 if (stop == null) stop = await WriteAccessAsync(plans, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
@@ -377,6 +361,29 @@ namespace SalesforceProvisioning
                 }
             }
             if (stop != null) throw stop;
+        }
+
+        /// <summary>Writes the users' records in rounds, re-sending transient failures and reconciling creates in doubt.</summary>
+        private async Task<SalesforceException> WriteUsersAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        {
+            SalesforceException stop = null;
+            var pending = plans.SelectMany(WritesOf).ToList();
+            for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
+            {
+                if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(_connection.RetryBaseDelay.TotalMilliseconds * round), ct).ConfigureAwait(false);
+                var outcomes = new List<RecordOutcome>();
+                try
+                {
+                    await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
+                }
+                catch (SalesforceException ex)
+                {
+                    stop = ex;
+                }
+                pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
+                if (stop != null) break;
+            }
+            return stop;
         }
 
         /// <summary>
