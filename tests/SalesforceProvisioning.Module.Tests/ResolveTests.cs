@@ -112,6 +112,17 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void A_report_whose_manager_fails_to_be_created_is_still_synced_and_says_so()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("@(" + Person("report", "; Manager = 'badboss@resolve.example.com'") + ", " +
+                "[pscustomobject]@{ Username = 'badboss@resolve.example.com'; LastName = 'Boss'; Email = 'not-an-email' }) | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal(new[] { "Created", "Failed" }, Actions(result));
+            Assert.Contains("The manager 'badboss@resolve.example.com' was not created in this run; ManagerId not set.", result.Output[0].Prop("Message"));
+            Assert.Null(Field("report@resolve.example.com", "ManagerId"));
+        }
+
+        [Fact]
         public void Resolving_managers_and_roles_costs_the_same_calls_for_three_hundred_users_as_for_none()
         {
             using var ps = _emulator.NewSession();
@@ -253,6 +264,18 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Contains("freezing does not", run.Output[2].Prop("Remedy"));
             Assert.Equal(3, _emulator.ApiCalls - before); // preflight, one read, one write: the seats cost no call
             Assert.Equal(preview.Output.Select(o => o.Prop("Message")), run.Output.Select(o => o.Prop("Message")));
+        }
+
+        [Fact]
+        public void A_permission_set_licence_without_a_free_seat_skips_the_user_with_the_numbers()
+        {
+            _emulator.UseSeed(seed => seed["objects"]["PermissionSetLicense"][0]["TotalLicenses"] = 2);
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("@(" + Person("l1", "; PermissionSetLicenses = 'SalesConsoleUser'") + ", " + Person("l2", "; PermissionSetLicenses = 'Sales Console User'") + ") | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal(new[] { "Created", "Skipped" }, Actions(result));
+            Assert.Equal("LicenseLimit", result.Output[1].Prop("ErrorCode"));
+            Assert.Contains("No free seat of permission set licence 'Sales Console User': 1 of 2 used before this run, and 1 more taken", result.Output[1].Prop("Message"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 'l2@resolve.example.com'"));
         }
 
         [Fact]
