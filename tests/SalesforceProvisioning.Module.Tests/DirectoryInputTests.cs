@@ -128,13 +128,18 @@ $engineering, $platform | Sync-SfGroup -DirectoryUser $users -StatePath $statePa
         public void Set_SfGroupMembership_takes_Graph_member_objects_and_AD_distinguished_names()
         {
             using var ps = Session();
-            Assert.Empty(ps.Run("[pscustomobject]@{ Name = 'Dir Team'; SourceId = 'dir-team' } | Sync-SfGroup -StatePath $statePath").Errors);
+            Assert.Empty(ps.Run("[pscustomobject]@{ Name = 'Dir Team'; SourceId = 'dir-team' }, [pscustomobject]@{ Name = 'Dir Nested'; SourceId = 'dir-nested' } | Sync-SfGroup -StatePath $statePath").Errors);
+            // A mail-enabled Entra group object (Get-MgGroup) is a nested group, not a user named by its mail.
             var result = ps.Run(@"
-$bob = AdUser 'Bob' 'Oz' 'bob@dir.example.com'
-@(GraphMember user 'u-1' @{ userPrincipalName = 'ann@dir.example.com' }), $bob.DistinguishedName | Set-SfGroupMembership -Group 'Dir Team' -DirectoryUser $bob");
+$bob = [pscustomobject]@{ Id = '3f2504e0-4f89-11d3-9a0c-0305e82c3301'; UserPrincipalName = 'bob@dir.example.com'; Mail = 'bob@dir.example.com'
+    OnPremisesDistinguishedName = 'CN=Bob Oz,OU=Users,DC=acme,DC=com'; AccountEnabled = $true }  # Get-MgUser of a user synced from AD
+$nested = GraphGroup 'a3d1e5f0-1234-4a5b-8c9d-0e1f2a3b4c5d' 'Dir Nested' $null
+$nested.Mail = 'dir.nested@dir.example.com'
+@(GraphMember user 'u-1' @{ userPrincipalName = 'ann@dir.example.com' }), 'CN=Bob Oz, OU=Users, DC=acme, DC=com', $nested | Set-SfGroupMembership -Group 'Dir Team' -DirectoryUser $bob");
             Assert.Empty(result.Errors);
-            Assert.Equal(new[] { "Added", "Added" }, result.Output.Select(o => o.Prop("Action")));
-            Assert.Equal(new[] { "ann@dir.example.com", "bob@dir.example.com" }, result.Output.Select(o => o.Prop("Member")).OrderBy(m => m));
+            Assert.Equal(new[] { "Added", "Added", "Added" }, result.Output.Select(o => o.Prop("Action")));
+            Assert.Equal(new[] { "Dir Nested", "ann@dir.example.com", "bob@dir.example.com" }, result.Output.Select(o => o.Prop("Member")).OrderBy(m => m, StringComparer.Ordinal));
+            Assert.Equal("Group", result.Output.Single(o => o.Prop("Member") == "Dir Nested").Prop("MemberType"));
         }
 
         [Fact]

@@ -45,6 +45,20 @@ namespace SalesforceProvisioning.ModuleTests
     {
         private readonly Runspace _runspace;
 
+        /// <summary>
+        /// Tests never touch the user's own state store or connection key: unless the run says otherwise, both live in
+        /// a folder of this test run (cmdlets read these variables when no -StatePath is given).
+        /// </summary>
+        static PowerShellHost()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-tests-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_PATH", Path.Combine(folder, "state.db"));
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_KEY_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_KEY_PATH", Path.Combine(folder, "connection-key"));
+        }
+
         public PowerShellHost()
         {
             var state = InitialSessionState.CreateDefault2();

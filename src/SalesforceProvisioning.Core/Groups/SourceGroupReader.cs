@@ -95,20 +95,25 @@ namespace SalesforceProvisioning
                     $"'{name}' is a {odataType.Substring(odataType.LastIndexOf('.') + 1)}, and Salesforce public groups hold only users and groups.",
                     "Filter the members to users and groups (Get-MgGroupMember | Where-Object { $_.AdditionalProperties['@odata.type'] -in '#microsoft.graph.user', '#microsoft.graph.group' }).");
 
+            // A group object (Get-ADGroup, Get-MgGroup) is a group even when it is mail-enabled.
+            string objectClass = Text(readProperty(item, "objectClass").Value);
+            string distinguishedName = Text(readProperty(item, "DistinguishedName").Value);
+            if (string.Equals(objectClass, "group", StringComparison.OrdinalIgnoreCase) || readProperty(item, "GroupTypes").Found)
+            {
+                if (distinguishedName != null) return MemberRef.ByDistinguishedName(SfMemberType.Group, name ?? distinguishedName, distinguishedName, item);
+                string id = GraphId(item, readProperty);
+                if (id != null) return MemberRef.ByDirectoryId(id, name, item);
+                if (name != null) return new MemberRef(SfMemberType.Group, name, item);
+            }
+
             string username = Text(First(item, UserKeyProperties, readProperty));
             if (username != null) return new MemberRef(SfMemberType.User, username, item);
             if (odataType != null)
                 return MemberRef.Unresolved(name ?? Text(readProperty(item, GraphIdProperty).Value), item, $"The user '{name}' has neither a userPrincipalName nor a mail in the Graph answer.",
                     "Ask Graph for them: Get-MgGroupMember -All -Property id,userPrincipalName,mail,displayName.");
 
-            // Get-ADGroupMember: an ADPrincipal with objectClass and DistinguishedName, but no UserPrincipalName.
-            string objectClass = Text(readProperty(item, "objectClass").Value);
-            string distinguishedName = Text(readProperty(item, "DistinguishedName").Value);
-            if (distinguishedName != null)
-            {
-                bool isGroup = string.Equals(objectClass, "group", StringComparison.OrdinalIgnoreCase);
-                return MemberRef.ByDistinguishedName(isGroup ? SfMemberType.Group : SfMemberType.User, isGroup && name != null ? name : distinguishedName, distinguishedName, item);
-            }
+            // Get-ADGroupMember: an ADPrincipal of a user has a DistinguishedName but no UserPrincipalName.
+            if (distinguishedName != null) return MemberRef.ByDistinguishedName(SfMemberType.User, distinguishedName, distinguishedName, item);
             if (name != null) return new MemberRef(SfMemberType.Group, name, item);
             return new MemberRef(SfMemberType.User, Convert.ToString(item), item);
         }
@@ -116,7 +121,7 @@ namespace SalesforceProvisioning
         /// <summary>
         /// Resolves members given by AD distinguished name or Graph object id: a group of the same input (by its
         /// DistinguishedName or Id), else a user of <paramref name="directoryUsers"/> (by DistinguishedName, as
-        /// Get-ADUser returns them), else, for a member known to be a group, its name. Anything else is an
+        /// Get-ADUser returns them, or OnPremisesDistinguishedName, as Get-MgUser does for synced users), else, for a member known to be a group, its name. Anything else is an
         /// UnresolvedMember failure of that member: a user is never guessed from the CN of a DN.
         /// </summary>
         public static void ResolveReferences(IReadOnlyList<SourceGroup> groups, IEnumerable<object> directoryUsers, Func<object, string, (bool Found, object Value)> readProperty)
@@ -132,7 +137,8 @@ namespace SalesforceProvisioning
             var usersByDn = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (object user in directoryUsers ?? Enumerable.Empty<object>())
             {
-                string dn = Text(readProperty(user, "DistinguishedName").Value);
+                // Get-ADUser's DistinguishedName, or the one Entra keeps for a user synced from AD (Get-MgUser).
+                string dn = Text(readProperty(user, "DistinguishedName").Value) ?? Text(readProperty(user, "OnPremisesDistinguishedName").Value);
                 string username = Text(First(user, UserKeyProperties, readProperty));
                 if (dn != null && username != null) usersByDn[NormalizeDn(dn)] = username;
             }
