@@ -119,6 +119,7 @@ namespace SalesforceProvisioning.Commands
                 // Deactivating frees a licence seat; freezing keeps it.
                 LicenceSeatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0,
                 FrozenKeepingSeats = _counts[SfSyncAction.Frozen],
+                LicenceSeats = (_engine as UserSyncEngine)?.Licences.Planned.Select(l => l.ToString()).ToList() ?? new List<string>(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }

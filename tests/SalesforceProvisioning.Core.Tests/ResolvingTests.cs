@@ -209,13 +209,14 @@ namespace SalesforceProvisioning.Tests
             ledger.Plan(first, org);
             ledger.Plan(second, org);
             Assert.Equal(SfSyncAction.Created, first.Action);
-            Assert.Contains("1 of 3 free before it", first.Message);
+            Assert.Contains("1 of 3 free before it", first.Message); // scarce: the result names the seat
             Assert.Equal(SfSyncAction.Skipped, second.Action);
             Assert.Equal("LicenseLimit", second.ErrorCode);
 
             first.Fail("UNKNOWN_EXCEPTION", "boom", null);
             ledger.Settle(first);
             Assert.Equal(1, ledger.Licences.Single().Free);
+            Assert.Equal("licence 'Salesforce': 0 seat(s) taken of 1 free (3 in all), 1 user(s) skipped for lack of a seat", ledger.Planned.Single().ToString());
         }
     }
 }

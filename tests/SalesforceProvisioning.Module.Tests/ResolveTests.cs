@@ -78,6 +78,16 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void A_role_given_by_its_id_alone_is_checked_against_the_orgs_roles()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("@(" + Person("byid", "; UserRoleId = '00EEm0000000002'") + ", " + Person("gone", "; UserRoleId = '00EEm0000000099'") + ") | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal(new[] { "Created", "Failed" }, Actions(result));
+            Assert.Equal("UnknownRole", result.Output[1].Prop("ErrorCode"));
+            AssertId("00EEm0000000002", Field("byid@resolve.example.com", "UserRoleId"));
+        }
+
+        [Fact]
         public void Managers_resolve_by_key_including_managers_created_in_the_same_run_and_a_missing_one_is_reported()
         {
             using var ps = _emulator.NewSession();
@@ -249,14 +259,15 @@ namespace SalesforceProvisioning.ModuleTests
             using var ps = _emulator.NewSession();
             string four = "$four = @(" + string.Join(", ", Person("s1"), Person("s2"), Person("s3"), Person("s4")) + "); ";
 
-            var preview = ps.Run(four + "$four | Sync-SfUser -Profile 'Standard User' -WhatIf");
+            var preview = ps.Run(four + "$four | Sync-SfUser -Profile 'Standard User' -WhatIf -InformationAction Continue");
             Assert.Equal(new[] { "Created", "Created", "Skipped", "Skipped" }, Actions(preview));
+            Assert.Contains("licence 'Salesforce': 2 seat(s) taken of 2 free (5 in all), 2 user(s) skipped for lack of a seat", Assert.Single(preview.Information));
             Assert.Contains("2 of 5 free", preview.Output[0].Prop("Message"));
             Assert.Contains("1 of 5 free", preview.Output[1].Prop("Message"));
             Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE 's%@resolve.example.com'"));
 
             long before = _emulator.ApiCalls;
-            var run = ps.Run(four + "$four | Sync-SfUser -Profile 'Standard User'");
+            var run = ps.Run(four + "$four | Sync-SfUser -Profile 'Standard User' -InformationAction Continue");
             Assert.Equal(new[] { "Created", "Created", "Skipped", "Skipped" }, Actions(run));
             Assert.Empty(run.Errors); // skipped, not failed one by one with LICENSE_LIMIT_EXCEEDED
             Assert.Equal("LicenseLimit", run.Output[2].Prop("ErrorCode"));
@@ -264,6 +275,7 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Contains("freezing does not", run.Output[2].Prop("Remedy"));
             Assert.Equal(3, _emulator.ApiCalls - before); // preflight, one read, one write: the seats cost no call
             Assert.Equal(preview.Output.Select(o => o.Prop("Message")), run.Output.Select(o => o.Prop("Message")));
+            Assert.Equal(preview.Information.Single().Split(';')[1], run.Information.Single().Split(';')[1]);
         }
 
         [Fact]

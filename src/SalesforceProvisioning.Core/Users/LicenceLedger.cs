@@ -30,6 +30,13 @@ namespace SalesforceProvisioning
 
         public long Free => Math.Max(0, Total - UsedAtStart - Taken);
 
+        /// <summary>Users this run skipped because no seat of this licence was free.</summary>
+        public int Skipped { get; internal set; }
+
+        /// <summary>The licence's line in the run's summary: the seat plan (the same under -WhatIf).</summary>
+        public override string ToString()
+            => $"{Kind} '{Name}': {Taken} seat(s) taken of {Math.Max(0, Total - UsedAtStart)} free ({Total} in all)" + (Skipped > 0 ? $", {Skipped} user(s) skipped for lack of a seat" : "");
+
         internal string Kind => IsPermissionSetLicence ? "permission set licence" : "licence";
     }
 
@@ -43,12 +50,18 @@ namespace SalesforceProvisioning
     /// </summary>
     public sealed class LicenceLedger
     {
+        /// <summary>Free seats at or below which results mention seats (taken, kept by freezing, freed by deactivating).</summary>
+        public const int ScarceSeats = 10;
+
         private readonly Dictionary<string, SfLicence> _licences = new Dictionary<string, SfLicence>(StringComparer.Ordinal);
 
         public IEnumerable<SfLicence> Licences => _licences.Values;
 
         /// <summary>Seats freed by deactivations and removed permission set licences this run.</summary>
         public long SeatsFreed { get; private set; }
+
+        /// <summary>The licences this run took seats of or ran out of, for the summary.</summary>
+        public IEnumerable<SfLicence> Planned => _licences.Values.Where(l => l.Taken > 0 || l.Skipped > 0);
 
         public void AddUserLicences(IEnumerable<JObject> rows) => Add(rows, "Name", permissionSetLicences: false);
 
@@ -89,6 +102,7 @@ namespace SalesforceProvisioning
                 LifecycleDecision decision = LifecyclePolicy.ForLicenceSeat(licence.Name, licence.Kind, licence.Total, licence.UsedAtStart, licence.Taken);
                 if (decision.IsSkip)
                 {
+                    licence.Skipped++;
                     plan.Skip(decision.Reason, decision.Remedy);
                     plan.ErrorCode = decision.ErrorCode;
                     return;
@@ -97,15 +111,17 @@ namespace SalesforceProvisioning
             var notes = new List<string>();
             foreach (SfLicence licence in needed)
             {
-                notes.Add($"Takes a seat of {licence.Kind} '{licence.Name}' ({licence.Free} of {licence.Total} free before it).");
+                // Where seats are scarce, the user's result says which seat it takes.
+                if (licence.Free <= ScarceSeats) notes.Add($"Takes a seat of {licence.Kind} '{licence.Name}' ({licence.Free} of {licence.Total} free before it).");
                 licence.Taken++;
                 plan.SeatsTaken.Add(licence);
             }
             SfLicence held = LicenceOf(plan.Existing?.Value<string>("ProfileId"), org);
-            if (plan.Update?.Value<bool?>("IsActive") == false && held != null)
-                notes.Add($"Deactivating frees its seat of licence '{held.Name}'.");
-            if (plan.Freeze == true && held != null)
-                notes.Add($"Freezing keeps its seat of licence '{held.Name}' (only deactivating frees a licence: -DisableAction Disable).");
+            if (held != null && held.Free <= ScarceSeats)
+            {
+                if (plan.Update?.Value<bool?>("IsActive") == false) notes.Add($"Deactivating frees its seat of licence '{held.Name}'.");
+                if (plan.Freeze == true) notes.Add($"Freezing keeps its seat of licence '{held.Name}' (only deactivating frees a licence: -DisableAction Disable).");
+            }
             if (notes.Count > 0) plan.Message = string.IsNullOrEmpty(plan.Message) ? string.Join(" ", notes) : plan.Message + " " + string.Join(" ", notes);
         }
 

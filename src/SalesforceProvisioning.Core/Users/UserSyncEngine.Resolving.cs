@@ -35,7 +35,7 @@ namespace SalesforceProvisioning
         private List<string> ResolvingStatements(IReadOnlyList<SourceUser> sources)
         {
             var statements = new List<string>();
-            if (!_rolesRead && sources.Any(s => s.KeyValue("UserRoleId") is string role && !role.StartsWith("00E", StringComparison.Ordinal)))
+            if (!_rolesRead && sources.Any(s => s.KeyValue("UserRoleId") != null))
             {
                 _rolesRead = true;
                 statements.Add("SELECT Id, Name, DeveloperName FROM UserRole");
