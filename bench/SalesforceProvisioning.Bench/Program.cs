@@ -13,7 +13,7 @@ using SalesforceProvisioning;
 namespace SalesforceProvisioning.Bench
 {
     /// <summary>
-    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25]
+    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25 --latency-per-record-ms 2]
     /// Each case runs in its own process (so peak memory is the case's own) against its own emulator process,
     /// and prints one JSON line: users, counted API calls, records written, wall seconds, peak working set.
     /// </summary>
@@ -35,7 +35,7 @@ namespace SalesforceProvisioning.Bench
             }
             foreach (var (name, users) in cases)
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs}")
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs}")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
@@ -51,7 +51,7 @@ namespace SalesforceProvisioning.Bench
         private static async Task<int> RunCaseAsync(Args options)
         {
             int users = options.Users.Single();
-            await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs);
+            await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs, options.LatencyPerRecordMs);
             var connection = SfProvisioningConnection.Create(new SfConnectionSettings
             {
                 Domain = emulator.Domain,
@@ -240,6 +240,8 @@ namespace SalesforceProvisioning.Bench
         {
             public int[] Users = { 1_000, 10_000, 100_000 };
             public int LatencyMs = 25;
+            /// <summary>Cost per record written (the emulator's --latency-per-record-ms), as an org writes records one by one.</summary>
+            public int LatencyPerRecordMs;
             public int Groups = 1_000;
             public bool UsersOnly;
             public string Case;
@@ -253,6 +255,7 @@ namespace SalesforceProvisioning.Bench
                     {
                         case "--users": a.Users = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                         case "--latency-ms": a.LatencyMs = int.Parse(args[++i]); break;
+                        case "--latency-per-record-ms": a.LatencyPerRecordMs = int.Parse(args[++i]); break;
                         case "--case": a.Case = args[++i]; break;
                         case "--groups": a.Groups = int.Parse(args[++i]); break;
                         case "--users-only": a.UsersOnly = true; break;
@@ -284,10 +287,10 @@ namespace SalesforceProvisioning.Bench
         public string ClientSecret { get; }
         public string RefreshToken { get; }
 
-        public static async Task<EmulatorProcess> StartAsync(int latencyMs)
+        public static async Task<EmulatorProcess> StartAsync(int latencyMs, int latencyPerRecordMs)
         {
             string dll = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "SalesforceProvisioning.Emulator", "bin", "Release", "net10.0", "SalesforceProvisioning.Emulator.dll");
-            var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{Path.GetFullPath(dll)}\" --port 0 --latency-ms {latencyMs} --daily-api-limit 1000000 --parent-pid {Environment.ProcessId}")
+            var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{Path.GetFullPath(dll)}\" --port 0 --latency-ms {latencyMs} --latency-per-record-ms {latencyPerRecordMs} --daily-api-limit 1000000 --parent-pid {Environment.ProcessId}")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,

@@ -17,7 +17,8 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
         private int _inputCount;
-        private long? _apiUsedAtStart;
+        private long _apiCallsAtStart;
+        private SyncProgress _progress;
 
         /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
         [Parameter]
@@ -71,8 +72,10 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
+            StopSignals.Install();
+            _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
-            _apiUsedAtStart = _connection.ApiUsage?.Used;
+            _apiCallsAtStart = _connection.Client.ApiCallCount;
             Map = CreateMap();
             _propertyCheck = new SourcePropertyCheck(Map);
             UserSyncPolicy policy = CreatePolicy(_connection);
@@ -80,6 +83,7 @@ namespace SalesforceProvisioning.Commands
             _engine = CreateEngine(_connection, Map, policy);
             try
             {
+                _progress.Phase("Reading the org");
                 policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
             }
@@ -94,8 +98,7 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
-                Emit(new List<SfUserSyncResult> { unchanged });
-                RuleRun.Record(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
+                Deliver(new List<SfUserSyncResult> { unchanged }, new List<SourceUser> { user });
                 return;
             }
             _window.Add(user);
@@ -104,17 +107,18 @@ namespace SalesforceProvisioning.Commands
 
         protected override void EndProcessing()
         {
+            _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
             Flush();
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            _progress.Complete();
             // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
             var summary = new SfSyncSummary
             {
                 Command = MyInvocation.MyCommand.Name,
                 Inputs = _inputCount,
                 Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
-                ApiCallsUsed = _connection.ApiUsage?.Used - _apiUsedAtStart,
+                ApiCallsUsed = _connection.Client.ApiCallCount - _apiCallsAtStart,
                 Matching = _engine.MatchingStrategy?.ToString(),
                 // Deactivating frees a licence seat; freezing keeps it.
                 LicenceSeatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0,
@@ -135,6 +139,7 @@ namespace SalesforceProvisioning.Commands
             var results = new List<SfUserSyncResult>();
             try
             {
+                _progress.Phase($"Planning {window.Count} user(s)");
                 IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
                 bool whatIf = IsWhatIf();
                 var accepted = new List<ISyncPlan>();
@@ -145,6 +150,7 @@ namespace SalesforceProvisioning.Commands
                     else if (whatIf) results.Add(plan.ToResult(whatIf: true));
                     else { plan.Decline(); accepted.Add(plan); }
                 }
+                _progress.Phase($"Writing {accepted.Count(p => p.IsWrite)} change(s)");
                 Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
             }
             catch (SalesforceException ex)
@@ -152,14 +158,61 @@ namespace SalesforceProvisioning.Commands
                 // Nothing lost: inputs the failure left without a result get one saying why.
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
-                Emit(results);
-                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+                Deliver(results, window);
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
-            Emit(results);
-            RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C or SIGTERM: the pipeline takes no more output, but what the sent writes did is
+                // recorded (the engine waited for their answers), so the store and the run's counts hold it.
+                if (RuleRun != null)
+                {
+                    try
+                    {
+                        RuleRun.Record(results, window.ToDictionary(u => u.Index));
+                        RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                    }
+                    catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
+                }
+                throw;
+            }
+            Deliver(results, window);
             return results;
+        }
+
+        /// <summary>
+        /// Records a batch's results, then writes them out: recorded first, so a stop that ends the output
+        /// (Ctrl+C during WriteObject) cannot lose what was written. When the store cannot record, the results
+        /// are still shown, and the run stops before its next Salesforce write.
+        /// </summary>
+        private void Deliver(List<SfUserSyncResult> results, List<SourceUser> window)
+        {
+            SalesforceException unrecorded = null;
+            try
+            {
+                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+            }
+            catch (SalesforceException ex)
+            {
+                unrecorded = ex;
+            }
+            Emit(results);
+            if (unrecorded != null) ThrowFor(unrecorded, RuleRun.Rule.Name);
+        }
+
+        /// <summary>Starts the rule's run (lock, checks, copy) and relays what the start repaired as warnings.</summary>
+        protected void StartRuleRun(StateStore state, SfProvisioningRule rule, string scope, string keyField, bool full)
+        {
+            try
+            {
+                RuleRun = new RuleRun(state, rule, scope, keyField, full, CommandLineRedaction.Redact(MyInvocation.Line), whatIf: IsWhatIf());
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, rule.Name);
+            }
+            foreach (string warning in RuleRun.Warnings) WriteWarning(warning);
         }
 
         public virtual void Dispose()
@@ -185,8 +238,16 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails(guard.Reason) { RecommendedAction = guard.Remedy } });
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
+            _progress.Total = _inputCount;
             var results = FlushAndCollect();
-            RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
+            try
+            {
+                RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, RuleRun.Rule.Name);
+            }
         }
 
         private void Emit(List<SfUserSyncResult> results)
@@ -205,7 +266,7 @@ namespace SalesforceProvisioning.Commands
                     WriteError(record);
                 }
             }
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
+            _progress.Done(_counts.Values.Sum());
         }
 
         private static ErrorCategory CategoryFor(string code)
@@ -334,17 +395,10 @@ namespace SalesforceProvisioning.Commands
                 ThrowFor(ex, Rule);
             }
             base.BeginProcessing();
-            try
-            {
-                string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
-                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line, whatIf: IsWhatIf());
-                DeprovisionAbsent = CompleteScope;
-                ForceDeprovision = Force;
-            }
-            catch (SalesforceException ex)
-            {
-                ThrowFor(ex, Rule);
-            }
+            string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
+            StartRuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full);
+            DeprovisionAbsent = CompleteScope;
+            ForceDeprovision = Force;
         }
 
         /// <summary>The field Leads and Contacts are matched on (Leads and Contacts target only).</summary>
