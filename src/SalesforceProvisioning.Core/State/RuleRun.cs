@@ -194,12 +194,14 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>The source row and this run's configuration, reduced to one hash.</summary>
-        public string FingerprintOf(SourceUser user) => Configuration.Length == 0 ? Fingerprint(user) : Fingerprint(user) + ":" + Configuration;
+        public string FingerprintOf(SourceUser user) => Fingerprint(user, Configuration);
 
         /// <summary>What the source asked for, reduced to a hash: fields, state, access lists.</summary>
-        public static string Fingerprint(SourceUser user)
+        /// <param name="configuration">The run's map and preferences (<see cref="RuleConfiguration"/>): one hash covers row and rule.</param>
+        public static string Fingerprint(SourceUser user, string configuration = null)
         {
             var text = new StringBuilder();
+            if (!string.IsNullOrEmpty(configuration)) text.Append("rule=").Append(configuration).Append('\n');
             foreach (var pair in user.Fields.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
                 text.Append(pair.Key.ToLowerInvariant()).Append('=').Append(Flatten(pair.Value)).Append('\n');
             text.Append("enabled=").Append(user.Enabled?.ToString() ?? "").Append("\ndeleted=").Append(user.Deleted)
