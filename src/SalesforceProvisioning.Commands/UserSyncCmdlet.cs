@@ -17,7 +17,7 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
         private int _inputCount;
-        private long? _apiUsedAtStart;
+        private ApiUsageMark _apiUsageAtStart;
 
         /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
         [Parameter]
@@ -72,7 +72,7 @@ namespace SalesforceProvisioning.Commands
         protected override void BeginProcessing()
         {
             _connection = ResolveAuthenticatedConnection();
-            _apiUsedAtStart = _connection.ApiUsage?.Used;
+            _apiUsageAtStart = _connection.Client.MarkApiUsage();
             Map = CreateMap();
             _propertyCheck = new SourcePropertyCheck(Map);
             UserSyncPolicy policy = CreatePolicy(_connection);
@@ -114,7 +114,7 @@ namespace SalesforceProvisioning.Commands
                 Command = MyInvocation.MyCommand.Name,
                 Inputs = _inputCount,
                 Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
-                ApiCallsUsed = _connection.ApiUsage?.Used - _apiUsedAtStart,
+                ApiCallsUsed = _connection.Client.ApiCallsSince(_apiUsageAtStart),
                 Matching = _engine.MatchingStrategy?.ToString(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
