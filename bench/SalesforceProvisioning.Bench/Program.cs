@@ -102,11 +102,13 @@ namespace SalesforceProvisioning.Bench
 
             Console.WriteLine((await SyncAsync(connection, emulator, users, "initial")).ToJsonString());
             Console.WriteLine((await SyncAsync(connection, emulator, users, "resync")).ToJsonString());
+            // The everyday delta: 1% of the users changed one field (every 100th gets a new title).
+            Console.WriteLine((await SyncAsync(connection, emulator, users, "resync-1pct", changed: i => i % 100 == 0)).ToJsonString());
             return 0;
         }
 
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
-        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null)
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, bool> changed = null)
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
@@ -120,6 +122,7 @@ namespace SalesforceProvisioning.Bench
                 var sources = Enumerable.Range(start, count).Select(i =>
                 {
                     var person = Person(i);
+                    if (changed != null && changed(i)) person["Title"] = "Senior Engineer";
                     if (permissionSets != null) person["PermissionSets"] = permissionSets(i);
                     return SfAttributeMap.CreateDefault().Evaluate(person, i, Read);
                 }).ToList();
