@@ -129,6 +129,13 @@ namespace SalesforceProvisioning.Bench
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
                 var results = new List<SfUserSyncResult>();
                 await engine.ExecuteAsync(plans, results, CancellationToken.None);
+                Count(results);
+            }
+            var carried = new List<SfUserSyncResult>();
+            await engine.FinishAsync(carried, CancellationToken.None);
+            Count(carried);
+            void Count(List<SfUserSyncResult> results)
+            {
                 foreach (var r in results)
                 {
                     actions[r.Outcome] = actions.GetValueOrDefault(r.Outcome) + 1;

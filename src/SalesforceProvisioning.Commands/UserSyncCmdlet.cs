@@ -13,6 +13,8 @@ namespace SalesforceProvisioning.Commands
     public abstract class UserSyncCmdlet : SfConnectedCmdlet, IDisposable
     {
         private readonly List<SourceUser> _window = new List<SourceUser>();
+        // Inputs planned but without a result yet (their writes may be carried to a later window).
+        private readonly Dictionary<int, SourceUser> _unreported = new Dictionary<int, SourceUser>();
         private readonly Dictionary<SfSyncAction, int> _counts = Enum.GetValues(typeof(SfSyncAction)).Cast<SfSyncAction>().ToDictionary(a => a, a => 0);
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
@@ -104,7 +106,7 @@ namespace SalesforceProvisioning.Commands
 
         protected override void EndProcessing()
         {
-            Flush();
+            FlushAndCollect(endOfInput: true);
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
             WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
@@ -120,42 +122,63 @@ namespace SalesforceProvisioning.Commands
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
-        private void Flush() => FlushAndCollect();
+        private void Flush() => FlushAndCollect(endOfInput: false);
 
-        private List<SfUserSyncResult> FlushAndCollect()
+        /// <summary>
+        /// Plans and writes the window; the results are the window's and those of earlier inputs whose
+        /// carried writes went out now. At the end of the input, every carried write is sent.
+        /// </summary>
+        private List<SfUserSyncResult> FlushAndCollect(bool endOfInput)
         {
             foreach (string warning in _propertyCheck?.TakeWarnings() ?? Array.Empty<string>()) WriteWarning(warning);
-            if (_window.Count == 0) return new List<SfUserSyncResult>();
+            if (_window.Count == 0 && !endOfInput) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
+            foreach (SourceUser user in window) _unreported[user.Index] = user;
             var results = new List<SfUserSyncResult>();
             try
             {
-                IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
-                bool whatIf = IsWhatIf();
-                var accepted = new List<ISyncPlan>();
-                foreach (ISyncPlan plan in plans)
-                {
-                    if (!plan.IsWrite) { accepted.Add(plan); continue; }
-                    if (ShouldProcess(plan.Target, plan.Operation)) accepted.Add(plan);
-                    else if (whatIf) results.Add(plan.ToResult(whatIf: true));
-                    else { plan.Decline(); accepted.Add(plan); }
-                }
-                Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
+                if (window.Count > 0) PlanAndExecute(window, results);
+                if (endOfInput) Run(_connection, ct => _engine.FinishAsync(results, ct));
             }
             catch (SalesforceException ex)
             {
-                // Nothing lost: inputs the failure left without a result get one saying why.
+                // Nothing lost: inputs the failure left without a result (this window's or carried) get one saying why.
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
-                results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
-                Emit(results);
-                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+                results.AddRange(_unreported.Values.Where(u => !reported.Contains(u.Index)).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex)));
+                Report(results);
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
-            Emit(results);
-            RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+            Report(results);
             return results;
+        }
+
+        private void PlanAndExecute(List<SourceUser> window, List<SfUserSyncResult> results)
+        {
+            IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
+            bool whatIf = IsWhatIf();
+            var accepted = new List<ISyncPlan>();
+            foreach (ISyncPlan plan in plans)
+            {
+                if (!plan.IsWrite) { accepted.Add(plan); continue; }
+                if (ShouldProcess(plan.Target, plan.Operation)) accepted.Add(plan);
+                else if (whatIf) results.Add(plan.ToResult(whatIf: true));
+                else { plan.Decline(); accepted.Add(plan); }
+            }
+            Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
+        }
+
+        private void Report(List<SfUserSyncResult> results)
+        {
+            var sources = new Dictionary<int, SourceUser>();
+            foreach (SfUserSyncResult result in results)
+            {
+                if (_unreported.TryGetValue(result.InputIndex, out SourceUser source)) sources[result.InputIndex] = source;
+                _unreported.Remove(result.InputIndex);
+            }
+            Emit(results);
+            RuleRun?.Record(results, sources);
         }
 
         public virtual void Dispose()
@@ -181,7 +204,7 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails(guard.Reason) { RecommendedAction = guard.Remedy } });
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
-            var results = FlushAndCollect();
+            var results = FlushAndCollect(endOfInput: true);
             RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
         }
 
