@@ -13,8 +13,8 @@ using SalesforceProvisioning;
 namespace SalesforceProvisioning.Bench
 {
     /// <summary>
-    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25]
-    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release -- --side-by-side --users 10000 --latency-ms 150
+    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25 --latency-per-record-ms 2]
+    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release -- --side-by-side --users 10000 --latency-ms 150 --latency-per-record-ms 3
     ///   (the module against bench/jsforce/sync.mjs; run 'npm ci' in tests/Conformance first)
     /// Each case runs in its own process (so peak memory is the case's own) against its own emulator process,
     /// and prints one JSON line: users, counted API calls, records written, wall seconds, peak working set.
@@ -38,7 +38,7 @@ namespace SalesforceProvisioning.Bench
             }
             foreach (var (name, users) in cases)
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs}")
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs}")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
@@ -66,10 +66,10 @@ namespace SalesforceProvisioning.Bench
             int users = options.Users.Single();
             if (options.Case == "side-by-side")
             {
-                await SideBySideAsync(users, options.LatencyMs);
+                await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
                 return 0;
             }
-            await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs);
+            await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs, options.LatencyPerRecordMs);
             var connection = SfProvisioningConnection.Create(new SfConnectionSettings
             {
                 Domain = emulator.Domain,
@@ -131,14 +131,14 @@ namespace SalesforceProvisioning.Bench
         /// people, each against its own fresh emulator with the same latency: initial, unchanged resync,
         /// resync with 1% changed. Prints their JSON lines, then a table with the ratios.
         /// </summary>
-        private static async Task SideBySideAsync(int users, int latencyMs)
+        private static async Task SideBySideAsync(int users, int latencyMs, int latencyPerRecordMs)
         {
             var scenarios = new (string Name, Func<int, bool> Changed, int ChangedEvery)[]
             {
                 ("initial", null, 0), ("resync", null, 0), ("resync-1pct", i => i % 100 == 0, 100),
             };
             var module = new List<JsonObject>();
-            await using (var emulator = await EmulatorProcess.StartAsync(latencyMs))
+            await using (var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs))
             {
                 var connection = SfProvisioningConnection.Create(new SfConnectionSettings
                 {
@@ -157,7 +157,7 @@ namespace SalesforceProvisioning.Bench
                 }
             }
             var script = new List<JsonObject>();
-            await using (var emulator = await EmulatorProcess.StartAsync(latencyMs))
+            await using (var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs))
             {
                 foreach (var scenario in scenarios)
                 {
@@ -168,7 +168,7 @@ namespace SalesforceProvisioning.Bench
                 }
             }
             Console.WriteLine();
-            Console.WriteLine($"{users:N0} users, {latencyMs} ms per request:");
+            Console.WriteLine($"{users:N0} users, {latencyMs} ms per request, {latencyPerRecordMs} ms per record written:");
             Console.WriteLine();
             Console.WriteLine("| scenario | module calls | jsforce calls | calls ratio | module wall s | jsforce wall s | wall ratio |");
             Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
@@ -332,6 +332,8 @@ namespace SalesforceProvisioning.Bench
         {
             public int[] Users = { 1_000, 10_000, 100_000 };
             public int LatencyMs = 25;
+            /// <summary>Cost per record written (the emulator's --latency-per-record-ms), as an org writes records one by one.</summary>
+            public int LatencyPerRecordMs;
             public int Groups = 1_000;
             public bool UsersOnly;
             public bool SideBySide;
@@ -346,6 +348,7 @@ namespace SalesforceProvisioning.Bench
                     {
                         case "--users": a.Users = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                         case "--latency-ms": a.LatencyMs = int.Parse(args[++i]); break;
+                        case "--latency-per-record-ms": a.LatencyPerRecordMs = int.Parse(args[++i]); break;
                         case "--case": a.Case = args[++i]; break;
                         case "--groups": a.Groups = int.Parse(args[++i]); break;
                         case "--users-only": a.UsersOnly = true; break;
@@ -383,10 +386,10 @@ namespace SalesforceProvisioning.Bench
         public string ClientSecret { get; }
         public string RefreshToken { get; }
 
-        public static async Task<EmulatorProcess> StartAsync(int latencyMs)
+        public static async Task<EmulatorProcess> StartAsync(int latencyMs, int latencyPerRecordMs)
         {
             string dll = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "SalesforceProvisioning.Emulator", "bin", "Release", "net10.0", "SalesforceProvisioning.Emulator.dll");
-            var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{Path.GetFullPath(dll)}\" --port 0 --latency-ms {latencyMs} --daily-api-limit 1000000 --parent-pid {Environment.ProcessId}")
+            var process = Process.Start(new ProcessStartInfo("dotnet", $"\"{Path.GetFullPath(dll)}\" --port 0 --latency-ms {latencyMs} --latency-per-record-ms {latencyPerRecordMs} --daily-api-limit 1000000 --parent-pid {Environment.ProcessId}")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,

@@ -36,6 +36,7 @@ namespace SalesforceProvisioning.Commands
     {
         [Parameter] [ValidateRange(0, 65535)] public int Port { get; set; }
         [Parameter] [ValidateRange(0, 60000)] public int LatencyMilliseconds { get; set; }
+        [Parameter] [ValidateRange(0, 60000)] public int LatencyPerRecordMilliseconds { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string SeedPath { get; set; }
         [Parameter] [ValidateRange(1, int.MaxValue)] public int AccessTokenLifetimeSeconds { get; set; } = 7200;
         [Parameter] [ValidateRange(1, long.MaxValue)] public long DailyApiLimit { get; set; } = 15000;
@@ -56,6 +57,7 @@ namespace SalesforceProvisioning.Commands
             }
 
             var arguments = new List<string> { Quote(emulatorDll), "--port", Port.ToString(), "--latency-ms", LatencyMilliseconds.ToString(),
+                "--latency-per-record-ms", LatencyPerRecordMilliseconds.ToString(),
                 "--token-lifetime", AccessTokenLifetimeSeconds.ToString(), "--daily-api-limit", DailyApiLimit.ToString(),
                 "--parent-pid", Process.GetCurrentProcess().Id.ToString() };
             if (SeedPath != null) { arguments.Add("--seed"); arguments.Add(Quote(GetUnresolvedProviderPathFromPSPath(SeedPath))); }

@@ -19,7 +19,8 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
         private int _inputCount;
-        private ApiUsageMark _apiUsageAtStart;
+        private long _apiCallsAtStart;
+        private SyncProgress _progress;
 
         /// <summary>Users per window: matched and written together (at most 1,000 records per counted call).</summary>
         [Parameter]
@@ -73,8 +74,9 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
+            _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
-            _apiUsageAtStart = _connection.Client.MarkApiUsage();
+            _apiCallsAtStart = _connection.Client.ApiCallCount;
             Map = CreateMap();
             _propertyCheck = new SourcePropertyCheck(Map);
             UserSyncPolicy policy = CreatePolicy(_connection);
@@ -82,6 +84,7 @@ namespace SalesforceProvisioning.Commands
             _engine = CreateEngine(_connection, Map, policy);
             try
             {
+                _progress.Phase("Reading the org");
                 policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
             }
@@ -106,17 +109,18 @@ namespace SalesforceProvisioning.Commands
 
         protected override void EndProcessing()
         {
+            _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
             FlushAndCollect(endOfInput: true);
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            _progress.Complete();
             // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
             var summary = new SfSyncSummary
             {
                 Command = MyInvocation.MyCommand.Name,
                 Inputs = _inputCount,
                 Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
-                ApiCallsUsed = _connection.Client.ApiCallsSince(_apiUsageAtStart),
+                ApiCallsUsed = _connection.Client.ApiCallCount - _apiCallsAtStart,
                 Matching = _engine.MatchingStrategy?.ToString(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
@@ -139,7 +143,11 @@ namespace SalesforceProvisioning.Commands
             try
             {
                 if (window.Count > 0) PlanAndExecute(window, results);
-                if (endOfInput) Run(_connection, ct => _engine.FinishAsync(results, ct));
+                if (endOfInput)
+                {
+                    _progress.Phase("Writing the remaining changes");
+                    Run(_connection, ct => _engine.FinishAsync(results, ct));
+                }
             }
             catch (SalesforceException ex)
             {
@@ -156,6 +164,7 @@ namespace SalesforceProvisioning.Commands
 
         private void PlanAndExecute(List<SourceUser> window, List<SfUserSyncResult> results)
         {
+            _progress.Phase($"Planning {window.Count} user(s)");
             IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
             bool whatIf = IsWhatIf();
             var accepted = new List<ISyncPlan>();
@@ -166,6 +175,7 @@ namespace SalesforceProvisioning.Commands
                 else if (whatIf) results.Add(plan.ToResult(whatIf: true));
                 else { plan.Decline(); accepted.Add(plan); }
             }
+            _progress.Phase($"Writing {accepted.Count(p => p.IsWrite)} change(s)");
             Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
         }
 
@@ -204,6 +214,7 @@ namespace SalesforceProvisioning.Commands
                 { ErrorDetails = new ErrorDetails(guard.Reason) { RecommendedAction = guard.Remedy } });
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
+            _progress.Total = _inputCount;
             var results = FlushAndCollect(endOfInput: true);
             RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
         }
@@ -224,7 +235,7 @@ namespace SalesforceProvisioning.Commands
                     WriteError(record);
                 }
             }
-            WriteProgress(new ProgressRecord(1, MyInvocation.MyCommand.Name, $"{_counts.Values.Sum()} user(s) processed: " + string.Join(", ", _counts.Where(c => c.Value > 0).Select(c => $"{c.Key} {c.Value}"))));
+            _progress.Done(_counts.Values.Sum());
         }
 
         private static ErrorCategory CategoryFor(string code)

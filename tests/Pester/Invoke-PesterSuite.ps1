@@ -6,11 +6,12 @@ param([string] $ModulePath = (Join-Path $PSScriptRoot '../../out/SalesforceProvi
 $ErrorActionPreference = 'Stop'
 Import-Module Pester -MinimumVersion 5.0
 $env:SFPROVISIONING_MODULE = (Resolve-Path $ModulePath).Path
-# The suite never touches the user's own state store or connection key.
+# The suite never touches the user's own state store, connection key or runbook logs.
 $testState = Join-Path ([IO.Path]::GetTempPath()) ("sfprov-pester-" + [guid]::NewGuid().ToString('N'))
 $null = New-Item -ItemType Directory -Path $testState
 if (-not $env:SFPROVISIONING_STATE_PATH) { $env:SFPROVISIONING_STATE_PATH = Join-Path $testState 'state.db' }
 if (-not $env:SFPROVISIONING_KEY_PATH) { $env:SFPROVISIONING_KEY_PATH = Join-Path $testState 'connection-key' }
+if (-not $env:SFPROVISIONING_LOG_PATH) { $env:SFPROVISIONING_LOG_PATH = Join-Path $testState 'logs' }
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $PSScriptRoot
 $configuration.Run.PassThru = $true

@@ -1,11 +1,11 @@
-# The README's runbook commands, run exactly as written: from the repository root, with a fresh pwsh
+# The README's runbook commands (not the ones with a <placeholder>), run exactly as written: from the repository root, with a fresh pwsh
 # that has no module imported and none on PSModulePath, and a home folder of its own (the default state
 # store, key file and logs live under it), so nothing here depends on the machine's own set-up.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
     $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $readme = Get-Content (Join-Path $root 'README.md') -Raw
-    $commands = @([regex]::Matches($readme, 'pwsh -File samples/[^`\r\n]+') | ForEach-Object { $_.Value.Trim() } | Select-Object -Unique)
+    $commands = @([regex]::Matches($readme, 'pwsh -File samples/[^`\r\n]+') | ForEach-Object { $_.Value.Trim() } | Where-Object { $_ -notmatch '<' } | Select-Object -Unique)
 
     # `pwsh` on PATH is this pwsh; HOME is a throw-away folder; the module is found only by the runbook itself.
     $bin = Join-Path $TestDrive 'bin'
@@ -45,7 +45,7 @@ Describe "README runbook commands" {
         $commands | Should -Contain 'pwsh -File samples/Nightly-HrSync.ps1 -Rule hr -CsvPath ~/hr-export.csv'
     }
 
-    It 'runs <_> as written' -ForEach @([regex]::Matches((Get-Content (Join-Path $PSScriptRoot '../../README.md') -Raw), 'pwsh -File samples/[^`\r\n]+') | ForEach-Object { $_.Value.Trim() } | Select-Object -Unique) {
+    It 'runs <_> as written' -ForEach @([regex]::Matches((Get-Content (Join-Path $PSScriptRoot '../../README.md') -Raw), 'pwsh -File samples/[^`\r\n]+') | ForEach-Object { $_.Value.Trim() } | Where-Object { $_ -notmatch '<' } | Select-Object -Unique) {
         $command = $_
         if ($command -match 'Nightly-HrSync') {
             # The README's one-time set-up, against the emulator, in the same home folder.

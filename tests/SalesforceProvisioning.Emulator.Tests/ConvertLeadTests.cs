@@ -451,4 +451,18 @@ public sealed class ConvertLeadTests : EmulatorTest
         var readOnly = await Patch($"{V}/sobjects/Lead/{LenaLeadId}", new JsonObject { ["IsConverted"] = true });
         Assert.Equal("INVALID_FIELD_FOR_INSERT_UPDATE", ErrorCode(readOnly.Body));
     }
+
+    [Fact]
+    public async Task New_records_belong_to_owner_id_or_else_to_the_leads_owner()
+    {
+        // SOAP API, LeadConvert: ownerId owns the new account and contact; without it, the lead's owner does.
+        string owned = NewLead("Owned", l => l["OwnerId"] = AliceId);
+        var byLeadOwner = Assert.Single((await Soap(ConvertLeadEnvelope(LeadConvert(owned)))).Results);
+        Assert.StartsWith(AliceId, Emulator.Org.Get(Value(byLeadOwner, "accountId"))["OwnerId"].ToString());
+        Assert.StartsWith(AliceId, Emulator.Org.Get(Value(byLeadOwner, "contactId"))["OwnerId"].ToString());
+
+        string other = NewLead("Other", l => l["OwnerId"] = AliceId);
+        var byOwnerId = Assert.Single((await Soap(ConvertLeadEnvelope(LeadConvert(other, ownerId: "005Em0000000004")))).Results);
+        Assert.StartsWith("005Em0000000004", Emulator.Org.Get(Value(byOwnerId, "contactId"))["OwnerId"].ToString());
+    }
 }

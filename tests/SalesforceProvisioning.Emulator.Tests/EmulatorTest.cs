@@ -117,6 +117,12 @@ public abstract class EmulatorTest : IAsyncLifetime
         return copy;
     }
 
+    /// <summary>The default seed as JSON to change, for tests of other org shapes.</summary>
+    protected static JsonObject DefaultSeed() => JsonNode.Parse(Data.SeedLoader.DefaultSeedJson())!.AsObject();
+
+    /// <summary>Reloads the emulator with a seed (what Reset restores from then on).</summary>
+    protected void LoadSeed(JsonObject seed) => Emulator.Org.LoadSeed(seed.ToJsonString());
+
     /// <summary>The default org with Person Accounts turned on and one person account, Jane Doe (001Em0000000002).</summary>
     protected static string PersonAccountsSeed()
     {

@@ -28,7 +28,17 @@ namespace SalesforceProvisioning.ModuleTests
             var all = ps.Run("Get-SfProfile");
             Assert.Empty(all.Errors);
             Assert.Contains(all.Output, p => p.Prop("Name") == "Standard User" && p.Prop("UserType") == "Standard");
-            Assert.Contains(all.Output, p => p.Prop("Name") == "Customer Community User" && p.Prop("UserType") == "PowerCustomerSuccess");
+            Assert.Contains(all.Output, p => p.Prop("Name") == "Customer Community User" && p.Prop("UserType") == "PowerCustomerSuccess" && p.Prop("LicenseName") == "Customer Community");
+
+            // Seats are the licence's (UserLicense.TotalLicenses / UsedLicenses): a new active user takes one.
+            var standard = all.Output.Single(p => p.Prop("Name") == "Standard User");
+            Assert.Equal("Salesforce", standard.Prop("LicenseName"));
+            int used = int.Parse(standard.Prop("UsedLicenses")), total = int.Parse(standard.Prop("TotalLicenses"));
+            Assert.Equal((total - used).ToString(), standard.Prop("FreeLicenses"));
+            Assert.Empty(ps.Run("$null = [pscustomobject]@{ Username = 'seat@discovery.example.com'; LastName = 'Seat'; Email = 'seat@discovery.example.com' } | Sync-SfUser -Profile 'Standard User'").Errors);
+            var after = ps.Run("Get-SfProfile 'System Administrator'").Output.Single(); // same licence, so the same seats
+            Assert.Equal((used + 1).ToString(), after.Prop("UsedLicenses"));
+            Assert.Equal((total - used - 1).ToString(), after.Prop("FreeLicenses"));
 
             long before = _emulator.ApiCalls;
             var piped = ps.Run("'Standard User', 'No Such Profile' | Get-SfProfile");

@@ -30,6 +30,7 @@ namespace SalesforceProvisioning.ModuleTests
         public IReadOnlyList<string> Warnings { get; init; }
         public IReadOnlyList<string> Verbose { get; init; }
         public IReadOnlyList<string> Information { get; init; }
+        public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
 
         /// <summary>Everything a user could see on any stream, for secret-leak checks.</summary>
         public string AllText() => string.Join("\n", Output.Select(o => o?.ToString())
@@ -46,8 +47,8 @@ namespace SalesforceProvisioning.ModuleTests
         private readonly Runspace _runspace;
 
         /// <summary>
-        /// Tests never touch the user's own state store or connection key: unless the run says otherwise, both live in
-        /// a folder of this test run (cmdlets read these variables when no -StatePath is given).
+        /// Tests never touch the user's own state store, connection key or runbook logs: unless the run says otherwise,
+        /// they live in a folder of this test run (cmdlets and runbooks read these variables when given no path).
         /// </summary>
         static PowerShellHost()
         {
@@ -57,6 +58,8 @@ namespace SalesforceProvisioning.ModuleTests
                 Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_PATH", Path.Combine(folder, "state.db"));
             if (Environment.GetEnvironmentVariable("SFPROVISIONING_KEY_PATH") == null)
                 Environment.SetEnvironmentVariable("SFPROVISIONING_KEY_PATH", Path.Combine(folder, "connection-key"));
+            if (Environment.GetEnvironmentVariable("SFPROVISIONING_LOG_PATH") == null)
+                Environment.SetEnvironmentVariable("SFPROVISIONING_LOG_PATH", Path.Combine(folder, "logs"));
         }
 
         public PowerShellHost()
@@ -100,6 +103,7 @@ namespace SalesforceProvisioning.ModuleTests
                     Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
                     Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
                     Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                    Progress = ps.Streams.Progress.ToList(),
                 };
             }
             return new ScriptResult
@@ -109,6 +113,7 @@ namespace SalesforceProvisioning.ModuleTests
                 Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
                 Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList(),
                 Information = ps.Streams.Information.Select(i => i.MessageData?.ToString()).ToList(),
+                Progress = ps.Streams.Progress.ToList(),
             };
         }
 

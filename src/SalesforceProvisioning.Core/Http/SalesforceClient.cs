@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -65,6 +64,14 @@ namespace SalesforceProvisioning
         }
 
         private long _retries;
+        private long _apiCalls;
+
+        /// <summary>
+        /// Data API requests (REST and SOAP) this connection sent and Salesforce answered: what a run spent of the
+        /// org's allowance, counted here because the Sforce-Limit-Info header also counts other clients' calls
+        /// and is unknown before the first one. Token requests are not API calls.
+        /// </summary>
+        public long ApiCallCount => Interlocked.Read(ref _apiCalls);
         // Set once any host of this connection has answered over HTTP. Until then a timeout means an
         // unreachable or silent host, which a retry cannot fix: it would only multiply the wait.
         private volatile bool _hostHasAnswered;
@@ -73,31 +80,6 @@ namespace SalesforceProvisioning
 
         public Uri InstanceUrl { get; private set; }
         public SfApiUsage LastApiUsage { get; private set; }
-
-        private readonly object _usageLock = new object();
-        private long _countedRequests;
-        private long? _usageBeforeFirstCounted;
-
-        /// <summary>
-        /// Where a run starts counting its API calls. A new connection has seen no Sforce-Limit-Info header
-        /// yet, so the run also remembers how many counted requests had been answered: the first header then
-        /// tells the usage before them.
-        /// </summary>
-        public ApiUsageMark MarkApiUsage()
-        {
-            lock (_usageLock) return new ApiUsageMark(LastApiUsage?.Used, _countedRequests);
-        }
-
-        /// <summary>Counted API calls the org recorded since <paramref name="mark"/>; null while no response has reported usage.</summary>
-        public long? ApiCallsSince(ApiUsageMark mark)
-        {
-            lock (_usageLock)
-            {
-                if (LastApiUsage == null) return null;
-                long? start = mark.Used ?? _usageBeforeFirstCounted + mark.CountedRequests;
-                return start.HasValue ? Math.Max(0, LastApiUsage.Used - start.Value) : (long?)null;
-            }
-        }
         public string UserId { get; private set; }
         public string OrganizationId { get; private set; }
 
@@ -380,44 +362,25 @@ namespace SalesforceProvisioning
             if (response.StatusCode == 0)
                 throw ToTransportException(response, label);
             _hostHasAnswered = true;
+            if (label.IndexOf(" /services/data/", StringComparison.Ordinal) >= 0 || label.IndexOf(" /services/Soap/", StringComparison.Ordinal) >= 0)
+                Interlocked.Increment(ref _apiCalls);
 
             var result = new ApiResponse((int)response.StatusCode, response.Content);
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
-            UpdateApiUsage(usage, IsCountedCall(request));
+            UpdateApiUsage(usage);
             Log($"{label} -> {result.Status} ({watch.ElapsedMilliseconds} ms)");
             return result;
         }
 
-        /// <summary>
-        /// Requests Salesforce counts against the daily allowance: the versioned REST API (except the limits
-        /// resource) and the SOAP API; not token grants, identity or the versions list
-        /// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm).
-        /// </summary>
-        private static bool IsCountedCall(RestRequest request)
+        private void UpdateApiUsage(string header)
         {
-            string path = new Uri(request.Resource, UriKind.RelativeOrAbsolute).IsAbsoluteUri ? new Uri(request.Resource).AbsolutePath : request.Resource;
-            if (path.StartsWith("/services/Soap/", StringComparison.OrdinalIgnoreCase)) return true;
-            if (!path.StartsWith("/services/data/v", StringComparison.OrdinalIgnoreCase)) return false;
-            return !path.TrimEnd('/').EndsWith("/limits", StringComparison.OrdinalIgnoreCase);
-        }
-
-        private void UpdateApiUsage(string header, bool counted)
-        {
-            lock (_usageLock)
-            {
-                if (counted) _countedRequests++;
-                // api-usage=USED/MAX; the usage includes the request it answers.
-                if (string.IsNullOrEmpty(header)) return;
-                int eq = header.IndexOf("api-usage=", StringComparison.OrdinalIgnoreCase);
-                if (eq < 0) return;
-                string[] parts = header.Substring(eq + 10).Split(',', ';')[0].Split('/');
-                if (parts.Length == 2 && long.TryParse(parts[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long used)
-                    && long.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long max))
-                {
-                    if (_usageBeforeFirstCounted == null) _usageBeforeFirstCounted = used - _countedRequests;
-                    LastApiUsage = new SfApiUsage(used, max);
-                }
-            }
+            // api-usage=USED/MAX
+            if (string.IsNullOrEmpty(header)) return;
+            int eq = header.IndexOf("api-usage=", StringComparison.OrdinalIgnoreCase);
+            if (eq < 0) return;
+            string[] parts = header.Substring(eq + 10).Split(',', ';')[0].Split('/');
+            if (parts.Length == 2 && long.TryParse(parts[0].Trim(), out long used) && long.TryParse(parts[1].Trim(), out long max))
+                LastApiUsage = new SfApiUsage(used, max);
         }
 
         /// <summary>
@@ -541,24 +504,5 @@ namespace SalesforceProvisioning
         public string FirstErrorMessage => FirstError?.Value<string>("message");
         public IReadOnlyList<string> FirstErrorFields => (FirstError?["fields"] as JArray)?.Select(f => f.ToString()).ToList();
         internal bool IsInvalidSession => Status == 401;
-    }
-}
-
-namespace SalesforceProvisioning
-{
-    /// <summary>A run's starting point for counting API calls (see <see cref="SalesforceClient.MarkApiUsage"/>).</summary>
-    public readonly struct ApiUsageMark
-    {
-        public ApiUsageMark(long? used, long countedRequests)
-        {
-            Used = used;
-            CountedRequests = countedRequests;
-        }
-
-        /// <summary>The org's usage at the mark, when a response had reported it.</summary>
-        public long? Used { get; }
-
-        /// <summary>Counted requests this connection had had answered at the mark.</summary>
-        public long CountedRequests { get; }
     }
 }

@@ -144,10 +144,13 @@ internal sealed partial class DataApi
     private void ProcessIngestJob(CallContext context, BulkJob job)
     {
         job.SystemModstamp = Org.Clock();
-        var rows = job.Upload == null ? null : BulkCsv.Parse(job.Upload, job.Delimiter, out string csvError);
+        string csvError = null;
+        var rows = job.Upload == null ? null : BulkCsv.Parse(job.Upload, job.Delimiter, out csvError);
         if (rows == null || rows.Count == 0)
         {
-            Fail(job, job.Upload == null ? "InvalidBatch : No data was uploaded for this job" : "InvalidBatch : The uploaded CSV has no header row");
+            Fail(job, job.Upload == null ? "InvalidBatch : No data was uploaded for this job"
+                : rows == null ? $"InvalidBatch : The uploaded CSV cannot be read: {csvError}"
+                : "InvalidBatch : The uploaded CSV has no header row");
             return;
         }
         job.Header = rows[0].Select(h => h.Trim()).ToArray();

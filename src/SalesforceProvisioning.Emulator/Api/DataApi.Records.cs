@@ -126,6 +126,8 @@ internal sealed partial class DataApi
     {
         var type = FindType(typeName);
         var field = ExternalIdField(type, fieldName);
+        if (field.Type == FieldType.Id) // "Only external ids are supported. Don't use record ids."
+            return ApiResponse.Error(400, "INVALID_FIELD", $"Field {field.Name} is not an External ID field for {type.Name}; sObject Collections upsert takes external ids only");
         var request = ParseObjectBody(body);
         if (request["records"] is not JsonArray records)
             return ApiResponse.JsonParserError("The request body needs a \"records\" array.");
@@ -154,7 +156,8 @@ internal sealed partial class DataApi
     {
         var request = ParseObjectBody(body);
         string Join(string name) => string.Join(',', (request[name] as JsonArray ?? new JsonArray()).Select(n => n?.ToString()));
-        return RetrieveCollection(context, typeName, new Dictionary<string, StringValues> { ["ids"] = Join("ids"), ["fields"] = Join("fields") });
+        // A POST retrieves up to 2,000 records ("Get Records With a Request Body Using sObject Collections").
+        return RetrieveCollection(context, typeName, new Dictionary<string, StringValues> { ["ids"] = Join("ids"), ["fields"] = Join("fields") }, maxIds: 2000);
     }
 
     /// <summary>GET recent?limit=n: what this user marked viewed or referenced (SOQL FOR VIEW / FOR REFERENCE), newest first.</summary>

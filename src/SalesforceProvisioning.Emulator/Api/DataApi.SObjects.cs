@@ -71,14 +71,14 @@ internal sealed partial class DataApi
     }
 
     /// <summary>GET /composite/sobjects/{Type}?ids=..&amp;fields=..: records in the order asked, null where absent.</summary>
-    private ApiResponse RetrieveCollection(CallContext context, string typeName, Dictionary<string, StringValues> query)
+    private ApiResponse RetrieveCollection(CallContext context, string typeName, Dictionary<string, StringValues> query, int maxIds = MaxCollectionRecords)
     {
         var type = FindType(typeName);
         var ids = query.GetValueOrDefault("ids").ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var fields = SelectFields(type, query.GetValueOrDefault("fields").ToString())
             ?? throw new ApiException(ApiResponse.Error(400, "MISSING_ARGUMENT", "The fields parameter is required."));
         if (ids.Length == 0) throw new ApiException(ApiResponse.Error(400, "MISSING_ARGUMENT", "The ids parameter is required."));
-        if (ids.Length > MaxCollectionRecords) throw new ApiException(TooManyRecords());
+        if (ids.Length > maxIds) throw new ApiException(ApiResponse.Error(400, "EXCEEDED_ID_LIMIT", $"Maximum number of records allowed is {maxIds}"));
         var records = new JsonArray();
         foreach (var id in ids)
         {

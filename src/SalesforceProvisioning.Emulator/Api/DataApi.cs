@@ -233,7 +233,7 @@ internal sealed partial class DataApi
     }
 
     /// <summary>Every resource under /services/data/vNN.N/ that Dispatch answers (besides identity).</summary>
-    internal static readonly string[] ServedResources = { "composite", "limits", "query", "queryAll", "sobjects" };
+    internal static readonly string[] ServedResources = { "composite", "limits", "query", "queryAll", "recent", "sobjects" };
 
     private ApiResponse Limits()
     {

@@ -55,10 +55,15 @@ public sealed partial class EmulatorOrg
     private LeadConvertResult WriteConversion(OrgTransaction tx, LeadConvertRequest request, SObjectRecord lead, SObjectRecord account,
         SObjectRecord contact, string status)
     {
+        // New records belong to ownerId, or else to the lead's owner when that is a user (SOAP API, LeadConvert).
+        string leadOwner = lead.GetString("OwnerId");
+        string owner = SalesforceId.Normalize(request.OwnerId)
+            ?? (leadOwner != null && leadOwner.StartsWith("005", StringComparison.Ordinal) ? leadOwner : null);
         string accountId = account?.Id;
         if (account == null)
         {
             var newAccount = new JsonObject { ["Name"] = lead.GetString("Company") };
+            if (owner != null) newAccount["OwnerId"] = owner;
             if (lead.Get("Phone") != null) newAccount["Phone"] = lead.GetString("Phone");
             var created = CreateRecord(tx, "Account", newAccount, WriteMode.Api);
             if (!created.Success) return LeadConvertResult.Failed(created.Errors[0]);
@@ -69,6 +74,7 @@ public sealed partial class EmulatorOrg
         if (contact == null)
         {
             var newContact = new JsonObject { ["AccountId"] = accountId };
+            if (owner != null) newContact["OwnerId"] = owner;
             foreach (var (leadField, contactField) in LeadToContactFields)
                 if (lead.Get(leadField) is { } value)
                     newContact[contactField] = FieldValues.ToJson(value);

@@ -21,7 +21,7 @@ internal sealed class ObjectRules
         "PermissionSet" => PrepareApiName(write, "Name", fromField: null),
         "PermissionSetGroup" => PrepareApiName(write, "DeveloperName", fromField: null),
         "Account" => PrepareAccount(write),
-        "Contact" => SetFullName(write),
+        "Contact" => PrepareContact(write),
         "Lead" => PrepareLead(write),
         _ => null,
     };
@@ -38,6 +38,7 @@ internal sealed class ObjectRules
 
     public void AfterCreate(OrgTransaction tx, SObjectRecord record)
     {
+        if (record.Type.Name == "Account" && record.GetBool("IsPersonAccount")) CreatePersonContact(tx, record);
         if (record.Type.Name == "PermissionSetLicenseAssign") AddSeats(tx, org.FindById(record.GetString("PermissionSetLicenseId")), +1);
         if (record.Type.Name != "User") return;
         org.InsertSideEffect(tx, "UserLogin", new(StringComparer.OrdinalIgnoreCase) { ["UserId"] = record.Id });
@@ -47,6 +48,7 @@ internal sealed class ObjectRules
 
     public void AfterUpdate(OrgTransaction tx, SObjectRecord before, SObjectRecord after)
     {
+        if (after.Type.Name == "Account" && after.GetBool("IsPersonAccount")) MirrorPersonContact(tx, after);
         if (after.Type.Name == "User" && (before.GetBool("IsActive") != after.GetBool("IsActive") || before.GetString("ProfileId") != after.GetString("ProfileId")))
         {
             if (before.GetBool("IsActive")) AddSeats(tx, LicenceOf(before), -1);
@@ -145,10 +147,11 @@ internal sealed class ObjectRules
             write.Values["AccountId"] = account.Id;
         }
         write.Values["UserType"] = userType;
+        // A seat is taken by a new active user, an activation, or an active user moving to another licence.
+        var licence = LicenceOf(profile);
         bool takesSeat = write.Get("IsActive") is true
-            && (write.IsCreate || write.IsChanged("ProfileId") && write.Existing.GetString("ProfileId") != write.GetString("ProfileId")
-                || write.IsChanged("IsActive") && !write.Existing.GetBool("IsActive"));
-        return takesSeat && write.Mode != WriteMode.Seed ? SeatAvailable(write, LicenceOf(profile)) : null;
+            && (write.IsCreate || !write.Existing.GetBool("IsActive") || LicenceOf(write.Existing)?.Id != licence?.Id);
+        return takesSeat && write.Mode != WriteMode.Seed ? SeatAvailable(write, licence) : null;
     }
 
     // ---- Licences: UserLicense and PermissionSetLicense seats ---------------------------------------------
@@ -312,6 +315,49 @@ internal sealed class ObjectRules
         if (write.Get("Name") == null)
             return new SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", "Name");
         return null;
+    }
+
+    // ---- Person contacts (Object Reference, "Person Account Record Types") ---------------------------------
+
+    /// <summary>The person fields an account mirrors onto its person contact: account field, contact field.</summary>
+    private static readonly (string Account, string Contact)[] PersonContactFields =
+        { ("FirstName", "FirstName"), ("LastName", "LastName"), ("Name", "Name"), ("PersonEmail", "Email") };
+
+    /// <summary>A new person account gets its person contact, whose id it keeps in PersonContactId.</summary>
+    private void CreatePersonContact(OrgTransaction tx, SObjectRecord account)
+    {
+        var values = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["AccountId"] = account.Id, ["IsPersonAccount"] = true, ["OwnerId"] = account.Get("OwnerId"),
+        };
+        foreach (var (accountField, contactField) in PersonContactFields) values[contactField] = account.Get(accountField);
+        var contact = org.InsertSideEffect(tx, "Contact", values);
+        org.SetSideEffect(tx, account, "PersonContactId", contact.Id);
+    }
+
+    private void MirrorPersonContact(OrgTransaction tx, SObjectRecord account)
+    {
+        foreach (var (accountField, contactField) in PersonContactFields)
+        {
+            var contact = org.FindById(account.GetString("PersonContactId"));
+            if (contact != null && !Equals(contact.Get(contactField), account.Get(accountField)))
+                org.SetSideEffect(tx, contact, contactField, account.Get(accountField));
+        }
+    }
+
+    /// <summary>A person account holds only its own person contact, which changes through the account.</summary>
+    private SalesforceError PrepareContact(WriteContext write)
+    {
+        if (write.Mode != WriteMode.Seed && org.Schema.Shape.PersonAccounts)
+        {
+            if (!write.IsCreate && write.Existing.GetBool("IsPersonAccount"))
+                return new SalesforceError("INVALID_FIELD_FOR_INSERT_UPDATE",
+                    "Unable to create/update fields: the contact of a person account changes through its account.", write.Changed.ToArray());
+            if (write.IsChanged("AccountId") && org.FindById(write.GetString("AccountId"))?.GetBool("IsPersonAccount") == true)
+                return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+                    "field integrity exception: AccountId (a person account holds only its own person contact)", "AccountId");
+        }
+        return SetFullName(write);
     }
 
     private static SalesforceError PrepareLead(WriteContext write)

@@ -37,6 +37,9 @@ internal sealed class QueryEngine
     private bool includeAll;
     private string apiVersion;
 
+    /// <summary>Rows of the FROM object tested against WHERE: a lookup by key examines only the rows it finds.</summary>
+    public int RowsExamined { get; private set; }
+
     /// <summary>A selected column: a field path, or its picklist label (toLabel).</summary>
     private sealed record Column(BoundPath Path, bool ToLabel);
 
@@ -49,7 +52,11 @@ internal sealed class QueryEngine
         if (parsed.Offset > MaxOffset)
             throw new SoqlException("NUMBER_OUTSIDE_VALID_RANGE", $"Maximum SOQL offset allowed is {MaxOffset}");
         var predicate = parsed.Where == null ? (_ => true) : Compile(type, parsed.Where);
-        var rows = Candidates(type, parsed.Where).Where(predicate);
+        var rows = Candidates(type, parsed.Where).Where(r =>
+        {
+            RowsExamined++;
+            return predicate(r);
+        });
         if (parsed.GroupBy.Count > 0 || parsed.Select.Any(s => s is AggregateSelect))
             return Aggregate(parsed, type, rows.ToList());
 
@@ -147,7 +154,7 @@ internal sealed class QueryEngine
             if (field == null) continue;
             var path = Bind(type, field);
             bool isId = path.Field.Type == FieldType.Id;
-            bool isUniqueKey = !includeAll && type.UniqueKeys.Any(k => k.Fields.Count == 1 && string.Equals(k.Fields[0], path.FieldName, StringComparison.OrdinalIgnoreCase));
+            bool isUniqueKey = !includeAll && path.Field.IsText && type.UniqueKeys.Any(k => k.Fields.Count == 1 && string.Equals(k.Fields[0], path.FieldName, StringComparison.OrdinalIgnoreCase));
             if (!isId && !isUniqueKey) continue;
             var found = new Dictionary<string, SObjectRecord>(StringComparer.Ordinal);
             foreach (var literal in literals)
@@ -250,7 +257,13 @@ internal sealed class QueryEngine
             throw SoqlException.At(query, aggregate.Position, "MALFORMED_QUERY", $"field {path.FieldName} does not support aggregate operator {aggregate.Function}");
         IEnumerable<object> Values(List<SObjectRecord> members) => members.Select(r => Value(r, path)).Where(v => v != null);
         double Number(object v) => System.Convert.ToDouble(v, CultureInfo.InvariantCulture);
-        var comparer = Comparer<object>.Create(FieldValues.Compare);
+        // MIN and MAX of a picklist follow the picklist's order, not the alphabet ("Aggregate Functions").
+        var order = path.Field.Type == FieldType.Picklist
+            ? path.Field.PicklistValues.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i, StringComparer.OrdinalIgnoreCase)
+            : null;
+        var comparer = order == null
+            ? Comparer<object>.Create(FieldValues.Compare)
+            : Comparer<object>.Create((a, b) => order.GetValueOrDefault((string)a, int.MaxValue).CompareTo(order.GetValueOrDefault((string)b, int.MaxValue)));
         return aggregate.Function switch
         {
             "COUNT" => members => (long)Values(members).Count(),

@@ -113,7 +113,8 @@ internal sealed class SoqlParser
         string forClause = null;
         if (Accept("FOR"))
         {
-            if (!(Current.IsKeyword("VIEW") || Current.IsKeyword("REFERENCE") || Current.IsKeyword("UPDATE"))) throw Unexpected();
+            // FOR UPDATE locks rows in Apex only; through the API it is refused like any other unknown clause.
+            if (!(Current.IsKeyword("VIEW") || Current.IsKeyword("REFERENCE"))) throw Unexpected();
             forClause = Advance().Text.ToUpperInvariant();
         }
         if (Current.Kind is not (TokenKind.End or TokenKind.RightParen)) throw Unexpected();

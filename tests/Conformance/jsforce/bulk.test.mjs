@@ -81,6 +81,19 @@ test('update and delete jobs take Id columns; a bad header fails the whole job',
   await assert.rejects(bad.poll(100, 10_000), /Field name not found : Colour/);
 });
 
+test('an upsert job matches rows by the external id: existing records are updated, the others created', async () => {
+  const csv = [
+    'Employee_Id__c,Department,Username,LastName,Email,Alias,TimeZoneSidKey,LocaleSidKey,EmailEncodingKey,LanguageLocaleKey,ProfileId',
+    'E-1001,Upserted,,,,,,,,,',
+    'E-9001,New Hires,new.hire@emulator.example.com,Hire,new.hire@example.com,nhire,Europe/Paris,fr_FR,UTF-8,fr,00eEm0000000002',
+  ].join('\n') + '\n';
+  const results = await conn.bulk2.loadAndWaitForResults({ object: 'User', operation: 'upsert', externalIdFieldName: 'Employee_Id__c', input: csv });
+  assert.equal(results.failedResults.length, 0, JSON.stringify(results.failedResults));
+  assert.deepEqual(results.successfulResults.map((r) => [r.Employee_Id__c, r.sf__Created]), [['E-1001', 'false'], ['E-9001', 'true']]);
+  const users = await conn.query("SELECT Employee_Id__c, Department FROM User WHERE Employee_Id__c IN ('E-1001', 'E-9001') ORDER BY Employee_Id__c");
+  assert.deepEqual(users.records.map((u) => u.Department), ['Upserted', 'New Hires']);
+});
+
 test('a query job pages its CSV results with Sforce-Locator and counts one DailyBulkV2QueryJobs', async () => {
   const before = await limits();
   const records = await (await conn.bulk2.query('SELECT Id, LastName FROM Lead WHERE Company = \'Bulk Co\'')).toArray();
