@@ -143,7 +143,9 @@ namespace SalesforceProvisioning.Commands
             try
             {
                 if (window.Count > 0) PlanAndExecute(window, results);
-                if (endOfInput)
+                // An error may end the command (-ErrorAction Stop): the writes planned before it go out first,
+                // so the error never strands them unwritten. Failures are rare; sparse changes stay carried.
+                if (endOfInput || results.Any(r => r.Outcome == SfSyncAction.Failed))
                 {
                     _progress.Phase("Writing the remaining changes");
                     Run(_connection, ct => _engine.FinishAsync(results, ct));

@@ -52,6 +52,19 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Under_ErrorAction_Stop_the_writes_planned_before_the_first_error_are_written_not_left_carried()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("$ErrorActionPreference = 'Stop'; " +
+                "$people = 1..25 | ForEach-Object { [pscustomobject]@{ Username = $(if ($_ -eq 5) { 'not-an-email' } else { \"s$_@carry.example.com\" }); LastName = \"S$_\"; Email = \"s$_@carry.example.com\" } }; " +
+                "try { $null = $people | Sync-SfUser -Profile 'Standard User' -BatchSize 10 } catch { 'error=' + $_.FullyQualifiedErrorId }");
+            Assert.StartsWith("error=InvalidUsername,", result.Output.Last().ToString());
+            // the first window's nine users are written before its error ends the command; later windows never run
+            Assert.Equal(9, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@carry.example.com'"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 's11@carry.example.com'"));
+        }
+
+        [Fact]
         public void Ten_thousand_users_with_one_percent_changed_cost_four_counted_calls()
         {
             using var ps = _emulator.NewSession();
