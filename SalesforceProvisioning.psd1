@@ -38,6 +38,7 @@
         'Set-SfProvisioningRule'
         'Remove-SfProvisioningRule'
         'Get-SfSyncStatus'
+        'Restore-SfStateStore'
         'Export-SfSyncReport'
     )
     FunctionsToExport      = @()

@@ -164,7 +164,7 @@ namespace SalesforceProvisioning.Commands
             _deprovision = LifecyclePolicy.DeprovisionsOnRuleDeletion(Connection, _state.Provisioned(null, _rule.Name).Count);
             if (!_deprovision) return;
             base.BeginProcessing();
-            RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, Connection.Target == SfTarget.LeadsAndContacts ? "Email" : "Username", full: true, MyInvocation.Line, whatIf: IsWhatIf());
+            StartRuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, Connection.Target == SfTarget.LeadsAndContacts ? "Email" : "Username", full: true);
         }
 
         protected override void ProcessRecord() { }

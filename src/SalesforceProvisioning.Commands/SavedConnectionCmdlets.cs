@@ -54,6 +54,7 @@ namespace SalesforceProvisioning.Commands
             {
                 var store = Store();
                 store.Save(Name, connection, Protection, Passphrase, ClientSecretVariable, RefreshTokenVariable, Force, CertificatePasswordVariable);
+                if (store.Damage != null) WriteWarning(store.Damage);
                 connection.Name = Name;
                 WriteVerbose($"Saved '{Name}' in {store.FilePath} ({SecretProtectorName()}).");
             }
@@ -90,9 +91,11 @@ namespace SalesforceProvisioning.Commands
                 if (Name == null)
                 {
                     foreach (SfSavedConnectionInfo info in store.List()) WriteObject(info);
+                    if (store.Damage != null) WriteWarning(store.Damage);
                     return;
                 }
                 SfProvisioningConnection connection = store.Load(Name, Passphrase);
+                if (store.Damage != null) WriteWarning(store.Damage);
                 if (!NoDefault) DefaultConnection.Set(SessionState, connection);
                 WriteObject(connection);
             }
@@ -115,7 +118,16 @@ namespace SalesforceProvisioning.Commands
         protected override void ProcessRecord()
         {
             if (!ShouldProcess(Name, "Remove saved Salesforce connection")) return;
-            if (!Store().Remove(Name))
+            bool removed = false;
+            try
+            {
+                removed = Store().Remove(Name);
+            }
+            catch (SalesforceException ex)
+            {
+                Fail(ex, Name);
+            }
+            if (!removed)
                 WriteError(new ErrorRecord(new ItemNotFoundException($"No connection named '{Name}' is saved."), "SavedConnectionNotFound", ErrorCategory.ObjectNotFound, Name));
         }
     }

@@ -98,6 +98,12 @@ namespace SalesforceProvisioning.Commands
                 case SalesforceFailure.ApiDisabled: return ErrorCategory.PermissionDenied;
                 case SalesforceFailure.RequestLimitExceeded: return ErrorCategory.LimitsExceeded;
                 case SalesforceFailure.ServerUnavailable: return ErrorCategory.ResourceUnavailable;
+                case SalesforceFailure.StateStoreBusy: return ErrorCategory.ResourceBusy;
+                case SalesforceFailure.StateStoreDamaged: return ErrorCategory.InvalidData;
+                case SalesforceFailure.StateStoreUnwritable:
+                case SalesforceFailure.SavedConnectionUnwritable: return ErrorCategory.WriteError;
+                case SalesforceFailure.UnexpectedRedirect: return ErrorCategory.ProtocolError;
+                case SalesforceFailure.Stopped: return ErrorCategory.OperationStopped;
                 default: return ErrorCategory.InvalidOperation;
             }
         }

@@ -74,6 +74,7 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
+            StopSignals.Install();
             _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
             _apiCallsAtStart = _connection.Client.ApiCallCount;
@@ -99,8 +100,8 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
-                Emit(new List<SfUserSyncResult> { unchanged });
-                RuleRun.Record(new[] { unchanged }, new Dictionary<int, SourceUser> { [user.Index] = user });
+                _unreported[user.Index] = user;
+                Deliver(new List<SfUserSyncResult> { unchanged });
                 return;
             }
             _window.Add(user);
@@ -156,11 +157,27 @@ namespace SalesforceProvisioning.Commands
                 // Nothing lost: inputs the failure left without a result (this window's or carried) get one saying why.
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(_unreported.Values.Where(u => !reported.Contains(u.Index)).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex)));
-                Report(results);
+                Deliver(results);
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
-            Report(results);
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C or SIGTERM: the pipeline takes no more output, but what the sent writes did is
+                // recorded (the engine waited for their answers), so the store and the run's counts hold it.
+                // Writes still carried were never sent: nothing to record for them.
+                if (RuleRun != null)
+                {
+                    try
+                    {
+                        RuleRun.Record(results, TakeSources(results));
+                        RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                    }
+                    catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
+                }
+                throw;
+            }
+            Deliver(results);
             return results;
         }
 
@@ -181,7 +198,8 @@ namespace SalesforceProvisioning.Commands
             Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
         }
 
-        private void Report(List<SfUserSyncResult> results)
+        /// <summary>Takes the results' inputs off the unreported list (this window's or carried from earlier ones).</summary>
+        private Dictionary<int, SourceUser> TakeSources(List<SfUserSyncResult> results)
         {
             var sources = new Dictionary<int, SourceUser>();
             foreach (SfUserSyncResult result in results)
@@ -189,8 +207,42 @@ namespace SalesforceProvisioning.Commands
                 if (_unreported.TryGetValue(result.InputIndex, out SourceUser source)) sources[result.InputIndex] = source;
                 _unreported.Remove(result.InputIndex);
             }
+            return sources;
+        }
+
+        /// <summary>
+        /// Records a batch's results, then writes them out: recorded first, so a stop that ends the output
+        /// (Ctrl+C during WriteObject) cannot lose what was written. When the store cannot record, the results
+        /// are still shown, and the run stops before its next Salesforce write.
+        /// </summary>
+        private void Deliver(List<SfUserSyncResult> results)
+        {
+            Dictionary<int, SourceUser> sources = TakeSources(results);
+            SalesforceException unrecorded = null;
+            try
+            {
+                RuleRun?.Record(results, sources);
+            }
+            catch (SalesforceException ex)
+            {
+                unrecorded = ex;
+            }
             Emit(results);
-            RuleRun?.Record(results, sources);
+            if (unrecorded != null) ThrowFor(unrecorded, RuleRun.Rule.Name);
+        }
+
+        /// <summary>Starts the rule's run (lock, checks, copy) and relays what the start repaired as warnings.</summary>
+        protected void StartRuleRun(StateStore state, SfProvisioningRule rule, string scope, string keyField, bool full)
+        {
+            try
+            {
+                RuleRun = new RuleRun(state, rule, scope, keyField, full, CommandLineRedaction.Redact(MyInvocation.Line), whatIf: IsWhatIf());
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, rule.Name);
+            }
+            foreach (string warning in RuleRun.Warnings) WriteWarning(warning);
         }
 
         public virtual void Dispose()
@@ -218,7 +270,14 @@ namespace SalesforceProvisioning.Commands
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
             _progress.Total = _inputCount;
             var results = FlushAndCollect(endOfInput: true);
-            RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
+            try
+            {
+                RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));
+            }
+            catch (SalesforceException ex)
+            {
+                ThrowFor(ex, RuleRun.Rule.Name);
+            }
         }
 
         private void Emit(List<SfUserSyncResult> results)
@@ -348,17 +407,10 @@ namespace SalesforceProvisioning.Commands
                 ThrowFor(ex, Rule);
             }
             base.BeginProcessing();
-            try
-            {
-                string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
-                RuleRun = new RuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full, MyInvocation.Line, whatIf: IsWhatIf());
-                DeprovisionAbsent = CompleteScope;
-                ForceDeprovision = Force;
-            }
-            catch (SalesforceException ex)
-            {
-                ThrowFor(ex, Rule);
-            }
+            string keyField = Connection.Target == SfTarget.LeadsAndContacts ? MatchField : "Username";
+            StartRuleRun(_state, _rule, Connection.Name ?? Connection.Domain.Host, keyField, Full);
+            DeprovisionAbsent = CompleteScope;
+            ForceDeprovision = Force;
         }
 
         /// <summary>The field Leads and Contacts are matched on (Leads and Contacts target only).</summary>

@@ -30,6 +30,11 @@ namespace SalesforceProvisioning
         ServerUnavailable,
         ApiError,
         StateStoreBusy,
+        StateStoreDamaged,
+        StateStoreUnwritable,
+        SavedConnectionUnwritable,
+        UnexpectedRedirect,
+        Stopped,
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ namespace SalesforceProvisioning.Tests
         public void Key_file_protection_round_trips_and_detects_tampering()
         {
             string keyPath = Path.Combine(Path.GetTempPath(), "sfprov-key-" + Guid.NewGuid().ToString("N"), "key");
-            var protector = SecretProtector.For(SfSecretProtection.KeyFile, keyPath, null, null);
+            Assert.Equal("Protection", Assert.Throws<SalesforceConfigurationException>(() => SecretProtector.For(SfSecretProtection.KeyFile, keyPath, null, null)).Parameter);
+            var protector = SecretProtector.For(SfSecretProtection.KeyFile, keyPath, null, null, mayCreateKey: true);
             string stored = protector.Protect(SecretText.ToSecureString("refresh-token-value"));
             Assert.DoesNotContain("refresh", stored);
             Assert.Equal("refresh-token-value", SecretText.Reveal(SecretProtector.For(SfSecretProtection.KeyFile, keyPath, null, null).Unprotect(stored)));
@@ -28,6 +29,7 @@ namespace SalesforceProvisioning.Tests
             byte[] bytes = Convert.FromBase64String(stored);
             bytes[20] ^= 1;
             Assert.Throws<SalesforceConfigurationException>(() => protector.Unprotect(Convert.ToBase64String(bytes)));
+            Assert.Equal("Protection", Assert.Throws<SalesforceConfigurationException>(() => protector.Unprotect("not base64 at all!")).Parameter);
             Directory.Delete(Path.GetDirectoryName(keyPath), true);
         }
 

@@ -64,11 +64,12 @@ namespace SalesforceProvisioning.Tests
             {
                 db.Open();
                 var command = db.CreateCommand();
-                command.CommandText = $"INSERT INTO run_locks VALUES ('prod', 'dead', 2147483000, '{Environment.MachineName}', '2026-01-01T00:00:00Z')";
+                command.CommandText = $"INSERT INTO run_locks (scope, owner, pid, host, acquired_at) VALUES ('prod', 'dead', 2147483000, '{Environment.MachineName}', '2026-01-01T00:00:00Z')";
                 command.ExecuteNonQuery();
             }
             using var again = new StateStore(_path);
-            using (again.LockScope("prod")) { }
+            using (var taken = again.LockScope("prod"))
+                Assert.Contains("process 2147483000", taken.Warning);
         }
 
         [Fact]

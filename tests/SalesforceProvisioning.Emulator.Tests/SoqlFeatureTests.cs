@@ -163,6 +163,11 @@ public sealed class SoqlFeatureTests : EmulatorTest
         var labelled = (await Records("SELECT toLabel(Status) FROM Lead WHERE IsConverted = false"))[0]!;
         Assert.Equal("Open - Not Contacted", labelled["Status"]!.ToString());
         Assert.Equal("INVALID_FIELD", await Error("SELECT toLabel(LastName) FROM Lead"));
+        // toLabel() takes an alias, so value and label can both be selected (SOQL and SOSL Reference, "toLabel()").
+        var both = (await Records("SELECT Status, toLabel(Status) statusLabel FROM Lead WHERE IsConverted = false"))[0]!;
+        Assert.Equal("Open - Not Contacted", both["Status"]!.ToString());
+        Assert.Equal("Open - Not Contacted", both["statusLabel"]!.ToString());
+        Assert.Equal("MALFORMED_QUERY", await Error("SELECT Id Name FROM User")); // a plain field takes no alias
     }
 
     [Fact]

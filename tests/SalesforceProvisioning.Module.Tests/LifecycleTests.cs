@@ -9,6 +9,8 @@ namespace SalesforceProvisioning.ModuleTests
     /// The lifecycle policy's decisions through the real cmdlets against the emulator: nothing deleted,
     /// demoted or escalated that the source and the connection's preferences did not ask for (issue 11).
     /// </summary>
+    // SFPROVISIONING_KEY_PATH is process-wide: the classes that set it run one after the other.
+    [Collection("Process environment")]
     public class LifecycleTests : IClassFixture<EmulatorFixture>, System.IDisposable
     {
         private const string Alice = "alice.active@emulator.example.com";

@@ -50,6 +50,9 @@ namespace SalesforceProvisioning
 
         public string FilePath => _path;
 
+        /// <summary>Set by the last read when the file is damaged: what is wrong and what to do (for Write-Warning).</summary>
+        public string Damage { get; private set; }
+
         public void Save(string name, SfProvisioningConnection connection, SfSecretProtection protection, SecureString passphrase,
             string clientSecretVariable, string refreshTokenVariable, bool overwrite, string certificatePasswordVariable = null)
         {
@@ -76,7 +79,8 @@ namespace SalesforceProvisioning
             else
             {
                 if (protection == SfSecretProtection.Passphrase) record.Salt = Convert.ToBase64String(NewSalt());
-                var protector = SecretProtector.For(protection, _keyPath, passphrase, Salt(record));
+                bool othersUseKey = Read().Connections.Values.Any(c => c.Protection == SfSecretProtection.KeyFile && !string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+                var protector = SecretProtector.For(protection, _keyPath, passphrase, Salt(record), mayCreateKey: !othersUseKey);
                 record.Secrets = new Dictionary<string, string>
                 {
                     ["ClientSecret"] = protector.Protect(connection.ClientSecret),
@@ -96,8 +100,14 @@ namespace SalesforceProvisioning
         /// <summary>Opens a saved connection; a refresh token Salesforce rotates later is written back.</summary>
         public SfProvisioningConnection Load(string name, SecureString passphrase)
         {
-            SavedConnection record = Read().Connections.TryGetValue(name ?? "", out var found) ? found
-                : throw new SalesforceConfigurationException("Name", $"No connection named '{name}' is saved in {_path}.", "Get-SfProvisioningConnection lists the saved ones; Save-SfProvisioningConnection saves one.");
+            StoreFile file = Read();
+            if (!file.Connections.TryGetValue(name ?? "", out SavedConnection record))
+            {
+                if (file.Damage != null)
+                    throw new SalesforceConfigurationException("Name", $"The connection '{name}' cannot be read from '{_path}': {file.Damage}",
+                        $"Save it again with Save-SfProvisioningConnection -Name {name} -Force (the other connections are kept), or put back the previous version '{_path}.bak'.");
+                throw new SalesforceConfigurationException("Name", $"No connection named '{name}' is saved in {_path}.", "Get-SfProvisioningConnection lists the saved ones; Save-SfProvisioningConnection saves one.");
+            }
             SfConnectionSettings settings = record.Settings.ToSettings();
             if (record.Protection == SfSecretProtection.EnvironmentVariable)
             {
@@ -112,20 +122,112 @@ namespace SalesforceProvisioning
                 settings.RefreshToken = Open(protector, record, "RefreshToken");
                 settings.AccessToken = Open(protector, record, "AccessToken");
                 settings.CertificatePassword = Open(protector, record, "CertificatePassword");
+                SecureString pending = PendingToken(name, protector);
+                if (pending != null)
+                {
+                    // A token rotated when this file could not be written: it replaces the used-up one, here and, when possible, in the file.
+                    settings.RefreshToken = pending;
+                    settings.AccessToken = null;
+                    TryWriteBack(name, protector, pending);
+                }
             }
             SfProvisioningConnection connection = SfProvisioningConnection.Create(settings);
             connection.Name = name;
             if (record.Protection != SfSecretProtection.EnvironmentVariable)
             {
                 var keep = SecretProtector.For(record.Protection, _keyPath, passphrase, Salt(record));
-                connection.RefreshTokenRotated += (sender, args) => Update(file =>
-                {
-                    if (!file.Connections.TryGetValue(name, out var current)) return;
-                    current.Secrets["RefreshToken"] = keep.Protect(connection.RefreshToken);
-                    current.RefreshTokenRotatedAt = connection.RefreshTokenRotatedAt;
-                });
+                connection.RefreshTokenRotated += (sender, args) => KeepRotated(name, keep, connection);
             }
             return connection;
+        }
+
+        /// <summary>
+        /// Salesforce rotated the refresh token and the old one is used up: it is written back, or, when the
+        /// file cannot be written, kept protected in the key's folder for the next run, and the run stops.
+        /// </summary>
+        private void KeepRotated(string name, SecretProtector keep, SfProvisioningConnection connection)
+        {
+            string protectedToken = keep.Protect(connection.RefreshToken);
+            try
+            {
+                WriteRotated(name, protectedToken, connection.RefreshTokenRotatedAt);
+                DeletePending(name);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is SalesforceException)
+            {
+                string pending = PendingPath(name);
+                string kept;
+                try
+                {
+                    WritePrivate(pending, JsonConvert.SerializeObject(new PendingRotation { Store = Path.GetFullPath(_path), Name = name, RefreshToken = protectedToken, RotatedAt = connection.RefreshTokenRotatedAt }));
+                    kept = $"The new token is kept, protected, in '{pending}': the next Get-SfProvisioningConnection or rule run uses it and writes it back.";
+                }
+                catch (Exception second) when (second is IOException || second is UnauthorizedAccessException || second is SalesforceException)
+                {
+                    kept = $"It could not be kept in '{pending}' either ({second.Message}); the connected app must be authorized again.";
+                }
+                throw new SalesforceException(SalesforceFailure.SavedConnectionUnwritable,
+                    $"Salesforce rotated the refresh token of the saved connection '{name}', and '{_path}' could not be written ({ex.Message}). The run stopped before writing to Salesforce. {kept}",
+                    $"Make '{_path}' writable (not locked, read-only or on a full disk), then run again.", ex);
+            }
+        }
+
+        private void WriteRotated(string name, string protectedToken, DateTimeOffset? rotatedAt) => Update(file =>
+        {
+            if (!file.Connections.TryGetValue(name, out var current)) return;
+            current.Secrets["RefreshToken"] = protectedToken;
+            current.RefreshTokenRotatedAt = rotatedAt;
+        });
+
+        private void TryWriteBack(string name, SecretProtector protector, SecureString token)
+        {
+            try
+            {
+                WriteRotated(name, protector.Protect(token), DateTimeOffset.UtcNow);
+                DeletePending(name);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is SalesforceException)
+            {
+                // Still unwritable: the pending token stays where it is and is used again next time.
+            }
+        }
+
+        /// <summary>Beside the key file (another folder than the store, so a store that cannot be written does not take it along).</summary>
+        private string PendingPath(string name)
+        {
+            string safe = string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) || ch == '-' || ch == '_' ? ch : '_')).ToLowerInvariant();
+            string storeId;
+            using (var sha = SHA256.Create())
+                storeId = BitConverter.ToString(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(_path)))).Replace("-", "").Substring(0, 12).ToLowerInvariant();
+            return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_keyPath)), $"rotated-{storeId}-{safe}.json");
+        }
+
+        private SecureString PendingToken(string name, SecretProtector protector)
+        {
+            string path = PendingPath(name);
+            if (!File.Exists(path)) return null;
+            PendingRotation pending;
+            try { pending = JsonConvert.DeserializeObject<PendingRotation>(File.ReadAllText(path)); }
+            catch (JsonException) { return null; }
+            if (pending == null || !string.Equals(pending.Name, name, StringComparison.OrdinalIgnoreCase)) return null;
+            return protector.Unprotect(pending.RefreshToken);
+        }
+
+        private void DeletePending(string name)
+        {
+            string path = PendingPath(name);
+            try { if (File.Exists(path)) File.Delete(path); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+
+        private sealed class PendingRotation
+        {
+            public string Store { get; set; }
+            public string Name { get; set; }
+            public string RefreshToken { get; set; }
+            public DateTimeOffset? RotatedAt { get; set; }
         }
 
         public IReadOnlyList<SfSavedConnectionInfo> List() => Read().Connections.Values.OrderBy(c => c.Name).Select(c => new SfSavedConnectionInfo
@@ -182,13 +284,64 @@ namespace SalesforceProvisioning
             return salt;
         }
 
+        /// <summary>
+        /// The file's connections. A damaged file (truncated, hand-edited) yields every connection that can
+        /// still be read, with <see cref="StoreFile.Damage"/> saying what is wrong.
+        /// </summary>
         private StoreFile Read()
         {
             lock (FileLock)
             {
+                Damage = null;
                 if (!File.Exists(_path)) return new StoreFile();
-                return JsonConvert.DeserializeObject<StoreFile>(File.ReadAllText(_path)) ?? new StoreFile();
+                string text = File.ReadAllText(_path);
+                try
+                {
+                    return JsonConvert.DeserializeObject<StoreFile>(text, JsonSettings) ?? new StoreFile();
+                }
+                catch (JsonException ex)
+                {
+                    StoreFile salvaged = Salvage(text);
+                    salvaged.Damage = $"the file is damaged ({ex.Message.TrimEnd('.')}); {salvaged.Connections.Count} connection(s) could still be read from it.";
+                    Damage = $"The saved connections file '{_path}' is damaged ({ex.Message.TrimEnd('.')}): {salvaged.Connections.Count} connection(s) could still be read. " +
+                        $"The next save keeps a copy of it as {Path.GetFileName(_path)}.damaged-<time>; connections that could not be read must be saved again (or put back the previous version, {Path.GetFileName(_path)}.bak).";
+                    return salvaged;
+                }
             }
+        }
+
+        private static readonly JsonSerializerSettings JsonSettings = new JsonSerializerSettings { Converters = { new Newtonsoft.Json.Converters.StringEnumConverter() } };
+
+        /// <summary>Reads entry by entry, keeping each connection that parses, up to where the text breaks off.</summary>
+        private static StoreFile Salvage(string text)
+        {
+            var file = new StoreFile();
+            var serializer = JsonSerializer.Create(JsonSettings);
+            using (var reader = new JsonTextReader(new StringReader(text)))
+            {
+                try
+                {
+                    while (reader.Read())
+                    {
+                        if (reader.TokenType != JsonToken.PropertyName || reader.Depth != 1 || !"Connections".Equals(reader.Value)) continue;
+                        if (!reader.Read() || reader.TokenType != JsonToken.StartObject) break;
+                        while (reader.Read() && reader.TokenType == JsonToken.PropertyName)
+                        {
+                            string name = (string)reader.Value;
+                            reader.Read();
+                            Newtonsoft.Json.Linq.JToken entry = Newtonsoft.Json.Linq.JToken.ReadFrom(reader);
+                            try
+                            {
+                                SavedConnection connection = entry.ToObject<SavedConnection>(serializer);
+                                if (connection?.Settings != null) file.Connections[name] = connection;
+                            }
+                            catch (JsonException) { } // this entry is damaged; the others still count
+                        }
+                    }
+                }
+                catch (JsonReaderException) { } // the text breaks off here (truncated)
+            }
+            return file;
         }
 
         private void Update(Action<StoreFile> change)
@@ -201,18 +354,52 @@ namespace SalesforceProvisioning
                 bool created = !Directory.Exists(folder);
                 Directory.CreateDirectory(folder);
                 if (created) SecretProtector.OwnerOnly(folder, 0x1C0);
-                string temporary = _path + ".tmp";
-                File.WriteAllText(temporary, "");
-                SecretProtector.OwnerOnly(temporary, 0x180);
-                File.WriteAllText(temporary, JsonConvert.SerializeObject(file, Formatting.Indented, new Newtonsoft.Json.Converters.StringEnumConverter()));
-                if (File.Exists(_path)) File.Replace(temporary, _path, null);
-                else File.Move(temporary, _path);
+                // A damaged file is kept aside, so what could not be read from it is not lost by this write.
+                try
+                {
+                    if (file.Damage != null) File.Copy(_path, _path + ".damaged-" + DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture), overwrite: true);
+                    WritePrivate(_path, JsonConvert.SerializeObject(file, Formatting.Indented, JsonSettings));
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new SalesforceException(SalesforceFailure.SavedConnectionUnwritable, $"The saved connections file '{_path}' could not be written ({ex.Message}).",
+                        $"Make '{_path}' and its folder writable (not locked, read-only or on a full disk), then try again.", ex);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Atomically: a temporary file readable only by the user, flushed to disk, then renamed over the old
+        /// one (kept as .bak), so a crash leaves either the old file or the new one, never a part.
+        /// </summary>
+        private static void WritePrivate(string path, string content)
+        {
+            string temporary = path + ".tmp";
+            try
+            {
+                using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    SecretProtector.OwnerOnly(temporary, 0x180);
+                    byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(content);
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(flushToDisk: true);
+                }
+                if (File.Exists(path)) File.Replace(temporary, path, path + ".bak");
+                else File.Move(temporary, path);
+            }
+            catch
+            {
+                try { if (File.Exists(temporary)) File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                throw;
             }
         }
 
         private sealed class StoreFile
         {
             public int Version { get; set; } = 1;
+
+            /// <summary>Set when the file could be read only in part: what is wrong with it.</summary>
+            [JsonIgnore] public string Damage { get; set; }
             public Dictionary<string, SavedConnection> Connections { get; set; } = new Dictionary<string, SavedConnection>(StringComparer.OrdinalIgnoreCase);
         }
 

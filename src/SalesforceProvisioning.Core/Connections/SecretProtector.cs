@@ -35,7 +35,11 @@ namespace SalesforceProvisioning
         public static SfSecretProtection Resolve(SfSecretProtection protection)
             => protection == SfSecretProtection.Auto ? (IsWindows ? SfSecretProtection.Dpapi : SfSecretProtection.KeyFile) : protection;
 
-        public static SecretProtector For(SfSecretProtection protection, string keyPath, SecureString passphrase, byte[] salt)
+        /// <summary>
+        /// The protector for saved secrets. A missing key file is created only when <paramref name="mayCreateKey"/>
+        /// (a save with no connection protected by an earlier key): a new key never opens secrets of a deleted one.
+        /// </summary>
+        public static SecretProtector For(SfSecretProtection protection, string keyPath, SecureString passphrase, byte[] salt, bool mayCreateKey = false)
         {
             switch (protection)
             {
@@ -43,7 +47,7 @@ namespace SalesforceProvisioning
                     if (!IsWindows) throw new SalesforceConfigurationException("Protection", "DPAPI exists only on Windows.", "Use -Protection KeyFile or Passphrase on this system (Auto picks for you).");
                     return new SecretProtector(protection, null);
                 case SfSecretProtection.KeyFile:
-                    return new SecretProtector(protection, LoadOrCreateKey(keyPath));
+                    return new SecretProtector(protection, LoadOrCreateKey(keyPath, mayCreateKey));
                 case SfSecretProtection.Passphrase:
                     if (SecretText.IsEmpty(passphrase))
                         throw new SalesforceConfigurationException("Passphrase", "This connection's secrets are protected by a passphrase and none was given.", "Pass -Passphrase (Read-Host -AsSecureString).");
@@ -81,7 +85,9 @@ namespace SalesforceProvisioning
         public SecureString Unprotect(string stored)
         {
             if (stored == null) return null;
-            byte[] data = Convert.FromBase64String(stored);
+            byte[] data;
+            try { data = Convert.FromBase64String(stored); }
+            catch (FormatException) { throw Tampered(); }
             byte[] plain;
             if (_protection == SfSecretProtection.Dpapi)
             {
@@ -146,14 +152,19 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>The key file: 64 random bytes, created on first use, readable and writable only by the user.</summary>
-        private static byte[] LoadOrCreateKey(string keyPath)
+        private static byte[] LoadOrCreateKey(string keyPath, bool mayCreate)
         {
             if (File.Exists(keyPath))
             {
-                byte[] existing = Convert.FromBase64String(File.ReadAllText(keyPath).Trim());
-                if (existing.Length != 64) throw new SalesforceConfigurationException("Protection", $"The key file '{keyPath}' is not a key this module wrote.", "Move it away; a new one is created on the next save (connections saved with the old key must be saved again).");
+                byte[] existing = null;
+                try { existing = Convert.FromBase64String(File.ReadAllText(keyPath).Trim()); }
+                catch (FormatException) { }
+                if (existing == null || existing.Length != 64) throw new SalesforceConfigurationException("Protection", $"The key file '{keyPath}' is not a key this module wrote (it was changed or replaced), so the saved secrets cannot be opened.", "Put the original key file back (from a backup); or move this one away and save the connections again with Save-SfProvisioningConnection -Force.");
                 return existing;
             }
+            if (!mayCreate)
+                throw new SalesforceConfigurationException("Protection", $"The key file '{keyPath}' that protects the saved connections is missing (deleted or moved); a new key could not open what the old one protected, so none is made.",
+                    "Put the key file back (from a backup), or point $env:SFPROVISIONING_KEY_PATH at it; else remove those connections (Remove-SfProvisioningConnection) and save them again.");
             string folder = Path.GetDirectoryName(Path.GetFullPath(keyPath));
             Directory.CreateDirectory(folder);
             OwnerOnly(folder, 0x1C0); // 0700

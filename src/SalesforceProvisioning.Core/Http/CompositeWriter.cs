@@ -29,6 +29,12 @@ namespace SalesforceProvisioning
 
         /// <summary>The caller's handle (for example the plan) to map the outcome back to its input.</summary>
         public object Tag { get; }
+
+        /// <summary>
+        /// An earlier send of this write may have been carried out (its answer was lost, or its request was
+        /// sent again after a dropped connection): a duplicate met later may be this write's own doing.
+        /// </summary>
+        public bool MayHaveBeenWritten { get; internal set; }
     }
 
     /// <summary>The outcome of one record write, from the per-record answer of a collection.</summary>
@@ -176,6 +182,14 @@ namespace SalesforceProvisioning
                     final.AddRange(outcomes);
                     return (final, ex);
                 }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Stopped (Ctrl+C, SIGTERM): the requests already sent were answered and their outcomes count;
+                    // the caller stops as for any failure that ends the run, so nothing more is sent.
+                    final.AddRange(outcomes);
+                    return (final, new SalesforceException(SalesforceFailure.Stopped, "The run was stopped (Ctrl+C or a stop signal) between requests.",
+                        "Run it again: what was written is recorded, and the rest is written then."));
+                }
                 var again = new List<RecordWrite>();
                 foreach (RecordOutcome outcome in outcomes)
                 {
@@ -203,7 +217,17 @@ namespace SalesforceProvisioning
             // the caller. Setup-object creates are recognised again (DUPLICATE_USERNAME, DUPLICATE_VALUE);
             // updates and deletes are idempotent.
             bool repeatable = !collections.Any(c => c[0].Kind == WriteKind.Create && !IsSetupObject(c[0].SObjectType));
-            JToken answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct).ConfigureAwait(false);
+            long retriesBefore = _client.RetryCount;
+            JToken answer;
+            try
+            {
+                answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A retried request (or one whose answer never came) may have been carried out before.
+                if (_client.RetryCount != retriesBefore) foreach (var write in collections.SelectMany(c => c)) write.MayHaveBeenWritten = true;
+            }
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToList();
 
             var outcomes = new List<RecordOutcome>();
@@ -273,7 +297,11 @@ namespace SalesforceProvisioning
         private static List<RecordOutcome> FailAll(List<List<RecordWrite>> composite, SalesforceException ex, bool unknown)
         {
             string code = ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString();
-            return composite.SelectMany(c => c).Select(w => new RecordOutcome(w, false, null, code, ex.Message, null, unknown)).ToList();
+            return composite.SelectMany(c => c).Select(w =>
+            {
+                if (unknown) w.MayHaveBeenWritten = true;
+                return new RecordOutcome(w, false, null, code, ex.Message, null, unknown);
+            }).ToList();
         }
     }
 }

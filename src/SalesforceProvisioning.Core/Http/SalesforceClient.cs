@@ -249,7 +249,9 @@ namespace SalesforceProvisioning
             string id = json.Value<string>("id");
             Uri identity = id != null ? new Uri(id) : null;
             LearnUserFromIdentityUrl(identity);
-            if (identity != null && !SalesforceEndpoint.IsTrusted(identity)) identity = null;
+            // The identity URL usually sits on the login host (https://login.salesforce.com/id/ORG/USER): it gets the
+            // token only when that is the connection's own domain or instance; otherwise /services/oauth2/userinfo is used.
+            if (identity != null && !(SameOrigin(identity, instance) || SameOrigin(identity, _connection.Domain))) identity = null;
 
             InstanceUrl = instance;
             _identityUrl = identity;
@@ -317,7 +319,8 @@ namespace SalesforceProvisioning
                     "<?xml version=\"1.0\" encoding=\"utf-8\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:urn=\"urn:partner.soap.sforce.com\">"
                     + $"<soapenv:Header><urn:SessionHeader><urn:sessionId>{System.Security.SecurityElement.Escape(token)}</urn:sessionId></urn:SessionHeader></soapenv:Header>"
                     + $"<soapenv:Body>{operationXml}</soapenv:Body></soapenv:Envelope>", "text/xml");
-                ApiResponse response = await ExecuteAsync(request, "POST " + uri.AbsolutePath, ct).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                ApiResponse response = await ExecuteAsync(request, "POST " + uri.AbsolutePath, CancellationToken.None).ConfigureAwait(false); // a sent write is waited for
                 System.Xml.Linq.XDocument document;
                 try
                 {
@@ -346,11 +349,19 @@ namespace SalesforceProvisioning
             Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);
             if (!SalesforceEndpoint.IsTrusted(uri))
                 throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl, $"Refusing to send a token to '{uri.GetLeftPart(UriPartial.Authority)}'.", "Only Salesforce https hosts (or loopback for the emulator) receive tokens.");
+            // URLs from answers (nextRecordsUrl, identity) are followed only on the connection's own hosts.
+            if (!SameOrigin(uri, InstanceUrl) && !SameOrigin(uri, _connection.Domain))
+                throw new SalesforceException(SalesforceFailure.UntrustedInstanceUrl,
+                    $"Salesforce's answer pointed to '{uri.GetLeftPart(UriPartial.Authority)}', which is not this connection's instance ({InstanceUrl.GetLeftPart(UriPartial.Authority)}); the token is not sent there.",
+                    "Check -Domain is the org's own My Domain; if it is, report this answer to Salesforce support.");
             var request = new RestRequest(uri, method);
             request.AddHeader("Authorization", "Bearer " + accessToken);
             request.AddHeader("Accept", "application/json");
             if (body != null) request.AddStringBody(body.ToString(Formatting.None), ContentType.Json);
-            return ExecuteAsync(request, $"{method.ToString().ToUpperInvariant()} {uri.AbsolutePath}", ct);
+            // A stop (Ctrl+C, SIGTERM) comes between requests: a write once sent is waited for, so its answer is
+            // reported and recorded instead of being cut off with the write carried out and unknown.
+            ct.ThrowIfCancellationRequested();
+            return ExecuteAsync(request, $"{method.ToString().ToUpperInvariant()} {uri.AbsolutePath}", method == Method.Get ? ct : CancellationToken.None);
         }
 
         private async Task<ApiResponse> ExecuteAsync(RestRequest request, string label, CancellationToken ct)
@@ -365,7 +376,17 @@ namespace SalesforceProvisioning
             if (label.IndexOf(" /services/data/", StringComparison.Ordinal) >= 0 || label.IndexOf(" /services/Soap/", StringComparison.Ordinal) >= 0)
                 Interlocked.Increment(ref _apiCalls);
 
-            var result = new ApiResponse((int)response.StatusCode, response.Content);
+            int status = (int)response.StatusCode;
+            if (status >= 300 && status < 400)
+            {
+                // Redirects are never followed: the token would travel with the request to wherever they point.
+                string location = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Location", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
+                string target = Uri.TryCreate(location ?? "", UriKind.Absolute, out Uri to) ? to.GetLeftPart(UriPartial.Authority) : location ?? "nowhere";
+                throw new SalesforceException(SalesforceFailure.UnexpectedRedirect,
+                    $"{label} was answered with a redirect (HTTP {status} to {target}), which the module does not follow.",
+                    "Check -Domain: use the org's current My Domain (an old or mistyped domain redirects), and that no proxy rewrites Salesforce's answers.");
+            }
+            var result = new ApiResponse(status, response.Content);
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
             UpdateApiUsage(usage);
             Log($"{label} -> {result.Status} ({watch.ElapsedMilliseconds} ms)");
@@ -416,6 +437,9 @@ namespace SalesforceProvisioning
                 return new SalesforceException(SalesforceFailure.HostUnreachable, $"{label}: cannot reach {HostOf(response)} ({socket.SocketErrorCode}).", "Check -Domain, DNS, proxy and firewall; for the emulator, check that it is running (Start-SfEmulator).", ex);
             return new SalesforceException(SalesforceFailure.ConnectionDropped, $"{label}: the connection was dropped before Salesforce answered ({Innermost(ex)?.Message}).", "Retry the run; the module reconciles writes whose outcome was unknown.", ex);
         }
+
+        private static bool SameOrigin(Uri a, Uri b) => a != null && b != null
+            && string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
         private static string HostOf(RestResponse response) => response.ResponseUri?.Host ?? response.Request?.Resource ?? "the host";
 

@@ -21,7 +21,8 @@ namespace SalesforceProvisioning
         };
 
         private readonly StateStore _store;
-        private readonly IDisposable _lock;
+        private readonly RunLock _lock;
+        private readonly List<string> _warnings = new List<string>();
         private readonly Dictionary<string, SfProvisionedRecord> _known;
         private readonly HashSet<string> _seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly SfSyncRun _counts = new SfSyncRun();
@@ -38,11 +39,33 @@ namespace SalesforceProvisioning
             Full = full;
             WhatIf = whatIf;
             _lock = store.LockScope(scope);
-            _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
-            if (!whatIf) RunId = store.StartRun(scope, rule.Name, command?.Trim());
+            try
+            {
+                if (_lock.Warning != null) _warnings.Add(_lock.Warning);
+                if (!whatIf)
+                {
+                    foreach (SfSyncRun gone in store.MarkInterrupted(scope))
+                        _warnings.Add($"Run {gone.RunId} of rule '{gone.Rule}' (started {gone.StartedAt:u}) ended without finishing: it is marked Interrupted with what its recorded batches wrote " +
+                            $"(Impacted {gone.Impacted}, Success {gone.Success}, Failed {gone.Failed}); this run reconciles the rest.");
+                    store.CheckAndKeepCopy();
+                }
+                _known = store.Provisioned(scope, rule.Name).ToDictionary(r => r.SourceKey, StringComparer.OrdinalIgnoreCase);
+                if (!whatIf) RunId = store.StartRun(scope, rule.Name, command?.Trim());
+            }
+            catch
+            {
+                _lock.Dispose();
+                throw;
+            }
         }
 
         public bool WhatIf { get; }
+
+        /// <summary>The connection's run lock this run holds (a lease renewed in the background).</summary>
+        internal RunLock Lock => _lock;
+
+        /// <summary>What the start of the run found and repaired (a lock taken over, runs marked interrupted), for Write-Warning.</summary>
+        public IReadOnlyList<string> Warnings => _warnings;
 
         public SfProvisioningRule Rule { get; }
         public string Scope { get; }
@@ -108,7 +131,11 @@ namespace SalesforceProvisioning
                     LastMessage = result.Message,
                 });
             }
-            if (records.Count > 0 && !WhatIf) _store.Record(Scope, Rule.Name, RunId, records);
+            if (!WhatIf) _store.Record(Scope, Rule.Name, RunId, records, _counts);
+            if (_lock.Lost)
+                throw new SalesforceException(SalesforceFailure.StateStoreBusy,
+                    $"This run's lock on '{Scope}' was taken over by another run (this one was paused longer than its lease); it stops before writing more to Salesforce. What it wrote so far is recorded.",
+                    "Let the other run finish; if runs of one connection overlap, space out their schedules.");
         }
 
         /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>
@@ -169,8 +196,12 @@ namespace SalesforceProvisioning
 
         public void Dispose()
         {
-            Finish("The run ended before it finished (stopped or failed).");
-            _lock.Dispose();
+            // When the store cannot be written (the run already stopped for that), the next run marks this
+            // one Interrupted and takes its lock over.
+            try { Finish("The run ended before it finished (stopped or failed)."); }
+            catch (SalesforceException) { }
+            try { _lock.Dispose(); }
+            catch (SalesforceException) { }
         }
     }
 }

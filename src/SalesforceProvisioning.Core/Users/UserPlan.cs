@@ -52,7 +52,7 @@ namespace SalesforceProvisioning
         /// Takes over the plan made after reading back a user whose create was in doubt. If it needs no
         /// further write, our create did happen: the action stays Created.
         /// </summary>
-        internal void AdoptReconciled(UserPlan replanned)
+        internal void AdoptReconciled(UserPlan replanned, bool createdByThisRun = true)
         {
             UserId = replanned.UserId;
             Create = null;
@@ -62,6 +62,11 @@ namespace SalesforceProvisioning
             ChangedFields.Clear();
             ChangedFields.AddRange(replanned.ChangedFields);
             if (replanned.Action == SfSyncAction.Failed) Fail(replanned.ErrorCode, replanned.Message, replanned.Remedy);
+            else if (replanned.Action == SfSyncAction.Unchanged && !createdByThisRun)
+            {
+                Action = SfSyncAction.Unchanged;
+                Message = "Already in Salesforce as the source says: created a moment ago by someone else (another run on this org, or an admin), found when Salesforce reported a duplicate Username.";
+            }
             else if (replanned.Action == SfSyncAction.Unchanged) Message = "Created; confirmed by reading the user back after Salesforce's answer was lost or reported a duplicate.";
             else
             {

@@ -401,6 +401,13 @@ namespace SalesforceProvisioning
                     {
                         stop = ex;
                     }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
+                        foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
+                            ApplySuccess(done);
+                        throw;
+                    }
                     pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
                     if (stop != null) break;
                 }
@@ -473,6 +480,13 @@ namespace SalesforceProvisioning
             if (plan.OutstandingWrites == 0) plan.Written = true; // only access changes, written afterwards
         }
 
+        private static void ApplySuccess(RecordOutcome outcome)
+        {
+            var plan = (UserPlan)outcome.Write.Tag;
+            if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
+            if (--plan.OutstandingWrites == 0) plan.Written = true;
+        }
+
         /// <summary>Applies per-record outcomes to their plans; returns the writes to send again.</summary>
         private async Task<List<RecordWrite>> ApplyOutcomesAsync(List<RecordOutcome> outcomes, bool lastRound, CancellationToken ct)
         {
@@ -484,8 +498,7 @@ namespace SalesforceProvisioning
                 if (plan.Action == SfSyncAction.Failed) continue;
                 if (outcome.Success)
                 {
-                    if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
-                    if (--plan.OutstandingWrites == 0) plan.Written = true;
+                    ApplySuccess(outcome);
                     continue;
                 }
                 bool transient = CompositeWriter.TransientErrorCodes.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
@@ -526,7 +539,9 @@ namespace SalesforceProvisioning
                         again.Add(outcome.Write);
                     continue;
                 }
-                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy));
+                // A duplicate on a create never sent before is someone else's user (another run on this org, an admin): matched, not created.
+                bool ours = outcome.OutcomeUnknown || outcome.Write.MayHaveBeenWritten || outcome.ErrorCode != "DUPLICATE_USERNAME";
+                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy), ours);
                 if (!plan.IsWrite) plan.Written = true;
                 else if (!lastRound) again.AddRange(WritesOf(plan));
                 else plan.Fail("NotWritten", "The user exists (its create went through on a retried request), but its remaining changes could not be written.", Remedies.For("ConnectionDropped"));

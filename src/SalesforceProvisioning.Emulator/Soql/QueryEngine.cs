@@ -41,7 +41,7 @@ internal sealed class QueryEngine
     public int RowsExamined { get; private set; }
 
     /// <summary>A selected column: a field path, or its picklist label (toLabel).</summary>
-    private sealed record Column(BoundPath Path, bool ToLabel);
+    private sealed record Column(BoundPath Path, bool ToLabel, string Alias = null);
 
     /// <summary>A parent-to-child subquery bound to its child object and the lookup that points back at the parent.</summary>
     private sealed record ChildQuery(string RelationshipName, ObjectDefinition ChildType, FieldDefinition Lookup, SoqlQuery Query,
@@ -85,6 +85,9 @@ internal sealed class QueryEngine
             switch (item)
             {
                 case FieldSelect field:
+                    // Plain fields take an alias only in aggregate queries: "SELECT Id Name FROM User" is malformed.
+                    if (field.Alias != null)
+                        throw SoqlException.At(query, field.Path.Position, "MALFORMED_QUERY", $"unexpected token: {field.Alias}");
                     columns.Add(new Column(Bind(type, field.Path), ToLabel: false));
                     break;
                 case ToLabelSelect label:
@@ -92,7 +95,7 @@ internal sealed class QueryEngine
                     var path = Bind(type, label.Path);
                     if (path.Field.Type is not (FieldType.Picklist or FieldType.MultiPicklist))
                         throw SoqlException.At(query, label.Path.Position, "INVALID_FIELD", $"toLabel() only works on picklist fields; {path.FieldName} is a {path.Field.DescribeType} field");
-                    columns.Add(new Column(path, ToLabel: true));
+                    columns.Add(new Column(path, ToLabel: true, label.Alias));
                     break;
                 }
                 case FieldsSelect fields:
@@ -104,7 +107,7 @@ internal sealed class QueryEngine
                     break;
             }
         }
-        return columns.DistinctBy(c => (c.Path.Key, c.ToLabel)).ToList();
+        return columns.DistinctBy(c => (c.Path.Key, c.ToLabel, c.Alias)).ToList();
     }
 
     private ChildQuery BindChildQuery(ObjectDefinition parent, SubquerySelect select)
@@ -573,7 +576,7 @@ internal sealed class QueryEngine
     private JsonObject Project(SObjectRecord record, List<Column> columns)
     {
         var json = new JsonObject { ["attributes"] = RecordJson.Attributes(record.Type, record.Id, apiVersion) };
-        foreach (var (path, toLabel) in columns)
+        foreach (var (path, toLabel, alias) in columns)
         {
             var container = json;
             var current = record;
@@ -601,7 +604,7 @@ internal sealed class QueryEngine
             var field = current.Type.FindField(path.FieldName);
             object value = field == null ? null : current.Get(field.Name);
             if (toLabel && value is string text) value = string.Join(';', text.Split(';').Select(field.LabelOf));
-            container[field?.Name ?? path.FieldName] = FieldValues.ToJson(value);
+            container[alias ?? field?.Name ?? path.FieldName] = FieldValues.ToJson(value);
         }
         return json;
     }

@@ -234,6 +234,17 @@ test('collections retrieve by POST, recent items, and wrong-type lookups', async
   await assert.rejects(conn.sobject('Contact').create({ LastName: 'W', AccountId: '005Em0000000002' }), (error) => error.errorCode === 'FIELD_INTEGRITY_EXCEPTION');
 });
 
+test("convertLead through jsforce's SOAP API gives the new records to ownerId, or else the lead's owner", async () => {
+  const alice = '005Em0000000002IAA';
+  const lead = await conn.sobject('Lead').create({ LastName: 'Owned', Company: 'Owned Ltd', OwnerId: alice });
+  const [byLeadOwner] = [].concat(await conn.soap.convertLead([{ leadId: lead.id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: true }]));
+  assert.equal(String(byLeadOwner.success), 'true');
+  assert.equal((await conn.sobject('Contact').retrieve(byLeadOwner.contactId)).OwnerId, alice);
+  const other = await conn.sobject('Lead').create({ LastName: 'Other', Company: 'Other Ltd', OwnerId: alice });
+  const [byOwnerId] = [].concat(await conn.soap.convertLead([{ leadId: other.id, convertedStatus: 'Qualified', ownerId: '005Em0000000004IAA', doNotCreateOpportunity: true }]));
+  assert.equal((await conn.sobject('Account').retrieve(byOwnerId.accountId)).OwnerId, '005Em0000000004IAA');
+});
+
 test('describe has the keys clients read', async () => {
   const account = await conn.describe('Account');
   assert.ok(account.childRelationships.some((c) => c.relationshipName === 'Contacts' && c.childSObject === 'Contact' && c.field === 'AccountId'));

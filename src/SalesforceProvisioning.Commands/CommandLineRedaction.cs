@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation.Language;
+using System.Text.RegularExpressions;
+
+namespace SalesforceProvisioning.Commands
+{
+    /// <summary>
+    /// The command line a run records, without the secrets typed into it: the arguments of parameters
+    /// whose names say they hold a secret (-ClientSecret, -RefreshToken, -Passphrase, -Password, ...),
+    /// the values of such keys in hashtables (splatting), and every literal handed to ConvertTo-SecureString.
+    /// Variables stay as they are: only what was typed is in the line.
+    /// </summary>
+    internal static class CommandLineRedaction
+    {
+        internal const string Mask = "<redacted>";
+        private static readonly Regex SecretName = new Regex("secret|token|passphrase|password|credential|apikey|privatekey", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        public static string Redact(string line)
+        {
+            if (string.IsNullOrWhiteSpace(line)) return line?.Trim();
+            Ast ast = Parser.ParseInput(line, out _, out _);
+            var spans = new List<IScriptExtent>();
+            foreach (CommandAst command in ast.FindAll(a => a is CommandAst, true).Cast<CommandAst>())
+            {
+                bool toSecureString = string.Equals(command.GetCommandName(), "ConvertTo-SecureString", StringComparison.OrdinalIgnoreCase);
+                var elements = command.CommandElements;
+                for (int i = 1; i < elements.Count; i++)
+                {
+                    if (elements[i] is CommandParameterAst parameter)
+                    {
+                        if (!SecretName.IsMatch(parameter.ParameterName) || parameter.ParameterName.EndsWith("Variable", StringComparison.OrdinalIgnoreCase)) continue;
+                        if (parameter.Argument != null) spans.Add(parameter.Argument.Extent);
+                        else if (i + 1 < elements.Count && !(elements[i + 1] is CommandParameterAst)) spans.Add(elements[++i].Extent);
+                    }
+                    else if (toSecureString && !(elements[i] is VariableExpressionAst))
+                    {
+                        spans.Add(elements[i].Extent);
+                    }
+                }
+            }
+            foreach (HashtableAst table in ast.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>())
+                foreach (var pair in table.KeyValuePairs)
+                    if (pair.Item1 is StringConstantExpressionAst key && SecretName.IsMatch(key.Value)) spans.Add(pair.Item2.Extent);
+
+            string redacted = line;
+            int kept = int.MaxValue;
+            // From the end, so earlier offsets stay valid; a span inside one already masked is skipped.
+            foreach (IScriptExtent span in spans.OrderByDescending(s => s.EndOffset).ThenBy(s => s.StartOffset))
+            {
+                if (span.EndOffset > kept) continue;
+                redacted = redacted.Substring(0, span.StartOffset) + Mask + redacted.Substring(span.EndOffset);
+                kept = span.StartOffset;
+            }
+            return redacted.Trim();
+        }
+    }
+}
