@@ -168,7 +168,7 @@ namespace SalesforceProvisioning.Bench
                 }
             }
             Console.WriteLine();
-            Console.WriteLine($"{users:N0} users, {latencyMs} ms per request, {latencyPerRecordMs} ms per record written:");
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{users:N0} users, {latencyMs} ms per request, {latencyPerRecordMs} ms per record written:"));
             Console.WriteLine();
             Console.WriteLine("| scenario | module calls | jsforce calls | calls ratio | module wall s | jsforce wall s | wall ratio |");
             Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
