@@ -92,9 +92,9 @@ Describe 'Stopping a rule run' {
     It 'marks a run killed with kill -9 as Interrupted, with what it wrote, at the next run' {
         New-SfProvisioningRule -Name hr -ConnectionName nightly -Profile 'Standard User' -StatePath $state | Out-Null
         # Writes are carried into whole 1,000-record calls: 3,000 users take three, and the kill lands after the
-        # second was written, so the first is recorded and the third is in flight.
+        # second was written (2,000 records), so the first is recorded and the third is not sent yet.
         $run = Start-RuleRun -State $state -Count 3000
-        Wait-Written 2001
+        Wait-Written 2000
         & /bin/kill -KILL $run.Id
         $run.WaitForExit(60000) | Should -BeTrue
         Invoke-EmulatorControl $emulator latency -Body @{ ms = 0 } | Out-Null
