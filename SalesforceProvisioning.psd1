@@ -1,7 +1,9 @@
 @{
     # The loader comes first: on PowerShell 7 it gives the module's dependencies their own load context
     # before the cmdlet assembly is read (see src/SalesforceProvisioning.Loader).
-    NestedModules          = @('SalesforceProvisioning.Loader.dll', 'SalesforceProvisioning.dll')
+    # Paths from the repository: Test-ModuleManifest and Import-Module work on this file once built. The build
+    # writes the module folder's copy (out/SalesforceProvisioning/) with these paths relative to that folder.
+    NestedModules          = @('out/SalesforceProvisioning/SalesforceProvisioning.Loader.dll', 'out/SalesforceProvisioning/SalesforceProvisioning.dll')
     ModuleVersion          = '0.1.0'
     CompatiblePSEditions   = @('Desktop', 'Core')
     GUID                   = '4b0c6a51-7d1e-4c55-9a49-2f7f2f3c8e11'

@@ -58,6 +58,7 @@ namespace SalesforceProvisioning.Bench
             {
                 cases.Add(("groups", options.Groups));
                 cases.Add(("permissionsets", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+                cases.Add(("resolving", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
             }
         }
 
@@ -97,6 +98,21 @@ namespace SalesforceProvisioning.Bench
                 var run = await SyncAsync(overwrite, emulator, users, "permissionsets-overwrite", i => new[] { "Sales_Ops", "Service_Agent", i % 2 == 0 ? "Flow_Builder" : "Reports_Viewer" });
                 Console.WriteLine(run.ToJsonString());
                 Console.WriteLine((await SyncAsync(overwrite, emulator, users, "permissionsets-resync", i => new[] { "Sales_Ops", "Service_Agent", i % 2 == 0 ? "Flow_Builder" : "Reports_Viewer" })).ToJsonString());
+                return 0;
+            }
+            if (options.Case == "resolving")
+            {
+                // Every user has a role by name and a manager by Username: one in a hundred is managed by an
+                // existing user, the rest by a user created in the same window (set in the second pass).
+                Dictionary<string, object> Resolved(int i)
+                {
+                    var person = Person(i);
+                    person["Role"] = i % 2 == 0 ? "Sales Manager" : "CEO";
+                    person["Manager"] = i % 100 == 0 ? "alice.active@emulator.example.com" : $"user{i - i % 100:D6}@bench.example.com";
+                    return person;
+                }
+                Console.WriteLine((await SyncAsync(connection, emulator, users, "resolving-initial", person: Resolved)).ToJsonString());
+                Console.WriteLine((await SyncAsync(connection, emulator, users, "resolving-resync", person: Resolved)).ToJsonString());
                 return 0;
             }
             if (options.Case == "faults")
@@ -206,7 +222,7 @@ namespace SalesforceProvisioning.Bench
         }
 
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
-        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, bool> changed = null)
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null)
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
@@ -219,10 +235,10 @@ namespace SalesforceProvisioning.Bench
                 int count = Math.Min(window, users - start);
                 var sources = Enumerable.Range(start, count).Select(i =>
                 {
-                    var person = Person(i);
-                    if (changed != null && changed(i)) person["Title"] = "Senior Engineer";
-                    if (permissionSets != null) person["PermissionSets"] = permissionSets(i);
-                    return SfAttributeMap.CreateDefault().Evaluate(person, i, Read);
+                    var input = (person ?? Person)(i);
+                    if (changed != null && changed(i)) input["Title"] = "Senior Engineer";
+                    if (permissionSets != null) input["PermissionSets"] = permissionSets(i);
+                    return SfAttributeMap.CreateDefault().Evaluate(input, i, Read);
                 }).ToList();
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
                 var results = new List<SfUserSyncResult>();

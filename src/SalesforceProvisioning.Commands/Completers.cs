@@ -104,6 +104,13 @@ namespace SalesforceProvisioning.Commands
         protected override string Query => "SELECT Name FROM Group WHERE Type = 'Regular'";
     }
 
+    /// <summary>The User fields a source's manager values usually name.</summary>
+    public sealed class ManagerKeyCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+            => Completions.Matching(SfAttributeMap.ManagerKeyFields, wordToComplete);
+    }
+
     public sealed class RoleNameCompleter : QueryNameCompleter
     {
         protected override string Query => "SELECT Name FROM UserRole";

@@ -30,9 +30,17 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Profile (name or Id) for new users whose source names none.</summary>
         [Parameter] [ArgumentCompleter(typeof(ProfileNameCompleter))] public string Profile { get; set; }
 
+        /// <summary>User fields existing users are matched by, in order of precedence (default Username); saved with the map in rules.</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string[] MatchBy { get; set; }
+
+        /// <summary>The User field the source's Manager values name (Username, FederationIdentifier or EmployeeNumber; default Username).</summary>
+        [Parameter] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(ManagerKeyCompleter))] public string ManagerKey { get; set; }
+
         protected override void ProcessRecord()
         {
             var map = new SfAttributeMap { DefaultProfile = Profile };
+            if (MatchBy != null) map.MatchBy = MatchBy;
+            if (ManagerKey != null) map.ManagerKey = ManagerKey;
             try
             {
                 foreach (DictionaryEntry entry in Mapping)

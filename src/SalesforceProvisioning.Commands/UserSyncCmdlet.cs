@@ -123,6 +123,10 @@ namespace SalesforceProvisioning.Commands
                 Actions = _counts.ToDictionary(c => c.Key.ToString(), c => c.Value),
                 ApiCallsUsed = _connection.Client.ApiCallCount - _apiCallsAtStart,
                 Matching = _engine.MatchingStrategy?.ToString(),
+                // Deactivating frees a licence seat; freezing keeps it.
+                LicenceSeatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0,
+                FrozenKeepingSeats = _counts[SfSyncAction.Frozen],
+                LicenceSeats = (_engine as UserSyncEngine)?.Licences.Planned.Select(l => l.ToString()).ToList() ?? new List<string>(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
@@ -307,7 +311,14 @@ namespace SalesforceProvisioning.Commands
                 case "DuplicateInput": return ErrorCategory.ResourceExists;
                 case "UserNotFound":
                 case "UserLoginNotFound":
-                case "UnknownProfile": return ErrorCategory.ObjectNotFound;
+                case "UnknownProfile":
+                case "UnknownRole":
+                case "UnknownPermissionSetGroup":
+                case "UnknownPermissionSetLicense": return ErrorCategory.ObjectNotFound;
+                case "FederationIdInUse":
+                case "MatchConflict":
+                case "AmbiguousMatch":
+                case "AmbiguousRole": return ErrorCategory.ResourceExists;
                 case "RequestLimitExceeded":
                 case "LICENSE_LIMIT_EXCEEDED": return ErrorCategory.LimitsExceeded;
                 case "INSUFFICIENT_ACCESS_OR_READONLY": return ErrorCategory.PermissionDenied;
@@ -341,6 +352,17 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ProfileNameCompleter))]
         public string Profile { get; set; }
+
+        /// <summary>User fields existing users are matched by, in order of precedence, for example FederationIdentifier, Username (default: the map's, else Username).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] MatchBy { get; set; }
+
+        /// <summary>The User field the input's Manager values name: Username, FederationIdentifier or EmployeeNumber (default: the map's, else Username).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ManagerKeyCompleter))]
+        public string ManagerKey { get; set; }
 
         /// <summary>Public groups from the input's Groups list: Merge (default) adds; Overwrite also removes the user from public groups not listed.</summary>
         [Parameter]
@@ -430,6 +452,7 @@ namespace SalesforceProvisioning.Commands
                 ?? (ResolveConnection().Target == SfTarget.LeadsAndContacts ? SfAttributeMap.CreateDefaultForPeople() : SfAttributeMap.CreateDefault());
             if (Profile == null && _rule?.DefaultProfile != null) map = map.WithDefaultProfile(_rule.DefaultProfile);
             if (Profile != null) map = map.WithDefaultProfile(Profile);
+            if (MatchBy != null || ManagerKey != null) map = map.WithMatching(MatchBy, ManagerKey);
             return map;
         }
 

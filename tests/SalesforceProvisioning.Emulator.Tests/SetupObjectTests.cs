@@ -25,6 +25,28 @@ public sealed class SetupObjectTests : EmulatorTest
         Assert.Equal(HttpStatusCode.Created, (await Post($"{V}/sobjects/PermissionSetAssignment", assign)).Status);
     }
 
+    // Object Reference, PermissionSetAssignment (developer.salesforce.com/docs/atlas.en-us.api.meta/api/
+    // sforce_api_objects_permissionsetassignment.htm): ExpirationDate is a dateTime, Create, Nillable, Update.
+    [Fact]
+    public async Task Permission_set_assignments_take_an_expiration_date_on_create_and_update()
+    {
+        var created = await Post($"{V}/sobjects/PermissionSetAssignment", new JsonObject
+        {
+            ["AssigneeId"] = AliceId, ["PermissionSetGroupId"] = "0PGEm0000000001", ["ExpirationDate"] = "2027-01-01T00:00:00.000Z",
+        });
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        string id = created.Body["id"].ToString();
+        var read = await Query($"SELECT ExpirationDate, PermissionSetGroupId FROM PermissionSetAssignment WHERE Id = '{id}'");
+        Assert.StartsWith("2027-01-01T00:00:00", read["records"][0]["ExpirationDate"].ToString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Patch($"{V}/sobjects/PermissionSetAssignment/{id}", new JsonObject { ["ExpirationDate"] = "2027-06-30T12:00:00.000Z" })).Status);
+        read = await Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE Id = '{id}'");
+        Assert.StartsWith("2027-06-30T12:00:00", read["records"][0]["ExpirationDate"].ToString());
+        Assert.Equal(HttpStatusCode.NoContent, (await Patch($"{V}/sobjects/PermissionSetAssignment/{id}", new JsonObject { ["ExpirationDate"] = null })).Status);
+        read = await Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE Id = '{id}'");
+        Assert.Null(read["records"][0]["ExpirationDate"]);
+    }
+
     [Fact]
     public async Task Group_members_are_unique_and_go_with_their_group()
     {

@@ -57,6 +57,14 @@ namespace SalesforceProvisioning.ModuleTests
             Post("seed", seed.ToJsonString());
         }
 
+        /// <summary>Reloads the emulator's data as the default seed changed by <paramref name="edit"/> (fewer seats, more roles).</summary>
+        public void UseSeed(Action<JsonObject> edit)
+        {
+            var seed = JsonNode.Parse(_defaultSeed).AsObject();
+            edit(seed);
+            Post("seed", seed.ToJsonString());
+        }
+
         /// <summary>The SfEmulatorInstance object, to pipe into New-SfProvisioningConnection.</summary>
         public PSObject Emulator { get; }
 

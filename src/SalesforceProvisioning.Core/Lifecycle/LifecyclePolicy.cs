@@ -83,6 +83,9 @@ namespace SalesforceProvisioning
         internal static LifecycleDecision Skip(string reason, string remedy) => new LifecycleDecision(LifecycleOutcome.Skip, reason, remedy);
         internal static LifecycleDecision Fail(string code, string reason, string remedy) => new LifecycleDecision(LifecycleOutcome.Fail, reason, remedy, code);
 
+        /// <summary>A skip with a stable code (for example LicenseLimit), still a skip: nothing is written, nothing failed.</summary>
+        internal static LifecycleDecision SkipWithCode(string code, string reason, string remedy) => new LifecycleDecision(LifecycleOutcome.Skip, reason, remedy, code);
+
         internal LifecycleDecision Active(bool value) { SetActive = value; return this; }
         internal LifecycleDecision Frozen(bool value) { SetFrozen = value; return this; }
 
@@ -176,6 +179,22 @@ namespace SalesforceProvisioning
             return action == SfDisableAction.Freeze
                 ? LifecycleDecision.Of(LifecycleOutcome.Freeze).Frozen(true)
                 : LifecycleDecision.Of(LifecycleOutcome.Disable).Active(false);
+        }
+
+        public const string LicenseLimitCode = "LicenseLimit";
+
+        /// <summary>
+        /// A user who needs a seat (created active, reactivated, moved to a profile of another licence, or
+        /// given a permission set licence) is written only while the licence has a free seat; users beyond
+        /// the free seats are skipped with the numbers instead of failing one by one with LICENSE_LIMIT_EXCEEDED.
+        /// </summary>
+        public static LifecycleDecision ForLicenceSeat(string licence, string kind, long total, long usedBefore, long takenThisRun)
+        {
+            if (usedBefore + takenThisRun < total) return LifecycleDecision.Of(LifecycleOutcome.Create);
+            string taken = takenThisRun > 0 ? $", and {takenThisRun} more taken by earlier users of this run" : "";
+            return LifecycleDecision.SkipWithCode(LicenseLimitCode,
+                $"No free seat of {kind} '{licence}': {usedBefore} of {total} used before this run{taken}.",
+                $"Free seats (deactivating a user frees its seat; freezing does not) or buy more '{licence}' licences, then run again; or give the user a profile with another licence.");
         }
 
         /// <summary>Whether an existing user's (or person's) field is updated: its map entry's Update flag, the profile included.</summary>

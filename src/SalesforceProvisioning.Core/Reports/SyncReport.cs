@@ -19,10 +19,23 @@ namespace SalesforceProvisioning
 
         public string Matching { get; set; }
 
+        /// <summary>Licence seats the run freed (deactivated users, removed permission set licences).</summary>
+        public long LicenceSeatsFreed { get; set; }
+
+        /// <summary>Users the run froze: they keep their licence seats (freezing does not free a licence).</summary>
+        public int FrozenKeepingSeats { get; set; }
+
+        /// <summary>The seat plan per licence the run took seats of (the same under -WhatIf).</summary>
+        public IReadOnlyList<string> LicenceSeats { get; set; } = Array.Empty<string>();
+
         /// <summary>The one-line summary the information stream shows.</summary>
         public override string ToString()
             => $"{Command}: {Inputs} input(s): " + string.Join(", ", Actions.Where(a => a.Value > 0).Select(a => $"{a.Key} {a.Value}"))
-               + (ApiCallsUsed.HasValue ? $"; API calls used: {ApiCallsUsed}" : "") + (Matching != null ? $"; matching: {Matching}." : ".");
+               + Seats + (ApiCallsUsed.HasValue ? $"; API calls used: {ApiCallsUsed}" : "") + (Matching != null ? $"; matching: {Matching}." : ".");
+
+        private string Seats => string.Concat(LicenceSeats.Select(l => "; " + l)) + (LicenceSeatsFreed > 0 || FrozenKeepingSeats > 0
+            ? $"; licence seats freed: {LicenceSeatsFreed}" + (FrozenKeepingSeats > 0 ? $" (frozen users keep theirs: {FrozenKeepingSeats})" : "")
+            : "");
     }
 
     /// <summary>One person's line in a report.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Newtonsoft.Json.Linq;
 
 namespace SalesforceProvisioning
@@ -8,18 +9,23 @@ namespace SalesforceProvisioning
     /// Many records in little memory, found by a key field: one shared field list and one array of plain
     /// values per record (a JObject per record costs several times more, which matters at 100k users).
     /// </summary>
-    internal sealed class CompactRecordIndex
+    internal sealed class CompactRecordIndex : IUserLookup
     {
         private readonly string[] _fields;
         private readonly string _keyField;
         private readonly Dictionary<string, object[]> _records = new Dictionary<string, object[]>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, string> _sharedValues = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        public CompactRecordIndex(IReadOnlyList<string> fields, string keyField)
+        /// <summary>Other fields records are found by (FederationIdentifier, a manager's key): value to the records' keys.</summary>
+        private readonly Dictionary<string, Dictionary<string, List<string>>> _byField = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.OrdinalIgnoreCase);
+
+        public CompactRecordIndex(IReadOnlyList<string> fields, string keyField, IEnumerable<string> indexedFields = null)
         {
             _fields = new string[fields.Count];
             for (int i = 0; i < fields.Count; i++) _fields[i] = fields[i];
             _keyField = keyField;
+            foreach (string field in indexedFields ?? Array.Empty<string>())
+                if (!string.Equals(field, keyField, StringComparison.OrdinalIgnoreCase)) _byField[field] = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         }
 
         public int Count => _records.Count;
@@ -32,7 +38,26 @@ namespace SalesforceProvisioning
                 object value = (record[_fields[i]] as JValue)?.Value;
                 values[i] = value is string text && text.Length <= 40 && _fields[i] != _keyField ? Share(text) : value;
             }
-            _records[record.Value<string>(_keyField)] = values;
+            string key = record.Value<string>(_keyField);
+            _records[key] = values;
+            foreach (var index in _byField)
+            {
+                string value = (record[index.Key] as JValue)?.Value is object v ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+                if (string.IsNullOrEmpty(value)) continue;
+                if (!index.Value.TryGetValue(value, out List<string> keys)) index.Value[value] = keys = new List<string>(1);
+                keys.Add(key);
+            }
+        }
+
+        public IEnumerable<JObject> Find(string field, string value)
+        {
+            if (string.Equals(field, _keyField, StringComparison.OrdinalIgnoreCase))
+            {
+                JObject record = Find(value);
+                return record == null ? Array.Empty<JObject>() : new[] { record };
+            }
+            if (value == null || !_byField.TryGetValue(field, out var index) || !index.TryGetValue(value, out List<string> keys)) return Array.Empty<JObject>();
+            return keys.Select(Find).Where(r => r != null).ToList();
         }
 
         /// <summary>The record with this key as a JObject, or null.</summary>

@@ -40,7 +40,8 @@ namespace SalesforceProvisioning
             return _fields.Keys.OrderBy(k => Distance(k.ToLowerInvariant(), unknown.ToLowerInvariant())).FirstOrDefault();
         }
 
-        private static int Distance(string a, string b)
+        /// <summary>Edit distance between two names (for "did you mean" suggestions).</summary>
+        internal static int Distance(string a, string b)
         {
             var d = new int[a.Length + 1, b.Length + 1];
             for (int i = 0; i <= a.Length; i++) d[i, 0] = i;

@@ -15,7 +15,7 @@ namespace SalesforceProvisioning
         public SfFieldMapping(string field, IReadOnlyList<string> sourceProperties = null, Func<object, object> compute = null)
         {
             if (string.IsNullOrWhiteSpace(field)) throw new ArgumentException("A mapping needs a Salesforce field name.", nameof(field));
-            Field = field;
+            Field = SfAttributeMap.CanonicalField(field.Trim());
             SourceProperties = sourceProperties ?? Array.Empty<string>();
             Compute = compute;
         }
@@ -57,12 +57,34 @@ namespace SalesforceProvisioning
         public static readonly IReadOnlyList<string> PermissionSetProperties = new[] { PermissionSetsField, "PermissionSet" };
         public static readonly IReadOnlyList<string> GroupProperties = new[] { GroupsField, "PublicGroups" };
 
-        public static bool IsAccessField(string field)
-            => string.Equals(field, PermissionSetsField, StringComparison.OrdinalIgnoreCase) || string.Equals(field, GroupsField, StringComparison.OrdinalIgnoreCase);
+        /// <summary>Lists of permission set group and permission set licence names (DeveloperName or label).</summary>
+        public const string PermissionSetGroupsField = "PermissionSetGroups";
+        public const string PermissionSetLicensesField = "PermissionSetLicenses";
+        public static readonly IReadOnlyList<string> PermissionSetGroupProperties = new[] { PermissionSetGroupsField, "PermissionSetGroup" };
+        public static readonly IReadOnlyList<string> PermissionSetLicenseProperties = new[] { PermissionSetLicensesField, "PermissionSetLicense" };
 
-        /// <summary>Map entries that are not written to User fields: access lists and the community account.</summary>
+        /// <summary>When the access the sync assigns ends (a contractor's end date): PermissionSetAssignment.ExpirationDate.</summary>
+        public const string AccessEndDateField = "AccessEndDate";
+        public static readonly IReadOnlyList<string> AccessEndDateProperties = new[] { AccessEndDateField, "EndDate", "ContractEndDate", "EmployeeLeaveDateTime" };
+
+        private static readonly string[] AccessFields = { PermissionSetsField, GroupsField, PermissionSetGroupsField, PermissionSetLicensesField };
+
+        public static bool IsAccessField(string field) => AccessFields.Contains(field, StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Map entries that are not written to User fields: access lists, the access end date and the community account.</summary>
         public static bool IsPseudoField(string field) => IsAccessField(field) || string.Equals(field, "AccountId", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(field, "RecordType", StringComparison.OrdinalIgnoreCase);
+            || string.Equals(field, "RecordType", StringComparison.OrdinalIgnoreCase) || string.Equals(field, AccessEndDateField, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Names a map may use for a User field it resolves rather than copies: a role name, a manager's key.</summary>
+        public static string CanonicalField(string field)
+        {
+            if (string.Equals(field, "UserRole", StringComparison.OrdinalIgnoreCase) || string.Equals(field, "Role", StringComparison.OrdinalIgnoreCase)) return "UserRoleId";
+            if (string.Equals(field, "Manager", StringComparison.OrdinalIgnoreCase)) return "ManagerId";
+            return field;
+        }
+
+        /// <summary>User fields a manager may be named by, besides a Salesforce Id.</summary>
+        public static readonly IReadOnlyList<string> ManagerKeyFields = new[] { "Username", "FederationIdentifier", "EmployeeNumber" };
 
         /// <summary>The fields Salesforce requires on a new User.</summary>
         public static readonly IReadOnlyList<string> RequiredUserFields = new[]
@@ -85,6 +107,9 @@ namespace SalesforceProvisioning
             ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
             ("EmployeeNumber", new[] { "EmployeeNumber", "employeeID", "EmployeeId", "employeeNumber" }),
             ("FederationIdentifier", new[] { "FederationIdentifier", "ImmutableId", "objectGUID" }),
+            // Resolved, not copied: a role by Id, DeveloperName or name; a manager by Id or the -ManagerKey field.
+            ("UserRoleId", new[] { "UserRoleId", "UserRole", "Role", "RoleName" }),
+            ("ManagerId", new[] { "ManagerId", "Manager" }),
             ("City", new[] { "City", "l" }),
             ("Country", new[] { "Country", "co" }),
             ("ProfileId", new[] { "ProfileId" }),
@@ -117,6 +142,14 @@ namespace SalesforceProvisioning
         /// <summary>Profile (by name or Id) for users whose source names none.</summary>
         public string DefaultProfile { get; set; }
 
+        /// <summary>User fields existing users are matched by, in order of precedence (Username when empty).</summary>
+        public IReadOnlyList<string> MatchBy { get; set; } = DefaultMatchBy;
+
+        public static readonly IReadOnlyList<string> DefaultMatchBy = new[] { "Username" };
+
+        /// <summary>The User field a source's manager value names (Username, FederationIdentifier or EmployeeNumber).</summary>
+        public string ManagerKey { get; set; } = "Username";
+
         /// <summary>The map used when none is given: common property names, Email updated as in the seeds.</summary>
         public static SfAttributeMap CreateDefault(bool updateAll = true)
         {
@@ -136,7 +169,23 @@ namespace SalesforceProvisioning
         /// <summary>This map with another default profile (the original stays as it was).</summary>
         public SfAttributeMap WithDefaultProfile(string profile)
         {
-            var copy = new SfAttributeMap { DefaultProfile = profile, IsBuiltIn = IsBuiltIn };
+            var copy = Copy();
+            copy.DefaultProfile = profile;
+            return copy;
+        }
+
+        /// <summary>This map matching by other fields, or naming managers by another key (the original stays as it was).</summary>
+        public SfAttributeMap WithMatching(IReadOnlyList<string> matchBy, string managerKey)
+        {
+            var copy = Copy();
+            if (matchBy != null && matchBy.Count > 0) copy.MatchBy = matchBy;
+            if (managerKey != null) copy.ManagerKey = managerKey;
+            return copy;
+        }
+
+        private SfAttributeMap Copy()
+        {
+            var copy = new SfAttributeMap { DefaultProfile = DefaultProfile, IsBuiltIn = IsBuiltIn, MatchBy = MatchBy, ManagerKey = ManagerKey };
             copy._mappings.AddRange(_mappings);
             return copy;
         }
@@ -150,12 +199,14 @@ namespace SalesforceProvisioning
             return map;
         }
 
-        public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, field, StringComparison.OrdinalIgnoreCase));
+        public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, CanonicalField(field), StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The map as JSON for a saved rule; script blocks are kept as their text.</summary>
         public string ToJson() => Newtonsoft.Json.JsonConvert.SerializeObject(new
         {
             DefaultProfile,
+            MatchBy,
+            ManagerKey,
             Mappings = _mappings.Select(m => new
             {
                 m.Field, Sources = m.SourceProperties, Script = m.Compute != null ? m.ComputeText : null,
@@ -168,6 +219,8 @@ namespace SalesforceProvisioning
         {
             var saved = Newtonsoft.Json.Linq.JObject.Parse(json);
             var map = new SfAttributeMap { DefaultProfile = saved.Value<string>("DefaultProfile") };
+            if (saved["MatchBy"] is Newtonsoft.Json.Linq.JArray matchBy && matchBy.Count > 0) map.MatchBy = matchBy.ToObject<string[]>();
+            if (saved.Value<string>("ManagerKey") is string managerKey) map.ManagerKey = managerKey;
             foreach (Newtonsoft.Json.Linq.JObject m in saved["Mappings"])
             {
                 string script = m.Value<string>("Script");
@@ -222,6 +275,9 @@ namespace SalesforceProvisioning
             }
             if (this[PermissionSetsField] == null) ReadAccess(input, PermissionSetProperties, PermissionSetsField, readProperty, user);
             if (this[GroupsField] == null) ReadAccess(input, GroupProperties, GroupsField, readProperty, user);
+            if (this[PermissionSetGroupsField] == null) ReadAccess(input, PermissionSetGroupProperties, PermissionSetGroupsField, readProperty, user);
+            if (this[PermissionSetLicensesField] == null) ReadAccess(input, PermissionSetLicenseProperties, PermissionSetLicensesField, readProperty, user);
+            ReadAccessEndDate(input, user, readProperty);
             // User.AccountId is computed by Salesforce: a mapped or given AccountId names the account of the
             // person's contact; RecordType says Contact or Lead for the Leads and Contacts target.
             user.AccountId = TakePseudo(input, user, "AccountId", readProperty);
@@ -263,7 +319,52 @@ namespace SalesforceProvisioning
                 .SelectMany(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture).Split(';'))
                 .Select(n => n.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             if (string.Equals(field, PermissionSetsField, StringComparison.OrdinalIgnoreCase)) user.PermissionSets = names;
+            else if (string.Equals(field, PermissionSetGroupsField, StringComparison.OrdinalIgnoreCase)) user.PermissionSetGroups = names;
+            else if (string.Equals(field, PermissionSetLicensesField, StringComparison.OrdinalIgnoreCase)) user.PermissionSetLicenses = names;
             else user.Groups = names;
+        }
+
+        /// <summary>
+        /// The end date of the access the sync assigns: a mapped AccessEndDate, else the first present of
+        /// AccessEndDateProperties. An instant stays that instant; a date without a time (a contract's last
+        /// day) lasts through that day: the access expires at 00:00 UTC of the next day.
+        /// </summary>
+        private void ReadAccessEndDate(object input, SourceUser user, Func<object, string, (bool Found, object Value)> readProperty)
+        {
+            bool found;
+            object value;
+            if (user.Fields.TryGetValue(AccessEndDateField, out value))
+            {
+                user.Fields.Remove(AccessEndDateField);
+                found = true;
+            }
+            else if (this[AccessEndDateField] != null) return;
+            else (found, value) = FirstPresent(input, AccessEndDateProperties, readProperty);
+            if (!found) return;
+            user.AccessEndDateGiven = true;
+            if (IsEmpty(value)) return;
+            DateTimeOffset? end = AccessEnd(value);
+            if (end == null)
+                user.AddProblem(AccessEndDateField, $"'{value}' is not a date or date-time.", "Give the end date as yyyy-MM-dd, or an ISO 8601 date-time with its offset (2027-01-31T17:00:00Z).");
+            user.AccessExpiresAt = end;
+        }
+
+        internal static DateTimeOffset? AccessEnd(object value)
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            switch (value)
+            {
+                case DateTimeOffset instant: return instant.ToUniversalTime();
+                case DateTime date when date.Kind == DateTimeKind.Unspecified && date.TimeOfDay == TimeSpan.Zero:
+                    return new DateTimeOffset(date.Date.AddDays(1), TimeSpan.Zero);
+                case DateTime time: return new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero);
+            }
+            string text = Convert.ToString(value, invariant).Trim();
+            if (DateTime.TryParseExact(text, "yyyy-MM-dd", invariant, System.Globalization.DateTimeStyles.None, out DateTime day))
+                return new DateTimeOffset(day.AddDays(1), TimeSpan.Zero);
+            if (DateTimeOffset.TryParse(text, invariant, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
+                return parsed.ToUniversalTime();
+            return null;
         }
 
         private static (bool, object) Read(SfFieldMapping mapping, object input, Func<object, string, (bool Found, object Value)> readProperty)

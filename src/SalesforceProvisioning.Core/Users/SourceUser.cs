@@ -55,6 +55,27 @@ namespace SalesforceProvisioning
         /// <summary>Public group names the user should belong to; null when the source says nothing about them.</summary>
         public IReadOnlyList<string> Groups { get; internal set; }
 
+        /// <summary>Permission set groups (DeveloperName or label); null when the source says nothing about them.</summary>
+        public IReadOnlyList<string> PermissionSetGroups { get; internal set; }
+
+        /// <summary>Permission set licences (DeveloperName or label); null when the source says nothing about them.</summary>
+        public IReadOnlyList<string> PermissionSetLicenses { get; internal set; }
+
+        /// <summary>The source states an access end date (possibly empty: no end).</summary>
+        public bool AccessEndDateGiven { get; internal set; }
+
+        /// <summary>When the permission sets and groups the sync assigns expire; null: never.</summary>
+        public DateTimeOffset? AccessExpiresAt { get; internal set; }
+
+        /// <summary>The source's value of a User field, as text (null when absent or empty).</summary>
+        public string KeyValue(string field)
+        {
+            if (string.Equals(field, "Username", StringComparison.OrdinalIgnoreCase)) return Username;
+            if (!Fields.TryGetValue(field, out object value) || value == null) return null;
+            string text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture).Trim();
+            return text.Length == 0 ? null : text;
+        }
+
         public string Username => Fields.TryGetValue("Username", out object u) ? Convert.ToString(u)?.Trim() : null;
 
         /// <summary>True when the source says this person should not be able to sign in.</summary>

@@ -5,7 +5,7 @@ using Newtonsoft.Json.Linq;
 
 namespace SalesforceProvisioning
 {
-    public enum AccessKind { PermissionSet, Group }
+    public enum AccessKind { PermissionSet, Group, PermissionSetGroup, PermissionSetLicense }
 
     /// <summary>One permission set assignment or public group membership to add or remove for a user.</summary>
     public sealed class AccessChange
@@ -17,10 +17,18 @@ namespace SalesforceProvisioning
         /// <summary>The permission set or group to add the user to.</summary>
         public string TargetId { get; set; }
 
-        /// <summary>The assignment or membership record to delete.</summary>
+        /// <summary>The assignment or membership record to delete (or, for an expiry change, to update).</summary>
         public string RecordId { get; set; }
 
-        public override string ToString() => $"{(Add ? "+" : "-")}{Kind}:{Name}";
+        /// <summary>PermissionSetAssignment.ExpirationDate to write (an instant, ISO 8601 UTC); null: none.</summary>
+        public string ExpirationDate { get; set; }
+
+        /// <summary>An existing assignment whose ExpirationDate changes (Add is true, RecordId names it).</summary>
+        public bool ChangesExpiry { get; set; }
+
+        public override string ToString() => ChangesExpiry
+            ? $"~{Kind}:{Name}(ExpirationDate={ExpirationDate ?? "<none>"})"
+            : $"{(Add ? "+" : "-")}{Kind}:{Name}{(Add && ExpirationDate != null ? $"(until {ExpirationDate})" : "")}";
     }
 
     /// <summary>The org's permission sets and public groups by name, and each user's current access.</summary>
@@ -31,7 +39,32 @@ namespace SalesforceProvisioning
         private readonly Dictionary<string, JObject> _groups = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, JObject> _groupsById = new Dictionary<string, JObject>(StringComparer.Ordinal);
 
+        private readonly Dictionary<string, JObject> _setGroups = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, JObject> _setGroupsById = new Dictionary<string, JObject>(StringComparer.Ordinal);
+        private readonly Dictionary<string, JObject> _setLicences = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, JObject> _setLicencesById = new Dictionary<string, JObject>(StringComparer.Ordinal);
+
         public bool GroupsLoaded { get; private set; }
+
+        /// <summary>Permission set groups by DeveloperName, then by label when no DeveloperName uses it.</summary>
+        public void AddPermissionSetGroups(IEnumerable<JObject> groups) => AddByName(groups, _setGroups, _setGroupsById, "DeveloperName", "MasterLabel");
+
+        /// <summary>Permission set licences by DeveloperName, then label, then PermissionSetLicenseKey.</summary>
+        public void AddPermissionSetLicences(IEnumerable<JObject> licences) => AddByName(licences, _setLicences, _setLicencesById, "DeveloperName", "MasterLabel", "PermissionSetLicenseKey");
+
+        private static void AddByName(IEnumerable<JObject> records, Dictionary<string, JObject> byName, Dictionary<string, JObject> byId, params string[] nameFields)
+        {
+            var list = records.ToList();
+            foreach (JObject record in list) byId[UserOrgContext.Id15(record.Value<string>("Id"))] = record;
+            foreach (string field in nameFields)
+            {
+                foreach (JObject record in list)
+                {
+                    string name = record.Value<string>(field);
+                    if (name != null && !byName.ContainsKey(name)) byName[name] = record;
+                }
+            }
+        }
 
         public void AddPermissionSets(IEnumerable<JObject> sets)
         {
@@ -68,7 +101,7 @@ namespace SalesforceProvisioning
         /// not listed, never profile-owned sets nor assignments made through permission set groups.
         /// Returns a problem (unknown or profile-owned name) instead when the list names something wrong.
         /// </summary>
-        public string PlanPermissionSets(IReadOnlyList<string> wanted, IReadOnlyList<JObject> current, SfPermissionSetManagement management, List<AccessChange> changes)
+        public string PlanPermissionSets(IReadOnlyList<string> wanted, IReadOnlyList<JObject> current, SfPermissionSetManagement management, List<AccessChange> changes, Expiry expiry = default)
         {
             var wantedIds = new HashSet<string>(StringComparer.Ordinal);
             foreach (string name in wanted)
@@ -78,13 +111,16 @@ namespace SalesforceProvisioning
                 if (set.Value<bool?>("IsOwnedByProfile") == true) return $"Permission set '{name}' belongs to a profile and cannot be assigned.";
                 wantedIds.Add(UserOrgContext.Id15(set.Value<string>("Id")));
             }
+            var direct = current.Where(a => a["PermissionSetGroupId"]?.Type != JTokenType.String).ToList();
             var have = new HashSet<string>(current.Select(a => UserOrgContext.Id15(a.Value<string>("PermissionSetId"))), StringComparer.Ordinal);
             foreach (string name in wanted)
             {
                 JObject set = PermissionSet(name);
                 string id = set.Value<string>("Id");
-                if (!have.Contains(UserOrgContext.Id15(id)) && !changes.Any(c => c.Kind == AccessKind.PermissionSet && c.TargetId == id))
-                    changes.Add(new AccessChange { Kind = AccessKind.PermissionSet, Add = true, Name = set.Value<string>("Name"), TargetId = id });
+                JObject assignment = direct.FirstOrDefault(a => UserOrgContext.Id15(a.Value<string>("PermissionSetId")) == UserOrgContext.Id15(id));
+                if (assignment != null) AddExpiryChange(AccessKind.PermissionSet, set.Value<string>("Name"), assignment, expiry, changes);
+                else if (!have.Contains(UserOrgContext.Id15(id)) && !changes.Any(c => c.Kind == AccessKind.PermissionSet && c.TargetId == id))
+                    changes.Add(new AccessChange { Kind = AccessKind.PermissionSet, Add = true, Name = set.Value<string>("Name"), TargetId = id, ExpirationDate = expiry.Text });
             }
             if (management != SfPermissionSetManagement.Overwrite) return null;
             foreach (JObject assignment in current)
@@ -95,6 +131,86 @@ namespace SalesforceProvisioning
                 changes.Add(new AccessChange { Kind = AccessKind.PermissionSet, Add = false, Name = PermissionSetName(setId), RecordId = assignment.Value<string>("Id") });
             }
             return null;
+        }
+
+        /// <summary>
+        /// Permission set groups (PermissionSetAssignment.PermissionSetGroupId): Merge assigns the missing
+        /// ones; Overwrite also removes group assignments not listed. Never a profile's or a single set's.
+        /// </summary>
+        public string PlanPermissionSetGroups(IReadOnlyList<string> wanted, IReadOnlyList<JObject> current, SfPermissionSetManagement management, List<AccessChange> changes, Expiry expiry = default)
+        {
+            var wantedIds = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string name in wanted)
+            {
+                if (!_setGroups.TryGetValue(name, out JObject group)) return $"Permission set group '{name}' does not exist in this org.";
+                wantedIds.Add(UserOrgContext.Id15(group.Value<string>("Id")));
+            }
+            var byGroup = current.Where(a => a["PermissionSetGroupId"]?.Type == JTokenType.String)
+                .GroupBy(a => UserOrgContext.Id15(a.Value<string>("PermissionSetGroupId"))).ToDictionary(g => g.Key, g => g.First());
+            foreach (string name in wanted)
+            {
+                JObject group = _setGroups[name];
+                string id = group.Value<string>("Id");
+                if (byGroup.TryGetValue(UserOrgContext.Id15(id), out JObject assignment))
+                    AddExpiryChange(AccessKind.PermissionSetGroup, group.Value<string>("DeveloperName"), assignment, expiry, changes);
+                else if (!changes.Any(c => c.Kind == AccessKind.PermissionSetGroup && c.TargetId == id))
+                    changes.Add(new AccessChange { Kind = AccessKind.PermissionSetGroup, Add = true, Name = group.Value<string>("DeveloperName"), TargetId = id, ExpirationDate = expiry.Text });
+            }
+            if (management != SfPermissionSetManagement.Overwrite) return null;
+            foreach (var pair in byGroup.Where(p => !wantedIds.Contains(p.Key)))
+            {
+                string name = _setGroupsById.TryGetValue(pair.Key, out JObject group) ? group.Value<string>("DeveloperName") : pair.Key;
+                changes.Add(new AccessChange { Kind = AccessKind.PermissionSetGroup, Add = false, Name = name, RecordId = pair.Value.Value<string>("Id") });
+            }
+            return null;
+        }
+
+        /// <summary>Permission set licences (PermissionSetLicenseAssign): Merge assigns the missing ones; Overwrite also removes the rest.</summary>
+        public string PlanPermissionSetLicences(IReadOnlyList<string> wanted, IReadOnlyList<JObject> current, SfPermissionSetManagement management, List<AccessChange> changes)
+        {
+            var wantedIds = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string name in wanted)
+            {
+                if (!_setLicences.TryGetValue(name, out JObject licence)) return $"Permission set licence '{name}' does not exist in this org.";
+                wantedIds.Add(UserOrgContext.Id15(licence.Value<string>("Id")));
+            }
+            var have = current.GroupBy(a => UserOrgContext.Id15(a.Value<string>("PermissionSetLicenseId"))).ToDictionary(g => g.Key, g => g.First());
+            foreach (string name in wanted)
+            {
+                JObject licence = _setLicences[name];
+                string id = licence.Value<string>("Id");
+                if (!have.ContainsKey(UserOrgContext.Id15(id)) && !changes.Any(c => c.Kind == AccessKind.PermissionSetLicense && c.TargetId == id))
+                    changes.Add(new AccessChange { Kind = AccessKind.PermissionSetLicense, Add = true, Name = licence.Value<string>("DeveloperName"), TargetId = id });
+            }
+            if (management != SfPermissionSetManagement.Overwrite) return null;
+            foreach (var pair in have.Where(p => !wantedIds.Contains(p.Key)))
+            {
+                string name = _setLicencesById.TryGetValue(pair.Key, out JObject licence) ? licence.Value<string>("DeveloperName") : pair.Key;
+                changes.Add(new AccessChange { Kind = AccessKind.PermissionSetLicense, Add = false, Name = name, RecordId = pair.Value.Value<string>("Id") });
+            }
+            return null;
+        }
+
+        /// <summary>A listed assignment the user already has gets the source's end date when it differs (only when the source states one).</summary>
+        private static void AddExpiryChange(AccessKind kind, string name, JObject assignment, Expiry expiry, List<AccessChange> changes)
+        {
+            if (!expiry.Given) return;
+            if (Instant(assignment["ExpirationDate"]) == expiry.At) return;
+            changes.Add(new AccessChange { Kind = kind, Add = true, ChangesExpiry = true, Name = name, RecordId = assignment.Value<string>("Id"), ExpirationDate = expiry.Text });
+        }
+
+        /// <summary>A dateTime as read (JSON text, or a date Json.NET parsed in any time zone) as a UTC instant.</summary>
+        internal static DateTimeOffset? Instant(JToken value)
+        {
+            if (value == null || value.Type == JTokenType.Null) return null;
+            if (value.Type == JTokenType.Date)
+            {
+                object raw = ((JValue)value).Value;
+                if (raw is DateTimeOffset offset) return offset.ToUniversalTime();
+                var time = (DateTime)raw;
+                return new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime());
+            }
+            return DateTimeOffset.Parse(value.ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal).ToUniversalTime();
         }
 
         /// <summary>Group memberships for one user: Merge adds; Overwrite also leaves public groups not listed.</summary>
@@ -123,5 +239,23 @@ namespace SalesforceProvisioning
             }
             return null;
         }
+    }
+
+    /// <summary>The source's access end date: whether it states one, and the instant (null: no end).</summary>
+    public readonly struct Expiry
+    {
+        public Expiry(bool given, DateTimeOffset? at)
+        {
+            Given = given;
+            At = at?.ToUniversalTime();
+        }
+
+        public bool Given { get; }
+        public DateTimeOffset? At { get; }
+
+        /// <summary>The instant as Salesforce takes a dateTime: ISO 8601 in UTC, culture-invariant.</summary>
+        public string Text => At?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        public static Expiry Of(SourceUser source) => new Expiry(source.AccessEndDateGiven, source.AccessExpiresAt);
     }
 }

@@ -6,16 +6,20 @@ namespace SalesforceProvisioning
 {
     public sealed class SfProfile
     {
-        public SfProfile(string id, string name, string userType)
+        public SfProfile(string id, string name, string userType, string userLicenseId = null)
         {
             Id = id;
             Name = name;
             UserType = userType;
+            UserLicenseId = userLicenseId;
         }
 
         public string Id { get; }
         public string Name { get; }
         public string UserType { get; }
+
+        /// <summary>The licence a user of this profile takes a seat of.</summary>
+        public string UserLicenseId { get; }
     }
 
     /// <summary>What a user sync needs to know about the org before planning: fields, profiles, defaults.</summary>
@@ -34,6 +38,12 @@ namespace SalesforceProvisioning
         }
 
         public SObjectDescribe UserDescribe { get; }
+
+        /// <summary>The org's roles, read once per run (UserRoleId from a role's name).</summary>
+        public RoleDirectory Roles { get; set; } = RoleDirectory.Empty;
+
+        /// <summary>Managers by the map's ManagerKey, learned window by window and from this run's creates.</summary>
+        public ManagerDirectory Managers { get; set; } = new ManagerDirectory("Username");
 
         /// <summary>TimeZoneSidKey, LocaleSidKey, EmailEncodingKey and LanguageLocaleKey of the integration user.</summary>
         public IReadOnlyDictionary<string, string> LocaleDefaults { get; }

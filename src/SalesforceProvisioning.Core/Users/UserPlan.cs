@@ -42,7 +42,16 @@ namespace SalesforceProvisioning
 
         internal bool PartiallyApplied { get; private set; }
 
-        public bool IsWrite => Create != null || Update != null || Freeze.HasValue || Access.Count > 0;
+        /// <summary>Licence seats this plan takes (given back when its write fails).</summary>
+        internal List<SfLicence> SeatsTaken { get; } = new List<SfLicence>();
+
+        /// <summary>The manager's key when the manager is created in this run: ManagerId is set in the second pass.</summary>
+        internal string PendingManagerKey { get; set; }
+
+        /// <summary>What resolving the source's references said (a manager not in Salesforce), added to the message.</summary>
+        internal List<string> Notes { get; } = new List<string>();
+
+        public bool IsWrite => Create != null || Update != null || Freeze.HasValue || Access.Count > 0 || PendingManagerKey != null;
 
         /// <summary>All of this plan's writes succeeded.</summary>
         internal bool Written { get; set; }
@@ -86,7 +95,8 @@ namespace SalesforceProvisioning
                 string fields = changes == null ? "" : string.Join(", ", changes.Properties().Select(p => $"{p.Name}={Show(p.Value)}"));
                 string login = Freeze.HasValue ? (Freeze.Value ? "UserLogin.IsFrozen=true" : "UserLogin.IsFrozen=false") : "";
                 string access = string.Join(", ", Access.Select(a => a.ToString()));
-                return $"{Username} ({string.Join("; ", new[] { fields, login, access }.Where(s => s.Length > 0))})";
+                string manager = PendingManagerKey != null ? $"ManagerId=<'{PendingManagerKey}', once created>" : "";
+                return $"{Username} ({string.Join("; ", new[] { fields, login, access, manager }.Where(s => s.Length > 0))})";
             }
         }
 
@@ -106,6 +116,7 @@ namespace SalesforceProvisioning
             Update = null;
             Freeze = null;
             Access.Clear();
+            PendingManagerKey = null;
         }
 
         /// <summary>A failure after the user itself was written: the result says what did happen.</summary>
@@ -127,6 +138,7 @@ namespace SalesforceProvisioning
             Update = null;
             Freeze = null;
             Access.Clear();
+            PendingManagerKey = null;
         }
 
         internal SfUserSyncResult ToResult(bool whatIf) => new SfUserSyncResult

@@ -24,6 +24,9 @@ namespace SalesforceProvisioning
         public bool IsGuest => Record.Value<string>("UserType") == "Guest";
 
         /// <summary>A customer or partner user whose contact link is gone (only the Communities target links users to contacts).</summary>
+        /// <summary>The User field the match was made on (Username unless -MatchBy says otherwise).</summary>
+        public string MatchedBy { get; set; } = "Username";
+
         public bool IsUnlinkedCommunityUser => CommunityUserTypes.Contains(Record.Value<string>("UserType") ?? "") && Record.Value<string>("ContactId") == null;
 
         internal UserState State(UserSyncPolicy policy) => new UserState(true, IsActive, IsFrozen, IsGuest,
@@ -53,11 +56,14 @@ namespace SalesforceProvisioning
                 return plan;
             }
             if (!ValidateUsername(source, plan)) return plan;
-            JObject desired = DesiredFields(source, org, map, plan);
+            bool setsManagerLater = existing == null || (policy.UpdateUsers && LifecyclePolicy.UpdatesField(map["ManagerId"]));
+            JObject desired = DesiredFields(source, org, map, plan, setsManagerLater);
             if (desired == null) return plan;
 
             if (existing == null) PlanNewUser(source, desired, org, map, policy, plan);
             else PlanExistingUser(source, existing, desired, org, map, policy, plan);
+            if (plan.Notes.Count > 0 && plan.Action != SfSyncAction.Failed && plan.Action != SfSyncAction.Skipped)
+                plan.Message = string.Join(" ", new[] { plan.Message }.Concat(plan.Notes).Where(n => !string.IsNullOrEmpty(n)));
             return plan;
         }
 
@@ -78,7 +84,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>The mapped values converted to what each field takes; null (and a failed plan) on a bad value.</summary>
-        private static JObject DesiredFields(SourceUser source, UserOrgContext org, SfAttributeMap map, UserPlan plan)
+        private static JObject DesiredFields(SourceUser source, UserOrgContext org, SfAttributeMap map, UserPlan plan, bool setsManagerLater)
         {
             var desired = new JObject();
             foreach (var pair in source.Fields)
@@ -100,6 +106,8 @@ namespace SalesforceProvisioning
                 desired[field.Name] = value;
             }
             if (!ResolveProfile(source, desired, org, map, plan)) return null;
+            if (!ResolveRole(desired, org, plan)) return null;
+            ResolveManager(desired, org, plan, setsManagerLater);
             if (desired["Email"] is JValue email && email.Type == JTokenType.String && !EmailShape.IsMatch((string)email))
             {
                 plan.Fail("InvalidEmail", $"Email '{email}' is not a valid email address.", "Fix the email address in the source.");
@@ -121,6 +129,50 @@ namespace SalesforceProvisioning
             }
             desired["ProfileId"] = profile.Id;
             return true;
+        }
+
+        /// <summary>UserRoleId from a role's Id, DeveloperName or name (the org's roles are read once per run).</summary>
+        private static bool ResolveRole(JObject desired, UserOrgContext org, UserPlan plan)
+        {
+            if (!(desired["UserRoleId"] is JValue value) || value.Type != JTokenType.String) return true;
+            string id = org.Roles.Resolve((string)value, out string code, out string problem, out string remedy);
+            if (id == null)
+            {
+                plan.Fail(code, problem, remedy);
+                return false;
+            }
+            desired["UserRoleId"] = id;
+            return true;
+        }
+
+        /// <summary>
+        /// ManagerId from the manager's Id or key. A manager not in Salesforce leaves ManagerId as it is,
+        /// and the result says so; one created in this run is set after its create (second pass).
+        /// </summary>
+        private static void ResolveManager(JObject desired, UserOrgContext org, UserPlan plan, bool setsManagerLater)
+        {
+            if (!(desired["ManagerId"] is JValue value) || value.Type != JTokenType.String) return;
+            string key = ((string)value).Trim();
+            switch (org.Managers.Find(key, out string id))
+            {
+                case ManagerLookup.Found:
+                    desired["ManagerId"] = id;
+                    return;
+                case ManagerLookup.CreatedLater when setsManagerLater:
+                    plan.PendingManagerKey = key;
+                    plan.Notes.Add($"ManagerId is set once the manager '{key}' is created in this run (second pass).");
+                    break;
+                case ManagerLookup.CreatedLater:
+                    plan.Notes.Add($"The manager '{key}' is created in this run, but ManagerId of existing users is not updated (its Update flag or -UpdateUsers is off).");
+                    break;
+                case ManagerLookup.Ambiguous:
+                    plan.Notes.Add($"Manager '{key}' is ambiguous: several Salesforce users have {org.Managers.KeyField} '{key}'; ManagerId not set.");
+                    break;
+                default:
+                    plan.Notes.Add($"Manager '{key}' ({org.Managers.KeyField}) is not in Salesforce; ManagerId not set.");
+                    break;
+            }
+            desired.Remove("ManagerId");
         }
 
         private static void PlanNewUser(SourceUser source, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
@@ -178,7 +230,8 @@ namespace SalesforceProvisioning
             foreach (var property in desired.Properties())
             {
                 FieldInfo field = org.UserDescribe.Field(property.Name);
-                if (field == null || !field.Updateable || field.Name == "Username") continue;
+                // Username is the match key; matched by another key (-MatchBy), a changed Username is a rename.
+                if (field == null || !field.Updateable || (field.Name == "Username" && existing.MatchedBy == "Username")) continue;
                 if (FieldValues.AreEqual(field, property.Value, existing.Record[field.Name])) continue;
                 if (LifecyclePolicy.UpdatesField(map[field.Name])) update[field.Name] = property.Value;
                 else notUpdated.Add(field.Name);
@@ -217,7 +270,7 @@ namespace SalesforceProvisioning
                 plan.Freeze = decision.SetFrozen.Value;
                 plan.UserLoginId = existing.UserLoginId;
             }
-            if (plan.Action == SfSyncAction.Unchanged && update.HasValues) plan.Action = SfSyncAction.Updated;
+            if (plan.Action == SfSyncAction.Unchanged && (update.HasValues || plan.PendingManagerKey != null)) plan.Action = SfSyncAction.Updated;
             if (update.HasValues) plan.Update = update;
             plan.ChangedFields.AddRange(update.Properties().Select(p => p.Name));
             if (plan.Freeze.HasValue) plan.ChangedFields.Add("UserLogin.IsFrozen");

@@ -14,7 +14,7 @@ namespace SalesforceProvisioning
     /// composite collections, reconciling creates whose outcome was unknown (<see cref="ExecuteAsync"/>).
     /// Every source user ends with exactly one result.
     /// </summary>
-    public sealed class UserSyncEngine : ISyncEngine
+    public sealed partial class UserSyncEngine : ISyncEngine
     {
         /// <summary>Rounds of re-sending records that failed transiently or need reconciling.</summary>
         private const int MaxWriteRounds = 4;
@@ -31,6 +31,7 @@ namespace SalesforceProvisioning
         private readonly CompositeReader _reader;
         private readonly CompositeWriter _writer;
         private readonly Dictionary<string, int> _seenUsernames = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, int> _seenUserIds = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly HashSet<string> _frozenUserIds = new HashSet<string>(StringComparer.Ordinal);
         private CompactRecordIndex _scannedUsers;
         private readonly AccessCatalog _access = new AccessCatalog();
@@ -68,7 +69,7 @@ namespace SalesforceProvisioning
             var subrequests = new JArray
             {
                 Get("describe", _client.DataPath("sobjects/User/describe")),
-                Get("profiles", Query("SELECT Id, Name, UserType FROM Profile ORDER BY Name")),
+                Get("profiles", Query("SELECT Id, Name, UserType, UserLicenseId, UserLicense.Name, UserLicense.TotalLicenses, UserLicense.UsedLicenses FROM Profile ORDER BY Name")),
                 Get("count", Query("SELECT COUNT() FROM User")),
                 Get("frozen", Query("SELECT UserId FROM UserLogin WHERE IsFrozen = true")),
                 Get("permissionSets", Query("SELECT Id, Name, Label, IsOwnedByProfile FROM PermissionSet")),
@@ -79,8 +80,10 @@ namespace SalesforceProvisioning
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToDictionary(r => r.Value<string>("referenceId"));
 
             var describe = SObjectDescribe.FromJson(Body<JObject>(responses["describe"]));
-            var profiles = (await AllRecordsAsync(responses["profiles"], ct).ConfigureAwait(false))
-                .Select(p => new SfProfile(p.Value<string>("Id"), p.Value<string>("Name"), p.Value<string>("UserType")));
+            var profileRows = await AllRecordsAsync(responses["profiles"], ct).ConfigureAwait(false);
+            _licences.AddUserLicencesOf(profileRows);
+            var profiles = profileRows
+                .Select(p => new SfProfile(p.Value<string>("Id"), p.Value<string>("Name"), p.Value<string>("UserType"), p.Value<string>("UserLicenseId")));
             _orgUserCount = Body<JObject>(responses["count"]).Value<long>("totalSize");
             _access.AddPermissionSets(await AllRecordsAsync(responses["permissionSets"], ct).ConfigureAwait(false));
             foreach (JObject login in await AllRecordsAsync(responses["frozen"], ct).ConfigureAwait(false))
@@ -117,6 +120,7 @@ namespace SalesforceProvisioning
                 throw new SalesforceConfigurationException("Profile", $"The default profile '{_map.DefaultProfile}' does not exist in this org.", "Use a profile name or Id from the org (Get-SfProfile lists them), for example 'Standard User'.");
             var fields = new HashSet<string>(BaseUserFields, StringComparer.OrdinalIgnoreCase);
             foreach (SfFieldMapping mapping in _map.Mappings.Where(m => !SfAttributeMap.IsPseudoField(m.Field))) fields.Add(Org.UserDescribe.Field(mapping.Field).Name);
+            foreach (string field in ValidateMatching()) fields.Add(field);
             _selectFieldList = fields.ToList();
             _selectFields = string.Join(", ", fields);
         }
@@ -151,24 +155,36 @@ namespace SalesforceProvisioning
                 }
             }
 
-            Dictionary<string, JObject> matches = await MatchAsync(toMatch.Select(s => s.Username).ToList(), ct).ConfigureAwait(false);
+            IUserLookup users = await ReadWindowAsync(toMatch, ct).ConfigureAwait(false);
+            var matches = toMatch.ToDictionary(s => s, s => UserMatcher.Match(s, users, _matchBy, _alsoUnique));
+            Org.Managers.ExpectCreates(matches.Where(m => m.Value.Record == null && m.Value.Problem == null).Select(m => m.Key.KeyValue(Org.Managers.KeyField)));
             foreach (SourceUser source in window)
             {
                 if (duplicates.TryGetValue(source, out int firstIndex))
                 {
-                    var duplicate = UserPlanner.Plan(source, null, Org, _map, _policy);
-                    if (duplicate.Action != SfSyncAction.Failed)
-                        duplicate.Fail("DuplicateInput", $"The Username '{source.Username}' appears more than once in the input (first at position {firstIndex}); only the first is synced.", "Remove the duplicate from the source, or map Username to a property that is unique.");
-                    plans.Add(duplicate);
+                    plans.Add(Refused(source, "DuplicateInput", $"The Username '{source.Username}' appears more than once in the input (first at position {firstIndex}); only the first is synced.", "Remove the duplicate from the source, or map Username to a property that is unique."));
                     continue;
                 }
-                JObject record = null;
-                if (source.Username != null) matches.TryGetValue(source.Username, out record);
-                plans.Add(UserPlanner.Plan(source, ToExisting(record), Org, _map, _policy));
+                UserMatch match = null;
+                if (source.Username != null) matches.TryGetValue(source, out match);
+                if (match?.Problem != null)
+                {
+                    plans.Add(Refused(source, match.ErrorCode, match.Problem, match.Remedy));
+                    continue;
+                }
+                string matchedId = match?.Record?.Value<string>("Id");
+                if (matchedId != null && _seenUserIds.TryGetValue(UserOrgContext.Id15(matchedId), out int sameUser))
+                {
+                    plans.Add(Refused(source, "DuplicateInput", $"This input matches the same Salesforce user ({match.Record.Value<string>("Username")}, by {match.MatchedBy}) as input {sameUser}; only the first is synced.", "Remove the duplicate from the source, or correct its keys."));
+                    continue;
+                }
+                if (matchedId != null) _seenUserIds[UserOrgContext.Id15(matchedId)] = source.Index;
+                plans.Add(UserPlanner.Plan(source, ToExisting(match?.Record, match?.MatchedBy), Org, _map, _policy));
             }
             if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
             if (_community != null) CommunityLinker.RefuseWritesToUnlinked(plans);
+            foreach (UserPlan plan in plans) _licences.Plan(plan, Org);
             return plans;
         }
 
@@ -176,14 +192,14 @@ namespace SalesforceProvisioning
         private async Task PlanAccessAsync(List<UserPlan> plans, CancellationToken ct)
         {
             LifecycleDecision membership = LifecyclePolicy.ForMembership(_connection.Target);
-            var withAccess = plans.Where(p => p.Action != SfSyncAction.Failed && p.Action != SfSyncAction.Skipped && (p.Source.PermissionSets != null || p.Source.Groups != null)).ToList();
+            var withAccess = plans.Where(p => p.Action != SfSyncAction.Failed && p.Action != SfSyncAction.Skipped && (p.Source.PermissionSets != null || p.Source.Groups != null || HasLicensedAccess(p))).ToList();
             if (membership.IsSkip)
             {
                 foreach (UserPlan plan in withAccess.Where(p => p.Source.Groups != null))
                     plan.Message = Join(plan.Message, "Groups not synced: " + membership.Reason);
             }
             bool SyncsGroups(UserPlan p) => p.Source.Groups != null && !membership.IsSkip;
-            withAccess = withAccess.Where(p => p.Source.PermissionSets != null || SyncsGroups(p)).ToList();
+            withAccess = withAccess.Where(p => p.Source.PermissionSets != null || SyncsGroups(p) || HasLicensedAccess(p)).ToList();
             if (withAccess.Count == 0) return;
             if (!_access.GroupsLoaded && withAccess.Any(SyncsGroups))
             {
@@ -192,25 +208,30 @@ namespace SalesforceProvisioning
                 _access.AddGroups(groups);
             }
             var statements = new List<string>();
-            var existingIds = withAccess.Where(p => p.UserId != null && p.Source.PermissionSets != null).Select(p => p.UserId).ToList();
-            statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false AND AssigneeId IN", existingIds));
+            var existingIds = withAccess.Where(p => p.UserId != null && (p.Source.PermissionSets != null || p.Source.PermissionSetGroups != null)).Select(p => p.UserId).ToList();
+            statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false AND AssigneeId IN", existingIds));
+            var licensedIds = withAccess.Where(p => p.UserId != null && p.Source.PermissionSetLicenses != null).Select(p => p.UserId).ToList();
+            statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetLicenseId FROM PermissionSetLicenseAssign WHERE AssigneeId IN", licensedIds));
             var memberIds = withAccess.Where(p => p.UserId != null && SyncsGroups(p)).Select(p => p.UserId).ToList();
             statements.AddRange(Soql.ChunkedInQueries("SELECT Id, GroupId, UserOrGroupId FROM GroupMember WHERE Group.Type = 'Regular' AND UserOrGroupId IN", memberIds));
             var rows = await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
-            var assignments = rows.Where(r => r["AssigneeId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
+            var assignments = rows.Where(r => r["AssigneeId"] != null && r["PermissionSetLicenseId"] == null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
+            var licenceAssignments = rows.Where(r => r["PermissionSetLicenseId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
             var memberships = rows.Where(r => r["UserOrGroupId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("UserOrGroupId")));
 
             foreach (UserPlan plan in withAccess)
             {
                 string key = plan.UserId == null ? "" : UserOrgContext.Id15(plan.UserId);
                 var changes = new List<AccessChange>();
+                Expiry expiry = Expiry.Of(plan.Source);
                 string problem = plan.Source.PermissionSets == null ? null
-                    : _access.PlanPermissionSets(plan.Source.PermissionSets, assignments[key].ToList(), _policy.PermissionSetManagement, changes);
+                    : _access.PlanPermissionSets(plan.Source.PermissionSets, assignments[key].ToList(), _policy.PermissionSetManagement, changes, expiry);
                 if (problem != null)
                 {
                     plan.Fail("UnknownPermissionSet", problem, "Use the permission set's API name or label as Get-SfPermissionSet shows it; profile-owned sets come with the profile.");
                     continue;
                 }
+                if (!PlanLicensedAccess(plan, assignments[key].ToList(), licenceAssignments[key].ToList(), expiry, changes)) continue;
                 problem = !SyncsGroups(plan) ? null : _access.PlanGroups(plan.Source.Groups, memberships[key].ToList(), _policy.GroupMembership, changes);
                 if (problem != null)
                 {
@@ -228,54 +249,74 @@ namespace SalesforceProvisioning
                 plan.Access.AddRange(changes);
                 if (changes.Any(c => c.Kind == AccessKind.PermissionSet)) plan.ChangedFields.Add(SfAttributeMap.PermissionSetsField);
                 if (changes.Any(c => c.Kind == AccessKind.Group)) plan.ChangedFields.Add(SfAttributeMap.GroupsField);
+                if (changes.Any(c => c.Kind == AccessKind.PermissionSetGroup)) plan.ChangedFields.Add(SfAttributeMap.PermissionSetGroupsField);
+                if (changes.Any(c => c.Kind == AccessKind.PermissionSetLicense)) plan.ChangedFields.Add(SfAttributeMap.PermissionSetLicensesField);
                 if (plan.Action == SfSyncAction.Unchanged) plan.Action = SfSyncAction.Updated;
             }
         }
 
         private static string Join(string first, string second) => string.IsNullOrEmpty(first) ? second : first + " " + second;
 
-        private ExistingUser ToExisting(JObject record)
+        private ExistingUser ToExisting(JObject record, string matchedBy = null)
         {
             if (record == null) return null;
-            return new ExistingUser(record) { IsFrozen = _frozenUserIds.Contains(UserOrgContext.Id15(record.Value<string>("Id"))) };
+            return new ExistingUser(record) { IsFrozen = _frozenUserIds.Contains(UserOrgContext.Id15(record.Value<string>("Id"))), MatchedBy = matchedBy ?? "Username" };
         }
 
-        private async Task<Dictionary<string, JObject>> MatchAsync(IReadOnlyList<string> usernames, CancellationToken ct)
+        /// <summary>A source user refused before planning (duplicate input, a key conflict), with one failed result.</summary>
+        private UserPlan Refused(SourceUser source, string code, string problem, string remedy)
         {
-            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
-            if (_scannedUsers == null && usernames.Count > 0)
+            var plan = UserPlanner.Plan(source, null, Org, _map, _policy);
+            if (plan.Action != SfSyncAction.Failed) plan.Fail(code, problem, remedy);
+            return plan;
+        }
+
+        /// <summary>
+        /// Reads the window's users by each key it matches or checks them by (Username, -MatchBy fields, a
+        /// written FederationIdentifier) and its managers' keys not known yet: chunked IN queries packed into
+        /// composite calls, or, once querying would have cost as much, one scan of all users for the run.
+        /// </summary>
+        private async Task<IUserLookup> ReadWindowAsync(IReadOnlyList<SourceUser> sources, CancellationToken ct)
+        {
+            var values = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+            foreach (string field in _lookupFields)
+                values[field] = sources.Select(s => s.KeyValue(field)).Where(v => v != null).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            List<string> managers = Org.Managers.Unknown(sources.Select(s => s.KeyValue("ManagerId")).Where(v => v != null));
+            if (!values.TryGetValue(Org.Managers.KeyField, out List<string> managerValues)) values[Org.Managers.KeyField] = managerValues = new List<string>();
+            managerValues.AddRange(managers.Where(m => !managerValues.Contains(m, StringComparer.OrdinalIgnoreCase)));
+
+            IUserLookup users = _scannedUsers;
+            List<string> resolving = ResolvingStatements(sources);
+            if (users == null && values.Values.Any(v => v.Count > 0))
             {
-                var statements = UsernameQueries(usernames);
+                var statements = resolving.Concat(values.SelectMany(v => Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE {v.Key} IN", v.Value, maxValuesPerQuery: UsernamesPerQuery))).ToList();
                 long windowCalls = (statements.Count + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
-                long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall);
-                // Read every user once as soon as querying by name would have cost as many calls (the
+                // A scan cannot carry the run's resolving reads; they would cost a call of their own.
+                long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall) + (resolving.Count > 0 ? 1 : 0);
+                // Read every user once as soon as querying by key would have cost as many calls (the
                 // ski-rental rule: never more than twice the cheaper of the two, whatever the input size).
                 if (scanCalls <= _byNameCallsSpent + windowCalls)
                 {
                     await ScanUsersAsync(ct).ConfigureAwait(false);
+                    users = _scannedUsers;
                 }
                 else
                 {
                     _byNameCallsSpent += windowCalls;
-                    foreach (JObject user in (await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false)).Select(StripAttributes))
-                        found[user.Value<string>("Username")] = user;
-                    return found;
+                    var rows = await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
+                    users = new WindowUsers(TakeResolvingAnswers(rows).Select(StripAttributes).ToList(), values.Keys);
+                    resolving.Clear();
                 }
             }
-            if (_scannedUsers != null)
-            {
-                foreach (string username in usernames)
-                {
-                    JObject user = _scannedUsers.Find(username);
-                    if (user != null) found[username] = user;
-                }
-            }
-            return found;
+            if (resolving.Count > 0) TakeResolvingAnswers(await _reader.QueryManyAsync(resolving, ct).ConfigureAwait(false));
+            users = users ?? new WindowUsers(Array.Empty<JObject>(), values.Keys);
+            Org.Managers.Learn(managers, key => users.Find(Org.Managers.KeyField, key));
+            return users;
         }
 
         private async Task ScanUsersAsync(CancellationToken ct)
         {
-            _scannedUsers = new CompactRecordIndex(_selectFieldList, "Username");
+            _scannedUsers = new CompactRecordIndex(_selectFieldList, "Username", _lookupFields.Append(Org.Managers.KeyField));
             await _reader.ScanAsync($"SELECT {_selectFields} FROM User", page =>
             {
                 foreach (JObject user in page) _scannedUsers.Add(user);
@@ -309,7 +350,11 @@ namespace SalesforceProvisioning
             foreach (UserPlan plan in plans)
             {
                 if (plan.Action != SfSyncAction.Failed && plan.IsWrite) _carried.Add(plan);
-                else results.Add(plan.ToResult(whatIf: false));
+                else
+                {
+                    _licences.Settle(plan);
+                    results.Add(plan.ToResult(whatIf: false));
+                }
             }
             int ready = _community != null ? _carried.Count : PlansFillingWholeCalls();
             if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
@@ -333,6 +378,7 @@ namespace SalesforceProvisioning
                 foreach (UserPlan plan in _carried)
                 {
                     FailUnwritten(plan, stop);
+                    _licences.Settle(plan);
                     results.Add(plan.ToResult(whatIf: false));
                 }
                 _carried.Clear();
@@ -388,29 +434,7 @@ namespace SalesforceProvisioning
                     SalesforceException contactsStopped = await _community.CreateContactsAsync(plans, ct).ConfigureAwait(false);
                     if (contactsStopped != null) throw contactsStopped;
                 }
-                var pending = plans.Where(p => p.IsWrite).SelectMany(WritesOf).ToList();
-                for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
-                {
-                    if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(_connection.RetryBaseDelay.TotalMilliseconds * round), ct).ConfigureAwait(false);
-                    var outcomes = new List<RecordOutcome>();
-                    try
-                    {
-                        await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
-                    }
-                    catch (SalesforceException ex)
-                    {
-                        stop = ex;
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
-                        foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
-                            ApplySuccess(done);
-                        throw;
-                    }
-                    pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
-                    if (stop != null) break;
-                }
+                stop = await WriteUsersInManagerOrderAsync(plans.Where(p => p.IsWrite).ToList(), ct).ConfigureAwait(false);
                 if (stop == null) stop = await WriteAccessAsync(plans, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
@@ -422,10 +446,41 @@ namespace SalesforceProvisioning
                 foreach (UserPlan plan in plans)
                 {
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written) FailUnwritten(plan, stop);
+                    _licences.Settle(plan);
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
             if (stop != null) throw stop;
+        }
+
+        /// <summary>Writes the users' records in rounds, re-sending transient failures and reconciling creates in doubt.</summary>
+        private async Task<SalesforceException> WriteUsersAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        {
+            SalesforceException stop = null;
+            var pending = plans.SelectMany(WritesOf).ToList();
+            for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
+            {
+                if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(_connection.RetryBaseDelay.TotalMilliseconds * round), ct).ConfigureAwait(false);
+                var outcomes = new List<RecordOutcome>();
+                try
+                {
+                    await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
+                }
+                catch (SalesforceException ex)
+                {
+                    stop = ex;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
+                    foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
+                        ApplySuccess(done);
+                    throw;
+                }
+                pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
+                if (stop != null) break;
+            }
+            return stop;
         }
 
         /// <summary>
@@ -436,19 +491,18 @@ namespace SalesforceProvisioning
         {
             var writes = new List<RecordWrite>();
             foreach (UserPlan plan in plans.Where(p => p.Action != SfSyncAction.Failed && p.Written && p.UserId != null))
-            {
-                foreach (AccessChange change in plan.Access)
-                {
-                    string type = change.Kind == AccessKind.PermissionSet ? "PermissionSetAssignment" : "GroupMember";
-                    if (!change.Add) { writes.Add(new RecordWrite(WriteKind.Delete, type, id: change.RecordId, tag: (plan, change))); continue; }
-                    var record = change.Kind == AccessKind.PermissionSet
-                        ? new JObject { ["AssigneeId"] = plan.UserId, ["PermissionSetId"] = change.TargetId }
-                        : new JObject { ["GroupId"] = change.TargetId, ["UserOrGroupId"] = plan.UserId };
-                    writes.Add(new RecordWrite(WriteKind.Create, type, record, tag: (plan, change)));
-                }
-            }
+                writes.AddRange(plan.Access.Select(change => AccessWrite(plan, change)));
             if (writes.Count == 0) return null;
-            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, MaxWriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            // A permission set licence is assigned before the sets that need it and removed after them.
+            SalesforceException stopped = null;
+            var outcomes = new List<RecordOutcome>();
+            foreach (var phase in writes.GroupBy(AccessPhase).OrderBy(g => g.Key))
+            {
+                var (phaseOutcomes, phaseStopped) = await _writer.WriteWithRetriesAsync(phase.ToList(), MaxWriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+                outcomes.AddRange(phaseOutcomes);
+                stopped = phaseStopped;
+                if (stopped != null) break;
+            }
             foreach (RecordOutcome outcome in outcomes)
             {
                 var (plan, change) = ((UserPlan, AccessChange))outcome.Write.Tag;
@@ -456,9 +510,39 @@ namespace SalesforceProvisioning
                     || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
                 if (holds || plan.Action == SfSyncAction.Failed) continue;
                 string done = plan.Action == SfSyncAction.Created ? "was created" : plan.Action == SfSyncAction.Updated ? "was updated" : "was synced";
-                plan.FailAfterWrite(outcome.ErrorCode, $"The user {done}, but {(change.Add ? "adding" : "removing")} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                string what = change.ChangesExpiry ? "changing the end date of" : change.Add ? "adding" : "removing";
+                plan.FailAfterWrite(outcome.ErrorCode, $"The user {done}, but {what} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
             }
             return stopped;
+        }
+
+        private static int AccessPhase(RecordWrite write)
+        {
+            var (_, change) = ((UserPlan, AccessChange))write.Tag;
+            if (change.Kind != AccessKind.PermissionSetLicense) return 1;
+            return change.Add ? 0 : 2;
+        }
+
+        private static RecordWrite AccessWrite(UserPlan plan, AccessChange change)
+        {
+            string type = change.Kind == AccessKind.Group ? "GroupMember"
+                : change.Kind == AccessKind.PermissionSetLicense ? "PermissionSetLicenseAssign" : "PermissionSetAssignment";
+            if (change.ChangesExpiry)
+            {
+                var expiry = new JObject { ["Id"] = change.RecordId, ["ExpirationDate"] = change.ExpirationDate == null ? JValue.CreateNull() : new JValue(change.ExpirationDate) };
+                return new RecordWrite(WriteKind.Update, type, expiry, change.RecordId, (plan, change));
+            }
+            if (!change.Add) return new RecordWrite(WriteKind.Delete, type, id: change.RecordId, tag: (plan, change));
+            JObject record;
+            switch (change.Kind)
+            {
+                case AccessKind.Group: record = new JObject { ["GroupId"] = change.TargetId, ["UserOrGroupId"] = plan.UserId }; break;
+                case AccessKind.PermissionSetGroup: record = new JObject { ["AssigneeId"] = plan.UserId, ["PermissionSetGroupId"] = change.TargetId }; break;
+                case AccessKind.PermissionSetLicense: record = new JObject { ["AssigneeId"] = plan.UserId, ["PermissionSetLicenseId"] = change.TargetId }; break;
+                default: record = new JObject { ["AssigneeId"] = plan.UserId, ["PermissionSetId"] = change.TargetId }; break;
+            }
+            if (change.ExpirationDate != null) record["ExpirationDate"] = change.ExpirationDate;
+            return new RecordWrite(WriteKind.Create, type, record, tag: (plan, change));
         }
 
         private IEnumerable<RecordWrite> WritesOf(UserPlan plan)

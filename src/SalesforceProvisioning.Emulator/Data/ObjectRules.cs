@@ -242,7 +242,8 @@ internal sealed class ObjectRules
         string groupId = write.GetString("PermissionSetGroupId");
         if (setId == null && groupId == null)
             return new SalesforceError("REQUIRED_FIELD_MISSING", "Required fields are missing: [PermissionSetId]", "PermissionSetId");
-        if (setId != null && groupId != null)
+        // A group assignment holds the group's aggregate set too, so the either-or rule is the create's.
+        if (setId != null && groupId != null && write.IsCreate)
             return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
                 "field integrity exception: PermissionSetId, PermissionSetGroupId (assign either a permission set or a permission set group)", "PermissionSetId", "PermissionSetGroupId");
         if (setId == null && write.IsCreate)

@@ -194,6 +194,9 @@ public sealed class StandardSchema
             .Add(Required(CreateOnly(Ref("AssigneeId", "Assignee ID", "User") with { ChildRelationshipName = "PermissionSetAssignments" })))
             .Add(CreateOnly(Ref("PermissionSetId", "Permission Set ID", "PermissionSet") with { ChildRelationshipName = "Assignments" }))
             .Add(CreateOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")))
+            // Object Reference, PermissionSetAssignment: ExpirationDate "Expires On", dateTime, Create, Nillable,
+            // Update (API 52.0): when the assignment of the set or group expires for the user.
+            .Add(new FieldDefinition { Name = "ExpirationDate", Label = "Expires On", Type = FieldType.DateTime })
             .AddUniqueKey(PairKey("AssigneeId", "PermissionSetId", "DUPLICATE_VALUE",
                 (existingId, _) => $"Duplicate PermissionSetAssignment. Assignee already has this permission set (assignment {existingId})."))
             .AddUniqueKey(PairKey("AssigneeId", "PermissionSetGroupId", "DUPLICATE_VALUE",

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { before, after } from 'node:test';
+import { startEmulator } from './emulator.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = path.resolve(here, '../node_modules');
@@ -69,4 +71,23 @@ export function ok(result) {
     throw new Error(`sf failed (exit ${result.code}): ${result.stdout || result.stderr}`);
   }
   return result.json.result;
+}
+
+/**
+ * For a test file: an emulator and a CLI logged in to it with its access token (alias `emu`), started before the
+ * file's tests and stopped after them. Read `emulator`, `box` and `org` (the --target-org arguments) inside tests.
+ */
+export function loggedInCli() {
+  const cli = { emulator: null, box: null, org: ['--target-org', 'emu'] };
+  before(async () => {
+    cli.emulator = await startEmulator();
+    cli.box = sfSandbox();
+    ok(await cli.box.sf(['org', 'login', 'access-token', '--instance-url', cli.emulator.info.instanceUrl, '--no-prompt', '--alias', 'emu'],
+      { extraEnv: { SF_ACCESS_TOKEN: cli.emulator.info.accessToken } }));
+  });
+  after(async () => {
+    await cli.emulator?.stop();
+    cli.box?.cleanup();
+  });
+  return cli;
 }

@@ -1,48 +1,33 @@
 // sf data import bulk / export bulk (Bulk API 2.0) against the emulator.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startEmulator } from '../lib/emulator.mjs';
-import { sfSandbox, ok } from '../lib/sf.mjs';
+import { loggedInCli, ok } from '../lib/sf.mjs';
 
-let emulator;
-let box;
-const org = ['--target-org', 'emu'];
-
-before(async () => {
-  emulator = await startEmulator();
-  box = sfSandbox();
-  ok(await box.sf(['org', 'login', 'access-token', '--instance-url', emulator.info.instanceUrl, '--no-prompt', '--alias', 'emu'],
-    { extraEnv: { SF_ACCESS_TOKEN: emulator.info.accessToken } }));
-});
-
-after(async () => {
-  await emulator?.stop();
-  box?.cleanup();
-});
+const cli = loggedInCli();
 
 test('sf data import bulk loads a CSV through an ingest job and reports the failed row', async () => {
-  const file = path.join(box.home, 'contacts.csv');
+  const file = path.join(cli.box.home, 'contacts.csv');
   const rows = Array.from({ length: 120 }, (_, i) => `Bulk${i},bulk${i}@example.com`);
   rows[42] = ',missing.lastname@example.com';
   writeFileSync(file, `LastName,Email\n${rows.join('\n')}\n`);
-  const result = await box.sf(['data', 'import', 'bulk', ...org, '--file', file, '--sobject', 'Contact', '--wait', '5']);
+  const result = await cli.box.sf(['data', 'import', 'bulk', ...cli.org, '--file', file, '--sobject', 'Contact', '--wait', '5']);
   // The CLI exits non-zero when any record failed, naming the job; its results come from `sf data bulk results`.
   assert.equal(result.code, 1, result.stdout);
   assert.match(result.json.message, /failed to process 1 records/);
   assert.equal(result.json.data.state, 'JobComplete');
-  const details = ok(await box.sf(['data', 'bulk', 'results', ...org, '--job-id', result.json.data.jobId]));
+  const details = ok(await cli.box.sf(['data', 'bulk', 'results', ...cli.org, '--job-id', result.json.data.jobId]));
   assert.equal(details.processedRecords, 120, JSON.stringify(details));
   assert.equal(details.successfulRecords, 119);
   assert.equal(details.failedRecords, 1);
-  const count = ok(await box.sf(['data', 'query', ...org, '--query', "SELECT COUNT() FROM Contact WHERE Email LIKE 'bulk%'"]));
+  const count = ok(await cli.box.sf(['data', 'query', ...cli.org, '--query', "SELECT COUNT() FROM Contact WHERE Email LIKE 'bulk%'"]));
   assert.equal(count.totalSize, 119);
 });
 
 test('sf data export bulk writes every row of a query job to CSV', async () => {
-  const file = path.join(box.home, 'export.csv');
-  const result = ok(await box.sf(['data', 'export', 'bulk', ...org, '--query', "SELECT Id, LastName, Email FROM Contact WHERE Email LIKE 'bulk%' ORDER BY LastName",
+  const file = path.join(cli.box.home, 'export.csv');
+  const result = ok(await cli.box.sf(['data', 'export', 'bulk', ...cli.org, '--query', "SELECT Id, LastName, Email FROM Contact WHERE Email LIKE 'bulk%' ORDER BY LastName",
     '--output-file', file, '--wait', '5']));
   assert.equal(result.totalSize, 119);
   const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);

@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Newtonsoft.Json.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>How a source's manager value resolved.</summary>
+    public enum ManagerLookup { Found, NotFound, Ambiguous, CreatedLater }
+
+    /// <summary>
+    /// Salesforce users by the field a source names managers by (Username, FederationIdentifier or
+    /// EmployeeNumber), so ManagerId comes from the manager's key. Keys are read in the window's
+    /// match reads (never a call per user) and kept for the run; a manager created in the same window
+    /// is confirmed from its create and set in a second pass.
+    /// </summary>
+    public sealed class ManagerDirectory
+    {
+        private readonly Dictionary<string, List<string>> _ids = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _createdLater = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        public ManagerDirectory(string keyField) { KeyField = keyField; }
+
+        public string KeyField { get; }
+
+        /// <summary>A Salesforce user Id given as is (15 or 18 characters, prefix 005).</summary>
+        public static bool IsUserId(string text) => (text.Length == 15 || text.Length == 18) && text.StartsWith("005", StringComparison.Ordinal) && text.All(char.IsLetterOrDigit);
+
+        /// <summary>Keys not read yet (the window's reads ask for these only).</summary>
+        internal List<string> Unknown(IEnumerable<string> keys)
+            => keys.Where(k => !IsUserId(k) && !_ids.ContainsKey(k)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+        /// <summary>Records what a read found for these keys (nothing found is remembered too).</summary>
+        internal void Learn(IEnumerable<string> keys, Func<string, IEnumerable<JObject>> find)
+        {
+            foreach (string key in keys)
+                _ids[key] = find(key).Select(u => u.Value<string>("Id")).Distinct().ToList();
+        }
+
+        /// <summary>The window's source users about to be created, by their key: their reports wait for the second pass.</summary>
+        internal void ExpectCreates(IEnumerable<string> keys)
+        {
+            _createdLater.Clear();
+            foreach (string key in keys.Where(k => k != null)) _createdLater.Add(key);
+        }
+
+        /// <summary>A user created in this run, confirmed by Salesforce's answer.</summary>
+        internal void Confirm(string key, string id)
+        {
+            if (key == null || id == null) return;
+            _ids[key] = new List<string> { id };
+            _createdLater.Remove(key);
+        }
+
+        public ManagerLookup Find(string key, out string id)
+        {
+            id = null;
+            if (IsUserId(key)) { id = key; return ManagerLookup.Found; }
+            if (_ids.TryGetValue(key, out List<string> ids) && ids.Count == 1) { id = ids[0]; return ManagerLookup.Found; }
+            if (ids != null && ids.Count > 1) return ManagerLookup.Ambiguous;
+            return _createdLater.Contains(key) ? ManagerLookup.CreatedLater : ManagerLookup.NotFound;
+        }
+    }
+}

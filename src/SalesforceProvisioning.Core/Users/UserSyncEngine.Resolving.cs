@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+
+namespace SalesforceProvisioning
+{
+    /// <summary>
+    /// The attributes a user sync resolves rather than copies (a role by name, a manager by key, the match
+    /// by precedence of keys) and the licence seats it plans. User licences come with the preflight's
+    /// profiles; roles, permission set groups and permission set licences are read once per run, with the
+    /// first window's match reads that needs them; managers and match keys in each window's match reads:
+    /// none of them costs a call per user, and a manager created in the same run costs no second write.
+    /// </summary>
+    public sealed partial class UserSyncEngine
+    {
+        private readonly LicenceLedger _licences = new LicenceLedger();
+        private IReadOnlyList<string> _matchBy = SfAttributeMap.DefaultMatchBy;
+        private IReadOnlyList<string> _alsoUnique = Array.Empty<string>();
+        private List<string> _lookupFields = new List<string> { "Username" };
+
+        /// <summary>The org's licences and the seats this run takes and frees.</summary>
+        public LicenceLedger Licences => _licences;
+
+        private bool _rolesRead, _setGroupsRead, _setLicencesRead;
+
+        /// <summary>
+        /// Roles, permission set groups and permission set licences, each read once per run with the first
+        /// window that needs them, in the same composite calls as its match queries when they have room
+        /// (a composite takes five queries, and the preflight's are taken). User licences come with the
+        /// preflight's profiles.
+        /// </summary>
+        private List<string> ResolvingStatements(IReadOnlyList<SourceUser> sources)
+        {
+            var statements = new List<string>();
+            if (!_rolesRead && sources.Any(s => s.KeyValue("UserRoleId") != null))
+            {
+                _rolesRead = true;
+                statements.Add("SELECT Id, Name, DeveloperName FROM UserRole");
+            }
+            if (!_setGroupsRead && sources.Any(s => s.PermissionSetGroups != null))
+            {
+                _setGroupsRead = true;
+                statements.Add("SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup");
+            }
+            if (!_setLicencesRead && sources.Any(s => s.PermissionSetLicenses != null))
+            {
+                _setLicencesRead = true;
+                statements.Add("SELECT Id, DeveloperName, MasterLabel, PermissionSetLicenseKey, TotalLicenses, UsedLicenses FROM PermissionSetLicense");
+            }
+            return statements;
+        }
+
+        /// <summary>Takes the resolving objects out of a read's records (by their type) and returns the rest.</summary>
+        private List<JObject> TakeResolvingAnswers(List<JObject> rows)
+        {
+            var byType = rows.ToLookup(r => r["attributes"]?.Value<string>("type") ?? "User");
+            if (byType.Contains("UserRole"))
+                Org.Roles = new RoleDirectory(byType["UserRole"].Select(r => new SfRole { Id = r.Value<string>("Id"), Name = r.Value<string>("Name"), DeveloperName = r.Value<string>("DeveloperName") }));
+            _access.AddPermissionSetGroups(byType["PermissionSetGroup"]);
+            _access.AddPermissionSetLicences(byType["PermissionSetLicense"]);
+            _licences.AddPermissionSetLicences(byType["PermissionSetLicense"]);
+            return byType["User"].ToList();
+        }
+
+        /// <summary>
+        /// Checks -MatchBy and -ManagerKey against the User describe and returns the fields the reads need.
+        /// A FederationIdentifier the map writes is always checked for use by another user.
+        /// </summary>
+        private IEnumerable<string> ValidateMatching()
+        {
+            var matchBy = new List<string>();
+            foreach (string asked in _map.MatchBy.Count > 0 ? _map.MatchBy : SfAttributeMap.DefaultMatchBy)
+            {
+                FieldInfo field = Org.UserDescribe.Field(asked);
+                if (field == null || field.Type == "boolean" || field.Type == "multipicklist" || field.Type == "textarea")
+                    throw new SalesforceConfigurationException("MatchBy", $"-MatchBy names '{asked}', which is not a User field users can be matched by" + (field == null ? $" (did you mean '{Org.UserDescribe.Suggest(asked)}'?)." : "."),
+                        "Match by Username, FederationIdentifier, EmployeeNumber or an external-id field, for example -MatchBy FederationIdentifier, Username.");
+                if (!matchBy.Contains(field.Name, StringComparer.OrdinalIgnoreCase)) matchBy.Add(field.Name);
+            }
+            string managerKey = _map.ManagerKey ?? "Username";
+            FieldInfo keyField = Org.UserDescribe.Field(managerKey);
+            if (keyField == null || keyField.Type == "boolean")
+                throw new SalesforceConfigurationException("ManagerKey", $"-ManagerKey names '{managerKey}', which is not a User field managers can be found by.",
+                    $"Use one of {string.Join(", ", SfAttributeMap.ManagerKeyFields)} (the User field the source's Manager values hold).");
+            Org.Managers = new ManagerDirectory(keyField.Name);
+
+            var alsoUnique = new List<string>();
+            if (!matchBy.Contains("Username", StringComparer.OrdinalIgnoreCase)) alsoUnique.Add("Username");
+            if (_map["FederationIdentifier"] != null && Org.UserDescribe.Field("FederationIdentifier") != null && !matchBy.Contains("FederationIdentifier", StringComparer.OrdinalIgnoreCase))
+                alsoUnique.Add("FederationIdentifier");
+            _matchBy = matchBy;
+            _alsoUnique = alsoUnique;
+            _lookupFields = matchBy.Concat(alsoUnique).ToList();
+            return _lookupFields.Append(keyField.Name);
+        }
+
+        private static bool HasLicensedAccess(UserPlan plan) => plan.Source.PermissionSetGroups != null || plan.Source.PermissionSetLicenses != null;
+
+        /// <summary>Permission set groups and permission set licences from the source's lists, under the connection's Merge / Overwrite rule.</summary>
+        private bool PlanLicensedAccess(UserPlan plan, IReadOnlyList<JObject> assignments, IReadOnlyList<JObject> licenceAssignments, Expiry expiry, List<AccessChange> changes)
+        {
+            string problem = plan.Source.PermissionSetGroups == null ? null
+                : _access.PlanPermissionSetGroups(plan.Source.PermissionSetGroups, assignments, _policy.PermissionSetManagement, changes, expiry);
+            if (problem != null)
+            {
+                plan.Fail("UnknownPermissionSetGroup", problem, "Use the permission set group's API name (DeveloperName) or label as Setup > Permission Set Groups shows it.");
+                return false;
+            }
+            problem = plan.Source.PermissionSetLicenses == null ? null
+                : _access.PlanPermissionSetLicences(plan.Source.PermissionSetLicenses, licenceAssignments, _policy.PermissionSetManagement, changes);
+            if (problem != null)
+            {
+                plan.Fail("UnknownPermissionSetLicense", problem, "Use the permission set licence's DeveloperName or label as Setup > Company Information lists it.");
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// The second pass, without a second write: users whose manager is created in this run wait until
+        /// the manager's create is confirmed (its Id known from Salesforce's answer), then go out with
+        /// ManagerId set, level by level down a hierarchy created at once. A manager whose create failed
+        /// leaves its reports without ManagerId, and their results say so.
+        /// </summary>
+        private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, CancellationToken ct)
+        {
+            var waiting = plans.Where(p => p.PendingManagerKey != null).ToList();
+            SalesforceException stop = await WriteUsersAsync(plans.Where(p => p.PendingManagerKey == null).ToList(), ct).ConfigureAwait(false);
+            var written = plans.Where(p => p.PendingManagerKey == null).ToList();
+            while (stop == null && waiting.Count > 0)
+            {
+                foreach (UserPlan plan in written.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
+                    Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
+                var ready = waiting.Where(p => p.Action != SfSyncAction.Failed && Org.Managers.Find(p.PendingManagerKey, out _) == ManagerLookup.Found).ToList();
+                if (ready.Count == 0) break;
+                foreach (UserPlan plan in ready)
+                {
+                    Org.Managers.Find(plan.PendingManagerKey, out string managerId);
+                    SetManager(plan, managerId);
+                }
+                waiting.RemoveAll(ready.Contains);
+                stop = await WriteUsersAsync(ready, ct).ConfigureAwait(false);
+                written = ready;
+            }
+            if (stop != null || waiting.Count == 0) return stop;
+            foreach (UserPlan plan in waiting.Where(p => p.Action != SfSyncAction.Failed))
+            {
+                plan.Message = $"{plan.Message} The manager '{plan.PendingManagerKey}' was not created in this run; ManagerId not set.".Trim();
+                plan.PendingManagerKey = null;
+                if (plan.Action == SfSyncAction.Updated && !plan.IsWrite) plan.Action = SfSyncAction.Unchanged;
+            }
+            return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
+        }
+
+        private static void SetManager(UserPlan plan, string managerId)
+        {
+            plan.PendingManagerKey = null;
+            if (plan.Create != null) plan.Create["ManagerId"] = managerId;
+            else if (plan.Update != null) plan.Update["ManagerId"] = managerId;
+            else plan.Update = new JObject { ["ManagerId"] = managerId };
+            plan.ChangedFields.Add("ManagerId");
+        }
+    }
+}
