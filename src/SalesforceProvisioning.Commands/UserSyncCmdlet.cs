@@ -13,6 +13,8 @@ namespace SalesforceProvisioning.Commands
     public abstract class UserSyncCmdlet : SfConnectedCmdlet, IDisposable
     {
         private readonly List<SourceUser> _window = new List<SourceUser>();
+        // Inputs planned but without a result yet (their writes may be carried to a later window).
+        private readonly Dictionary<int, SourceUser> _unreported = new Dictionary<int, SourceUser>();
         private readonly Dictionary<SfSyncAction, int> _counts = Enum.GetValues(typeof(SfSyncAction)).Cast<SfSyncAction>().ToDictionary(a => a, a => 0);
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
@@ -100,13 +102,14 @@ namespace SalesforceProvisioning.Commands
             SfUserSyncResult keyless = RuleRun?.WithoutKey(user);
             if (keyless != null)
             {
-                Deliver(new List<SfUserSyncResult> { keyless }, new List<SourceUser>());
+                Deliver(new List<SfUserSyncResult> { keyless });
                 return;
             }
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
             if (RuleRun != null && RuleRun.UnchangedSinceLastRun(user, out SfUserSyncResult unchanged))
             {
-                Deliver(new List<SfUserSyncResult> { unchanged }, new List<SourceUser> { user });
+                _unreported[user.Index] = user;
+                Deliver(new List<SfUserSyncResult> { unchanged });
                 return;
             }
             _window.Add(user);
@@ -116,7 +119,7 @@ namespace SalesforceProvisioning.Commands
         protected override void EndProcessing()
         {
             _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
-            Flush();
+            FlushAndCollect(endOfInput: true);
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
             RuleRun?.Finish();
             _progress.Complete();
@@ -136,37 +139,37 @@ namespace SalesforceProvisioning.Commands
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
 
-        private void Flush() => FlushAndCollect();
+        private void Flush() => FlushAndCollect(endOfInput: false);
 
-        private List<SfUserSyncResult> FlushAndCollect()
+        /// <summary>
+        /// Plans and writes the window; the results are the window's and those of earlier inputs whose
+        /// carried writes went out now. At the end of the input, every carried write is sent.
+        /// </summary>
+        private List<SfUserSyncResult> FlushAndCollect(bool endOfInput)
         {
             foreach (string warning in _propertyCheck?.TakeWarnings() ?? Array.Empty<string>()) WriteWarning(warning);
-            if (_window.Count == 0) return new List<SfUserSyncResult>();
+            if (_window.Count == 0 && !endOfInput) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
+            foreach (SourceUser user in window) _unreported[user.Index] = user;
             var results = new List<SfUserSyncResult>();
             try
             {
-                _progress.Phase($"Planning {window.Count} user(s)");
-                IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
-                bool whatIf = IsWhatIf();
-                var accepted = new List<ISyncPlan>();
-                foreach (ISyncPlan plan in plans)
+                if (window.Count > 0) PlanAndExecute(window, results);
+                // An error may end the command (-ErrorAction Stop): the writes planned before it go out first,
+                // so the error never strands them unwritten. Failures are rare; sparse changes stay carried.
+                if (endOfInput || results.Any(r => r.Outcome == SfSyncAction.Failed))
                 {
-                    if (!plan.IsWrite) { accepted.Add(plan); continue; }
-                    if (ShouldChange(plan.Target, plan.Operation, SkipConfirmation)) accepted.Add(plan);
-                    else if (whatIf) results.Add(plan.ToResult(whatIf: true));
-                    else { plan.Decline(); accepted.Add(plan); }
+                    _progress.Phase("Writing the remaining changes");
+                    Run(_connection, ct => _engine.FinishAsync(results, ct));
                 }
-                _progress.Phase($"Writing {accepted.Count(p => p.IsWrite)} change(s)");
-                Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
             }
             catch (SalesforceException ex)
             {
-                // Nothing lost: inputs the failure left without a result get one saying why.
+                // Nothing lost: inputs the failure left without a result (this window's or carried) get one saying why.
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
-                results.AddRange(window.Where(u => !reported.Contains(u.Index)).Select(u => SfUserSyncResult.NotSynced(u, ex)));
-                Deliver(results, window);
+                results.AddRange(_unreported.Values.Where(u => !reported.Contains(u.Index)).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex)));
+                Deliver(results);
                 RuleRun?.Finish(ex.Message);
                 ThrowFor(ex, _connection);
             }
@@ -174,19 +177,49 @@ namespace SalesforceProvisioning.Commands
             {
                 // Ctrl+C or SIGTERM: the pipeline takes no more output, but what the sent writes did is
                 // recorded (the engine waited for their answers), so the store and the run's counts hold it.
+                // Writes still carried were never sent: nothing to record for them.
                 if (RuleRun != null)
                 {
                     try
                     {
-                        RuleRun.Record(results, window.ToDictionary(u => u.Index));
+                        RuleRun.Record(results, TakeSources(results));
                         RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
                     }
                     catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
                 }
                 throw;
             }
-            Deliver(results, window);
+            Deliver(results);
             return results;
+        }
+
+        private void PlanAndExecute(List<SourceUser> window, List<SfUserSyncResult> results)
+        {
+            _progress.Phase($"Planning {window.Count} user(s)");
+            IReadOnlyList<ISyncPlan> plans = Run(_connection, ct => _engine.PlanWindowAsync(window, ct));
+            bool whatIf = IsWhatIf();
+            var accepted = new List<ISyncPlan>();
+            foreach (ISyncPlan plan in plans)
+            {
+                if (!plan.IsWrite) { accepted.Add(plan); continue; }
+                if (ShouldChange(plan.Target, plan.Operation, SkipConfirmation)) accepted.Add(plan);
+                else if (whatIf) results.Add(plan.ToResult(whatIf: true));
+                else { plan.Decline(); accepted.Add(plan); }
+            }
+            _progress.Phase($"Writing {accepted.Count(p => p.IsWrite)} change(s)");
+            Run(_connection, ct => _engine.ExecuteAsync(accepted, results, ct));
+        }
+
+        /// <summary>Takes the results' inputs off the unreported list (this window's or carried from earlier ones).</summary>
+        private Dictionary<int, SourceUser> TakeSources(List<SfUserSyncResult> results)
+        {
+            var sources = new Dictionary<int, SourceUser>();
+            foreach (SfUserSyncResult result in results)
+            {
+                if (_unreported.TryGetValue(result.InputIndex, out SourceUser source)) sources[result.InputIndex] = source;
+                _unreported.Remove(result.InputIndex);
+            }
+            return sources;
         }
 
         /// <summary>
@@ -194,12 +227,13 @@ namespace SalesforceProvisioning.Commands
         /// (Ctrl+C during WriteObject) cannot lose what was written. When the store cannot record, the results
         /// are still shown, and the run stops before its next Salesforce write.
         /// </summary>
-        private void Deliver(List<SfUserSyncResult> results, List<SourceUser> window)
+        private void Deliver(List<SfUserSyncResult> results)
         {
+            Dictionary<int, SourceUser> sources = TakeSources(results);
             SalesforceException unrecorded = null;
             try
             {
-                RuleRun?.Record(results, window.ToDictionary(u => u.Index));
+                RuleRun?.Record(results, sources);
             }
             catch (SalesforceException ex)
             {
@@ -247,7 +281,7 @@ namespace SalesforceProvisioning.Commands
             }
             foreach (string key in absent) _window.Add(SourceUser.Gone(NextInputIndex(), RuleRun.KeyField, key));
             _progress.Total = _inputCount;
-            var results = FlushAndCollect();
+            var results = FlushAndCollect(endOfInput: true);
             try
             {
                 RuleRun.Forget(results.Where(r => r.Outcome != SfSyncAction.Failed && r.Outcome != SfSyncAction.Skipped).Select(r => r.Username));

@@ -126,14 +126,17 @@ namespace SalesforceProvisioning.ModuleTests
 
             disk.Free();
             var stored = ps.Run("Get-SfSyncStatus -Rule hr -ByUser -StatePath $state").Output.Select(o => o.Prop("SourceKey")).ToList();
-            // The batch whose record failed is in the org but not in the store; no later batch was written.
-            Assert.True(inOrg - stored.Count == 0 || inOrg - stored.Count == 50, $"org {inOrg}, store {stored.Count}");
+            // The write whose record failed is in the org but not in the store; nothing later was written. Writes are
+            // carried across windows into whole calls, so that write is up to one call's 1,000 records, not one window.
+            Assert.True(inOrg - stored.Count >= 0 && inOrg - stored.Count <= 1000, $"org {inOrg}, store {stored.Count}");
             foreach (string key in stored.Take(20))
                 Assert.Equal(1, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username = '{key}'"));
 
             var next = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500");
             Assert.Empty(next.Errors);
-            Assert.Contains(next.Warnings, w => w.Contains("Interrupted"));
+            // A run that recorded something before the disk filled is left Running, and the next run says so. (The
+            // first write of 1,000 may already meet the full disk: then the store holds nothing of that run.)
+            if (stored.Count > 0) Assert.Contains(next.Warnings, w => w.Contains("Interrupted"));
             Assert.Equal(1500, OrgUsers());
             Assert.Equal(1500 - inOrg, next.Output.Count(o => o.Prop("Action") == "Created"));
         }

@@ -32,6 +32,54 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Sparse_changes_are_carried_across_windows_into_one_write_call_and_every_input_gets_one_result()
+        {
+            using var ps = _emulator.NewSession();
+            ps.Run(Users(50) + "$null = $users | Sync-SfUser -Profile 'Standard User'");
+
+            // Five windows of ten users, one change in each: the five updates wait for one another and go
+            // out together at the end of the input, instead of one small composite per window.
+            long before = _emulator.ApiCalls, written = _emulator.RecordsWritten;
+            var result = ps.Run(Users(50) + "foreach ($i in 3, 14, 25, 36, 47) { $users[$i - 1].LastName = \"Changed$i\" }; $users | Sync-SfUser -BatchSize 10");
+            Assert.Empty(result.Errors);
+            Assert.Equal(Enumerable.Range(0, 50), result.Output.Select(o => int.Parse(o.Prop("InputIndex"))).OrderBy(i => i));
+            Assert.Equal(new[] { 2, 13, 24, 35, 46 }, result.Output.Where(o => o.Prop("Action") == "Updated").Select(o => int.Parse(o.Prop("InputIndex"))).OrderBy(i => i));
+            Assert.Equal(45, result.Output.Count(o => o.Prop("Action") == "Unchanged"));
+            Assert.Equal(5, _emulator.RecordsWritten - written);
+            // preflight + one read of the whole (small) org + one write call
+            Assert.Equal(3, _emulator.ApiCalls - before);
+            Assert.Equal("Changed47", _emulator.Query($"SELECT LastName FROM User WHERE Username = '{Username(47)}'").Single()["LastName"]?.ToString());
+        }
+
+        [Fact]
+        public void Under_ErrorAction_Stop_the_writes_planned_before_the_first_error_are_written_not_left_carried()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("$ErrorActionPreference = 'Stop'; " +
+                "$people = 1..25 | ForEach-Object { [pscustomobject]@{ Username = $(if ($_ -eq 5) { 'not-an-email' } else { \"s$_@carry.example.com\" }); LastName = \"S$_\"; Email = \"s$_@carry.example.com\" } }; " +
+                "try { $null = $people | Sync-SfUser -Profile 'Standard User' -BatchSize 10 } catch { 'error=' + $_.FullyQualifiedErrorId }");
+            Assert.StartsWith("error=InvalidUsername,", result.Output.Last().ToString());
+            // the first window's nine users are written before its error ends the command; later windows never run
+            Assert.Equal(9, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@carry.example.com'"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 's11@carry.example.com'"));
+        }
+
+        [Fact]
+        public void Ten_thousand_users_with_one_percent_changed_cost_four_counted_calls()
+        {
+            using var ps = _emulator.NewSession();
+            ps.Run(Users(10_000) + "$null = $users | Sync-SfUser -Profile 'Standard User'");
+
+            long before = _emulator.ApiCalls;
+            var result = ps.Run(Users(10_000) + "for ($i = 0; $i -lt 10000; $i += 100) { $users[$i].LastName = 'Changed' }; $users | Sync-SfUser | Where-Object Action -ne 'Unchanged'");
+            Assert.Empty(result.Errors);
+            Assert.Equal(100, result.Output.Count(o => o.Prop("Action") == "Updated"));
+            Assert.Equal(100, result.Output.Count);
+            // the floor: preflight + two reads of 10,000 users (five queries packed per call) + one write of 100 records
+            Assert.Equal(4, _emulator.ApiCalls - before);
+        }
+
+        [Fact]
         public void Per_record_failures_at_the_batch_boundaries_fail_only_those_users()
         {
             using var ps = _emulator.NewSession();

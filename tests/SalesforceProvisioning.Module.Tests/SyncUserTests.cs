@@ -43,6 +43,24 @@ $people = @(
         }
 
         [Fact]
+        public void The_summary_reports_the_api_calls_used_on_the_first_run_of_a_new_connection_too()
+        {
+            // A scheduled runbook makes a new connection every time: no response has reported the org's usage
+            // before its run starts, yet its summary must say what the run spent.
+            using var ps = _emulator.NewSession();
+            long before = _emulator.ApiCalls;
+            var first = ps.Run(People + "$null = $people | Sync-SfUser -Profile 'Standard User' -InformationVariable info; $info[-1].MessageData.ApiCallsUsed");
+            Assert.Empty(first.Errors);
+            long spent = _emulator.ApiCalls - before;
+            Assert.True(spent > 0);
+            Assert.Equal(spent.ToString(System.Globalization.CultureInfo.InvariantCulture), first.Output.Single()?.ToString());
+
+            before = _emulator.ApiCalls;
+            var second = ps.Run(People + "$null = $people | Sync-SfUser -InformationVariable info; $info[-1].MessageData.ApiCallsUsed");
+            Assert.Equal((_emulator.ApiCalls - before).ToString(System.Globalization.CultureInfo.InvariantCulture), second.Output.Single()?.ToString());
+        }
+
+        [Fact]
         public void Updates_only_the_fields_that_changed_and_clears_emptied_ones()
         {
             using var ps = _emulator.NewSession();

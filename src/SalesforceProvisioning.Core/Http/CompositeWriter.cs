@@ -97,22 +97,7 @@ namespace SalesforceProvisioning
         /// </summary>
         public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, List<RecordOutcome> outcomes, CancellationToken ct)
         {
-            var collections = new List<List<RecordWrite>>();
-            foreach (var group in writes.GroupBy(w => (Setup: IsSetupObject(w.SObjectType), w.Kind, Type: w.SObjectType.ToLowerInvariant())).OrderBy(g => g.Key.Setup ? 0 : 1))
-            {
-                var list = group.ToList();
-                for (int i = 0; i < list.Count; i += CollectionSize)
-                    collections.Add(list.Skip(i).Take(CollectionSize).ToList());
-            }
-
-            var composites = new List<List<List<RecordWrite>>>();
-            foreach (var bySetup in collections.GroupBy(c => IsSetupObject(c[0].SObjectType)))
-            {
-                var list = bySetup.ToList();
-                for (int i = 0; i < list.Count; i += CollectionsPerComposite)
-                    composites.Add(list.Skip(i).Take(CollectionsPerComposite).ToList());
-            }
-
+            var composites = Pack(writes);
             var gate = new SemaphoreSlim(_maxInFlight);
             SalesforceException stop = null;
             var results = new List<RecordOutcome>[composites.Count];
@@ -150,6 +135,30 @@ namespace SalesforceProvisioning
                 foreach (var r in results.Where(r => r != null)) outcomes.AddRange(r);
             }
             if (stop != null) throw stop;
+        }
+
+        /// <summary>Counted calls (composite requests) that writing these records takes, packed as <see cref="WriteAsync"/> packs them.</summary>
+        public static int CallsFor(IEnumerable<RecordWrite> writes) => Pack(writes.ToList()).Count;
+
+        /// <summary>Collections of one type and operation, at most 200 records; composites of at most five, setup objects apart.</summary>
+        private static List<List<List<RecordWrite>>> Pack(IReadOnlyList<RecordWrite> writes)
+        {
+            var collections = new List<List<RecordWrite>>();
+            foreach (var group in writes.GroupBy(w => (Setup: IsSetupObject(w.SObjectType), w.Kind, Type: w.SObjectType.ToLowerInvariant())).OrderBy(g => g.Key.Setup ? 0 : 1))
+            {
+                var list = group.ToList();
+                for (int i = 0; i < list.Count; i += CollectionSize)
+                    collections.Add(list.Skip(i).Take(CollectionSize).ToList());
+            }
+
+            var composites = new List<List<List<RecordWrite>>>();
+            foreach (var bySetup in collections.GroupBy(c => IsSetupObject(c[0].SObjectType)))
+            {
+                var list = bySetup.ToList();
+                for (int i = 0; i < list.Count; i += CollectionsPerComposite)
+                    composites.Add(list.Skip(i).Take(CollectionsPerComposite).ToList());
+            }
+            return composites;
         }
 
         /// <summary>

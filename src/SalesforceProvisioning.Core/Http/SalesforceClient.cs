@@ -423,7 +423,7 @@ namespace SalesforceProvisioning
             if (string.IsNullOrEmpty(header)) return;
             int eq = header.IndexOf("api-usage=", StringComparison.OrdinalIgnoreCase);
             if (eq < 0) return;
-            string[] parts = header.Substring(eq + 10).Split(',')[0].Split('/');
+            string[] parts = header.Substring(eq + 10).Split(',', ';')[0].Split('/');
             if (parts.Length == 2 && long.TryParse(parts[0].Trim(), out long used) && long.TryParse(parts[1].Trim(), out long max))
                 LastApiUsage = new SfApiUsage(used, max);
         }

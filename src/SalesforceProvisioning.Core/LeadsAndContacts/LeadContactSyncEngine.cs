@@ -360,6 +360,9 @@ namespace SalesforceProvisioning
                 : $"A lead now stands beside contact {plan.DemotedContactId}, which is kept (records may not be deleted on this connection).";
         }
 
+        /// <summary>Leads and Contacts are written window by window: nothing is carried to the end.</summary>
+        public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct) => Task.CompletedTask;
+
         public async Task ExecuteAsync(IReadOnlyList<ISyncPlan> all, List<SfUserSyncResult> results, CancellationToken ct)
         {
             var plans = all.Cast<PersonPlan>().ToList();

@@ -19,13 +19,17 @@ namespace SalesforceProvisioning
 
     /// <summary>
     /// What Sync-SfUser drives, window by window: users (Salesforce and Communities targets) or Leads and
-    /// Contacts. Every input of a window ends with exactly one result.
+    /// Contacts. Every input ends with exactly one result, by the end of <see cref="FinishAsync"/>.
     /// </summary>
     public interface ISyncEngine
     {
         string MatchingStrategy { get; }
         Task PrepareAsync(CancellationToken ct);
         Task<IReadOnlyList<ISyncPlan>> PlanWindowAsync(IReadOnlyList<SourceUser> window, CancellationToken ct);
+        /// <summary>Writes what the plans need; may carry writes to a later window (their results come then).</summary>
         Task ExecuteAsync(IReadOnlyList<ISyncPlan> plans, List<SfUserSyncResult> results, CancellationToken ct);
+
+        /// <summary>The end of the input: writes everything still carried and adds the results.</summary>
+        Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct);
     }
 }

@@ -131,6 +131,12 @@ namespace SalesforceProvisioning
         Task ISyncEngine.ExecuteAsync(IReadOnlyList<ISyncPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
             => ExecuteAsync(plans.Cast<UserPlan>().ToList(), results, ct);
 
+        /// <summary>Write plans carried over from earlier windows, in input order, until they fill a whole call.</summary>
+        private readonly List<UserPlan> _carried = new List<UserPlan>();
+
+        /// <summary>Users whose writes are carried to a later window, not yet written.</summary>
+        public int CarriedCount => _carried.Count;
+
         /// <summary>Matches a window of source users to Salesforce users and plans each one's change.</summary>
         public async Task<List<UserPlan>> PlanAsync(IReadOnlyList<SourceUser> window, CancellationToken ct)
         {
@@ -335,7 +341,96 @@ namespace SalesforceProvisioning
         /// and returns one result per plan, in input order. A failure a person must fix (API limit, revoked
         /// credentials) is rethrown after every plan has its result in <paramref name="results"/>.
         /// </summary>
+        /// <remarks>
+        /// Writes are carried across windows: plans that need no write get their result at once; write plans
+        /// wait until the carried ones fill whole counted calls (1,000 records each), and the rest of them
+        /// stays carried until <see cref="FinishAsync"/> at the end of the input. So sparse changes cost one
+        /// call per 1,000 records, not one per window. Communities write per window: a contact created for
+        /// a user is never left waiting for its user.
+        /// </remarks>
         public async Task ExecuteAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
+        {
+            foreach (UserPlan plan in plans)
+            {
+                if (plan.Action != SfSyncAction.Failed && plan.IsWrite) _carried.Add(plan);
+                else
+                {
+                    _licences.Settle(plan);
+                    results.Add(plan.ToResult(whatIf: false));
+                }
+            }
+            int ready = _community != null ? _carried.Count : PlansFillingWholeCalls();
+            if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Writes everything still carried (the end of the input) and adds their results.</summary>
+        public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct)
+            => _carried.Count == 0 ? Task.CompletedTask : WriteCarriedAsync(_carried.Count, results, ct);
+
+        private async Task WriteCarriedAsync(int count, List<SfUserSyncResult> results, CancellationToken ct)
+        {
+            var batch = _carried.GetRange(0, count);
+            _carried.RemoveRange(0, count);
+            try
+            {
+                await WritePlansAsync(batch, results, ct).ConfigureAwait(false);
+            }
+            catch (SalesforceException stop)
+            {
+                // The run ends here: the plans still carried were never sent, and say so.
+                foreach (UserPlan plan in _carried)
+                {
+                    FailUnwritten(plan, stop);
+                    _licences.Settle(plan);
+                    results.Add(plan.ToResult(whatIf: false));
+                }
+                _carried.Clear();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// How many of the carried plans (from the first) to write now: the longest run whose writes fill
+        /// all but the last of the calls the carried plans need, so under one call's worth stays carried.
+        /// </summary>
+        private int PlansFillingWholeCalls()
+        {
+            int CallsFor(int plans)
+            {
+                var userWrites = new List<RecordWrite>();
+                var accessWrites = new List<RecordWrite>();
+                for (int i = 0; i < plans; i++)
+                {
+                    UserPlan plan = _carried[i];
+                    if (plan.Create != null) userWrites.Add(new RecordWrite(WriteKind.Create, "User"));
+                    if (plan.Update != null) userWrites.Add(new RecordWrite(WriteKind.Update, "User"));
+                    if (plan.Freeze.HasValue) userWrites.Add(new RecordWrite(WriteKind.Update, "UserLogin"));
+                    foreach (AccessChange change in plan.Access)
+                        accessWrites.Add(new RecordWrite(change.Add ? WriteKind.Create : WriteKind.Delete, change.Kind == AccessKind.PermissionSet ? "PermissionSetAssignment" : "GroupMember"));
+                }
+                // Access writes go after the user writes (a new user's Id is known only then), in calls of their own.
+                return CompositeWriter.CallsFor(userWrites) + CompositeWriter.CallsFor(accessWrites);
+            }
+            int all = CallsFor(_carried.Count);
+            if (all < 2) return 0;
+            int low = 0, high = _carried.Count;
+            while (low < high)
+            {
+                int mid = (low + high + 1) / 2;
+                if (CallsFor(mid) <= all - 1) low = mid;
+                else high = mid - 1;
+            }
+            return low;
+        }
+
+        private static void FailUnwritten(UserPlan plan, SalesforceException stop)
+        {
+            // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
+            if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
+            else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+        }
+
+        private async Task WritePlansAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
         {
             SalesforceException stop = null;
             try
@@ -357,11 +452,7 @@ namespace SalesforceProvisioning
             {
                 foreach (UserPlan plan in plans)
                 {
-                    if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
-                    {
-                        if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
-                        else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
-                    }
+                    if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written) FailUnwritten(plan, stop);
                     _licences.Settle(plan);
                     results.Add(plan.ToResult(whatIf: false));
                 }
