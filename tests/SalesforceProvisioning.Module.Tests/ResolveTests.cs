@@ -243,6 +243,9 @@ namespace SalesforceProvisioning.ModuleTests
 
             var unknown = ps.Run("[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; PermissionSetGroups = 'No_Such_Bundle' } | Sync-SfUser -Connection $c");
             Assert.Equal("UnknownPermissionSetGroup", unknown.Output.Single().Prop("ErrorCode"));
+            var unknownLicence = ps.Run("[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; PermissionSetLicenses = 'No_Such_Licence' } | Sync-SfUser -Connection $c");
+            Assert.Equal("UnknownPermissionSetLicense", unknownLicence.Output.Single().Prop("ErrorCode"));
+            Assert.Contains("No_Such_Licence", unknownLicence.Output.Single().Prop("Message"));
         }
 
         /// <summary>The emulator's Salesforce licence with only two free seats (three active users hold one).</summary>
