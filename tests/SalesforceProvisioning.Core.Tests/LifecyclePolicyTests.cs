@@ -161,6 +161,12 @@ Lead    | yes    | Contact | Create  | Update     | ReopenLead  | Demote  | Demo
         private static readonly string[] PersonStates = { "missing", "lead-open", "lead-closed", "contact", "converted-lead" };
         private static readonly SourceState[] SourceStates = { SourceState.Enabled, SourceState.Disabled, SourceState.Deleted };
 
+        [Theory]
+        [InlineData(SfPermissionSetManagement.Merge, false)]
+        [InlineData(SfPermissionSetManagement.Overwrite, true)]
+        public void Unlisted_access_is_removed_only_under_Overwrite(SfPermissionSetManagement management, bool removes)
+            => Assert.Equal(removes, LifecyclePolicy.RemovesUnlistedAccess(management));
+
         [Fact]
         public void Every_user_preference_set_meets_every_source_state_and_salesforce_state()
         {

@@ -217,6 +217,13 @@ namespace SalesforceProvisioning
             return LifecycleDecision.Skip("The user's permission sets or public groups differ, but updating users is off for this connection.", "Create the connection with -UpdateUsers $true to update users and their access.");
         }
 
+        /// <summary>
+        /// Access the source does not list (permission sets, permission set groups and licences, public groups) is
+        /// removed only under Overwrite; Merge never removes (seed: "Permission Set Management"). Profile-owned sets and
+        /// grants through permission set groups are never candidates: the callers leave them out.
+        /// </summary>
+        public static bool RemovesUnlistedAccess(SfPermissionSetManagement management) => management == SfPermissionSetManagement.Overwrite;
+
         /// <summary>Group memberships are not synced for Communities (seed: "Syncing memberships is not supported for Salesforce Community").</summary>
         public static LifecycleDecision ForMembership(SfTarget target)
         {

@@ -146,7 +146,7 @@ namespace SalesforceProvisioning
                 else if (!have.Contains(UserOrgContext.Id15(id)) && !changes.Any(c => c.Kind == AccessKind.PermissionSet && c.TargetId == id))
                     changes.Add(new AccessChange { Kind = AccessKind.PermissionSet, Add = true, Name = set.Value<string>("Name"), TargetId = id, ExpirationDate = expiry.Text });
             }
-            if (management != SfPermissionSetManagement.Overwrite) return null;
+            if (!LifecyclePolicy.RemovesUnlistedAccess(management)) return null;
             foreach (JObject assignment in current)
             {
                 if (assignment["PermissionSetGroupId"]?.Type == JTokenType.String) continue; // granted through a permission set group
@@ -180,7 +180,7 @@ namespace SalesforceProvisioning
                 else if (!changes.Any(c => c.Kind == AccessKind.PermissionSetGroup && c.TargetId == id))
                     changes.Add(new AccessChange { Kind = AccessKind.PermissionSetGroup, Add = true, Name = group.Value<string>("DeveloperName"), TargetId = id, ExpirationDate = expiry.Text });
             }
-            if (management != SfPermissionSetManagement.Overwrite) return null;
+            if (!LifecyclePolicy.RemovesUnlistedAccess(management)) return null;
             foreach (var pair in byGroup.Where(p => !wantedIds.Contains(p.Key)))
             {
                 string name = _setGroupsById.TryGetValue(pair.Key, out JObject group) ? group.Value<string>("DeveloperName") : pair.Key;
@@ -206,7 +206,7 @@ namespace SalesforceProvisioning
                 if (!have.ContainsKey(UserOrgContext.Id15(id)) && !changes.Any(c => c.Kind == AccessKind.PermissionSetLicense && c.TargetId == id))
                     changes.Add(new AccessChange { Kind = AccessKind.PermissionSetLicense, Add = true, Name = licence.Value<string>("DeveloperName"), TargetId = id });
             }
-            if (management != SfPermissionSetManagement.Overwrite) return null;
+            if (!LifecyclePolicy.RemovesUnlistedAccess(management)) return null;
             foreach (var pair in have.Where(p => !wantedIds.Contains(p.Key)))
             {
                 string name = _setLicencesById.TryGetValue(pair.Key, out JObject licence) ? licence.Value<string>("DeveloperName") : pair.Key;
@@ -261,7 +261,7 @@ namespace SalesforceProvisioning
                 if (!have.Contains(UserOrgContext.Id15(group.Value<string>("Id"))))
                     changes.Add(new AccessChange { Kind = AccessKind.Group, Add = true, Name = group.Value<string>("Name"), TargetId = group.Value<string>("Id") });
             }
-            if (management != SfPermissionSetManagement.Overwrite) return null;
+            if (!LifecyclePolicy.RemovesUnlistedAccess(management)) return null;
             foreach (JObject membership in current)
             {
                 string groupId = membership.Value<string>("GroupId");
