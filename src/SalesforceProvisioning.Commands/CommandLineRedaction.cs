@@ -9,7 +9,8 @@ namespace SalesforceProvisioning.Commands
     /// <summary>
     /// The command line a run records, without the secrets typed into it: the arguments of parameters
     /// whose names say they hold a secret (-ClientSecret, -RefreshToken, -Passphrase, -Password, ...),
-    /// the values of such keys in hashtables (splatting), and every literal handed to ConvertTo-SecureString.
+    /// the values of such keys in hashtables (splatting), every literal handed to ConvertTo-SecureString (as an
+    /// argument, colon-bound, or piped in) and every literal string typed into a NetworkCredential.
     /// Variables stay as they are: only what was typed is in the line.
     /// </summary>
     internal static class CommandLineRedaction
@@ -30,6 +31,11 @@ namespace SalesforceProvisioning.Commands
                 {
                     if (elements[i] is CommandParameterAst parameter)
                     {
+                        if (toSecureString && parameter.Argument != null && !(parameter.Argument is VariableExpressionAst))
+                        {
+                            spans.Add(parameter.Argument.Extent); // -String:'typed'
+                            continue;
+                        }
                         if (!SecretName.IsMatch(parameter.ParameterName) || parameter.ParameterName.EndsWith("Variable", StringComparison.OrdinalIgnoreCase)) continue;
                         if (parameter.Argument != null) spans.Add(parameter.Argument.Extent);
                         else if (i + 1 < elements.Count && !(elements[i + 1] is CommandParameterAst)) spans.Add(elements[++i].Extent);
@@ -40,6 +46,19 @@ namespace SalesforceProvisioning.Commands
                     }
                 }
             }
+            // 'typed' | ConvertTo-SecureString: the literal is a pipeline step of its own.
+            foreach (PipelineAst pipeline in ast.FindAll(a => a is PipelineAst, true).Cast<PipelineAst>())
+            {
+                int converter = pipeline.PipelineElements.ToList().FindIndex(e => e is CommandAst c
+                    && string.Equals(c.GetCommandName(), "ConvertTo-SecureString", StringComparison.OrdinalIgnoreCase));
+                for (int i = 0; i < converter; i++)
+                    if (pipeline.PipelineElements[i] is CommandExpressionAst value && !(value.Expression is VariableExpressionAst)) spans.Add(value.Extent);
+            }
+            // A password typed into a NetworkCredential, by ::new or New-Object: every literal string in it.
+            foreach (Ast credential in ast.FindAll(a => (a is InvokeMemberExpressionAst m && m.Expression is TypeExpressionAst t && t.TypeName.FullName.EndsWith("NetworkCredential", StringComparison.OrdinalIgnoreCase))
+                                                     || (a is CommandAst c && string.Equals(c.GetCommandName(), "New-Object", StringComparison.OrdinalIgnoreCase) && c.Extent.Text.IndexOf("NetworkCredential", StringComparison.OrdinalIgnoreCase) >= 0), true))
+                foreach (Ast literal in credential.FindAll(a => a is StringConstantExpressionAst s && s.StringConstantType != StringConstantType.BareWord || a is ExpandableStringExpressionAst, true))
+                    spans.Add(literal.Extent);
             foreach (HashtableAst table in ast.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>())
                 foreach (var pair in table.KeyValuePairs)
                     if (pair.Item1 is StringConstantExpressionAst key && SecretName.IsMatch(key.Value)) spans.Add(pair.Item2.Extent);

@@ -184,7 +184,11 @@ namespace SalesforceProvisioning.ModuleTests
                 using var ps = Session(Path.Combine(folder, "state.db"));
                 var run = ps.Run(People(1) + "$s = ConvertTo-SecureString 'plain-Secret-4711' -AsPlainText -Force; " +
                     "$people | Sync-SfUser -Rule hr -StatePath $state -Connection (New-SfProvisioningConnection -Domain $c.Domain -ClientId x -ClientSecret (ConvertTo-SecureString \"plain-Secret-4712\" -AsPlainText -Force) -AccessToken:$s) -WhatIf:$false 6>$null | Out-Null; " +
-                    "$splat = @{ Rule = 'hr'; StatePath = $state; RefreshToken = 'plain-Secret-4713' }; $people | Sync-SfUser -Rule hr -StatePath $state");
+                    "$splat = @{ Rule = 'hr'; StatePath = $state; RefreshToken = 'plain-Secret-4713' }; $people | Sync-SfUser -Rule hr -StatePath $state; " +
+                    // The other ways a secret is typed: a colon-bound -String, a piped literal, a NetworkCredential.
+                    "$t = ConvertTo-SecureString -String:'plain-Secret-4714' -AsPlainText -Force; $u = 'plain-Secret-4715' | ConvertTo-SecureString -AsPlainText -Force; " +
+                    "$v = [Net.NetworkCredential]::new('', 'plain-Secret-4716').SecurePassword; $w = (New-Object System.Net.NetworkCredential 'x', 'plain-Secret-4717').SecurePassword; " +
+                    "$people | Sync-SfUser -Rule hr -StatePath $state");
                 var commands = ps.Run("Get-SfSyncStatus -Rule hr -StatePath $state").Output.Select(o => o.Prop("Command")).ToList();
                 Assert.NotEmpty(commands);
                 Assert.All(commands, c => Assert.DoesNotContain("plain-Secret", c));
