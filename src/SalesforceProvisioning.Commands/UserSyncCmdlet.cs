@@ -19,6 +19,7 @@ namespace SalesforceProvisioning.Commands
         private SfProvisioningConnection _connection;
         private ISyncEngine _engine;
         private int _inputCount;
+        private long _inputsPlanned;
         private long _apiCallsAtStart;
         private SyncProgress _progress;
 
@@ -155,6 +156,10 @@ namespace SalesforceProvisioning.Commands
             var results = new List<SfUserSyncResult>();
             try
             {
+                _inputsPlanned += window.Count;
+                // A rule knows its last scope: the engine may read the whole org at once rather than query per window.
+                if (RuleRun != null && _engine is UserSyncEngine users)
+                    users.ExpectedInputs = RuleRun.ExpectedInputsToSalesforce(_inputCount, _inputsPlanned, endOfInput);
                 if (window.Count > 0) PlanAndExecute(window, results);
                 // An error may end the command (-ErrorAction Stop): the writes planned before it go out first,
                 // so the error never strands them unwritten. Failures are rare; sparse changes stay carried.

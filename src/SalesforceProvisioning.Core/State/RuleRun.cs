@@ -165,6 +165,20 @@ namespace SalesforceProvisioning
 
         public int ProvisionedCount => _known.Count;
 
+        /// <summary>
+        /// How many inputs this run will send to Salesforce in all, estimated from the rule's last known scope
+        /// (the people it provisioned) and the share of the input seen so far that was not answered from the store.
+        /// </summary>
+        /// <param name="inputsSeen">Inputs the run has taken so far.</param>
+        /// <param name="inputsToSalesforce">Of those, the ones sent (or about to be sent) to Salesforce.</param>
+        /// <param name="endOfInput">The input has ended: the count is exact.</param>
+        public long ExpectedInputsToSalesforce(long inputsSeen, long inputsToSalesforce, bool endOfInput)
+        {
+            if (endOfInput || inputsSeen <= 0) return inputsToSalesforce;
+            long scope = Math.Max(_known.Count, inputsSeen);
+            return Math.Max(inputsToSalesforce, inputsToSalesforce * scope / inputsSeen);
+        }
+
         /// <summary>Deprovisioned records leave the rule's scope; if they come back, they are provisioned again.</summary>
         public void Forget(IEnumerable<string> keys)
         {

@@ -37,6 +37,7 @@ namespace SalesforceProvisioning
         private readonly AccessCatalog _access = new AccessCatalog();
         private readonly CommunityLinker _community;
         private long _byNameCallsSpent;
+        private long _inputsRead;
         private long _orgUserCount;
         private string _selectFields;
         private List<string> _selectFieldList;
@@ -54,6 +55,13 @@ namespace SalesforceProvisioning
         }
 
         public UserOrgContext Org { get; private set; }
+
+        /// <summary>
+        /// How many inputs the caller expects to plan in all, counting those planned already (a rule's last
+        /// known scope size); 0 when unknown. The matcher then reads the whole org at once when querying by
+        /// key for the expected input would cost more calls.
+        /// </summary>
+        public long ExpectedInputs { get; set; }
 
         /// <summary>How the run matched users: by scanning the org once, or by Username queries per window.</summary>
         public string MatchingStrategy => _scannedUsers != null ? "scan" : "by-username";
@@ -296,9 +304,13 @@ namespace SalesforceProvisioning
                 long windowCalls = (statements.Count + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
                 // A scan cannot carry the run's resolving reads; they would cost a call of their own.
                 long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall) + (resolving.Count > 0 ? 1 : 0);
-                // Read every user once as soon as querying by key would have cost as many calls (the
-                // ski-rental rule: never more than twice the cheaper of the two, whatever the input size).
-                if (scanCalls <= _byNameCallsSpent + windowCalls)
+                // The inputs still expected after this window would cost about as much per input as this one.
+                long expectedLater = Math.Max(0, ExpectedInputs - _inputsRead - sources.Count);
+                long laterCalls = sources.Count == 0 ? 0 : (windowCalls * expectedLater + sources.Count - 1) / sources.Count;
+                // Read every user once as soon as querying by key would cost as many calls, for the input
+                // seen so far plus the input still expected. Without an expectation this is the ski-rental
+                // rule: never more than twice the cheaper of the two, whatever the input size.
+                if (scanCalls <= _byNameCallsSpent + windowCalls + laterCalls)
                 {
                     await ScanUsersAsync(ct).ConfigureAwait(false);
                     users = _scannedUsers;
@@ -311,6 +323,7 @@ namespace SalesforceProvisioning
                     resolving.Clear();
                 }
             }
+            _inputsRead += sources.Count;
             if (resolving.Count > 0) TakeResolvingAnswers(await _reader.QueryManyAsync(resolving, ct).ConfigureAwait(false));
             users = users ?? new WindowUsers(Array.Empty<JObject>(), values.Keys);
             Org.Managers.Learn(managers, key => users.Find(Org.Managers.KeyField, key));
