@@ -24,6 +24,7 @@ namespace SalesforceProvisioning.Bench
         public static async Task<int> Main(string[] args)
         {
             var options = Args.Parse(args);
+            if (options.Sync != null) return await RunSyncAsync(options);
             if (options.Case != null) return await RunCaseAsync(options);
 
             var cases = new List<(string Case, int Users)>();
@@ -38,7 +39,7 @@ namespace SalesforceProvisioning.Bench
             }
             foreach (var (name, users) in cases)
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs}")
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window}")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
@@ -65,6 +66,8 @@ namespace SalesforceProvisioning.Bench
         private static async Task<int> RunCaseAsync(Args options)
         {
             int users = options.Users.Single();
+            s_maxConcurrent = options.MaxConcurrent;
+            s_window = options.Window;
             if (options.Case == "side-by-side")
             {
                 await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
@@ -135,10 +138,49 @@ namespace SalesforceProvisioning.Bench
                 return 0;
             }
 
-            Console.WriteLine((await SyncAsync(connection, emulator, users, "initial")).ToJsonString());
-            Console.WriteLine((await SyncAsync(connection, emulator, users, "resync", resync: true)).ToJsonString());
+            Console.WriteLine((await SyncInOwnProcessAsync(emulator, users, "initial", changedEvery: 0, resync: false)).ToJsonString());
+            Console.WriteLine((await SyncInOwnProcessAsync(emulator, users, "resync", changedEvery: 0, resync: true)).ToJsonString());
             // The everyday delta: 1% of the users changed one field (every 100th gets a new title).
-            Console.WriteLine((await SyncAsync(connection, emulator, users, "resync-1pct", changed: i => i % 100 == 0, resync: true)).ToJsonString());
+            Console.WriteLine((await SyncInOwnProcessAsync(emulator, users, "resync-1pct", changedEvery: 100, resync: true)).ToJsonString());
+            return 0;
+        }
+
+        /// <summary>
+        /// Runs one sync in a process of its own against a running emulator, so its peak memory and CPU time
+        /// are that sync's alone (not an earlier sync's of the same case). The emulator's details go in the
+        /// environment, never on the command line.
+        /// </summary>
+        private static async Task<JsonObject> SyncInOwnProcessAsync(EmulatorProcess emulator, int users, string name, int changedEvery, bool resync)
+        {
+            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window}")
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            start.Environment["BENCH_EMULATOR"] = emulator.InfoJson;
+            using var child = Process.Start(start);
+            string output = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            if (child.ExitCode != 0) throw new InvalidOperationException($"The {name} sync failed ({child.ExitCode}).");
+            return JsonNode.Parse(output.Trim().Split('\n').Last()).AsObject();
+        }
+
+        private static async Task<int> RunSyncAsync(Args options)
+        {
+            s_maxConcurrent = options.MaxConcurrent;
+            s_window = options.Window;
+            var emulator = EmulatorProcess.Attach(Environment.GetEnvironmentVariable("BENCH_EMULATOR"));
+            var connection = SfProvisioningConnection.Create(new SfConnectionSettings
+            {
+                Domain = emulator.Domain,
+                ClientId = emulator.ClientId,
+                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            });
+            int every = options.ChangedEvery;
+            var line = await SyncAsync(connection, emulator, options.Users.Single(), options.Sync, changed: every > 0 ? i => i % every == 0 : null, resync: options.Resync);
+            Console.WriteLine(line.ToJsonString());
             return 0;
         }
 
@@ -149,24 +191,13 @@ namespace SalesforceProvisioning.Bench
         /// </summary>
         private static async Task SideBySideAsync(int users, int latencyMs, int latencyPerRecordMs)
         {
-            var scenarios = new (string Name, Func<int, bool> Changed, int ChangedEvery)[]
-            {
-                ("initial", null, 0), ("resync", null, 0), ("resync-1pct", i => i % 100 == 0, 100),
-            };
+            var scenarios = new (string Name, int ChangedEvery)[] { ("initial", 0), ("resync", 0), ("resync-1pct", 100) };
             var module = new List<JsonObject>();
             await using (var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs))
             {
-                var connection = SfProvisioningConnection.Create(new SfConnectionSettings
-                {
-                    Domain = emulator.Domain,
-                    ClientId = emulator.ClientId,
-                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
-                });
                 foreach (var scenario in scenarios)
                 {
-                    var line = await SyncAsync(connection, emulator, users, scenario.Name, changed: scenario.Changed, resync: scenario.Name != "initial");
+                    var line = await SyncInOwnProcessAsync(emulator, users, scenario.Name, scenario.ChangedEvery, resync: scenario.Name != "initial");
                     line["tool"] = "module";
                     Console.WriteLine(line.ToJsonString());
                     module.Add(line);
@@ -221,34 +252,49 @@ namespace SalesforceProvisioning.Bench
             return line;
         }
 
+        /// <summary>The engine's -MaxConcurrentRequests (0: its default) and the users per window (Sync-SfUser's -BatchSize).</summary>
+        private static int s_maxConcurrent, s_window = 2000;
+
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
         private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false)
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
-            var engine = new UserSyncEngine(connection, SfAttributeMap.CreateDefault().WithDefaultProfile("Standard User"), UserSyncPolicy.From(connection));
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime, pausesBefore = GC.GetTotalPauseDuration();
+            var map = SfAttributeMap.CreateDefault().WithDefaultProfile("Standard User");
+            var engine = s_maxConcurrent > 0 ? new UserSyncEngine(connection, map, UserSyncPolicy.From(connection), s_maxConcurrent) : new UserSyncEngine(connection, map, UserSyncPolicy.From(connection));
             // A resync runs under a rule that knows its last scope size (Sync-SfUser -Rule passes it on); the first sync knows nothing.
             if (resync) engine.ExpectedInputs = users;
+            var phases = new Dictionary<string, Stopwatch> { ["prepare"] = Stopwatch.StartNew(), ["inputs"] = new Stopwatch(), ["plan"] = new Stopwatch(), ["write"] = new Stopwatch() };
             await engine.PrepareAsync(CancellationToken.None);
+            phases["prepare"].Stop();
             var actions = new Dictionary<SfSyncAction, int>();
-            const int window = 2000;
+            int window = s_window;
             for (int start = 0; start < users; start += window)
             {
                 int count = Math.Min(window, users - start);
+                phases["inputs"].Start();
                 var sources = Enumerable.Range(start, count).Select(i =>
                 {
                     var input = (person ?? Person)(i);
                     if (changed != null && changed(i)) input["Title"] = "Senior Engineer";
                     if (permissionSets != null) input["PermissionSets"] = permissionSets(i);
-                    return SfAttributeMap.CreateDefault().Evaluate(input, i, Read);
+                    return map.Evaluate(input, i, Read);
                 }).ToList();
+                phases["inputs"].Stop();
+                phases["plan"].Start();
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
+                phases["plan"].Stop();
                 var results = new List<SfUserSyncResult>();
+                phases["write"].Start();
                 await engine.ExecuteAsync(plans, results, CancellationToken.None);
+                phases["write"].Stop();
                 Count(results);
             }
             var carried = new List<SfUserSyncResult>();
+            phases["write"].Start();
             await engine.FinishAsync(carried, CancellationToken.None);
+            phases["write"].Stop();
             Count(carried);
             void Count(List<SfUserSyncResult> results)
             {
@@ -268,8 +314,15 @@ namespace SalesforceProvisioning.Bench
                 ["writes"] = after.RecordsWritten - before.RecordsWritten,
                 ["wallSeconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2),
                 ["peakWorkingSetMB"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
+                // The bench process's CPU: the engine, plus making the inputs (as a source would) and HTTP.
+                ["cpuSeconds"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds, 2),
+                ["gcPausePercent"] = Math.Round(100 * (GC.GetTotalPauseDuration() - pausesBefore).TotalSeconds / Math.Max(0.001, watch.Elapsed.TotalSeconds), 1),
                 ["matching"] = engine.MatchingStrategy,
                 ["failed"] = actions.GetValueOrDefault(SfSyncAction.Failed),
+                ["wallSecondsPreparing"] = Math.Round(phases["prepare"].Elapsed.TotalSeconds, 2),
+                ["wallSecondsPlanning"] = Math.Round(phases["plan"].Elapsed.TotalSeconds, 2),
+                ["wallSecondsWriting"] = Math.Round(phases["write"].Elapsed.TotalSeconds, 2),
+                ["wallSecondsMakingInputs"] = Math.Round(phases["inputs"].Elapsed.TotalSeconds, 2),
             };
             foreach (var pair in actions) line[pair.Key.ToString().ToLowerInvariant()] = pair.Value;
             return line;
@@ -356,6 +409,11 @@ namespace SalesforceProvisioning.Bench
             public bool UsersOnly;
             public bool SideBySide;
             public string Case;
+            public int MaxConcurrent;
+            public int Window = 2000;
+            public string Sync;
+            public int ChangedEvery;
+            public bool Resync;
 
             public static Args Parse(string[] args)
             {
@@ -371,6 +429,11 @@ namespace SalesforceProvisioning.Bench
                         case "--groups": a.Groups = int.Parse(args[++i]); break;
                         case "--users-only": a.UsersOnly = true; break;
                         case "--side-by-side": a.SideBySide = true; break;
+                        case "--max-concurrent": a.MaxConcurrent = int.Parse(args[++i]); break;
+                        case "--window": a.Window = int.Parse(args[++i]); break;
+                        case "--sync": a.Sync = args[++i]; break;
+                        case "--changed-every": a.ChangedEvery = int.Parse(args[++i]); break;
+                        case "--resync": a.Resync = true; break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }
@@ -388,6 +451,7 @@ namespace SalesforceProvisioning.Bench
         private EmulatorProcess(Process process, JsonNode info)
         {
             _process = process;
+            InfoJson = info.ToJsonString();
             Domain = info["domain"].ToString();
             ClientId = info["clientId"].ToString();
             ClientSecret = info["clientSecret"].ToString();
@@ -395,6 +459,12 @@ namespace SalesforceProvisioning.Bench
             AccessToken = info["accessToken"].ToString();
             InstanceUrl = info["instanceUrl"].ToString();
         }
+
+        /// <summary>The emulator's first line (its URLs and credentials), for <see cref="Attach"/> in another process.</summary>
+        public string InfoJson { get; }
+
+        /// <summary>The emulator another process started (it stays that process's to stop).</summary>
+        public static EmulatorProcess Attach(string infoJson) => new EmulatorProcess(null, JsonNode.Parse(infoJson));
 
         public string AccessToken { get; }
         public string InstanceUrl { get; }
@@ -449,7 +519,7 @@ namespace SalesforceProvisioning.Bench
 
         public ValueTask DisposeAsync()
         {
-            if (!_process.HasExited) _process.Kill();
+            if (_process != null && !_process.HasExited) _process.Kill();
             _http.Dispose();
             return ValueTask.CompletedTask;
         }

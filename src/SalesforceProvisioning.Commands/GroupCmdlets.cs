@@ -31,7 +31,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>The state store that remembers source group ids (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string StatePath { get; set; }
 
-        [Parameter] [ValidateRange(1, 10)] public int MaxConcurrentRequests { get; set; } = 2;
+        [Parameter] [ValidateRange(1, CompositeWriter.MostInFlight)] public int MaxConcurrentRequests { get; set; } = CompositeWriter.DefaultMaxInFlight;
 
         /// <summary>The input property that holds each group's stable id, instead of SourceId, ObjectGUID, ObjectId, ... or Graph's Id.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string SourceIdProperty { get; set; }
@@ -142,7 +142,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Only remove the given members.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Remove")] public SwitchParameter Remove { get; set; }
 
-        [Parameter] [ValidateRange(1, 10)] public int MaxConcurrentRequests { get; set; } = 2;
+        [Parameter] [ValidateRange(1, CompositeWriter.MostInFlight)] public int MaxConcurrentRequests { get; set; } = CompositeWriter.DefaultMaxInFlight;
 
         /// <summary>Directory users (Get-ADUser) that members given as AD distinguished names resolve to.</summary>
         [Parameter] [Alias("DirectoryUsers")] public PSObject[] DirectoryUser { get; set; }

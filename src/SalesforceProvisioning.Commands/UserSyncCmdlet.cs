@@ -28,10 +28,10 @@ namespace SalesforceProvisioning.Commands
         [ValidateRange(1, 10000)]
         public int BatchSize { get; set; } = 2000;
 
-        /// <summary>Composite requests in flight at once (Salesforce allows 25 long-running requests per org).</summary>
+        /// <summary>Composite requests in flight at once (Salesforce limits requests of 20 s or longer to 25 at once in production orgs, 5 in Developer Edition orgs).</summary>
         [Parameter]
-        [ValidateRange(1, 10)]
-        public int MaxConcurrentRequests { get; set; } = 2;
+        [ValidateRange(1, CompositeWriter.MostInFlight)]
+        public int MaxConcurrentRequests { get; set; } = CompositeWriter.DefaultMaxInFlight;
 
         protected abstract UserSyncPolicy CreatePolicy(SfProvisioningConnection connection);
 

@@ -117,7 +117,9 @@ namespace SalesforceProvisioning.ModuleTests
             if (disk == null) return; // needs root to mount (CI runs as root)
             using var ps = Session(Path.Combine(disk.Path, "state.db"));
             disk.FillLeaving(192 * 1024);
-            var run = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50");
+            // One request in flight: writes go out call by call (by default ten 1,000-record calls go out together,
+            // which would carry all 1,500 to the end of the input).
+            var run = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50 -MaxConcurrentRequests 1");
             var error = run.Errors.Last();
             Assert.StartsWith("StateStoreUnwritable,", error.FullyQualifiedErrorId);
             Assert.Contains("disk is full", error.Exception.Message);

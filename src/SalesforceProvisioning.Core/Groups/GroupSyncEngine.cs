@@ -37,7 +37,7 @@ namespace SalesforceProvisioning
         private readonly Dictionary<string, List<JObject>> _groupsByName = new Dictionary<string, List<JObject>>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _developerNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
-        public GroupSyncEngine(SfProvisioningConnection connection, IGroupIdentityStore store, int maxConcurrentRequests = 2)
+        public GroupSyncEngine(SfProvisioningConnection connection, IGroupIdentityStore store, int maxConcurrentRequests = CompositeWriter.DefaultMaxInFlight)
         {
             _connection = connection;
             _client = connection.Client;

@@ -70,6 +70,18 @@ namespace SalesforceProvisioning
     public sealed class CompositeWriter
     {
         public const int CollectionSize = 200;
+
+        /// <summary>
+        /// Requests in flight by default (-MaxConcurrentRequests), chosen from the benchmark (bench/README.md):
+        /// a 1,000-record request takes seconds, about as long beside nine others as alone, so ten of them
+        /// take the time of one. Salesforce limits only requests of 20 s or longer to 25 at once in
+        /// production orgs and sandboxes (5 in Developer Edition and trial orgs); shorter ones have no limit
+        /// (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html).
+        /// </summary>
+        public const int DefaultMaxInFlight = 10;
+
+        /// <summary>The most -MaxConcurrentRequests allows: Salesforce's limit of long requests in a production org.</summary>
+        public const int MostInFlight = 25;
         public const int CollectionsPerComposite = 5;
 
         private static readonly HashSet<string> SetupObjects = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -85,6 +97,9 @@ namespace SalesforceProvisioning
             _client = client;
             _maxInFlight = Math.Max(1, maxInFlight);
         }
+
+        /// <summary>Composite requests sent at once.</summary>
+        public int MaxInFlight => _maxInFlight;
 
         public static bool IsSetupObject(string sObjectType) => SetupObjects.Contains(sObjectType);
 

@@ -31,7 +31,7 @@ namespace SalesforceProvisioning
         private SObjectDescribe _lead;
         private LeadStatuses _statuses;
 
-        public LeadContactSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, string matchField = "Email", int maxConcurrentRequests = 2)
+        public LeadContactSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, string matchField = "Email", int maxConcurrentRequests = CompositeWriter.DefaultMaxInFlight)
         {
             _connection = connection;
             _client = connection.Client;

@@ -42,7 +42,7 @@ namespace SalesforceProvisioning
         private string _selectFields;
         private List<string> _selectFieldList;
 
-        public UserSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, int maxConcurrentRequests = 2)
+        public UserSyncEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy, int maxConcurrentRequests = CompositeWriter.DefaultMaxInFlight)
         {
             _connection = connection;
             _client = connection.Client;
@@ -356,7 +356,8 @@ namespace SalesforceProvisioning
         /// </summary>
         /// <remarks>
         /// Writes are carried across windows: plans that need no write get their result at once; write plans
-        /// wait until the carried ones fill whole counted calls (1,000 records each), and the rest of them
+        /// wait until the carried ones fill more whole counted calls (1,000 records each) than go out at once
+        /// (-MaxConcurrentRequests), which are then sent together, and the rest of them
         /// stays carried until <see cref="FinishAsync"/> at the end of the input. So sparse changes cost one
         /// call per 1,000 records, not one per window. Communities write per window: a contact created for
         /// a user is never left waiting for its user.
@@ -403,8 +404,10 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>
-        /// How many of the carried plans (from the first) to write now: the longest run whose writes fill
-        /// all but the last of the calls the carried plans need, so under one call's worth stays carried.
+        /// How many of the carried plans (from the first) to write now: none while their writes fit in the
+        /// calls that go out at once (-MaxConcurrentRequests: a burst of requests in flight takes about as long
+        /// as one of them); then the longest run whose writes fill whole bursts of whole calls, so under one
+        /// burst's worth stays carried.
         /// </summary>
         private int PlansFillingWholeCalls()
         {
@@ -425,12 +428,15 @@ namespace SalesforceProvisioning
                 return CompositeWriter.CallsFor(userWrites) + CompositeWriter.CallsFor(accessWrites);
             }
             int all = CallsFor(_carried.Count);
-            if (all < 2) return 0;
+            int burst = _writer.MaxInFlight;
+            if (all <= burst) return 0;
+            // Whole bursts of whole calls: a burst takes about as long as one of its calls.
+            int target = (all - 1) / burst * burst;
             int low = 0, high = _carried.Count;
             while (low < high)
             {
                 int mid = (low + high + 1) / 2;
-                if (CallsFor(mid) <= all - 1) low = mid;
+                if (CallsFor(mid) <= target) low = mid;
                 else high = mid - 1;
             }
             return low;
