@@ -538,16 +538,29 @@ namespace SalesforceProvisioning
         {
             Status = status;
             Body = body ?? string.Empty;
-            if (!string.IsNullOrWhiteSpace(Body))
-            {
-                try { Json = SalesforceJson.Parse(Body); }
-                catch (JsonReaderException) { Json = null; }
-            }
         }
 
         public int Status { get; }
         public string Body { get; }
-        public JToken Json { get; }
+
+        /// <summary>The body as JSON (null when empty or not JSON), parsed when first asked for: a large read that streams its body never builds the tree.</summary>
+        public JToken Json
+        {
+            get
+            {
+                if (_parsed) return _json;
+                if (!string.IsNullOrWhiteSpace(Body))
+                {
+                    try { _json = SalesforceJson.Parse(Body); }
+                    catch (JsonReaderException) { _json = null; }
+                }
+                _parsed = true;
+                return _json;
+            }
+        }
+
+        private JToken _json;
+        private bool _parsed;
 
         /// <summary>An earlier attempt of this request lost its answer, so it may have been carried out before this one.</summary>
         public bool AnswerLost { get; internal set; }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace SalesforceProvisioning
@@ -13,6 +14,10 @@ namespace SalesforceProvisioning
     {
         private readonly string[] _fields;
         private readonly string _keyField;
+        private readonly int _keyIndex;
+
+        /// <summary>Each field's place in a record's values, by its name (Salesforce field names ignore case).</summary>
+        private readonly Dictionary<string, int> _fieldIndex = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, object[]> _records = new Dictionary<string, object[]>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, string> _sharedValues = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -22,8 +27,13 @@ namespace SalesforceProvisioning
         public CompactRecordIndex(IReadOnlyList<string> fields, string keyField, IEnumerable<string> indexedFields = null)
         {
             _fields = new string[fields.Count];
-            for (int i = 0; i < fields.Count; i++) _fields[i] = fields[i];
+            for (int i = 0; i < fields.Count; i++)
+            {
+                _fields[i] = fields[i];
+                _fieldIndex[fields[i]] = i;
+            }
             _keyField = keyField;
+            _keyIndex = _fieldIndex[keyField];
             foreach (string field in indexedFields ?? Array.Empty<string>())
                 if (!string.Equals(field, keyField, StringComparison.OrdinalIgnoreCase)) _byField[field] = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         }
@@ -33,16 +43,38 @@ namespace SalesforceProvisioning
         public void Add(JObject record)
         {
             var values = new object[_fields.Length];
-            for (int i = 0; i < _fields.Length; i++)
+            for (int i = 0; i < _fields.Length; i++) values[i] = Keep(i, (record[_fields[i]] as JValue)?.Value);
+            Add(values);
+        }
+
+        /// <summary>Adds the record the reader is at (its StartObject), reading it to its EndObject: no JSON object is made.</summary>
+        public void Add(JsonReader reader)
+        {
+            var values = new object[_fields.Length];
+            int depth = reader.Depth;
+            while (reader.Read() && reader.Depth > depth)
             {
-                object value = (record[_fields[i]] as JValue)?.Value;
-                values[i] = value is string text && text.Length <= 40 && _fields[i] != _keyField ? Share(text) : value;
+                if (reader.TokenType != JsonToken.PropertyName) continue;
+                string name = (string)reader.Value;
+                reader.Read();
+                if (reader.TokenType == JsonToken.StartObject || reader.TokenType == JsonToken.StartArray) { reader.Skip(); continue; }
+                if (_fieldIndex.TryGetValue(name, out int i)) values[i] = Keep(i, reader.Value);
             }
-            string key = record.Value<string>(_keyField);
+            Add(values);
+        }
+
+        private object Keep(int field, object value)
+            => value is string text && text.Length <= 40 && _fields[field] != _keyField ? Share(text) : value;
+
+        private void Add(object[] values)
+        {
+            string key = values[_keyIndex] as string;
+            if (key == null) return;
             _records[key] = values;
             foreach (var index in _byField)
             {
-                string value = (record[index.Key] as JValue)?.Value is object v ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+                object raw = _fieldIndex.TryGetValue(index.Key, out int i) ? values[i] : null;
+                string value = raw == null ? null : Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture);
                 if (string.IsNullOrEmpty(value)) continue;
                 if (!index.Value.TryGetValue(value, out List<string> keys)) index.Value[value] = keys = new List<string>(1);
                 keys.Add(key);

@@ -333,10 +333,7 @@ namespace SalesforceProvisioning
         private async Task ScanUsersAsync(CancellationToken ct)
         {
             _scannedUsers = new CompactRecordIndex(_selectFieldList, "Username", _lookupFields.Append(Org.Managers.KeyField));
-            await _reader.ScanAsync($"SELECT {_selectFields} FROM User", page =>
-            {
-                foreach (JObject user in page) _scannedUsers.Add(user);
-            }, ct).ConfigureAwait(false);
+            await _reader.ScanRecordsAsync($"SELECT {_selectFields} FROM User", _scannedUsers.Add, ct).ConfigureAwait(false);
         }
 
         private List<string> UsernameQueries(IReadOnlyList<string> usernames)
