@@ -70,9 +70,9 @@ namespace SalesforceProvisioning.Commands
         /// <summary>Source properties of a custom map that no input has: warned about once, before the first batch is written.</summary>
         private SourcePropertyCheck _propertyCheck;
 
-        protected void ObserveInput(object input)
+        internal void ObserveInput(InputProperties properties)
         {
-            if (_propertyCheck != null && _propertyCheck.Watching) _propertyCheck.Observe(SourceObjects.PropertyNames(input));
+            if (_propertyCheck != null && _propertyCheck.Watching) _propertyCheck.Observe(properties.Names);
         }
 
         protected override void BeginProcessing()
@@ -490,8 +490,9 @@ namespace SalesforceProvisioning.Commands
                 WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
                 return;
             }
-            ObserveInput(InputObject);
-            Add(Map.Evaluate(InputObject, index, SourceObjects.ReadProperty));
+            var properties = InputProperties.Of(InputObject);
+            ObserveInput(properties);
+            Add(Map.Evaluate(InputObject, index, properties.Read));
         }
     }
 }

@@ -66,6 +66,27 @@ $null = @(
         }
 
         [Fact]
+        public void Each_input_s_properties_are_listed_once_whatever_the_map_looks_for()
+        {
+            // The default map asks each input for about ninety candidate names; every one it lacked used to be
+            // looked for in AdditionalProperties again (issue 14: each input's properties read once).
+            using var ps = Session();
+            var run = ps.Run(@"$reads = @{ Count = 0 }
+$people = 1..3 | ForEach-Object {
+    $extra = [System.Collections.Generic.Dictionary[string, object]]::new(); $extra['mail'] = ""reads$_@dir.example.com""
+    $o = [pscustomobject]@{ userPrincipalName = ""reads$_@dir.example.com""; surname = ""Reads$_"" }
+    $o.PSObject.Properties.Add([System.Management.Automation.PSScriptProperty]::new('AdditionalProperties', { $reads.Count++; $extra }.GetNewClosure()))
+    $o }
+$results = $people | Sync-SfUser -Profile 'Standard User'
+[pscustomobject]@{ Reads = $reads.Count; Created = @($results | Where-Object Action -eq 'Created').Count}");
+            Assert.Empty(run.Errors);
+            var outcome = run.Output.Single();
+            Assert.Equal("3", outcome.Prop("Created"));
+            Assert.Equal("3", outcome.Prop("Reads")); // once per input
+            Assert.Equal("reads1@dir.example.com", _emulator.Query("SELECT Email FROM User WHERE Username = 'reads1@dir.example.com'").Single()["Email"].ToString());
+        }
+
+        [Fact]
         public void Graph_groups_and_members_bind_as_they_come_and_a_rename_in_Entra_renames_instead_of_duplicating()
         {
             using var ps = Session();
