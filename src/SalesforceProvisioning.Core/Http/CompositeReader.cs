@@ -83,14 +83,16 @@ namespace SalesforceProvisioning
         private async Task<List<QueryAnswer>> SendAsync(JArray subrequests, CancellationToken ct, Action<JsonReader> onRecord = null)
         {
             var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
-            ApiResponse answer = await _client.SendRawAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
+            List<QueryAnswer> answers = null;
+            ApiResponse answer = await _client.SendRawAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true,
+                text => answers = QueryAnswer.ReadComposite(text, onRecord), ct).ConfigureAwait(false);
             if (answer.Status >= 400)
             {
                 SalesforceApiException failure = SalesforceClient.ToApiException(answer);
                 failure.AnswerLost = answer.AnswerLost;
                 throw failure;
             }
-            return QueryAnswer.ReadComposite(answer.Body, onRecord);
+            return answers ?? QueryAnswer.ReadComposite(answer.Body, onRecord);
         }
 
     }
@@ -120,9 +122,13 @@ namespace SalesforceProvisioning
         /// <param name="onRecord">Given, each record goes to it (the reader at its StartObject) instead of <see cref="Records"/>.
         /// Only a query page has records, so they are handed on before the answer's status is read.</param>
         public static List<QueryAnswer> ReadComposite(string body, Action<JsonReader> onRecord = null)
+            => ReadComposite(new StringReader(body ?? ""), onRecord);
+
+        /// <summary>The subrequest answers of a composite response read from its text, in order.</summary>
+        public static List<QueryAnswer> ReadComposite(TextReader body, Action<JsonReader> onRecord = null)
         {
             var answers = new List<QueryAnswer>();
-            using (var reader = new JsonTextReader(new StringReader(body ?? "")) { DateParseHandling = DateParseHandling.None })
+            using (var reader = new JsonTextReader(body) { DateParseHandling = DateParseHandling.None, CloseInput = false })
             {
                 if (!reader.Read() || reader.TokenType != JsonToken.StartObject)
                     throw new SalesforceException(SalesforceFailure.ApiError, "Salesforce answered a composite read with something other than a JSON object.", Remedies.For("ConnectionDropped"));

@@ -135,7 +135,16 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Like <see cref="SendAsync"/> but returns error answers instead of throwing (except auth and limit failures).</summary>
-        public async Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+        public Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+            => SendRawAsync(method, path, body, repeatable, readSuccessBody: null, ct);
+
+        /// <summary>
+        /// Like <see cref="SendRawAsync(Method, string, JToken, bool, CancellationToken)"/>, but a successful (2xx)
+        /// answer's body goes to <paramref name="readSuccessBody"/> as text read from the answer, and the
+        /// <see cref="ApiResponse"/> has an empty body: a large read is never held as one string (and its bytes).
+        /// Error answers keep their body, as always.
+        /// </summary>
+        public async Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, Action<TextReader> readSuccessBody, CancellationToken ct)
         {
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
             ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
@@ -151,7 +160,7 @@ namespace SalesforceProvisioning
                     ApiResponse first;
                     try
                     {
-                        first = await SendOnceAsync(method, path, body, token, ctx.CancellationToken).ConfigureAwait(false);
+                        first = await SendOnceAsync(method, path, body, token, readSuccessBody, ctx.CancellationToken).ConfigureAwait(false);
                     }
                     catch (SalesforceException lost) when (lost.Failure == SalesforceFailure.ConnectionDropped || lost.Failure == SalesforceFailure.Timeout)
                     {
@@ -162,7 +171,7 @@ namespace SalesforceProvisioning
                     if (!first.IsInvalidSession) return first;
                     Log("The access token expired or was revoked; refreshing it and replaying the request.");
                     await RefreshAsync(token, ctx.CancellationToken).ConfigureAwait(false);
-                    ApiResponse replay = await SendOnceAsync(method, path, body, _accessToken, ctx.CancellationToken).ConfigureAwait(false);
+                    ApiResponse replay = await SendOnceAsync(method, path, body, _accessToken, readSuccessBody, ctx.CancellationToken).ConfigureAwait(false);
                     if (replay.IsInvalidSession)
                         throw new SalesforceException(SalesforceFailure.AccessTokenExpired,
                             "Salesforce refused a freshly issued access token (INVALID_SESSION_ID).",
@@ -368,7 +377,7 @@ namespace SalesforceProvisioning
             }
         }
 
-        private Task<ApiResponse> SendOnceAsync(Method method, string path, JToken body, string accessToken, CancellationToken ct)
+        private Task<ApiResponse> SendOnceAsync(Method method, string path, JToken body, string accessToken, Action<TextReader> readSuccessBody, CancellationToken ct)
         {
             Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);
             if (!SalesforceEndpoint.IsTrusted(uri))
@@ -382,10 +391,39 @@ namespace SalesforceProvisioning
             request.AddHeader("Authorization", "Bearer " + accessToken);
             request.AddHeader("Accept", "application/json");
             if (body != null) request.AddStringBody(body.ToString(Formatting.None), ContentType.Json);
+            if (readSuccessBody != null) request.AdvancedResponseWriter = (answer, sent) => ReadAnswer(answer, sent, readSuccessBody);
             // A stop (Ctrl+C, SIGTERM) comes between requests: a write once sent is waited for, so its answer is
             // reported and recorded instead of being cut off with the write carried out and unknown.
             ct.ThrowIfCancellationRequested();
             return ExecuteAsync(request, $"{method.ToString().ToUpperInvariant()} {uri.AbsolutePath}", method == Method.Get ? ct : CancellationToken.None);
+        }
+
+        /// <summary>
+        /// The answer as RestSharp would report it, except that a successful body is handed to the reader instead
+        /// of being kept as bytes and text. The body is already received (RestSharp reads the whole answer first).
+        /// </summary>
+        private static RestResponse ReadAnswer(System.Net.Http.HttpResponseMessage answer, RestRequest request, Action<TextReader> readSuccessBody)
+        {
+            var response = new RestResponse(request)
+            {
+                StatusCode = answer.StatusCode,
+                StatusDescription = answer.ReasonPhrase,
+                ResponseStatus = ResponseStatus.Completed,
+                ResponseUri = answer.RequestMessage?.RequestUri,
+                Headers = answer.Headers.Select(h => new HeaderParameter(h.Key, string.Join(", ", h.Value), false)).ToList(),
+            };
+            using (Stream stream = answer.Content.ReadAsStreamAsync().GetAwaiter().GetResult())
+            using (var text = new StreamReader(stream, System.Text.Encoding.UTF8))
+            {
+                int status = (int)answer.StatusCode;
+                if (status >= 200 && status < 300)
+                {
+                    readSuccessBody(text);
+                    response.Content = "";
+                }
+                else response.Content = text.ReadToEnd();
+            }
+            return response;
         }
 
         private async Task<ApiResponse> ExecuteAsync(RestRequest request, string label, CancellationToken ct)
