@@ -62,7 +62,56 @@ namespace SalesforceProvisioning.Commands
             foreach (HashtableAst table in ast.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>())
                 foreach (var pair in table.KeyValuePairs)
                     if (pair.Item1 is StringConstantExpressionAst key && SecretName.IsMatch(key.Value)) spans.Add(pair.Item2.Extent);
+            spans.AddRange(AssignedSecrets(ast));
 
+            return Masked(line, spans);
+        }
+
+        /// <summary>
+        /// Secrets typed into assignments: the value of a variable, member or key named like a secret
+        /// ($secret = 'x', $p.ClientSecret = 'x', $p['Password'] = 'x'), and every literal in what a
+        /// variable splatted into ConvertTo-SecureString holds ($p = @{ String = 'x'; ... }; ConvertTo-SecureString @p).
+        /// </summary>
+        private static IEnumerable<IScriptExtent> AssignedSecrets(Ast ast)
+        {
+            var splattedIntoConverter = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (CommandAst command in ast.FindAll(a => a is CommandAst c && string.Equals(c.GetCommandName(), "ConvertTo-SecureString", StringComparison.OrdinalIgnoreCase), true).Cast<CommandAst>())
+                foreach (VariableExpressionAst splat in command.CommandElements.OfType<VariableExpressionAst>().Where(v => v.Splatted))
+                    splattedIntoConverter.Add(splat.VariablePath.UserPath);
+
+            foreach (AssignmentStatementAst assignment in ast.FindAll(a => a is AssignmentStatementAst, true).Cast<AssignmentStatementAst>())
+            {
+                ExpressionAst target = assignment.Left;
+                while (target is AttributedExpressionAst typed) target = typed.Child; // [hashtable]$p = ...
+                string variable = (target as VariableExpressionAst)?.VariablePath.UserPath;
+                string key = target is MemberExpressionAst member ? (member.Member as StringConstantExpressionAst)?.Value
+                           : target is IndexExpressionAst index ? (index.Index as StringConstantExpressionAst)?.Value : null;
+                string holder = ((target as MemberExpressionAst)?.Expression ?? (target as IndexExpressionAst)?.Target) is VariableExpressionAst v ? v.VariablePath.UserPath : null;
+                bool secretNamed = (variable != null && SecretName.IsMatch(variable)) || (key != null && SecretName.IsMatch(key));
+                if (secretNamed || (holder != null && splattedIntoConverter.Contains(holder)))
+                {
+                    if (!IsVariable(assignment.Right)) yield return assignment.Right.Extent;
+                }
+                else if (variable != null && splattedIntoConverter.Contains(variable))
+                {
+                    foreach (Ast value in LiteralsIn(assignment.Right)) yield return value.Extent;
+                }
+            }
+        }
+
+        /// <summary>What a splatted variable is given: each hashtable value that is not a variable ($true stays), else each literal.</summary>
+        private static IEnumerable<Ast> LiteralsIn(Ast value)
+        {
+            var tables = value.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>().ToList();
+            if (tables.Count > 0) return tables.SelectMany(t => t.KeyValuePairs).Select(p => (Ast)p.Item2).Where(v => !IsVariable(v));
+            return value.FindAll(a => a is StringConstantExpressionAst s && s.StringConstantType != StringConstantType.BareWord || a is ExpandableStringExpressionAst, true);
+        }
+
+        private static bool IsVariable(Ast value)
+            => (value is PipelineAst p ? p.GetPureExpression() : value is CommandExpressionAst c ? c.Expression : value) is VariableExpressionAst;
+
+        private static string Masked(string line, List<IScriptExtent> spans)
+        {
             string redacted = line;
             int kept = int.MaxValue;
             // From the end, so earlier offsets stay valid; a span inside one already masked is skipped.
