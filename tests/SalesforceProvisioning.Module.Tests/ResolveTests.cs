@@ -176,6 +176,44 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 'another@resolve.example.com'"));
         }
 
+        /// <summary>
+        /// The README: a source whose keys point at different Salesforce users is "MatchConflict for other keys"
+        /// than the Federation ID, that user's error, never a silent second match; the rest of the batch runs.
+        /// </summary>
+        [Fact]
+        public void Keys_other_than_the_federation_id_that_name_different_users_fail_that_user_with_MatchConflict()
+        {
+            using var ps = _emulator.NewSession();
+            long written = _emulator.RecordsWritten;
+            var result = ps.Run("$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email'; EmployeeNumber = 'EmployeeNumber'; Employee_Id__c = 'Employee_Id__c' } " +
+                "-Update * -MatchBy EmployeeNumber, Employee_Id__c, Username -Profile 'Standard User'; @(" +
+                // EmployeeNumber finds Alice, the Username is Dan's
+                "[pscustomobject]@{ Username = 'dan.obrien@emulator.example.com'; LastName = 'Active'; Email = 'alice@example.com'; EmployeeNumber = 'E1001'; Employee_Id__c = $null }, " +
+                // an external-id field finds Bob, the Username is Alice's
+                "[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; LastName = 'Inactive'; Email = 'bob@example.com'; EmployeeNumber = 'E7'; Employee_Id__c = 'E-1002' }, " +
+                Person("fresh", "; EmployeeNumber = 'E8'; Employee_Id__c = 'E-8'") +
+                ") | Sync-SfUser -AttributeMap $map");
+            Assert.Equal(new[] { "Failed", "Failed", "Created" }, Actions(result));
+            Assert.All(result.Output.Take(2), o => Assert.Equal("MatchConflict", o.Prop("ErrorCode")));
+            Assert.Contains("dan.obrien@emulator.example.com", result.Output[0].Prop("Message"));
+            Assert.Contains("alice.active@emulator.example.com", result.Output[0].Prop("Message"));
+            Assert.Contains("bob.inactive@emulator.example.com", result.Output[1].Prop("Message"));
+            Assert.All(result.Errors, e => Assert.Equal("MatchConflict,SalesforceProvisioning.Commands.SyncSfUserCommand", e.FullyQualifiedErrorId));
+            Assert.Equal(2, result.Errors.Count);
+            Assert.Equal("Active", Field("alice.active@emulator.example.com", "LastName"));
+            Assert.Equal("O'Brien", Field("dan.obrien@emulator.example.com", "LastName"));
+            Assert.Null(Field("dan.obrien@emulator.example.com", "EmployeeNumber"));
+
+            // Matched by EmployeeNumber alone, a Username another user already has is refused before any write
+            // (not a DUPLICATE_USERNAME from Salesforce, nor a second user).
+            written = _emulator.RecordsWritten;
+            var taken = ps.Run("[pscustomobject]@{ Username = 'dan.obrien@emulator.example.com'; LastName = 'Nine'; Email = 'nine@example.com'; EmployeeNumber = 'E9' } | Sync-SfUser -MatchBy EmployeeNumber -Profile 'Standard User'");
+            var refused = taken.Output.Single();
+            Assert.Equal("MatchConflict", refused.Prop("ErrorCode"));
+            Assert.Contains("none of the source's match keys", refused.Prop("Message"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
         [Fact]
         public void A_rule_keeps_the_maps_match_precedence_and_manager_key()
         {
@@ -246,6 +284,31 @@ namespace SalesforceProvisioning.ModuleTests
             var unknownLicence = ps.Run("[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; PermissionSetLicenses = 'No_Such_Licence' } | Sync-SfUser -Connection $c");
             Assert.Equal("UnknownPermissionSetLicense", unknownLicence.Output.Single().Prop("ErrorCode"));
             Assert.Contains("No_Such_Licence", unknownLicence.Output.Single().Prop("Message"));
+        }
+
+        /// <summary>
+        /// The README: seats freed in a run are not handed out again in the same run (a window's writes go out
+        /// together, so a create could reach Salesforce before the deactivation that frees its seat); the next run uses them.
+        /// </summary>
+        [Fact]
+        public void A_seat_freed_by_a_deactivation_is_not_handed_out_in_the_same_run_and_the_next_run_uses_it()
+        {
+            TwoFreeSeats();
+            using var ps = _emulator.NewSession();
+            Assert.Equal(new[] { "Created", "Created" }, Actions(ps.Run("@(" + Person("s1") + ", " + Person("s2") + ") | Sync-SfUser -Profile 'Standard User'")));
+
+            string leaverAndJoiner = "@(" + Person("s1", "; Enabled = $false") + ", " + Person("s3") + ") | Sync-SfUser -Profile 'Standard User' -InformationAction Continue";
+            var preview = ps.Run(leaverAndJoiner + " -WhatIf");
+            Assert.Equal(new[] { "Disabled", "Skipped" }, Actions(preview));
+            var run = ps.Run(leaverAndJoiner);
+            Assert.Equal(new[] { "Disabled", "Skipped" }, Actions(run));
+            Assert.Equal("LicenseLimit", run.Output[1].Prop("ErrorCode"));
+            Assert.Contains("No free seat of licence 'Salesforce': 5 of 5 used before this run", run.Output[1].Prop("Message"));
+            Assert.Contains("licence seats freed: 1", Assert.Single(run.Information));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 's3@resolve.example.com'"));
+
+            var next = ps.Run(Person("s3") + " | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal("Created", next.Output.Single().Prop("Action"));
         }
 
         /// <summary>The emulator's Salesforce licence with only two free seats (three active users hold one).</summary>
