@@ -262,6 +262,38 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.StartsWith("2027-06-30T15:00:00", group["ExpirationDate"].ToString());
         }
 
+        /// <summary>
+        /// The README: "Licences are assigned before the permission sets that may need them and removed after." The emulator,
+        /// as Salesforce (Help: "Permission Set Licenses", "Remove a Permission Set License from a User"), refuses a set whose
+        /// LicenseId the user does not hold, and the removal of a licence while such a set is assigned: the other order fails.
+        /// </summary>
+        [Fact]
+        public void A_licence_is_written_before_the_permission_set_that_needs_it_and_removed_after_it()
+        {
+            _emulator.UseSeed(seed => seed["objects"]["PermissionSet"].AsArray().Add(new JsonObject
+                { ["Id"] = "0PSEm0000000301", ["Name"] = "Console_Agent", ["Label"] = "Console Agent", ["LicenseId"] = "0PLEm0000000001" }));
+            // The rule is the org's: without the licence, the set is refused.
+            Assert.Contains("FIELD_INTEGRITY_EXCEPTION", Assert.Throws<InvalidOperationException>(() =>
+                _emulator.Create("PermissionSetAssignment", new { AssigneeId = "005Em0000000004", PermissionSetId = "0PSEm0000000301" })).Message);
+
+            using var ps = _emulator.NewSession("-PermissionSetManagement Overwrite -NoDefault");
+            string agent = "$agent = " + Person("agent", "; PermissionSets = 'Console_Agent'; PermissionSetLicenses = 'SalesConsoleUser'") + "; ";
+            long before = _emulator.ApiCalls;
+            var created = ps.Run(agent + "$agent | Sync-SfUser -Connection $c -Profile 'Standard User'");
+            Assert.Empty(created.Errors);
+            Assert.Equal("Created", created.Output.Single().Prop("Action"));
+            Assert.Equal(5, _emulator.ApiCalls - before); // preflight, read, the user, the licence, then the set: one call each
+            string id = created.Output.Single().Prop("SalesforceId");
+            Assert.Single(_emulator.Query($"SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetId = '0PSEm0000000301'"));
+            Assert.Single(_emulator.Query($"SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '{id}'"));
+
+            var removed = ps.Run(agent + "$agent.PermissionSets = @(); $agent.PermissionSetLicenses = @(); $agent | Sync-SfUser -Connection $c");
+            Assert.Empty(removed.Errors);
+            Assert.Equal("Updated", removed.Output.Single().Prop("Action"));
+            Assert.Empty(_emulator.Query($"SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetId = '0PSEm0000000301'"));
+            Assert.Empty(_emulator.Query($"SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '{id}'"));
+        }
+
         [Fact]
         public void Overwrite_removes_unlisted_permission_set_groups_and_licences_and_never_profile_owned_sets()
         {
