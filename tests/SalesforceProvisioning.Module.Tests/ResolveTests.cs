@@ -212,6 +212,14 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("MatchConflict", refused.Prop("ErrorCode"));
             Assert.Contains("none of the source's match keys", refused.Prop("Message"));
             Assert.Equal(written, _emulator.RecordsWritten);
+
+            // A match key the map never fills would match nobody (and leave the match to the Username): refused before any write.
+            var unmapped = ps.Run("[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; LastName = 'Inactive'; Email = 'bob@example.com'; Employee_Id__c = 'E-1002' } | Sync-SfUser -MatchBy Employee_Id__c, Username");
+            var error = Assert.Single(unmapped.Errors);
+            Assert.StartsWith("InvalidMatchBy,", error.FullyQualifiedErrorId);
+            Assert.Contains("'Employee_Id__c', which the attribute map does not fill", error.ErrorDetails.Message);
+            Assert.Empty(unmapped.Output);
+            Assert.Equal(written, _emulator.RecordsWritten);
         }
 
         [Fact]
