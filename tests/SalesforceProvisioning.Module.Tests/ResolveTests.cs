@@ -351,6 +351,20 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Created", next.Output.Single().Prop("Action"));
         }
 
+        /// <summary>The README: "A seat whose write fails is given back" (the summary counts only the seats taken).</summary>
+        [Fact]
+        public void A_seat_whose_create_fails_is_given_back_in_the_summary()
+        {
+            TwoFreeSeats();
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", recordField = "Username", recordValues = new[] { "s1@resolve.example.com" }, statusCode = "FIELD_INTEGRITY_EXCEPTION", message = "Injected failure" } });
+            var run = ps.Run("@(" + Person("s1") + ", " + Person("s2") + ") | Sync-SfUser -Profile 'Standard User' -InformationAction Continue");
+            _emulator.ClearFaults();
+            Assert.Equal(new[] { "Failed", "Created" }, Actions(run));
+            Assert.Contains("licence 'Salesforce': 1 seat(s) taken of 2 free (5 in all)", Assert.Single(run.Information));
+            Assert.Equal("Created", ps.Run(Person("s3") + " | Sync-SfUser -Profile 'Standard User'").Output.Single().Prop("Action"));
+        }
+
         /// <summary>The emulator's Salesforce licence with only two free seats (three active users hold one).</summary>
         private void TwoFreeSeats() => _emulator.UseSeed(seed =>
         {
