@@ -267,5 +267,36 @@ namespace SalesforceProvisioning.Tests
             }
             Assert.Equal(0L, RawScalar("SELECT COUNT(*) FROM run_locks"));
         }
+
+        [Fact]
+        public void A_lease_whose_renewals_keep_failing_stops_the_run_once_it_ran_out()
+        {
+            Seed(0);
+            using var store = new SqliteStateStore(StatePath);
+            using var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
+            var results = new[] { new SfUserSyncResult { Username = "u1@example.com", SalesforceId = "005000000000001AAA", Outcome = SfSyncAction.Created, InputIndex = 0 } };
+            var sources = new System.Collections.Generic.Dictionary<int, SourceUser> { [0] = SourceUser.ForUsername(null, 0, "u1@example.com", enabled: true) };
+            var lease = (LeaseLock)run.Lock;
+            // The renewal's own connection cannot open the store (its path now names a folder); the run's connection still works.
+            string away = StatePath + ".away";
+            File.Move(StatePath, away);
+            Directory.CreateDirectory(StatePath);
+            try
+            {
+                lease.Renew(); // fails while the lease still runs: tried again at the next tick, the run goes on
+                run.Record(results, sources);
+                lease.ValidUntil = DateTimeOffset.UtcNow.AddSeconds(-1); // ... and the ticks until the lease ran out failed too
+                lease.Renew();
+            }
+            finally
+            {
+                Directory.Delete(StatePath);
+                File.Move(away, StatePath);
+            }
+            var stopped = Assert.Throws<SalesforceException>(() => run.Record(results, sources));
+            Assert.Equal(SalesforceFailure.StateStoreUnwritable, stopped.Failure);
+            Assert.Contains("could not renew its lock", stopped.Message);
+            Assert.Contains(StatePath, stopped.Message);
+        }
     }
 }

@@ -37,11 +37,11 @@ namespace SalesforceProvisioning
             catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is InvalidCastException)
             {
                 // The text itself is never repeated: it may hold a password.
-                throw new SalesforceConfigurationException(source, $"{Describe(source)} is not a PostgreSQL connection string ({ex.Message}).",
+                throw new SalesforceConfigurationException("StateConnectionString", $"{Describe(source)} is not a PostgreSQL connection string ({ex.Message}).",
                     "Give it as Host=<server>;Port=5432;Database=<database>;Username=<user> (Npgsql's keywords), with the password from -StateCredential or a password file.");
             }
             if (!string.IsNullOrEmpty(builder.Password))
-                throw new SalesforceConfigurationException(source, $"{Describe(source)} holds a password in plain text: it would be kept in the command line recorded for each run, in shell history and in the scheduler's settings. The store was not opened.",
+                throw new SalesforceConfigurationException("StateConnectionString", $"{Describe(source)} holds a password in plain text: it would be kept in the command line recorded for each run, in shell history and in the scheduler's settings. The store was not opened.",
                     "Remove Password= from it and give the password with -StateCredential (a PSCredential, e.g. Get-AutomationPSCredential in Azure Automation), " +
                     "a password file only the worker can read (Passfile=<path> in the string, or $env:PGPASSFILE), or $env:PGPASSWORD.");
             if (credential != null)

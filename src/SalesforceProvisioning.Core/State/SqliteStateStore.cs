@@ -434,7 +434,8 @@ namespace SalesforceProvisioning
         private static readonly HashSet<string> Live = new HashSet<string>();
         private readonly SqliteStateStore _store;
         private readonly string _owner;
-        private DateTimeOffset _validUntil;
+        /// <summary>When the lease runs out unless renewed (tests move it to make a lease run out).</summary>
+        internal DateTimeOffset ValidUntil { get; set; }
 
         internal static bool IsLive(string owner)
         {
@@ -445,7 +446,7 @@ namespace SalesforceProvisioning
         {
             _store = store;
             _owner = owner;
-            _validUntil = DateTimeOffset.UtcNow.Add(StateStore.LeaseDuration);
+            ValidUntil = DateTimeOffset.UtcNow.Add(StateStore.LeaseDuration);
             lock (Live) Live.Add(owner);
             StartRenewal();
         }
@@ -456,7 +457,7 @@ namespace SalesforceProvisioning
             bool? renewed = _store.RenewLease(Scope, _owner, out Exception failure);
             if (renewed == true)
             {
-                _validUntil = now.Add(StateStore.LeaseDuration);
+                ValidUntil = now.Add(StateStore.LeaseDuration);
                 return;
             }
             if (renewed == false)
@@ -466,9 +467,9 @@ namespace SalesforceProvisioning
                     "Let the other run finish; if runs of one connection overlap, space out their schedules."));
                 return;
             }
-            if (now >= _validUntil)
+            if (now >= ValidUntil)
                 MarkLost(new SalesforceException(SalesforceFailure.StateStoreUnwritable,
-                    $"This run could not renew its lock on '{Scope}' in the state store '{_store.FilePath}' ({failure?.Message}), and its lease ran out at {_validUntil:u}: " +
+                    $"This run could not renew its lock on '{Scope}' in the state store '{_store.FilePath}' ({failure?.Message}), and its lease ran out at {ValidUntil:u}: " +
                     "another run may take the connection over now, so this one stops before writing more to Salesforce. What it wrote so far is recorded where the store allowed it.",
                     "Check that the state store's disk is writable and not full, then run again: the next run recognises what was already written."));
         }

@@ -58,21 +58,18 @@ namespace SalesforceProvisioning
         protected abstract SalesforceException Newer(int version);
 
         /// <summary>Creates the schema, or upgrades an older one in one transaction.</summary>
-        protected void Upgrade() => Upgrade(SchemaVersion);
-
-        /// <summary>Upgrades to <paramref name="target"/> (tests build older schemas with it).</summary>
-        internal void Upgrade(int target)
+        protected void Upgrade()
         {
             using (SchemaLock())
             {
                 Execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
                 int version = Convert.ToInt32(Scalar("SELECT value FROM meta WHERE key = 'schema_version'") ?? 0, CultureInfo.InvariantCulture);
                 if (version > SchemaVersion) throw Newer(version);
-                if (version >= target) return;
+                if (version == SchemaVersion) return;
                 if (version > 0) KeepCopyBeforeUpgrade(version);
                 using (DbTransaction tx = _db.BeginTransaction())
                 {
-                    if (version < 1 && target >= 1)
+                    if (version < 1)
                     {
                         Execute($@"CREATE TABLE runs (id {IdentityColumn}, scope TEXT NOT NULL, rule TEXT, command TEXT, started_at TEXT NOT NULL, finished_at TEXT,
                                     status TEXT NOT NULL, impacted INTEGER NOT NULL DEFAULT 0, success INTEGER NOT NULL DEFAULT 0, unsynced INTEGER NOT NULL DEFAULT 0,
@@ -82,7 +79,7 @@ namespace SalesforceProvisioning
                                     PRIMARY KEY (scope, rule, source_key));
                                   CREATE TABLE run_locks (scope TEXT PRIMARY KEY, owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL);", tx);
                     }
-                    if (version < 2 && target >= 2)
+                    if (version < 2)
                     {
                         // v2: delta fingerprints, partial counts, rules and group identities (taken over from the JSON file).
                         Execute($@"ALTER TABLE provisioned ADD COLUMN fingerprint TEXT;
@@ -92,14 +89,14 @@ namespace SalesforceProvisioning
                                   CREATE TABLE group_identities (org_id TEXT NOT NULL, source_id TEXT NOT NULL, salesforce_id TEXT NOT NULL, name TEXT, last_synced TEXT NOT NULL,
                                     PRIMARY KEY (org_id, source_id));", tx);
                     }
-                    if (version < 3 && target >= 3)
+                    if (version < 3)
                     {
                         // v3: run locks are leases (renewed while the run lives) that know their process by its start time too.
                         Execute(@"ALTER TABLE run_locks ADD COLUMN process_started TEXT;
                                   ALTER TABLE run_locks ADD COLUMN expires_at TEXT;", tx);
                     }
                     Execute("INSERT INTO meta (key, value) VALUES ('schema_version', @version) ON CONFLICT(key) DO UPDATE SET value = excluded.value", tx,
-                        ("@version", target.ToString(CultureInfo.InvariantCulture)));
+                        ("@version", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
                     tx.Commit();
                 }
             }
