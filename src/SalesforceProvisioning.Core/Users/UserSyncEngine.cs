@@ -403,8 +403,9 @@ namespace SalesforceProvisioning
         /// <summary>
         /// How many of the carried plans (from the first) to write now: none while their writes fit in the
         /// calls that go out at once (-MaxConcurrentRequests: a burst of requests in flight takes about as long
-        /// as one of them); then the longest run whose writes fill whole bursts of whole calls, so under one
-        /// burst's worth stays carried.
+        /// as one of them); then the longest run whose writes fill all but the last of the calls the carried
+        /// plans need, so under one call's worth stays carried. (Rounding the burst down to a multiple of the
+        /// requests in flight instead left user and access writes in part-filled calls: more calls.)
         /// </summary>
         private int PlansFillingWholeCalls()
         {
@@ -425,15 +426,12 @@ namespace SalesforceProvisioning
                 return CompositeWriter.CallsFor(userWrites) + CompositeWriter.CallsFor(accessWrites);
             }
             int all = CallsFor(_carried.Count);
-            int burst = _writer.MaxInFlight;
-            if (all <= burst) return 0;
-            // Whole bursts of whole calls: a burst takes about as long as one of its calls.
-            int target = (all - 1) / burst * burst;
+            if (all <= _writer.MaxInFlight) return 0;
             int low = 0, high = _carried.Count;
             while (low < high)
             {
                 int mid = (low + high + 1) / 2;
-                if (CallsFor(mid) <= target) low = mid;
+                if (CallsFor(mid) <= all - 1) low = mid;
                 else high = mid - 1;
             }
             return low;
