@@ -32,11 +32,12 @@ BeforeAll {
 
     # A worker: its own pwsh process and its own connection to the state store, as a runbook on another machine.
     # -PauseAt: the source stops yielding at that row until the file -Go exists (a slow export), with the run lock held.
+    # Workers send one request at a time, so their writes go out call by call and a kill lands between them.
     function Start-Worker([string] $Store, [int] $Count, [int] $PauseAt = 0, [string] $Go = '') {
         $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
             "1..$Count | ForEach-Object { if (`$_ -eq $PauseAt) { while (-not (Test-Path '$Go')) { Start-Sleep -Milliseconds 50 } }; " +
             "[pscustomobject]@{ Username = ""pg`$_@workers.example.com""; LastName = ""Pg`$_""; Email = ""pg`$_@workers.example.com"" } } | " +
-            "Sync-SfUser -Rule hr -StateConnectionString '$Store' -BatchSize 100 | Out-Null"
+            "Sync-SfUser -Rule hr -StateConnectionString '$Store' -BatchSize 100 -MaxConcurrentRequests 1 | Out-Null"
         $file = Join-Path $TestDrive "worker-$([guid]::NewGuid()).ps1"
         Set-Content -Path $file -Value $script
         $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)

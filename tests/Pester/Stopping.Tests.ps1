@@ -11,7 +11,9 @@ BeforeAll {
         else { 1..$Count | ForEach-Object { [pscustomobject]@{ Username = "stop$_@stop.example.com"; LastName = "Stop$_"; Email = "stop$_@stop.example.com" } } }
     }
 
-    function Start-RuleRun([string] $State, [int] $Count, [switch] $Leads, [string] $Batching = '-BatchSize 100') {
+    # One request in flight: writes go out call by call, so a stop lands between them (by default ten
+    # 1,000-record calls go out together, which would send these runs' writes all at once at the end).
+    function Start-RuleRun([string] $State, [int] $Count, [switch] $Leads, [string] $Batching = '-BatchSize 100 -MaxConcurrentRequests 1') {
         $people = if ($Leads) { "[pscustomobject]@{ mail = ""lead`$_@stop.example.com""; sn = ""Lead`$_""; Company = 'Stop Co'; RecordType = 'Lead' }" }
                   else { "[pscustomobject]@{ Username = ""stop`$_@stop.example.com""; LastName = ""Stop`$_""; Email = ""stop`$_@stop.example.com"" }" }
         $script = "Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
@@ -61,8 +63,8 @@ Describe 'Stopping a rule run' {
     # Users in batches of 100 (the stop lands in a batch's read or write); leads in one batch of three composite
     # requests sent one at a time (the stop lands while the second is in flight and the third waits).
     It 'stops between requests on <Signal>, exits non-zero, and records every <What> it wrote' -TestCases @(
-        @{ Signal = 'TERM'; ExitCode = 143; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100'; Wait = 150 }
-        @{ Signal = 'INT'; ExitCode = 130; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100'; Wait = 150 }
+        @{ Signal = 'TERM'; ExitCode = 143; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
+        @{ Signal = 'INT'; ExitCode = 130; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
         @{ Signal = 'TERM'; ExitCode = 143; What = 'lead'; Leads = $true; Count = 3000; Batching = '-BatchSize 3000 -MaxConcurrentRequests 1'; Wait = 1000 }
     ) {
         if ($Leads) { New-SfProvisioningRule -Name hr -ConnectionName marketing -StatePath $state | Out-Null }
