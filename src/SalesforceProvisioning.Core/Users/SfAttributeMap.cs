@@ -103,7 +103,7 @@ namespace SalesforceProvisioning
             ("Title", new[] { "Title", "title", "JobTitle", "jobTitle" }),
             ("Department", new[] { "Department", "department" }),
             ("CompanyName", new[] { "CompanyName", "Company", "company" }),
-            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone" }),
+            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone", "BusinessPhones" }),
             ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
             ("EmployeeNumber", new[] { "EmployeeNumber", "employeeID", "EmployeeId", "employeeNumber" }),
             ("FederationIdentifier", new[] { "FederationIdentifier", "ImmutableId", "objectGUID" }),
@@ -125,7 +125,7 @@ namespace SalesforceProvisioning
             ("FirstName", new[] { "FirstName", "givenName", "GivenName" }),
             ("LastName", new[] { "LastName", "sn", "Surname", "surname", "FamilyName" }),
             ("Title", new[] { "Title", "title", "JobTitle", "jobTitle" }),
-            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone" }),
+            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone", "BusinessPhones" }),
             ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
             ("Department", new[] { "Department", "department" }),
             ("Company", new[] { "Company", "company", "CompanyName", "Organization" }),
@@ -374,10 +374,19 @@ namespace SalesforceProvisioning
             foreach (string name in names)
             {
                 var (found, value) = readProperty(input, name);
-                if (found) return (true, value);
+                if (found) return (true, FirstValueProperties.Contains(name, StringComparer.OrdinalIgnoreCase) ? FirstValue(value) : value);
             }
             return (false, null);
         }
+
+        /// <summary>
+        /// Source properties that are lists only by their type: Microsoft Graph's businessPhones is a string
+        /// collection in which only one number can be set (Graph's user resource), so a field takes its first value.
+        /// </summary>
+        private static readonly string[] FirstValueProperties = { "BusinessPhones" };
+
+        private static object FirstValue(object value)
+            => value is string || !(value is IEnumerable list) ? value : list.Cast<object>().FirstOrDefault(v => !IsEmpty(v));
 
         private static bool? ReadFlag(object input, IReadOnlyList<string> names, bool state, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
         {
