@@ -117,6 +117,29 @@ namespace SalesforceProvisioning.ModuleTests
             };
         }
 
+        /// <summary>
+        /// Runs a script and stops it (as Ctrl+C does) as soon as <paramref name="stopWhen"/> holds; returns
+        /// whether it was stopped before it ended by itself.
+        /// </summary>
+        public bool RunAndStopWhen(string script, Func<bool> stopWhen, TimeSpan timeout)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = _runspace;
+            ps.AddScript(script);
+            IAsyncResult running = ps.BeginInvoke();
+            DateTime deadline = DateTime.UtcNow + timeout;
+            while (!running.IsCompleted && !stopWhen())
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition to stop the script never held.");
+                System.Threading.Thread.Sleep(10);
+            }
+            bool stopped = !running.IsCompleted;
+            if (stopped) ps.Stop();
+            try { ps.EndInvoke(running); }
+            catch (PipelineStoppedException) { }
+            return stopped;
+        }
+
         public void Dispose() => _runspace.Dispose();
 
         private static string FindRepoRoot()

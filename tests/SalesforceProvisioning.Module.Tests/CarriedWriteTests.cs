@@ -1,0 +1,117 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// Writes carried across input windows (so sparse changes go out in whole 1,000-record calls) keep every
+    /// promise the window-by-window writes kept: a user whose access was never sent is not reported done (nor
+    /// remembered as done), a manager created in an earlier window is set on its reports in the same run, and
+    /// a bad input under -ErrorAction Stop never strands the carried writes without a result.
+    /// </summary>
+    [Collection("Process environment")]
+    public class CarriedWriteTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-carried-" + Guid.NewGuid().ToString("N"));
+
+        public CarriedWriteTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.UseOrg(EmulatorFixture.BusinessOnly);
+            _emulator.ClearFaults();
+        }
+
+        public void Dispose()
+        {
+            _emulator.ClearFaults();
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private static string Person(string name, string extra = "")
+            => $"[pscustomobject]@{{ Username = '{name}@carried.example.com'; LastName = '{name}'; Email = '{name}@carried.example.com'{extra} }}";
+
+        private static string[] Actions(ScriptResult r) => r.Output.Select(o => o.Prop("Action")).ToArray();
+
+        private static string Show(ScriptResult r) => string.Join("; ", r.Output.Select(o => $"{o.Prop("Username")}:{o.Prop("Action")}:{o.Prop("ErrorCode")}:{o.Prop("Message")}"))
+            + " | errors: " + string.Join("; ", r.Errors.Select(e => e.ToString()));
+
+        private string Field(string username, string field)
+            => _emulator.Query($"SELECT {field} FROM User WHERE Username = '{username}'").Single()[field]?.ToString();
+
+        private long SalesOpsAssignments(string name)
+            => _emulator.QueryTotal($"SELECT COUNT() FROM PermissionSetAssignment WHERE PermissionSetId = '0PSEm0000000001' AND Assignee.Username = '{name}@carried.example.com'");
+
+        /// <summary>A session with a rule 'hr' on a saved connection, its state store in this test's folder.</summary>
+        private PowerShellHost RuleSession()
+        {
+            var ps = _emulator.NewSession();
+            var setup = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StatePath $state");
+            Assert.Empty(setup.Errors);
+            return ps;
+        }
+
+        /// <summary>
+        /// The boss is written in the first round of user writes; its report waits for the boss's Id and goes
+        /// out in a later round, which Salesforce refuses for the whole request with 403 REQUEST_LIMIT_EXCEEDED
+        /// ("TotalRequests Limit exceeded.", REST API Developer Guide, "Status Codes and Error Responses": 403,
+        /// "the request has been refused ... the request limit has been exceeded"). The boss's permission set was
+        /// never sent, so the boss is not reported Created (nor remembered so by the rule), and the next run
+        /// assigns it.
+        /// </summary>
+        [Fact]
+        public void A_user_whose_access_a_stop_kept_from_being_sent_is_not_reported_done_and_the_next_run_sends_it()
+        {
+            using var ps = RuleSession();
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"ManagerId\":\"" } });
+            string input = "$people = @(" + Person("boss", "; PermissionSets = 'Sales_Ops'") + ", " + Person("worker", "; Manager = 'boss@carried.example.com'; PermissionSets = 'Sales_Ops'") + "); ";
+            var first = ps.Run(input + "$people | Sync-SfUser -Rule hr -StatePath $state");
+            var boss = first.Output.Single(o => o.Prop("Username") == "boss@carried.example.com");
+            Assert.True(boss.Prop("Action") == "Failed", Show(first));
+            Assert.Equal("RequestLimitExceeded", boss.Prop("ErrorCode"));
+            Assert.Equal("True", boss.Prop("PartiallyApplied"));
+            Assert.Contains("was created, but its access", boss.Prop("Message"));
+            Assert.Contains("next run", boss.Prop("Message"));
+            Assert.NotNull(Field("boss@carried.example.com", "Id")); // the user itself was written
+            Assert.Equal(0, SalesOpsAssignments("boss"));
+
+            var rerun = ps.Run(input + "$people | Sync-SfUser -Rule hr -StatePath $state");
+            Assert.True(Actions(rerun).SequenceEqual(new[] { "Updated", "Created" }), Show(rerun));
+            Assert.Equal(1, SalesOpsAssignments("boss"));
+            Assert.Equal(1, SalesOpsAssignments("worker"));
+        }
+
+        /// <summary>
+        /// Ctrl+C while the user's create is in flight: the create is waited for and counts, its permission set is
+        /// never sent, so the user is not remembered as done and the next run assigns the set.
+        /// </summary>
+        [Fact]
+        public void A_user_stopped_by_ctrl_c_before_its_access_is_not_remembered_as_done_and_the_next_run_sends_it()
+        {
+            using var ps = RuleSession();
+            string input = "$people = @(" + Person("halted", "; PermissionSets = 'Sales_Ops'") + "); ";
+            long before = _emulator.RecordsWritten;
+            // Salesforce writes a request's records one after another: the answer comes well after the commit.
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":1500}");
+            try
+            {
+                bool stopped = ps.RunAndStopWhen(input + "$people | Sync-SfUser -Rule hr -StatePath $state", () => _emulator.RecordsWritten > before, TimeSpan.FromMinutes(2));
+                Assert.True(stopped, "the run ended before the user's create was committed");
+            }
+            finally
+            {
+                _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            }
+            Assert.NotNull(Field("halted@carried.example.com", "Id"));
+            Assert.Equal(0, SalesOpsAssignments("halted"));
+
+            var rerun = ps.Run(input + "$people | Sync-SfUser -Rule hr -StatePath $state");
+            Assert.True(Actions(rerun).SequenceEqual(new[] { "Updated" }), Show(rerun));
+            Assert.Equal(1, SalesOpsAssignments("halted"));
+        }
+    }
+}
