@@ -113,5 +113,63 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.True(Actions(rerun).SequenceEqual(new[] { "Updated" }), Show(rerun));
             Assert.Equal(1, SalesOpsAssignments("halted"));
         }
+
+        /// <summary>
+        /// One user per window: the boss's create is carried past its window, and its report, in the next
+        /// window, still gets ManagerId in the same run (it waits for the boss's Id, not "not in Salesforce").
+        /// </summary>
+        [Fact]
+        public void A_manager_created_in_an_earlier_window_is_set_on_its_reports_in_the_same_run()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("@(" + Person("chief") + ", " + Person("deputy", "; Manager = 'chief@carried.example.com'") + ", " +
+                Person("clerk", "; Manager = 'deputy@carried.example.com'") + ") | Sync-SfUser -Profile 'Standard User' -BatchSize 1");
+            Assert.Empty(result.Errors);
+            Assert.True(Actions(result).SequenceEqual(new[] { "Created", "Created", "Created" }), Show(result));
+            Assert.DoesNotContain(result.Output, o => (o.Prop("Message") ?? "").Contains("not in Salesforce"));
+            Assert.Equal(Field("chief@carried.example.com", "Id"), Field("deputy@carried.example.com", "ManagerId"));
+            Assert.Equal(Field("deputy@carried.example.com", "Id"), Field("clerk@carried.example.com", "ManagerId"));
+        }
+
+        /// <summary>
+        /// The manager's create goes out in an earlier batch of whole calls (1,000 records) with no report
+        /// waiting in it; a report in a later window still finds it, although an earlier report (before the
+        /// manager in the input) had already looked the manager's key up and found no one.
+        /// </summary>
+        [Fact]
+        public void A_manager_written_in_an_earlier_batch_is_set_on_a_later_report_even_after_an_earlier_lookup_found_no_one()
+        {
+            using var ps = _emulator.NewSession();
+            // -BatchSize 10: the early report and nine others in the first window, the manager in the second.
+            string fillers = "(1..1008 | ForEach-Object { [pscustomobject]@{ Username = \"f$_@carried.example.com\"; LastName = \"F$_\"; Email = \"f$_@carried.example.com\" } })";
+            var result = ps.Run("$f = " + fillers + "; $people = @(" + Person("early", "; Manager = 'head@carried.example.com'") + ") + $f[0..8] + " +
+                "@(" + Person("head") + ") + $f[9..1007] + " +
+                "@(" + Person("late", "; Manager = 'head@carried.example.com'") + "); " +
+                "$people | Sync-SfUser -Profile 'Standard User' -BatchSize 10 | Where-Object { $_.Username -in 'early@carried.example.com', 'head@carried.example.com', 'late@carried.example.com' }");
+            Assert.Empty(result.Errors);
+            var late = result.Output.Single(o => o.Prop("Username") == "late@carried.example.com");
+            Assert.True(late.Prop("Action") == "Created", Show(result));
+            Assert.DoesNotContain("ManagerId not set", late.Prop("Message") ?? "");
+            Assert.Equal(Field("head@carried.example.com", "Id"), Field("late@carried.example.com", "ManagerId"));
+            // The earlier report came before its manager in the input: the next run sets it.
+            Assert.Contains("is not in Salesforce", result.Output.Single(o => o.Prop("Username") == "early@carried.example.com").Prop("Message"));
+        }
+
+        /// <summary>
+        /// 1,001 writes in one window: the first 1,000 fill a call and go out, the last is carried. A report
+        /// at position 1,000 whose manager is the 1,001st stays carried with its manager instead of going out
+        /// without ManagerId.
+        /// </summary>
+        [Fact]
+        public void A_report_is_never_written_in_a_batch_before_its_managers_carried_create()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("$people = (1..999 | ForEach-Object { [pscustomobject]@{ Username = \"g$_@carried.example.com\"; LastName = \"G$_\"; Email = \"g$_@carried.example.com\" } }) + " +
+                "@(" + Person("report", "; Manager = 'lead@carried.example.com'") + ", " + Person("lead") + "); " +
+                "$people | Sync-SfUser -Profile 'Standard User' | Where-Object { $_.Username -in 'report@carried.example.com', 'lead@carried.example.com' }");
+            Assert.Empty(result.Errors);
+            Assert.True(Actions(result).SequenceEqual(new[] { "Created", "Created" }), Show(result));
+            Assert.Equal(Field("lead@carried.example.com", "Id"), Field("report@carried.example.com", "ManagerId"));
+        }
     }
 }

@@ -371,6 +371,7 @@ namespace SalesforceProvisioning
         {
             var batch = _carried.GetRange(0, count);
             _carried.RemoveRange(0, count);
+            _carried.InsertRange(0, HoldBackReportsOfCarriedManagers(batch, _carried));
             try
             {
                 await WritePlansAsync(batch, results, ct).ConfigureAwait(false);
