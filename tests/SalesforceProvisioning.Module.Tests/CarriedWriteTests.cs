@@ -171,5 +171,45 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.True(Actions(result).SequenceEqual(new[] { "Created", "Created" }), Show(result));
             Assert.Equal(Field("lead@carried.example.com", "Id"), Field("report@carried.example.com", "ManagerId"));
         }
+
+        private const string Collect = "$ErrorActionPreference = 'Stop'; $seen = [System.Collections.Generic.List[object]]::new(); $caught = $null; ";
+
+        /// <summary>
+        /// A $null input under $ErrorActionPreference = 'Stop': the users before it, whose writes were carried
+        /// (one user per window), are written and yield their results before its terminating error; the input
+        /// after it is never sent.
+        /// </summary>
+        [Fact]
+        public void A_null_input_under_ErrorAction_Stop_writes_and_reports_the_carried_users_first_and_sends_nothing_after_it()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run(Collect + "try { @(" + Person("early1") + ", " + Person("early2") + ", $null, " + Person("late") + ") | " +
+                "Sync-SfUser -Profile 'Standard User' -BatchSize 1 | ForEach-Object { $seen.Add($_) } } catch { $caught = $_ }; " +
+                "$seen | ForEach-Object { \"$($_.InputIndex):$($_.Action)\" }; 'error=' + $caught.FullyQualifiedErrorId");
+            Assert.Empty(result.Errors);
+            var lines = result.Output.Select(o => o.ToString()).ToList();
+            Assert.Equal(new[] { "0:Created", "1:Created", "2:Failed" }, lines.Take(lines.Count - 1));
+            Assert.StartsWith("error=NullInput,", lines.Last());
+            Assert.NotNull(Field("early1@carried.example.com", "Id"));
+            Assert.NotNull(Field("early2@carried.example.com", "Id"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 'late@carried.example.com'"));
+        }
+
+        /// <summary>The same for a row without its key under a rule (refused before any call).</summary>
+        [Fact]
+        public void A_row_without_its_key_under_ErrorAction_Stop_writes_and_reports_the_carried_users_first()
+        {
+            using var ps = RuleSession();
+            var result = ps.Run(Collect + "try { @(" + Person("first1") + ", " + Person("first2") + ", [pscustomobject]@{ LastName = 'Nokey'; Email = 'nokey@carried.example.com' }, " + Person("after") + ") | " +
+                "Sync-SfUser -Rule hr -StatePath $state -BatchSize 1 | ForEach-Object { $seen.Add($_) } } catch { $caught = $_ }; " +
+                "$seen | ForEach-Object { \"$($_.InputIndex):$($_.Action)\" }; 'error=' + $caught.FullyQualifiedErrorId");
+            Assert.Empty(result.Errors);
+            var lines = result.Output.Select(o => o.ToString()).ToList();
+            Assert.Equal(new[] { "0:Created", "1:Created", "2:Failed" }, lines.Take(lines.Count - 1));
+            Assert.DoesNotMatch("^error=$", lines.Last());
+            Assert.NotNull(Field("first1@carried.example.com", "Id"));
+            Assert.NotNull(Field("first2@carried.example.com", "Id"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 'after@carried.example.com'"));
+        }
     }
 }
