@@ -57,9 +57,11 @@ namespace SalesforceProvisioning.ModuleTests
 
         /// <summary>
         /// The boss is written in the first round of user writes; its report waits for the boss's Id and goes
-        /// out in a later round, which Salesforce refuses for the whole request with 403 REQUEST_LIMIT_EXCEEDED
-        /// ("TotalRequests Limit exceeded.", REST API Developer Guide, "Status Codes and Error Responses": 403,
-        /// "the request has been refused ... the request limit has been exceeded"). The boss's permission set was
+        /// out in a later round, which Salesforce refuses for the whole request (no per-record answers) with 403
+        /// REQUEST_LIMIT_EXCEEDED: "403 The request has been refused ... If the error code is
+        /// REQUEST_LIMIT_EXCEEDED, you've exceeded API request limits in your org" (REST API Developer Guide,
+        /// "Status Codes and Error Responses", https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm;
+        /// the emulator's RequestLimitExceeded fault answers so). The boss's permission set was
         /// never sent, so the boss is not reported Created (nor remembered so by the rule), and the next run
         /// assigns it.
         /// </summary>
