@@ -250,6 +250,13 @@ namespace SalesforceProvisioning.Commands
             catch (SalesforceException ex)
             {
                 unrecorded = ex;
+                // The run stops before its next write: inputs still without a result (their writes carried to a
+                // later call, or their window not planned yet) are never sent, and say so.
+                results = results.Concat(_refused)
+                    .Concat(_unreported.Values.Concat(_window).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex))).ToList();
+                _refused.Clear();
+                _unreported.Clear();
+                _window.Clear();
             }
             Emit(results);
             if (unrecorded != null) ThrowFor(unrecorded, RuleRun.Rule.Name);
