@@ -98,7 +98,7 @@ namespace SalesforceProvisioning.ModuleTests
             string input = "$people = @(" + Person("halted", "; PermissionSets = 'Sales_Ops'") + "); ";
             long before = _emulator.RecordsWritten;
             // Salesforce writes a request's records one after another: the answer comes well after the commit.
-            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":1500}");
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":3000}");
             try
             {
                 bool stopped = ps.RunAndStopWhen(input + "$people | Sync-SfUser -Rule hr -StatePath $state", () => _emulator.RecordsWritten > before, TimeSpan.FromMinutes(2));
