@@ -12,6 +12,7 @@ namespace SalesforceProvisioning.ModuleTests
     /// set groups, permission set licences, time-bound access and licence seats, through the real engine
     /// against the emulator; each counts API calls to show that resolving costs no call per user.
     /// </summary>
+    [Collection("Process environment")] // one test sets SFPROVISIONING_KEY_PATH, which is process-wide
     public class ResolveTests : IClassFixture<EmulatorFixture>, IDisposable
     {
         private const string AliceId = "005Em0000000002";
@@ -252,10 +253,12 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(5, _emulator.ApiCalls - before);
             string id = created.Output.Single().Prop("SalesforceId");
             var group = _emulator.Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetGroupId = '0PGEm0000000001'").Single();
-            // A date without a time lasts through that day: expires at 00:00 UTC the next day.
-            Assert.StartsWith("2027-04-01T00:00:00", group["ExpirationDate"].ToString());
+            // A date without a time lasts through that day: expires at 00:00 the next day in the sync machine's zone.
+            string nextMidnight = TimeZoneInfo.ConvertTimeToUtc(new DateTime(2027, 4, 1, 0, 0, 0, DateTimeKind.Unspecified), TimeZoneInfo.Local)
+                .ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.StartsWith(nextMidnight, group["ExpirationDate"].ToString());
             var set = _emulator.Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSet.Name = 'Sales_Ops'").Single();
-            Assert.StartsWith("2027-04-01T00:00:00", set["ExpirationDate"].ToString());
+            Assert.StartsWith(nextMidnight, set["ExpirationDate"].ToString());
             Assert.Single(_emulator.Query($"SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '{id}' AND PermissionSetLicenseId = '0PLEm0000000001'"));
 
             long written = _emulator.RecordsWritten;
