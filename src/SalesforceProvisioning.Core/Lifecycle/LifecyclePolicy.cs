@@ -273,8 +273,9 @@ namespace SalesforceProvisioning
         /// How a run writes its user creates and updates: -UseBulkApi Never keeps composite collections (1,000
         /// records per counted call); Always sends every batch as a Bulk API 2.0 ingest job; Auto switches to
         /// bulk for the rest of the run once its pending creates and updates reach the threshold, and then
-        /// writes batches of at least <see cref="MinimumBulkJobRecords"/> as jobs (a job costs about five
-        /// counted calls whatever its size, so it pays from a few thousand records on).
+        /// writes as jobs the batches of at least the threshold or <see cref="MinimumBulkJobRecords"/>, whichever
+        /// is lower (a job costs about five counted calls whatever its size; a retry of a few locked rows costs one
+        /// composite call).
         /// </summary>
         public static WritePathDecision ForUserWrites(SfBulkApiMode mode, int threshold, long pendingWrites, bool switchedToBulk, int batchRecords)
         {
@@ -288,8 +289,9 @@ namespace SalesforceProvisioning
             if (!switchedToBulk && pendingWrites < threshold)
                 return new WritePathDecision(WritePath.Composite, $"{pendingWrites} pending create(s) and update(s), below the Bulk API threshold of {threshold} (-UseBulkApi Auto, -BulkApiThreshold).");
             string why = $"{pendingWrites} pending create(s) and update(s) reached the Bulk API threshold of {threshold} (-UseBulkApi Auto).";
-            if (batchRecords > 0 && batchRecords < MinimumBulkJobRecords)
-                return new WritePathDecision(WritePath.Composite, $"{why} This batch of {batchRecords} record(s) is below {MinimumBulkJobRecords}, where composite collections cost fewer calls.");
+            int minimum = System.Math.Min(threshold, MinimumBulkJobRecords);
+            if (batchRecords > 0 && batchRecords < minimum)
+                return new WritePathDecision(WritePath.Composite, $"{why} This batch of {batchRecords} record(s) (a retry of a few rows, or a level of managers) is below {minimum}, so it goes as composite collections.");
             return new WritePathDecision(WritePath.Bulk, why);
         }
 
