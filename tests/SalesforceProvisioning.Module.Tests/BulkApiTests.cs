@@ -55,7 +55,7 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("100000", result.Output[1].ToString());
             Assert.True(calls <= 15, $"{calls} counted calls");
             Assert.Equal(100_000, UsersIn("bulk.example.com"));
-            Assert.Equal(5, BulkCalls()); // create, upload, close, one poll, successfulResults: no failures to read
+            Assert.Equal(2 * 5, BulkCalls()); // two jobs of 50,000: create, upload, close, one poll, successfulResults; no failures to read
             Assert.StartsWith("Bulk API 2.0", result.Output[2].Prop("Writes"));
         }
 

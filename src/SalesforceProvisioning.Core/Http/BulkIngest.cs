@@ -109,9 +109,9 @@ namespace SalesforceProvisioning
             {
                 if (group.Key.Kind == WriteKind.Delete) throw new ArgumentException("Bulk ingest here writes creates and updates only.", nameof(writes));
                 string keyField = group.Key.Kind == WriteKind.Create ? insertKeyField : "Id";
-                foreach (List<RecordWrite> chunk in Chunks(group.ToList(), keyField))
+                foreach (var (chunk, csv) in Chunks(group.ToList(), keyField))
                 {
-                    var (jobOutcomes, stop) = await RunJobAsync(group.Key.SObjectType, group.Key.Kind, chunk, keyField, ct).ConfigureAwait(false);
+                    var (jobOutcomes, stop) = await RunJobAsync(group.Key.SObjectType, group.Key.Kind, chunk, csv, keyField, ct).ConfigureAwait(false);
                     outcomes.AddRange(jobOutcomes);
                     if (stop != null) throw stop;
                 }
@@ -119,10 +119,9 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>One job's outcomes, and the failure a person must fix that ended it, if any.</summary>
-        private async Task<(List<RecordOutcome>, SalesforceException)> RunJobAsync(string sObjectType, WriteKind kind, List<RecordWrite> writes, string keyField, CancellationToken ct)
+        private async Task<(List<RecordOutcome>, SalesforceException)> RunJobAsync(string sObjectType, WriteKind kind, List<RecordWrite> writes, string csv, string keyField, CancellationToken ct)
         {
             string operation = kind == WriteKind.Create ? "insert" : "update";
-            List<string> columns = Columns(writes, keyField);
             string jobId = null;
             try
             {
@@ -133,7 +132,7 @@ namespace SalesforceProvisioning
                 JobIds.Add(jobId);
                 _journal?.JobStarted(jobId, sObjectType, operation);
                 string jobPath = _client.DataPath("jobs/ingest/" + jobId);
-                await _client.SendTextAsync(Method.Put, jobPath + "/batches", ToCsv(writes, columns), "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
+                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
             {
@@ -237,33 +236,36 @@ namespace SalesforceProvisioning
             bool allProcessed = info.State == "JobComplete" && info.RecordsProcessed >= writes.Count;
             if (info.RecordsProcessed > info.RecordsFailed || !allProcessed)
             {
-                foreach (var row in await ReadCsvAsync(jobPath + "/successfulResults/", ct).ConfigureAwait(false))
-                    if (Take(byKey, row, keyField, out RecordWrite write))
-                        outcomes[write] = new RecordOutcome(write, true, Field(row, "sf__Id") ?? write.Id, null, null, null);
+                ResultRows successful = await ReadCsvAsync(jobPath + "/successfulResults/", ct).ConfigureAwait(false);
+                foreach (string[] row in successful.Rows)
+                    if (Take(byKey, successful, row, keyField, out RecordWrite write))
+                        outcomes[write] = new RecordOutcome(write, true, successful.Value(row, "sf__Id") ?? write.Id, null, null, null);
             }
             if (info.RecordsFailed > 0 || !allProcessed)
             {
-                foreach (var row in await ReadCsvAsync(jobPath + "/failedResults/", ct).ConfigureAwait(false))
+                ResultRows failed = await ReadCsvAsync(jobPath + "/failedResults/", ct).ConfigureAwait(false);
+                foreach (string[] row in failed.Rows)
                 {
-                    if (!Take(byKey, row, keyField, out RecordWrite write)) continue;
-                    var (code, message, fields) = ParseError(Field(row, "sf__Error"));
-                    outcomes[write] = new RecordOutcome(write, false, Field(row, "sf__Id"), code, message, fields);
+                    if (!Take(byKey, failed, row, keyField, out RecordWrite write)) continue;
+                    var (code, message, fields) = ParseError(failed.Value(row, "sf__Error"));
+                    outcomes[write] = new RecordOutcome(write, false, failed.Value(row, "sf__Id"), code, message, fields);
                 }
             }
             if (!allProcessed)
             {
                 string why = info.ErrorMessage != null ? $"ended {info.State}: {info.ErrorMessage}" : $"ended {info.State}";
-                foreach (var row in await ReadCsvAsync(jobPath + "/unprocessedrecords/", ct).ConfigureAwait(false))
-                    if (Take(byKey, row, keyField, out RecordWrite write))
+                ResultRows unprocessed = await ReadCsvAsync(jobPath + "/unprocessedrecords/", ct).ConfigureAwait(false);
+                foreach (string[] row in unprocessed.Rows)
+                    if (Take(byKey, unprocessed, row, keyField, out RecordWrite write))
                         outcomes[write] = new RecordOutcome(write, false, null, "NotProcessed", $"Bulk API 2.0 job {info.Id} {why} before processing this record; it was not written.", null);
             }
             return writes.Select(w => outcomes.TryGetValue(w, out RecordOutcome o) ? o
                 : new RecordOutcome(w, false, null, NotConfirmed.Code, $"Bulk API 2.0 job {info.Id} ({info.State}) listed this record in none of its results.", null, outcomeUnknown: true)).ToList();
         }
 
-        private static bool Take(Dictionary<string, RecordWrite> byKey, Dictionary<string, string> row, string keyField, out RecordWrite write)
+        private static bool Take(Dictionary<string, RecordWrite> byKey, ResultRows rows, string[] row, string keyField, out RecordWrite write)
         {
-            string key = Field(row, keyField);
+            string key = rows.Value(row, keyField);
             if (key != null && byKey.TryGetValue(key, out write))
             {
                 byKey.Remove(key);
@@ -273,22 +275,27 @@ namespace SalesforceProvisioning
             return false;
         }
 
-        private static string Field(Dictionary<string, string> row, string name) => row.TryGetValue(name, out string value) && value.Length > 0 ? value : null;
-
-        private async Task<List<Dictionary<string, string>>> ReadCsvAsync(string path, CancellationToken ct)
+        private async Task<ResultRows> ReadCsvAsync(string path, CancellationToken ct)
         {
             ApiResponse response = await _client.SendTextAsync(Method.Get, path, null, null, "text/csv", repeatable: true, ct).ConfigureAwait(false);
-            List<string[]> rows = BulkCsv.Parse(response.Body);
-            var records = new List<Dictionary<string, string>>();
-            if (rows.Count == 0) return records;
-            string[] header = rows[0];
-            foreach (string[] row in rows.Skip(1))
+            return new ResultRows(BulkCsv.Parse(response.Body));
+        }
+
+        /// <summary>A result CSV: its columns by name (sf__Id, sf__Error, the uploaded fields) and its rows.</summary>
+        private sealed class ResultRows
+        {
+            private readonly Dictionary<string, int> _columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+
+            public ResultRows(List<string[]> rows)
             {
-                var record = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                for (int i = 0; i < header.Length && i < row.Length; i++) record[header[i]] = row[i];
-                records.Add(record);
+                if (rows.Count == 0) return;
+                for (int i = 0; i < rows[0].Length; i++) _columns[rows[0][i]] = i;
+                Rows = rows.Skip(1).ToList();
             }
-            return records;
+
+            public List<string[]> Rows { get; } = new List<string[]>();
+
+            public string Value(string[] row, string name) => _columns.TryGetValue(name, out int i) && i < row.Length && row[i].Length > 0 ? row[i] : null;
         }
 
         /// <summary>sf__Error as Salesforce writes it: "STATUS_CODE:message:fields --" (the fields comma-separated, maybe none).</summary>
@@ -328,26 +335,32 @@ namespace SalesforceProvisioning
         private static string KeyOf(RecordWrite write, string keyField)
             => keyField == "Id" ? write.Id ?? write.Record.Value<string>("Id") : CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
 
-        /// <summary>Splits the writes so that no upload passes <see cref="MaxUploadBytes"/>.</summary>
-        private static IEnumerable<List<RecordWrite>> Chunks(List<RecordWrite> writes, string keyField)
+        /// <summary>The writes and their CSV, split so that no upload passes <see cref="MaxUploadBytes"/>.</summary>
+        private static IEnumerable<(List<RecordWrite>, string)> Chunks(List<RecordWrite> writes, string keyField)
         {
             List<string> columns = Columns(writes, keyField);
-            long header = Encoding.UTF8.GetByteCount(string.Join(",", columns)) + 1;
+            var headerRow = new StringBuilder();
+            BulkCsv.AppendRow(headerRow, columns);
+            string header = headerRow.ToString();
             var chunk = new List<RecordWrite>();
-            long size = header;
+            var csv = new StringBuilder(header);
+            long size = Encoding.UTF8.GetByteCount(header);
             foreach (RecordWrite write in writes)
             {
-                long row = Encoding.UTF8.GetByteCount(Row(write, columns));
-                if (chunk.Count > 0 && size + row > MaxUploadBytes)
+                string row = Row(write, columns);
+                long rowSize = Encoding.UTF8.GetByteCount(row);
+                if (chunk.Count > 0 && size + rowSize > MaxUploadBytes)
                 {
-                    yield return chunk;
+                    yield return (chunk, csv.ToString());
                     chunk = new List<RecordWrite>();
-                    size = header;
+                    csv = new StringBuilder(header);
+                    size = Encoding.UTF8.GetByteCount(header);
                 }
                 chunk.Add(write);
-                size += row;
+                csv.Append(row);
+                size += rowSize;
             }
-            if (chunk.Count > 0) yield return chunk;
+            if (chunk.Count > 0) yield return (chunk, csv.ToString());
         }
 
         /// <summary>The job's CSV: the header, then one row per record, every value quoted, LF line endings.</summary>
