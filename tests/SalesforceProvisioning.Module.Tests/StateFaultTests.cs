@@ -117,7 +117,8 @@ namespace SalesforceProvisioning.ModuleTests
             if (disk == null) return; // needs root to mount (CI runs as root)
             using var ps = Session(Path.Combine(disk.Path, "state.db"));
             disk.FillLeaving(192 * 1024);
-            var run = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50");
+            // Composite writes go out call by call as they fill; -UseBulkApi Auto would hold these 1,500 creates for the end.
+            var run = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50 -UseBulkApi Never");
             var error = run.Errors.Last();
             Assert.StartsWith("StateStoreUnwritable,", error.FullyQualifiedErrorId);
             Assert.Contains("disk is full", error.Exception.Message);

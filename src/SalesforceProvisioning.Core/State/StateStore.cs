@@ -236,7 +236,7 @@ namespace SalesforceProvisioning
                 if (version < 4)
                 {
                     // v4: Bulk API 2.0 jobs a run submitted, written down before they are polled, so a stopped run's job is resumed.
-                    Execute(@"CREATE TABLE bulk_jobs (job_id TEXT PRIMARY KEY, scope TEXT NOT NULL, object_type TEXT NOT NULL, operation TEXT NOT NULL, started_at TEXT NOT NULL);", tx);
+                    Execute(@"CREATE TABLE IF NOT EXISTS bulk_jobs (job_id TEXT PRIMARY KEY, scope TEXT NOT NULL, object_type TEXT NOT NULL, operation TEXT NOT NULL, started_at TEXT NOT NULL);", tx);
                 }
                 Execute($"INSERT INTO meta (key, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT(key) DO UPDATE SET value = excluded.value", tx);
                 tx.Commit();
