@@ -150,7 +150,7 @@ namespace SalesforceProvisioning.Commands
             {
                 string path = Completions.StatePath(fakeBoundParameters);
                 if (!File.Exists(path)) return Enumerable.Empty<CompletionResult>();
-                using (var store = new StateStore(path)) return Completions.Matching(store.Rules().Select(r => r.Name), wordToComplete);
+                using (var store = new SqliteStateStore(path)) return Completions.Matching(store.Rules().Select(r => r.Name), wordToComplete);
             }
             catch (Exception)
             {

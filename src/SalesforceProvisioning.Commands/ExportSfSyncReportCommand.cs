@@ -113,7 +113,7 @@ namespace SalesforceProvisioning.Commands
                 : State.Runs(Rule, null, 1).FirstOrDefault();
             if (run == null)
                 ThrowFor(new SalesforceConfigurationException(RunId > 0 ? "RunId" : "Rule",
-                    RunId > 0 ? $"Rule '{Rule}' has no run {RunId} in {State.FilePath}." : $"Rule '{Rule}' has no recorded run in {State.FilePath}.",
+                    RunId > 0 ? $"Rule '{Rule}' has no run {RunId} in {State.Location}." : $"Rule '{Rule}' has no recorded run in {State.Location}.",
                     "Get-SfSyncStatus -Rule <name> lists the runs and their RunId."), Rule);
             _report.Title = $"Provisioning rule '{run.Rule}', run {run.RunId}";
             _report.Facts.Add(("Rule", run.Rule));

@@ -31,6 +31,12 @@ namespace SalesforceProvisioning.Commands
         /// <summary>The state store that remembers source group ids (default: $env:SFPROVISIONING_STATE_PATH, else the user's local data folder).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string StatePath { get; set; }
 
+        /// <summary>A PostgreSQL state store several workers share (an Npgsql connection string without a password).</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string StateConnectionString { get; set; }
+
+        /// <summary>The PostgreSQL state store's user and password.</summary>
+        [Parameter] [Credential] public PSCredential StateCredential { get; set; }
+
         [Parameter] [ValidateRange(1, 10)] public int MaxConcurrentRequests { get; set; } = 2;
 
         /// <summary>The input property that holds each group's stable id, instead of SourceId, ObjectGUID, ObjectId, ... or Graph's Id.</summary>
@@ -53,7 +59,7 @@ namespace SalesforceProvisioning.Commands
             StateStore store;
             try
             {
-                store = new StateStore(StatePath != null ? GetUnresolvedProviderPathFromPSPath(StatePath) : null);
+                store = RuleCmdletSupport.Open(this, StatePath, StateConnectionString, StateCredential);
             }
             catch (SalesforceException ex)
             {

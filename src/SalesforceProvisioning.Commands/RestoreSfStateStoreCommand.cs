@@ -29,15 +29,15 @@ namespace SalesforceProvisioning.Commands
         {
             string state = Path.GetFullPath(StatePath == null ? StateStore.DefaultPath : GetUnresolvedProviderPathFromPSPath(StatePath));
             string backup = BackupPath == null ? null : GetUnresolvedProviderPathFromPSPath(BackupPath);
-            string from = backup ?? (StateStore.Backups(state).Count > 0 ? StateStore.Backups(state)[0] : null);
+            string from = backup ?? (SqliteStateStore.Backups(state).Count > 0 ? SqliteStateStore.Backups(state)[0] : null);
             string what = $"Replace the state store with the copy '{from ?? "(none found)"}' (the current file is moved aside)";
             if (!ShouldProcess(state, what) || !(Force || ShouldContinue(what + "?", "Restore state store"))) return;
             try
             {
-                string aside = StateStore.Restore(state, from, out string restoredFrom);
+                string aside = SqliteStateStore.Restore(state, from, out string restoredFrom);
                 if (aside != null) WriteWarning($"The replaced store was moved to '{aside}'.");
                 WriteVerbose($"Restored '{state}' from '{restoredFrom}'.");
-                using (new StateStore(state)) { } // proves the restored copy opens (and upgrades it when it is older)
+                using (new SqliteStateStore(state)) { } // proves the restored copy opens (and upgrades it when it is older)
                 WriteObject(new FileInfo(state));
             }
             catch (SalesforceException ex)

@@ -8,12 +8,41 @@ namespace SalesforceProvisioning.Commands
 {
     internal static class RuleCmdletSupport
     {
-        /// <summary>Saved connections live beside the state store.</summary>
+        /// <summary>
+        /// Saved connections live beside a state store file; with a PostgreSQL store they stay on this worker,
+        /// where Save-SfProvisioningConnection puts them without -StatePath ($env:SFPROVISIONING_STATE_PATH's folder,
+        /// else the user's data folder): their secrets are protected for this machine and user.
+        /// </summary>
         internal static SavedConnectionStore Connections(StateStore state)
-            => new SavedConnectionStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(state.FilePath)), "connections.json"));
+        {
+            string beside = (state as SqliteStateStore)?.FilePath ?? Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH");
+            return new SavedConnectionStore(beside == null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(beside)), "connections.json"));
+        }
+
+        /// <summary>
+        /// The state store a command names: -StateConnectionString (PostgreSQL), else -StatePath (a file), else
+        /// $env:SFPROVISIONING_STATE_CONNECTION (PostgreSQL), else the file at $env:SFPROVISIONING_STATE_PATH or in the user's data folder.
+        /// </summary>
+        internal static StateStore Open(PSCmdlet cmdlet, string statePath, string connectionString, PSCredential credential)
+        {
+            if (statePath != null && connectionString != null)
+                throw new SalesforceConfigurationException("StateConnectionString", "-StatePath and -StateConnectionString name two different state stores.",
+                    "Give one of them: -StatePath for a file on this machine, -StateConnectionString for a PostgreSQL server that several workers share.");
+            string fromEnvironment = Environment.GetEnvironmentVariable(PostgreSqlStateStore.EnvironmentVariable);
+            if (connectionString == null && statePath == null && !string.IsNullOrWhiteSpace(fromEnvironment))
+                return new PostgreSqlStateStore(fromEnvironment, credential?.GetNetworkCredential(), PostgreSqlStateStore.EnvironmentVariable);
+            if (connectionString != null) return new PostgreSqlStateStore(connectionString, credential?.GetNetworkCredential());
+            if (credential != null)
+                throw new SalesforceConfigurationException("StateCredential", "-StateCredential is the login of a PostgreSQL state store, and no such store is named.",
+                    "Add -StateConnectionString (or set $env:SFPROVISIONING_STATE_CONNECTION), or leave -StateCredential out for a state store file.");
+            return new SqliteStateStore(statePath == null ? null : cmdlet.GetUnresolvedProviderPathFromPSPath(statePath));
+        }
     }
 
-    /// <summary>Cmdlets that use the state store: -StatePath, else $env:SFPROVISIONING_STATE_PATH, else the user's data folder.</summary>
+    /// <summary>
+    /// Cmdlets that use the state store: -StatePath, -StateConnectionString (with -StateCredential), else
+    /// $env:SFPROVISIONING_STATE_CONNECTION, else $env:SFPROVISIONING_STATE_PATH, else the user's data folder.
+    /// </summary>
     public abstract class StateCmdlet : SfCmdlet, IDisposable
     {
         private StateStore _state;
@@ -22,6 +51,16 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         public string StatePath { get; set; }
 
+        /// <summary>A PostgreSQL state store several workers share (an Npgsql connection string without a password).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string StateConnectionString { get; set; }
+
+        /// <summary>The PostgreSQL state store's user and password.</summary>
+        [Parameter]
+        [Credential]
+        public PSCredential StateCredential { get; set; }
+
         protected StateStore State
         {
             get
@@ -29,11 +68,11 @@ namespace SalesforceProvisioning.Commands
                 if (_state != null) return _state;
                 try
                 {
-                    return _state = new StateStore(StatePath == null ? null : GetUnresolvedProviderPathFromPSPath(StatePath));
+                    return _state = RuleCmdletSupport.Open(this, StatePath, StateConnectionString, StateCredential);
                 }
                 catch (SalesforceException ex)
                 {
-                    ThrowFor(ex, StatePath);
+                    ThrowFor(ex, StatePath ?? (object)"state store");
                     return null;
                 }
             }
@@ -57,7 +96,7 @@ namespace SalesforceProvisioning.Commands
         protected override void ProcessRecord()
         {
             if (!RuleCmdletSupport.Connections(State).List().Any(c => string.Equals(c.Name, ConnectionName, StringComparison.OrdinalIgnoreCase)))
-                ThrowFor(new SalesforceConfigurationException("ConnectionName", $"No connection named '{ConnectionName}' is saved beside {State.FilePath}.", "Save it first: Save-SfProvisioningConnection -Name <name> -Connection $c (with the same -StatePath)."), ConnectionName);
+                ThrowFor(new SalesforceConfigurationException("ConnectionName", $"No connection named '{ConnectionName}' is saved in {RuleCmdletSupport.Connections(State).FilePath}.", "Save it first: Save-SfProvisioningConnection -Name <name> -Connection $c (with the same -StatePath)."), ConnectionName);
             var rule = new SfProvisioningRule
             {
                 Name = Name, ConnectionName = ConnectionName, Description = Description, AttributeMapJson = AttributeMap?.ToJson(),
@@ -139,6 +178,12 @@ namespace SalesforceProvisioning.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)] [ValidateNotNullOrEmpty] [ArgumentCompleter(typeof(RuleNameCompleter))] public string Name { get; set; }
         [Parameter] [ValidateNotNullOrEmpty] public string StatePath { get; set; }
 
+        /// <summary>A PostgreSQL state store several workers share (an Npgsql connection string without a password).</summary>
+        [Parameter] [ValidateNotNullOrEmpty] public string StateConnectionString { get; set; }
+
+        /// <summary>The PostgreSQL state store's user and password.</summary>
+        [Parameter] [Credential] public PSCredential StateCredential { get; set; }
+
         /// <summary>Remove (and deprovision) without asking: no prompt at all, even under -NonInteractive; -WhatIf still previews.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
 
@@ -155,7 +200,7 @@ namespace SalesforceProvisioning.Commands
         {
             try
             {
-                _state = new StateStore(StatePath == null ? null : GetUnresolvedProviderPathFromPSPath(StatePath));
+                _state = RuleCmdletSupport.Open(this, StatePath, StateConnectionString, StateCredential);
                 _rule = _state.GetRule(Name) ?? throw new SalesforceConfigurationException("Name", $"No provisioning rule named '{Name}'.", "Get-SfProvisioningRule lists them.");
                 Connection = RuleCmdletSupport.Connections(_state).Load(_rule.ConnectionName, null);
             }

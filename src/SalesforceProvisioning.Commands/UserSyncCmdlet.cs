@@ -439,6 +439,16 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         public string StatePath { get; set; }
 
+        /// <summary>With -Rule: a PostgreSQL state store several workers share (an Npgsql connection string without a password).</summary>
+        [Parameter(ParameterSetName = "Rule")]
+        [ValidateNotNullOrEmpty]
+        public string StateConnectionString { get; set; }
+
+        /// <summary>With -Rule: the PostgreSQL state store's user and password.</summary>
+        [Parameter(ParameterSetName = "Rule")]
+        [Credential]
+        public PSCredential StateCredential { get; set; }
+
         private StateStore _state;
         private SfProvisioningRule _rule;
 
@@ -457,8 +467,8 @@ namespace SalesforceProvisioning.Commands
             }
             try
             {
-                _state = new StateStore(StatePath == null ? null : GetUnresolvedProviderPathFromPSPath(StatePath));
-                _rule = _state.GetRule(Rule) ?? throw new SalesforceConfigurationException("Rule", $"No provisioning rule named '{Rule}' exists in {_state.FilePath}.", "Get-SfProvisioningRule lists them; New-SfProvisioningRule creates one.");
+                _state = RuleCmdletSupport.Open(this, StatePath, StateConnectionString, StateCredential);
+                _rule = _state.GetRule(Rule) ?? throw new SalesforceConfigurationException("Rule", $"No provisioning rule named '{Rule}' exists in {_state.Location}.", "Get-SfProvisioningRule lists them; New-SfProvisioningRule creates one.");
                 if (Connection == null) Connection = RuleCmdletSupport.Connections(_state).Load(_rule.ConnectionName, null);
             }
             catch (SalesforceException ex)

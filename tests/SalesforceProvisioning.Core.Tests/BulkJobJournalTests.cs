@@ -19,13 +19,13 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void A_started_job_stays_pending_for_its_scope_across_opens_until_it_is_finished()
         {
-            using (var store = new StateStore(_path))
+            using (var store = new SqliteStateStore(_path))
             {
                 store.BulkJobs("prod").JobStarted("750000000000001AAA", "User", "insert");
                 store.BulkJobs("prod").JobStarted("750000000000002AAA", "User", "update");
                 store.BulkJobs("sandbox").JobStarted("750000000000003AAA", "User", "insert");
             }
-            using (var reopened = new StateStore(_path))
+            using (var reopened = new SqliteStateStore(_path))
             {
                 Assert.Equal(new[] { "750000000000001AAA", "750000000000002AAA" }, reopened.BulkJobs("prod").PendingJobs());
                 reopened.BulkJobs("prod").JobFinished("750000000000001AAA");

@@ -40,7 +40,7 @@ namespace SalesforceProvisioning.Tests
         /// <summary>A store holding one rule and <paramref name="users"/> provisioned users.</summary>
         private void Seed(int users)
         {
-            using var store = new StateStore(StatePath);
+            using var store = new SqliteStateStore(StatePath);
             store.SaveRule(new SfProvisioningRule { Name = "hr", ConnectionName = "prod" }, isNew: true);
             long run = store.StartRun("prod", "hr", "Sync-SfUser -Rule hr");
             store.Record("prod", "hr", run, Enumerable.Range(1, users).Select(i => new SfProvisionedRecord
@@ -50,7 +50,7 @@ namespace SalesforceProvisioning.Tests
             store.FinishRun(run, new SfSyncRun(), "Succeeded");
         }
 
-        private SalesforceException Refused() => Assert.Throws<SalesforceException>(() => new StateStore(StatePath));
+        private SalesforceException Refused() => Assert.Throws<SalesforceException>(() => new SqliteStateStore(StatePath));
 
         [Fact]
         public void An_empty_file_is_a_clear_error_and_is_not_re_initialized()
@@ -110,7 +110,7 @@ namespace SalesforceProvisioning.Tests
                 file.Position = file.Length / 2 / 4096 * 4096;
                 file.Write(Enumerable.Repeat((byte)0x5A, 4096).ToArray(), 0, 4096);
             }
-            var error = Assert.Throws<SalesforceException>(() => new StateStore(copy));
+            var error = Assert.Throws<SalesforceException>(() => new SqliteStateStore(copy));
             Assert.Equal(SalesforceFailure.StateStoreDamaged, error.Failure);
             Assert.Contains(copy, error.Message);
             Assert.True(error.Message.Contains("not closed cleanly"), error.Message);
@@ -120,9 +120,9 @@ namespace SalesforceProvisioning.Tests
         public void A_damaged_store_is_refused_before_a_run_starts_and_rolls_back_to_the_copy_of_the_last_run()
         {
             Seed(2000);
-            using (var store = new StateStore(StatePath))
+            using (var store = new SqliteStateStore(StatePath))
             using (var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr")) { }
-            Assert.True(File.Exists(StateStore.RunBackupPath(StatePath)));
+            Assert.True(File.Exists(SqliteStateStore.RunBackupPath(StatePath)));
             using (var file = new FileStream(StatePath, FileMode.Open))
             {
                 file.Position = file.Length / 2 / 4096 * 4096;
@@ -130,16 +130,16 @@ namespace SalesforceProvisioning.Tests
             }
             var error = Assert.ThrowsAny<SalesforceException>(() =>
             {
-                using var store = new StateStore(StatePath);
+                using var store = new SqliteStateStore(StatePath);
                 using var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
             });
             Assert.Equal(SalesforceFailure.StateStoreDamaged, error.Failure);
             Assert.True(error.Message.Contains("a run is about to start"), error.Message);
 
-            string aside = StateStore.Restore(StatePath, null, out string from);
-            Assert.Equal(StateStore.RunBackupPath(StatePath), from);
+            string aside = SqliteStateStore.Restore(StatePath, null, out string from);
+            Assert.Equal(SqliteStateStore.RunBackupPath(StatePath), from);
             Assert.True(File.Exists(aside));
-            using var restored = new StateStore(StatePath);
+            using var restored = new SqliteStateStore(StatePath);
             Assert.Equal(2000, restored.Provisioned("prod", "hr").Count);
         }
 
@@ -150,7 +150,7 @@ namespace SalesforceProvisioning.Tests
             string file = Path.Combine(_folder, "not-a-folder");
             File.WriteAllText(file, "x");
             string path = Path.Combine(file, "state.db"); // a path under a file: no one, not even root, can make that folder
-            var error = Assert.Throws<SalesforceException>(() => new StateStore(path));
+            var error = Assert.Throws<SalesforceException>(() => new SqliteStateStore(path));
             Assert.Equal(SalesforceFailure.StateStoreUnwritable, error.Failure);
             Assert.Contains(file, error.Message);
         }
@@ -158,14 +158,14 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void The_store_runs_in_wal_mode_and_only_its_owner_can_read_it()
         {
-            using (var store = new StateStore(StatePath)) store.SaveRule(new SfProvisioningRule { Name = "hr", ConnectionName = "prod" }, isNew: true);
+            using (var store = new SqliteStateStore(StatePath)) store.SaveRule(new SfProvisioningRule { Name = "hr", ConnectionName = "prod" }, isNew: true);
             Assert.Equal("wal", RawScalar("PRAGMA journal_mode"));
             if (OperatingSystem.IsWindows()) return;
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(StatePath));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder));
             // An existing store made readable by others (an older version) is restricted again when opened.
             File.SetUnixFileMode(StatePath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            using (new StateStore(StatePath)) { }
+            using (new SqliteStateStore(StatePath)) { }
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(StatePath));
         }
 
@@ -174,12 +174,12 @@ namespace SalesforceProvisioning.Tests
         {
             Seed(3);
             Raw("UPDATE meta SET value = '2' WHERE key = 'schema_version'; ALTER TABLE run_locks DROP COLUMN process_started; ALTER TABLE run_locks DROP COLUMN expires_at;");
-            using (var upgraded = new StateStore(StatePath)) Assert.Equal(StateStore.SchemaVersion, upgraded.Version);
-            string copy = StateStore.UpgradeBackupPath(StatePath, 2);
+            using (var upgraded = new SqliteStateStore(StatePath)) Assert.Equal(StateStore.SchemaVersion, upgraded.Version);
+            string copy = SqliteStateStore.UpgradeBackupPath(StatePath, 2);
             Assert.Equal("2", RawScalar("SELECT value FROM meta WHERE key = 'schema_version'", copy));
             if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(copy));
 
-            StateStore.Restore(StatePath, copy, out _);
+            SqliteStateStore.Restore(StatePath, copy, out _);
             Assert.Equal("2", RawScalar("SELECT value FROM meta WHERE key = 'schema_version'"));
             Assert.Equal(3L, RawScalar("SELECT COUNT(*) FROM provisioned"));
         }
@@ -188,7 +188,7 @@ namespace SalesforceProvisioning.Tests
         public void A_run_killed_midway_is_marked_interrupted_with_what_it_wrote_by_the_next_run()
         {
             Seed(0);
-            using (var store = new StateStore(StatePath))
+            using (var store = new SqliteStateStore(StatePath))
             {
                 // What a killed run leaves: its batches recorded with their counts, its status Running, its lock held by a dead process.
                 var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
@@ -196,7 +196,7 @@ namespace SalesforceProvisioning.Tests
                 run.Record(results, results.ToDictionary(r => r.InputIndex, r => SourceUser.ForUsername(null, r.InputIndex, r.Username, enabled: true)));
             }
             Raw("UPDATE run_locks SET pid = 2147483000");
-            using (var store = new StateStore(StatePath))
+            using (var store = new SqliteStateStore(StatePath))
             using (var next = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr"))
             {
                 Assert.Contains(next.Warnings, w => w.Contains("Took over the run lock"));
@@ -212,10 +212,10 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void A_lock_whose_pid_now_belongs_to_another_process_is_taken_over()
         {
-            using (new StateStore(StatePath)) { }
+            using (new SqliteStateStore(StatePath)) { }
             // This very process is alive, but it was not the one that took the lock (its start time differs).
             Raw($"INSERT INTO run_locks (scope, owner, pid, host, acquired_at, process_started, expires_at) VALUES ('prod', 'old', {Environment.ProcessId}, '{Environment.MachineName}', '2021-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '2999-01-01T00:00:00Z')");
-            using var store = new StateStore(StatePath);
+            using var store = new SqliteStateStore(StatePath);
             using var taken = store.LockScope("prod");
             Assert.Contains("now another program", taken.Warning);
         }
@@ -224,7 +224,7 @@ namespace SalesforceProvisioning.Tests
         public void A_run_whose_lease_was_taken_over_while_it_was_paused_stops_at_its_next_batch()
         {
             Seed(0);
-            using var store = new StateStore(StatePath);
+            using var store = new SqliteStateStore(StatePath);
             using var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
             var results = new[] { new SfUserSyncResult { Username = "u1@example.com", SalesforceId = "005000000000001AAA", Outcome = SfSyncAction.Created, InputIndex = 0 } };
             var sources = new System.Collections.Generic.Dictionary<int, SourceUser> { [0] = SourceUser.ForUsername(null, 0, "u1@example.com", enabled: true) };
@@ -240,10 +240,10 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void A_lock_from_another_host_is_taken_over_only_once_its_lease_expired()
         {
-            using (new StateStore(StatePath)) { }
+            using (new SqliteStateStore(StatePath)) { }
             Raw("INSERT INTO run_locks (scope, owner, pid, host, acquired_at, process_started, expires_at) VALUES ('live', 'a', 7, 'container-1', '2021-01-01T00:00:00Z', NULL, '2999-01-01T00:00:00Z'), " +
                 "('gone', 'b', 7, 'container-2', '2021-01-01T00:00:00Z', NULL, '2021-01-01T00:05:00Z')");
-            using var store = new StateStore(StatePath);
+            using var store = new SqliteStateStore(StatePath);
             var busy = Assert.Throws<SalesforceException>(() => store.LockScope("live"));
             Assert.Equal(SalesforceFailure.StateStoreBusy, busy.Failure);
             Assert.Contains("container-1", busy.Message);
@@ -254,7 +254,7 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void A_held_lock_is_renewed_while_the_run_lives()
         {
-            using var store = new StateStore(StatePath);
+            using var store = new SqliteStateStore(StatePath);
             TimeSpan lease = StateStore.LeaseDuration;
             using (var held = store.LockScope("prod"))
             {
@@ -266,6 +266,37 @@ namespace SalesforceProvisioning.Tests
                 Assert.Equal(lease, StateStore.LeaseDuration);
             }
             Assert.Equal(0L, RawScalar("SELECT COUNT(*) FROM run_locks"));
+        }
+
+        [Fact]
+        public void A_lease_whose_renewals_keep_failing_stops_the_run_once_it_ran_out()
+        {
+            Seed(0);
+            using var store = new SqliteStateStore(StatePath);
+            using var run = new RuleRun(store, store.GetRule("hr"), "prod", "Username", full: false, "Sync-SfUser -Rule hr");
+            var results = new[] { new SfUserSyncResult { Username = "u1@example.com", SalesforceId = "005000000000001AAA", Outcome = SfSyncAction.Created, InputIndex = 0 } };
+            var sources = new System.Collections.Generic.Dictionary<int, SourceUser> { [0] = SourceUser.ForUsername(null, 0, "u1@example.com", enabled: true) };
+            var lease = (LeaseLock)run.Lock;
+            // The renewal's own connection cannot open the store (its path now names a folder); the run's connection still works.
+            string away = StatePath + ".away";
+            File.Move(StatePath, away);
+            Directory.CreateDirectory(StatePath);
+            try
+            {
+                lease.Renew(); // fails while the lease still runs: tried again at the next tick, the run goes on
+                run.Record(results, sources);
+                lease.ValidUntil = DateTimeOffset.UtcNow.AddSeconds(-1); // ... and the ticks until the lease ran out failed too
+                lease.Renew();
+            }
+            finally
+            {
+                Directory.Delete(StatePath);
+                File.Move(away, StatePath);
+            }
+            var stopped = Assert.Throws<SalesforceException>(() => run.Record(results, sources));
+            Assert.Equal(SalesforceFailure.StateStoreUnwritable, stopped.Failure);
+            Assert.Contains("could not renew its lock", stopped.Message);
+            Assert.Contains(StatePath, stopped.Message);
         }
     }
 }

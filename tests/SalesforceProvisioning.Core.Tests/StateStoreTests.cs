@@ -32,7 +32,7 @@ namespace SalesforceProvisioning.Tests
                     INSERT INTO provisioned VALUES ('prod', 'hr', 'ann@example.com', '005000000000001AAA', 'User', 'Created', NULL, NULL, 1, '2026-01-01T00:00:00Z');";
                 command.ExecuteNonQuery();
             }
-            using var store = new StateStore(_path);
+            using var store = new SqliteStateStore(_path);
             Assert.Equal(StateStore.SchemaVersion, store.Version);
             var kept = Assert.Single(store.Provisioned("prod", "hr"));
             Assert.Equal("005000000000001AAA", kept.SalesforceId);
@@ -44,8 +44,8 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void Two_runs_of_one_connection_are_serialized_with_a_clear_message()
         {
-            using var first = new StateStore(_path);
-            using var second = new StateStore(_path);
+            using var first = new SqliteStateStore(_path);
+            using var second = new SqliteStateStore(_path);
             using (first.LockScope("prod"))
             {
                 var busy = Assert.Throws<SalesforceException>(() => second.LockScope("prod"));
@@ -59,7 +59,7 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void A_lock_left_by_a_crashed_process_is_taken_over()
         {
-            using (var store = new StateStore(_path)) { }
+            using (var store = new SqliteStateStore(_path)) { }
             using (var db = new SqliteConnection("Data Source=" + _path + ";Pooling=False"))
             {
                 db.Open();
@@ -67,7 +67,7 @@ namespace SalesforceProvisioning.Tests
                 command.CommandText = $"INSERT INTO run_locks (scope, owner, pid, host, acquired_at) VALUES ('prod', 'dead', 2147483000, '{Environment.MachineName}', '2026-01-01T00:00:00Z')";
                 command.ExecuteNonQuery();
             }
-            using var again = new StateStore(_path);
+            using var again = new SqliteStateStore(_path);
             using (var taken = again.LockScope("prod"))
                 Assert.Contains("process 2147483000", taken.Warning);
         }
@@ -75,7 +75,7 @@ namespace SalesforceProvisioning.Tests
         [Fact]
         public void A_store_from_a_newer_version_is_refused()
         {
-            using (var store = new StateStore(_path)) { }
+            using (var store = new SqliteStateStore(_path)) { }
             using (var db = new SqliteConnection("Data Source=" + _path + ";Pooling=False"))
             {
                 db.Open();
@@ -83,7 +83,7 @@ namespace SalesforceProvisioning.Tests
                 command.CommandText = "UPDATE meta SET value = '99' WHERE key = 'schema_version'";
                 command.ExecuteNonQuery();
             }
-            Assert.Equal("StatePath", Assert.Throws<SalesforceConfigurationException>(() => new StateStore(_path)).Parameter);
+            Assert.Equal("StatePath", Assert.Throws<SalesforceConfigurationException>(() => new SqliteStateStore(_path)).Parameter);
         }
     }
 }

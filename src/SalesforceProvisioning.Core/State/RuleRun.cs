@@ -63,7 +63,7 @@ namespace SalesforceProvisioning
 
         public bool WhatIf { get; }
 
-        /// <summary>The connection's run lock this run holds (a lease renewed in the background).</summary>
+        /// <summary>The connection's run lock this run holds (renewed or checked in the background).</summary>
         internal RunLock Lock => _lock;
 
         /// <summary>What the start of the run found and repaired (a lock taken over, runs marked interrupted), for Write-Warning.</summary>
@@ -154,10 +154,7 @@ namespace SalesforceProvisioning
                 });
             }
             if (!WhatIf) _store.Record(Scope, Rule.Name, RunId, records, _counts);
-            if (_lock.Lost)
-                throw new SalesforceException(SalesforceFailure.StateStoreBusy,
-                    $"This run's lock on '{Scope}' was taken over by another run (this one was paused longer than its lease); it stops before writing more to Salesforce. What it wrote so far is recorded.",
-                    "Let the other run finish; if runs of one connection overlap, space out their schedules.");
+            if (_lock.Lost) throw _lock.LostError;
         }
 
         /// <summary>Keys this rule provisioned that the run's input did not contain.</summary>

@@ -1,0 +1,119 @@
+using System;
+using System.IO;
+using System.Linq;
+using SalesforceProvisioning.TestSupport;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// The rule cmdlets, Sync-SfUser -Rule and Get-SfSyncStatus on a PostgreSQL state store, through the real
+    /// PowerShell engine and a real server (tests/postgres/PostgresServer.cs). Two workers at once and a killed
+    /// worker are in tests/Pester/PostgreSqlState.Tests.ps1 (separate pwsh processes).
+    /// </summary>
+    // SFPROVISIONING_KEY_PATH and SFPROVISIONING_STATE_CONNECTION are process-wide: the classes that set them run one after the other.
+    [Collection("Process environment")]
+    public class PostgreSqlStateTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-pgstate-" + Guid.NewGuid().ToString("N"));
+        private readonly string _db = PostgresServer.NewDatabase();
+
+        public PostgreSqlStateTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.Reset();
+        }
+
+        public void Dispose()
+        {
+            Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_CONNECTION", null);
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private static string People(int count) =>
+            $"$people = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Username = \"pg$_@rules.example.com\"; LastName = \"Pg$_\"; Email = \"pg$_@rules.example.com\" }} }}; ";
+
+        /// <summary>A runspace with $pg (the store's connection string) and the connection 'prod' saved on this worker.</summary>
+        private PowerShellHost Session()
+        {
+            var ps = _emulator.NewSession();
+            var setup = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $pg = '{_db}'; Save-SfProvisioningConnection -Name prod -Connection $c -Force");
+            Assert.Empty(setup.Errors);
+            return ps;
+        }
+
+        [Fact]
+        public void Rules_runs_delta_and_status_live_on_the_server()
+        {
+            using var ps = Session();
+            var created = ps.Run("New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -Description nightly -StateConnectionString $pg");
+            Assert.Empty(created.Errors);
+            Assert.Equal("hr", created.Output.Single().Prop("Name"));
+
+            var first = ps.Run(People(5) + "$people | Sync-SfUser -Rule hr -StateConnectionString $pg");
+            Assert.Empty(first.Errors);
+            Assert.Equal(5, first.Output.Count(o => o.Prop("Action") == "Created"));
+            long before = _emulator.ApiCalls;
+            var delta = ps.Run(People(5) + "$people | Sync-SfUser -Rule hr -StateConnectionString $pg");
+            Assert.All(delta.Output, o => Assert.Equal("Unchanged", o.Prop("Action")));
+            Assert.Equal(1, _emulator.ApiCalls - before); // only the preflight: the fingerprints came from the server
+
+            var runs = ps.Run("Get-SfSyncStatus -Rule hr -StateConnectionString $pg").Output;
+            Assert.Equal(new[] { "Succeeded", "Succeeded" }, runs.Select(r => r.Prop("Status")));
+            Assert.Equal(new[] { "0", "5" }, runs.Select(r => r.Prop("Impacted")));
+            Assert.Equal(5, ps.Run("Get-SfSyncStatus -Rule hr -ByUser -StateConnectionString $pg").Output.Count(r => r.Prop("SalesforceId")?.StartsWith("005") == true));
+            Assert.Equal("5", ps.Run("(Get-SfProvisioningRule hr -StateConnectionString $pg).ProvisionedCount").Output.Single().ToString());
+            Assert.Empty(ps.Run("Set-SfProvisioningRule hr -Description 'every night' -StateConnectionString $pg").Errors);
+
+            // $env:SFPROVISIONING_STATE_CONNECTION chooses the same store for every command without the parameter.
+            var fromEnvironment = ps.Run("$env:SFPROVISIONING_STATE_CONNECTION = $pg; Get-SfProvisioningRule hr; Get-SfSyncStatus -Rule hr -Last 1");
+            Assert.Empty(fromEnvironment.Errors);
+            Assert.Equal("every night", fromEnvironment.Output[0].Prop("Description"));
+            // The file store is untouched: the rule exists only on the server.
+            Assert.NotEmpty(ps.Run($"Get-SfProvisioningRule hr -StatePath '{Path.Combine(_folder, "other.db")}' -ErrorAction SilentlyContinue; $Error[0]").Output);
+
+            var removed = ps.Run("Remove-SfProvisioningRule hr -Force");
+            Assert.Empty(removed.Errors);
+            Assert.Equal(0L, PostgresServer.Scalar(_db, "SELECT COUNT(*) FROM rules"));
+        }
+
+        [Fact]
+        public void The_password_comes_from_a_credential_and_never_lands_in_the_store_or_the_output()
+        {
+            using var ps = Session();
+            // (The hosted engine has no ConvertTo-SecureString; the credential is made where a runbook gets it from its vault.)
+            Assert.Empty(ps.Run("$cred = [pscredential]::new('postgres', [System.Net.NetworkCredential]::new('', 'Sup3rSecret!').SecurePassword); " +
+                   "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StateConnectionString $pg -StateCredential $cred").Errors);
+            var run = ps.Run(People(2) + "$people | Sync-SfUser -Rule hr -StateConnectionString $pg -StateCredential $cred -Verbose");
+            Assert.Empty(run.Errors);
+            Assert.Equal(2, run.Output.Count(o => o.Prop("Action") == "Created"));
+            Assert.DoesNotContain("Sup3rSecret", run.AllText());
+            Assert.DoesNotContain("Sup3rSecret", (string)PostgresServer.Scalar(_db, "SELECT string_agg(coalesce(command, '') || coalesce(error, ''), ' ') FROM runs"));
+
+            long written = _emulator.RecordsWritten;
+            var refused = ps.Run(People(2) + "$people | Sync-SfUser -Rule hr -StateConnectionString ($pg + ';Password=Sup3rSecret!')");
+            var error = Assert.Single(refused.Errors);
+            Assert.Contains("password in plain text", error.ToString());
+            Assert.DoesNotContain("Sup3rSecret", refused.AllText());
+            Assert.Equal(written, _emulator.RecordsWritten);
+
+            var both = ps.Run($"Get-SfSyncStatus -StateConnectionString $pg -StatePath '{Path.Combine(_folder, "state.db")}'");
+            Assert.Contains("two different state stores", Assert.Single(both.Errors).ToString());
+            var lonely = ps.Run($"Get-SfSyncStatus -StatePath '{Path.Combine(_folder, "state.db")}' -StateCredential $cred");
+            Assert.Contains("no such store is named", Assert.Single(lonely.Errors).ToString());
+        }
+
+        [Fact]
+        public void A_server_that_cannot_be_reached_stops_the_run_before_any_write()
+        {
+            using var ps = Session();
+            long written = _emulator.RecordsWritten;
+            var run = ps.Run(People(2) + "$people | Sync-SfUser -Rule hr -StateConnectionString 'Host=/nonexistent-sfprov;Database=state;Username=sfprov;Timeout=3'");
+            var error = Assert.Single(run.Errors);
+            Assert.StartsWith("StateStoreUnwritable,", error.FullyQualifiedErrorId);
+            Assert.Contains("postgresql://sfprov@/nonexistent-sfprov:5432/state", error.ToString());
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+    }
+}
