@@ -175,8 +175,9 @@ namespace SalesforceProvisioning.Commands
             {
                 if (window.Count > 0) PlanAndExecute(window, results);
                 // An error may end the command (-ErrorAction Stop): the writes planned before it go out first,
-                // so the error never strands them unwritten. Failures are rare; sparse changes stay carried.
-                if (endOfInput || results.Any(r => r.Outcome == SfSyncAction.Failed))
+                // so the error never strands them unwritten. Where errors do not stop it, the writes stay carried
+                // (a few bad rows must not split a load into small writes, nor keep it off Bulk API 2.0).
+                if (endOfInput || (results.Any(r => r.Outcome == SfSyncAction.Failed) && ErrorsMayStopTheCommand()))
                 {
                     _progress.Phase("Writing the remaining changes");
                     Run(_connection, ct => _engine.FinishAsync(results, ct));
@@ -209,6 +210,14 @@ namespace SalesforceProvisioning.Commands
             }
             Deliver(results);
             return results;
+        }
+
+        /// <summary>-ErrorAction (or $ErrorActionPreference) is Stop, Inquire or the like: an error result may end the command.</summary>
+        private bool ErrorsMayStopTheCommand()
+        {
+            object preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object bound) ? bound : SessionState.PSVariable.GetValue("ErrorActionPreference");
+            if (!LanguagePrimitives.TryConvertTo(preference, out ActionPreference action)) return true;
+            return action != ActionPreference.Continue && action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore;
         }
 
         private void PlanAndExecute(List<SourceUser> window, List<SfUserSyncResult> results)

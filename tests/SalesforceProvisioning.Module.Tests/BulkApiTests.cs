@@ -85,6 +85,24 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Bad_rows_in_early_windows_keep_the_load_on_one_job_unless_errors_stop_the_command()
+        {
+            using var ps = _emulator.NewSession();
+            // A duplicate of user 5 in the first window and of user 2200 in the second: each fails alone.
+            string input = Users(2500, "dup.example.com") + "$users = @($users[0..9]) + @($users[4]) + @($users[10..2199]) + @($users[2199]) + @($users[2200..2499]); ";
+            var result = ps.Run(input + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " + ActionCounts);
+            Assert.Equal(new[] { "Created 2500", "Failed 2" }, result.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(5, BulkCalls()); // one job for all 2,500: the failures did not flush the held writes as composites
+
+            // Under -ErrorAction Stop the first error ends the command, so what was planned before it is written first.
+            long before = BulkCalls();
+            var stopped = ps.Run(Users(2500, "dupstop.example.com") + "$users = @($users[0..9]) + @($users[4]) + @($users[10..2499]); $results = $users | Sync-SfUser -Profile 'Standard User' -BatchSize 1000 -BulkApiThreshold 2000 -ErrorAction Stop");
+            Assert.NotEmpty(stopped.Errors);
+            Assert.Equal(0, BulkCalls() - before);
+            Assert.Equal(999, UsersIn("dupstop.example.com")); // the first window's creates (1,000 inputs, one a duplicate), never stranded
+        }
+
+        [Fact]
         public void Updates_go_through_the_job_too_and_clear_emptied_fields()
         {
             using var ps = _emulator.NewSession();
