@@ -56,14 +56,12 @@ namespace SalesforceProvisioning
                     {
                         string what = args.Outcome.Exception?.Message ?? $"HTTP {args.Outcome.Result?.Status} {args.Outcome.Result?.FirstErrorCode}";
                         Log($"Transient failure ({what}); retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms.");
-                        Interlocked.Increment(ref _retries);
                         return default;
                     },
                 })
                 .Build();
         }
 
-        private long _retries;
         private long _apiCalls;
 
         /// <summary>
@@ -75,8 +73,6 @@ namespace SalesforceProvisioning
         // Set once any host of this connection has answered over HTTP. Until then a timeout means an
         // unreachable or silent host, which a retry cannot fix: it would only multiply the wait.
         private volatile bool _hostHasAnswered;
-        /// <summary>How many transient failures were retried on this connection.</summary>
-        public long RetryCount => Interlocked.Read(ref _retries);
 
         public Uri InstanceUrl { get; private set; }
         public SfApiUsage LastApiUsage { get; private set; }
@@ -122,9 +118,11 @@ namespace SalesforceProvisioning
         /// <paramref name="repeatable"/> says whether a request whose outcome is unknown (connection dropped
         /// after sending) may be sent again: true for reads, updates, and writes the caller reconciles.
         /// </summary>
-        public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+        /// <paramref name="trace"/>, when given, learns what became of this one request's attempts, even when it
+        /// ends in an exception or a stop.
+        public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
         {
-            ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct).ConfigureAwait(false);
+            ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct, trace).ConfigureAwait(false);
             if (response.Status >= 400)
             {
                 SalesforceApiException failure = ToApiException(response);
@@ -135,8 +133,8 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Like <see cref="SendAsync"/> but returns error answers instead of throwing (except auth and limit failures).</summary>
-        public Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
-            => SendRawAsync(method, path, body?.ToString(Formatting.None), ContentType.Json, "application/json", repeatable, ct);
+        public Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
+            => SendRawAsync(method, path, body?.ToString(Formatting.None), ContentType.Json, "application/json", repeatable, ct, trace);
 
         /// <summary>
         /// Sends a request whose body (or answer) is text of another type, for example the CSV of a Bulk API 2.0
@@ -144,7 +142,7 @@ namespace SalesforceProvisioning
         /// </summary>
         public async Task<ApiResponse> SendTextAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct)
         {
-            ApiResponse response = await SendRawAsync(method, path, body, contentType, accept, repeatable, ct).ConfigureAwait(false);
+            ApiResponse response = await SendRawAsync(method, path, body, contentType, accept, repeatable, ct, null).ConfigureAwait(false);
             if (response.Status >= 400)
             {
                 SalesforceApiException failure = ToApiException(response);
@@ -154,7 +152,7 @@ namespace SalesforceProvisioning
             return response;
         }
 
-        private async Task<ApiResponse> SendRawAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct)
+        private async Task<ApiResponse> SendRawAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct, RequestTrace trace)
         {
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
             ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
@@ -203,6 +201,7 @@ namespace SalesforceProvisioning
             }
             finally
             {
+                if (trace != null && answerLost) trace.AnswerLost = true;
                 ResilienceContextPool.Shared.Return(context);
             }
         }
@@ -548,6 +547,16 @@ namespace SalesforceProvisioning
             _rest.Dispose();
             _authLock.Dispose();
         }
+    }
+
+    /// <summary>
+    /// What became of one request's attempts, kept per request (not per client) so that one request's retries
+    /// never say anything about another request in flight at the same time.
+    /// </summary>
+    public sealed class RequestTrace
+    {
+        /// <summary>An attempt went out and its answer was lost (dropped, timed out, 502/503/504): it may have been carried out.</summary>
+        public bool AnswerLost { get; internal set; }
     }
 
     /// <summary>One HTTP answer: status and parsed JSON body.</summary>

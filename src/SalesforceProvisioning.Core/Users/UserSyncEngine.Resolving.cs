@@ -78,6 +78,10 @@ namespace SalesforceProvisioning
                 if (field == null || field.Type == "boolean" || field.Type == "multipicklist" || field.Type == "textarea")
                     throw new SalesforceConfigurationException("MatchBy", $"-MatchBy names '{asked}', which is not a User field users can be matched by" + (field == null ? $" (did you mean '{Org.UserDescribe.Suggest(asked)}'?)." : "."),
                         "Match by Username, FederationIdentifier, EmployeeNumber or an external-id field, for example -MatchBy FederationIdentifier, Username.");
+                // A key the map never fills would match nobody, silently leaving the match to the other keys.
+                if (_map[field.Name] == null && !field.Name.Equals("Username", StringComparison.OrdinalIgnoreCase))
+                    throw new SalesforceConfigurationException("MatchBy", $"-MatchBy names '{field.Name}', which the attribute map does not fill from the source, so no user could be matched by it.",
+                        $"Map it (New-SfAttributeMap -Mapping @{{ {field.Name} = '<source property>'; ... }}), or leave it out of -MatchBy.");
                 if (!matchBy.Contains(field.Name, StringComparer.OrdinalIgnoreCase)) matchBy.Add(field.Name);
             }
             string managerKey = _map.ManagerKey ?? "Username";
