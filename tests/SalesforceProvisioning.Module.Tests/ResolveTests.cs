@@ -12,6 +12,7 @@ namespace SalesforceProvisioning.ModuleTests
     /// set groups, permission set licences, time-bound access and licence seats, through the real engine
     /// against the emulator; each counts API calls to show that resolving costs no call per user.
     /// </summary>
+    [Collection("Process environment")] // one test sets SFPROVISIONING_KEY_PATH, which is process-wide
     public class ResolveTests : IClassFixture<EmulatorFixture>, IDisposable
     {
         private const string AliceId = "005Em0000000002";

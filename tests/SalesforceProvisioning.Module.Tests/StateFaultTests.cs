@@ -118,8 +118,13 @@ namespace SalesforceProvisioning.ModuleTests
             using var ps = Session(Path.Combine(disk.Path, "state.db"));
             disk.FillLeaving(192 * 1024);
             // Composite writes go out call by call as they fill; -UseBulkApi Auto would hold these 1,500 creates for the end.
-            var run = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50 -UseBulkApi Never");
+            var run = ps.Run(People(1500) + "$script:entered = 0; $people | ForEach-Object { $script:entered++; $_ } | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50 -UseBulkApi Never; $script:entered");
             var error = run.Errors.Last();
+            // Every input that reached the command has its result, those whose writes were still carried too.
+            int entered = int.Parse(run.Output.Last().ToString());
+            var results = run.Output.Take(run.Output.Count - 1).ToList();
+            Assert.Equal(Enumerable.Range(0, entered), results.Select(r => int.Parse(r.Prop("InputIndex"))).OrderBy(i => i));
+            Assert.All(results.Where(r => r.Prop("Action") != "Created"), r => Assert.Equal("StateStoreUnwritable", r.Prop("ErrorCode")));
             Assert.StartsWith("StateStoreUnwritable,", error.FullyQualifiedErrorId);
             Assert.Contains("disk is full", error.Exception.Message);
             long inOrg = OrgUsers();
