@@ -47,13 +47,13 @@ namespace SalesforceProvisioning
 
         /// <summary>
         /// The write path of this run as the summary states it: the one taken, or (under -WhatIf, where nothing
-        /// is written) the one the planned creates and updates would take, and why.
+        /// is written) the one the planned creates and updates would take, and why; null when there are none.
         /// </summary>
         public WritePathDecision DescribeWritePath(bool whatIf)
         {
             if (_switchedToBulk != null) return _switchedToBulk;
             if (BulkJobIds.Count > 0) return LifecyclePolicy.ForUserWrites(_bulkMode, _bulkThreshold, _plannedUserWrites, false, 0);
-            return whatIf ? LifecyclePolicy.ForUserWrites(_bulkMode, _bulkThreshold, _plannedUserWrites, false, 0) : null;
+            return whatIf && _plannedUserWrites > 0 ? LifecyclePolicy.ForUserWrites(_bulkMode, _bulkThreshold, _plannedUserWrites, false, 0) : null;
         }
 
         /// <summary>
