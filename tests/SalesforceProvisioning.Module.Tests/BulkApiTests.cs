@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Net.Http;
 using System.Linq;
 using Xunit;
 
@@ -181,6 +182,16 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             // Resumed once: the next run has nothing left to follow.
             var third = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
             Assert.DoesNotContain(third.Warnings, w => w.StartsWith("Resumed", StringComparison.Ordinal));
+
+            // A job left Open (the run stopped before closing it) processed nothing: the next run aborts it.
+            string open = _emulator.Bulk(HttpMethod.Post, "", new { @object = "User", operation = "insert" })["id"].ToString();
+            var journal = ps.Run("$store = [Activator]::CreateInstance($c.GetType().Assembly.GetType('SalesforceProvisioning.SqliteStateStore'), [object[]]@($state)); " +
+                $"try {{ $store.BulkJobs('prod').JobStarted('{open}', 'User', 'insert') }} finally {{ $store.Dispose() }}");
+            Assert.Empty(journal.Errors);
+            var fourth = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
+            Assert.Empty(fourth.Errors);
+            Assert.Contains(fourth.Warnings, w => w.Contains($"job {open}: Aborted, 0 processed"));
+            Assert.Equal("Aborted", _emulator.Bulk(HttpMethod.Get, "/" + open)["state"].ToString());
         }
     }
 }
