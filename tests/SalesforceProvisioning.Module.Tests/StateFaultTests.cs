@@ -117,7 +117,8 @@ namespace SalesforceProvisioning.ModuleTests
             if (disk == null) return; // needs root to mount (CI runs as root)
             using var ps = Session(Path.Combine(disk.Path, "state.db"));
             disk.FillLeaving(192 * 1024);
-            var run = ps.Run(People(1500) + "$script:entered = 0; $people | ForEach-Object { $script:entered++; $_ } | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50; $script:entered");
+            // Composite writes go out call by call as they fill; -UseBulkApi Auto would hold these 1,500 creates for the end.
+            var run = ps.Run(People(1500) + "$script:entered = 0; $people | ForEach-Object { $script:entered++; $_ } | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50 -UseBulkApi Never; $script:entered");
             var error = run.Errors.Last();
             // Every input that reached the command has its result, those whose writes were still carried too.
             int entered = int.Parse(run.Output.Last().ToString());
