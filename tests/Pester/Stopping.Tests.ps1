@@ -11,13 +11,14 @@ BeforeAll {
         else { 1..$Count | ForEach-Object { [pscustomobject]@{ Username = "stop$_@stop.example.com"; LastName = "Stop$_"; Email = "stop$_@stop.example.com" } } }
     }
 
-    # One request in flight: writes go out call by call, so a stop lands between them (by default ten
-    # 1,000-record calls go out together, which would send these runs' writes all at once at the end).
+    # -UseBulkApi Never: these runs stop while composite writes go out call by call (Auto would hold a load
+    # under its threshold until the end of the input, so there would be nothing in flight to stop); one
+    # request in flight, so the calls go out one by one (ten in flight, the default, would send them together).
     function Start-RuleRun([string] $State, [int] $Count, [switch] $Leads, [string] $Batching = '-BatchSize 100 -MaxConcurrentRequests 1') {
         $people = if ($Leads) { "[pscustomobject]@{ mail = ""lead`$_@stop.example.com""; sn = ""Lead`$_""; Company = 'Stop Co'; RecordType = 'Lead' }" }
                   else { "[pscustomobject]@{ Username = ""stop`$_@stop.example.com""; LastName = ""Stop`$_""; Email = ""stop`$_@stop.example.com"" }" }
         $script = "Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
-            "1..$Count | ForEach-Object { $people } | Sync-SfUser -Rule hr -StatePath '$State' $Batching | Out-Null"
+            "1..$Count | ForEach-Object { $people } | Sync-SfUser -Rule hr -StatePath '$State' $Batching -UseBulkApi Never | Out-Null"
         # -File, as a scheduler runs a runbook (pwsh -Command would exit 1 after any stop anyway).
         $file = Join-Path $TestDrive "run-$([guid]::NewGuid()).ps1"
         Set-Content -Path $file -Value $script

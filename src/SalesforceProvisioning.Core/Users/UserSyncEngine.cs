@@ -111,6 +111,7 @@ namespace SalesforceProvisioning
             Org = new UserOrgContext(describe, profiles, locale);
             ValidateMap();
             if (_community != null) await _community.ValidateDefaultAccountAsync(ct).ConfigureAwait(false);
+            await ResumeBulkJobsAsync(ct).ConfigureAwait(false);
         }
 
         private void ValidateMap()
@@ -195,6 +196,7 @@ namespace SalesforceProvisioning
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
             if (_community != null) CommunityLinker.RefuseWritesToUnlinked(plans);
             foreach (UserPlan plan in plans) _licences.Plan(plan, Org);
+            CountPlannedUserWrites(plans);
             return plans;
         }
 
@@ -370,7 +372,7 @@ namespace SalesforceProvisioning
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
-            int ready = _community != null ? _carried.Count : PlansFillingWholeCalls();
+            int ready = _community != null ? _carried.Count : PlansReadyToWrite();
             if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
         }
 
@@ -509,7 +511,7 @@ namespace SalesforceProvisioning
                 var outcomes = new List<RecordOutcome>();
                 try
                 {
-                    await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
+                    await WriteRecordsAsync(pending, outcomes, ct).ConfigureAwait(false);
                 }
                 catch (SalesforceException ex)
                 {
