@@ -293,7 +293,7 @@ namespace SalesforceProvisioning.Bench
             string state = Path.Combine(Path.GetTempPath(), $"bench-groups-{Guid.NewGuid():N}", "state.db");
             try
             {
-                using var store = new StateStore(state);
+                using var store = new SqliteStateStore(state);
                 Console.WriteLine((await GroupRunAsync(connection, emulator, store, "groups-initial", Source((g, m) => g * 7 + m), groups * membersPerGroup)).ToJsonString());
                 // 1% of memberships change: in every group, one of its 100 members is swapped for another user.
                 Console.WriteLine((await GroupRunAsync(connection, emulator, store, "groups-resync-1pct", Source((g, m) => m == 0 ? g * 7 + 5_000 : g * 7 + m), groups * membersPerGroup)).ToJsonString());
