@@ -88,14 +88,19 @@ namespace SalesforceProvisioning
         protected override IDisposable SchemaLock()
         {
             Execute("SELECT pg_advisory_lock(hashtextextended(@key, 0))", null, ("@key", SchemaLockKey));
-            return new Unlock(() => Execute("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", null, ("@key", SchemaLockKey)));
+            return new SchemaUnlock(this);
         }
 
-        private sealed class Unlock : IDisposable
+        private sealed class SchemaUnlock : IDisposable
         {
-            private readonly Action _release;
-            public Unlock(Action release) { _release = release; }
-            public void Dispose() => _release();
+            private readonly PostgreSqlStateStore _store;
+            public SchemaUnlock(PostgreSqlStateStore store) { _store = store; }
+
+            public void Dispose()
+            {
+                try { _store.Execute("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", null, ("@key", SchemaLockKey)); }
+                catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException) { } // a broken session released it, and the error that broke it is on its way
+            }
         }
 
         // ---- Run locks: session advisory locks ------------------------------------------------------------
@@ -194,6 +199,13 @@ namespace SalesforceProvisioning
 
             protected override void Release()
             {
+                // The row first, while the lock is still held: the next worker must not take it for a dead run's.
+                try { _store.ForgetLock(Scope, _owner); }
+                finally { Unlock(); }
+            }
+
+            private void Unlock()
+            {
                 lock (_gate)
                 {
                     try
@@ -206,7 +218,6 @@ namespace SalesforceProvisioning
                     }
                     _session.Dispose();
                 }
-                _store.ForgetLock(Scope, _owner);
             }
         }
 
