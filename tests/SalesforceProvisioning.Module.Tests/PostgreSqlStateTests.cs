@@ -105,6 +105,19 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void Group_identities_live_on_the_server_so_a_rename_seen_by_another_worker_renames_the_group()
+        {
+            using (var worker = Session())
+                Assert.Empty(worker.Run("[pscustomobject]@{ Name = 'PG Old'; ObjectGUID = 'pg-g-1' } | Sync-SfGroup -StateConnectionString $pg").Errors);
+            Assert.Equal(1L, PostgresServer.Scalar(_db, "SELECT COUNT(*) FROM group_identities WHERE source_id = 'pg-g-1'"));
+            using var other = Session(); // another runspace: nothing in memory from the first
+            var renamed = other.Run("[pscustomobject]@{ Name = 'PG New'; ObjectGUID = 'pg-g-1' } | Sync-SfGroup -StateConnectionString $pg");
+            Assert.Equal("Renamed", renamed.Output.Single().Prop("Action"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM Group WHERE Name = 'PG Old'"));
+            Assert.Single(_emulator.Query("SELECT Id FROM Group WHERE Name = 'PG New'"));
+        }
+
+        [Fact]
         public void A_server_that_cannot_be_reached_stops_the_run_before_any_write()
         {
             using var ps = Session();
