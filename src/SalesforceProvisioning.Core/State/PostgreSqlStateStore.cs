@@ -138,11 +138,12 @@ namespace SalesforceProvisioning
                         "Wait for that run to finish (scheduled runs of one connection must not overlap), or stop it; the server releases its lock as soon as its session ends.");
                 string warning = heldBy == null ? null
                     : $"Took over the run lock of '{scope}' held {heldBy}: that run's session with the server ended without releasing it (the process was killed or its machine stopped), so the server released the lock.";
-                Process self = Process.GetCurrentProcess();
-                Guarded("lock", () => Execute(@"INSERT INTO run_locks (scope, owner, pid, host, acquired_at, process_started, expires_at) VALUES (@scope, @owner, @pid, @host, @at, @started, NULL)
+                // No lease and no process start time: the server, not the row, knows whether the holder lives.
+                int pid = Process.GetCurrentProcess().Id;
+                Guarded("lock", () => Execute(@"INSERT INTO run_locks (scope, owner, pid, host, acquired_at, process_started, expires_at) VALUES (@scope, @owner, @pid, @host, @at, NULL, NULL)
                           ON CONFLICT(scope) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
                             process_started = excluded.process_started, expires_at = excluded.expires_at",
-                    null, ("@scope", scope), ("@owner", owner), ("@pid", self.Id), ("@host", Environment.MachineName), ("@at", Now()), ("@started", null)));
+                    null, ("@scope", scope), ("@owner", owner), ("@pid", pid), ("@host", Environment.MachineName), ("@at", Now())));
                 return new AdvisoryLock(this, session, scope, owner, warning);
             }
             catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException || ex is TimeoutException)
