@@ -7,11 +7,13 @@ using System.Text.RegularExpressions;
 namespace SalesforceProvisioning.Commands
 {
     /// <summary>
-    /// The command line a run records, without the secrets typed into it: the arguments of parameters
-    /// whose names say they hold a secret (-ClientSecret, -RefreshToken, -Passphrase, -Password, ...),
-    /// the values of such keys in hashtables (splatting), every literal handed to ConvertTo-SecureString (as an
-    /// argument, colon-bound, or piped in) and every literal string typed into a NetworkCredential.
-    /// Variables stay as they are: only what was typed is in the line.
+    /// The command line a run records, without the secrets typed into it. A secret is given in one of these
+    /// places: an argument of a parameter whose name says it holds a secret (-ClientSecret, -RefreshToken,
+    /// -Passphrase, -Password, ...), the value of such a key in a hashtable (splatting) or of such a member or
+    /// index ($p.ClientSecret = ..., $p['Password'] = ...), a variable named like a secret, anything handed to
+    /// ConvertTo-SecureString (as an argument, colon-bound, piped in or splatted), and a NetworkCredential.
+    /// A literal given there is masked; a variable given there is followed to its assignments on the same
+    /// line, whose values are masked too. Only what was typed is in the line, so nothing else needs hiding.
     /// </summary>
     internal static class CommandLineRedaction
     {
@@ -22,47 +24,143 @@ namespace SalesforceProvisioning.Commands
         {
             if (string.IsNullOrWhiteSpace(line)) return line?.Trim();
             Ast ast = Parser.ParseInput(line, out _, out _);
-            var spans = new List<IScriptExtent>();
+            var found = new Secrets();
             foreach (CommandAst command in ast.FindAll(a => a is CommandAst, true).Cast<CommandAst>())
             {
-                bool toSecureString = string.Equals(command.GetCommandName(), "ConvertTo-SecureString", StringComparison.OrdinalIgnoreCase);
+                bool toSecureString = IsCommand(command, "ConvertTo-SecureString");
                 var elements = command.CommandElements;
                 for (int i = 1; i < elements.Count; i++)
                 {
                     if (elements[i] is CommandParameterAst parameter)
                     {
-                        if (toSecureString && parameter.Argument != null && !(parameter.Argument is VariableExpressionAst))
-                        {
-                            spans.Add(parameter.Argument.Extent); // -String:'typed'
-                            continue;
-                        }
-                        if (!SecretName.IsMatch(parameter.ParameterName) || parameter.ParameterName.EndsWith("Variable", StringComparison.OrdinalIgnoreCase)) continue;
-                        if (parameter.Argument != null) spans.Add(parameter.Argument.Extent);
-                        else if (i + 1 < elements.Count && !(elements[i + 1] is CommandParameterAst)) spans.Add(elements[++i].Extent);
+                        bool secretParameter = SecretName.IsMatch(parameter.ParameterName) && !parameter.ParameterName.EndsWith("Variable", StringComparison.OrdinalIgnoreCase);
+                        if (!toSecureString && !secretParameter) continue;
+                        if (parameter.Argument != null) found.Given(parameter.Argument); // -String:'typed', -ClientSecret:$s
+                        else if (secretParameter && i + 1 < elements.Count && !(elements[i + 1] is CommandParameterAst)) found.Given(elements[++i]);
                     }
-                    else if (toSecureString && !(elements[i] is VariableExpressionAst))
+                    else if (toSecureString && elements[i] is VariableExpressionAst splat && splat.Splatted)
                     {
-                        spans.Add(elements[i].Extent);
+                        found.SplattedIntoConverter.Add(splat.VariablePath.UserPath);
+                    }
+                    else if (toSecureString)
+                    {
+                        found.Given(elements[i]);
                     }
                 }
             }
-            // 'typed' | ConvertTo-SecureString: the literal is a pipeline step of its own.
+            // 'typed' | ConvertTo-SecureString: what is piped in is a pipeline step of its own.
             foreach (PipelineAst pipeline in ast.FindAll(a => a is PipelineAst, true).Cast<PipelineAst>())
             {
-                int converter = pipeline.PipelineElements.ToList().FindIndex(e => e is CommandAst c
-                    && string.Equals(c.GetCommandName(), "ConvertTo-SecureString", StringComparison.OrdinalIgnoreCase));
+                int converter = pipeline.PipelineElements.ToList().FindIndex(e => e is CommandAst c && IsCommand(c, "ConvertTo-SecureString"));
                 for (int i = 0; i < converter; i++)
-                    if (pipeline.PipelineElements[i] is CommandExpressionAst value && !(value.Expression is VariableExpressionAst)) spans.Add(value.Extent);
+                    if (pipeline.PipelineElements[i] is CommandExpressionAst value) found.Given(value.Expression);
             }
-            // A password typed into a NetworkCredential, by ::new or New-Object: every literal string in it.
+            // A password typed into a NetworkCredential, by ::new or New-Object: every literal string and variable in it.
             foreach (Ast credential in ast.FindAll(a => (a is InvokeMemberExpressionAst m && m.Expression is TypeExpressionAst t && t.TypeName.FullName.EndsWith("NetworkCredential", StringComparison.OrdinalIgnoreCase))
-                                                     || (a is CommandAst c && string.Equals(c.GetCommandName(), "New-Object", StringComparison.OrdinalIgnoreCase) && c.Extent.Text.IndexOf("NetworkCredential", StringComparison.OrdinalIgnoreCase) >= 0), true))
-                foreach (Ast literal in credential.FindAll(a => a is StringConstantExpressionAst s && s.StringConstantType != StringConstantType.BareWord || a is ExpandableStringExpressionAst, true))
-                    spans.Add(literal.Extent);
+                                                     || (a is CommandAst c && IsCommand(c, "New-Object") && c.Extent.Text.IndexOf("NetworkCredential", StringComparison.OrdinalIgnoreCase) >= 0), true))
+                foreach (Ast value in credential.FindAll(a => IsLiteral(a) || a is VariableExpressionAst, true))
+                    found.Given(value);
             foreach (HashtableAst table in ast.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>())
                 foreach (var pair in table.KeyValuePairs)
-                    if (pair.Item1 is StringConstantExpressionAst key && SecretName.IsMatch(key.Value)) spans.Add(pair.Item2.Extent);
+                    if (pair.Item1 is StringConstantExpressionAst key && SecretName.IsMatch(key.Value)) found.Given(pair.Item2);
+            found.Assignments(ast);
+            return Masked(line, found.Spans);
+        }
 
+        /// <summary>What to mask, and the variables a secret was given through (their assignments on the line are masked).</summary>
+        private sealed class Secrets
+        {
+            public List<IScriptExtent> Spans { get; } = new List<IScriptExtent>();
+            private readonly HashSet<string> _variables = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            public HashSet<string> SplattedIntoConverter { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+            /// <summary>A value given as a secret: masked when typed, followed when a variable.</summary>
+            public void Given(Ast value)
+            {
+                if (Unwrapped(value) is VariableExpressionAst variable)
+                {
+                    if (!variable.Splatted) _variables.Add(variable.VariablePath.UserPath);
+                    return;
+                }
+                Spans.Add(value.Extent);
+            }
+
+            /// <summary>
+            /// The values assigned to a variable, member or key named like a secret ($secret = 'x', $p.ClientSecret = 'x',
+            /// $p['Password'] = 'x') or to a variable a secret was given through, and every literal in what a variable
+            /// splatted into ConvertTo-SecureString holds ($p = @{ String = 'x'; ... }; ConvertTo-SecureString @p).
+            /// </summary>
+            public void Assignments(Ast ast)
+            {
+                var assignments = ast.FindAll(a => a is AssignmentStatementAst, true).Cast<AssignmentStatementAst>().ToList();
+                // $plain = 'x'; $copy = $plain; ... -ClientSecret (ConvertTo-SecureString $copy ...): follow copies back.
+                bool more = true;
+                while (more)
+                {
+                    more = false;
+                    foreach (AssignmentStatementAst assignment in assignments)
+                        if (IsSecret(assignment) && Unwrapped(assignment.Right) is VariableExpressionAst source && !source.Splatted)
+                            more |= _variables.Add(source.VariablePath.UserPath);
+                }
+                foreach (AssignmentStatementAst assignment in assignments)
+                {
+                    if (IsSecret(assignment))
+                    {
+                        if (!(Unwrapped(assignment.Right) is VariableExpressionAst)) Spans.Add(assignment.Right.Extent);
+                    }
+                    else if (TargetVariable(assignment) is string variable && SplattedIntoConverter.Contains(variable))
+                    {
+                        foreach (Ast value in LiteralsIn(assignment.Right)) Spans.Add(value.Extent);
+                    }
+                }
+            }
+
+            private bool IsSecret(AssignmentStatementAst assignment)
+            {
+                ExpressionAst target = Target(assignment);
+                string variable = TargetVariable(assignment);
+                string key = target is MemberExpressionAst member ? (member.Member as StringConstantExpressionAst)?.Value
+                           : target is IndexExpressionAst index ? (index.Index as StringConstantExpressionAst)?.Value : null;
+                string holder = ((target as MemberExpressionAst)?.Expression ?? (target as IndexExpressionAst)?.Target) is VariableExpressionAst v ? v.VariablePath.UserPath : null;
+                return (variable != null && (SecretName.IsMatch(variable) || _variables.Contains(variable)))
+                       || (key != null && SecretName.IsMatch(key)) || (holder != null && SplattedIntoConverter.Contains(holder));
+            }
+
+            private static ExpressionAst Target(AssignmentStatementAst assignment)
+            {
+                ExpressionAst target = assignment.Left;
+                while (target is AttributedExpressionAst typed) target = typed.Child; // [hashtable]$p = ...
+                return target;
+            }
+
+            private static string TargetVariable(AssignmentStatementAst assignment) => (Target(assignment) as VariableExpressionAst)?.VariablePath.UserPath;
+        }
+
+        private static bool IsCommand(CommandAst command, string name) => string.Equals(command.GetCommandName(), name, StringComparison.OrdinalIgnoreCase);
+
+        private static bool IsLiteral(Ast value) => value is StringConstantExpressionAst s && s.StringConstantType != StringConstantType.BareWord || value is ExpandableStringExpressionAst;
+
+        /// <summary>What a splatted variable is given: each hashtable value that is not a variable ($true stays), else each literal.</summary>
+        private static IEnumerable<Ast> LiteralsIn(Ast value)
+        {
+            var tables = value.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>().ToList();
+            if (tables.Count > 0) return tables.SelectMany(t => t.KeyValuePairs).Select(p => (Ast)p.Item2).Where(v => !(Unwrapped(v) is VariableExpressionAst));
+            return value.FindAll(IsLiteral, true);
+        }
+
+        /// <summary>The expression a statement or parenthesis holds ('x', ('x'), $s), or the value itself.</summary>
+        private static Ast Unwrapped(Ast value)
+        {
+            while (true)
+            {
+                Ast inner = value is PipelineAst p ? p.GetPureExpression() : value is CommandExpressionAst c ? c.Expression : value is ParenExpressionAst paren ? paren.Pipeline : null;
+                if (inner == null) return value;
+                value = inner;
+            }
+        }
+
+        private static string Masked(string line, List<IScriptExtent> spans)
+        {
             string redacted = line;
             int kept = int.MaxValue;
             // From the end, so earlier offsets stay valid; a span inside one already masked is skipped.

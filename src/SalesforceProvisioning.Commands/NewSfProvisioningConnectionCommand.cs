@@ -88,6 +88,8 @@ namespace SalesforceProvisioning.Commands
         [Parameter] public SfRecordType RecordType { get; set; }
         [Parameter] public SwitchParameter AllowDelete { get; set; }
         [Parameter] public string DefaultCompany { get; set; }
+        [Parameter] public string LeadClosedStatus { get; set; }
+        [Parameter] public string LeadReopenStatus { get; set; }
 
         [Parameter]
         public string ApiVersion { get; set; } = SfConnectionSettings.DefaultApiVersion;
@@ -142,6 +144,8 @@ namespace SalesforceProvisioning.Commands
                 RecordType = Bound(nameof(RecordType)) ? RecordType : (SfRecordType?)null,
                 AllowDelete = AllowDelete,
                 DefaultCompany = DefaultCompany,
+                LeadClosedStatus = LeadClosedStatus,
+                LeadReopenStatus = LeadReopenStatus,
             };
 
             SfProvisioningConnection connection;

@@ -13,6 +13,9 @@ namespace SalesforceProvisioning.Commands
     public abstract class UserSyncCmdlet : SfConnectedCmdlet, IDisposable
     {
         private readonly List<SourceUser> _window = new List<SourceUser>();
+        // Inputs refused before any call (null, no key): they count in the window and come out with it, so
+        // their error (terminating under -ErrorAction Stop) follows the results of every write before them.
+        private readonly List<SfUserSyncResult> _refused = new List<SfUserSyncResult>();
         // Inputs planned but without a result yet (their writes may be carried to a later window).
         private readonly Dictionary<int, SourceUser> _unreported = new Dictionary<int, SourceUser>();
         private readonly Dictionary<SfSyncAction, int> _counts = Enum.GetValues(typeof(SfSyncAction)).Cast<SfSyncAction>().ToDictionary(a => a, a => 0);
@@ -102,7 +105,7 @@ namespace SalesforceProvisioning.Commands
             SfUserSyncResult keyless = RuleRun?.WithoutKey(user);
             if (keyless != null)
             {
-                Deliver(new List<SfUserSyncResult> { keyless });
+                Refuse(keyless);
                 return;
             }
             if (RuleRun != null) user.LastRecordType = RuleRun.LastRecordType(user);
@@ -113,7 +116,14 @@ namespace SalesforceProvisioning.Commands
                 return;
             }
             _window.Add(user);
-            if (_window.Count >= BatchSize) Flush();
+            if (_window.Count + _refused.Count >= BatchSize) Flush();
+        }
+
+        /// <summary>An input refused before any call: its result and error come with its window's.</summary>
+        protected void Refuse(SfUserSyncResult refused)
+        {
+            _refused.Add(refused);
+            if (_window.Count + _refused.Count >= BatchSize) Flush();
         }
 
         protected override void EndProcessing()
@@ -148,16 +158,18 @@ namespace SalesforceProvisioning.Commands
         private List<SfUserSyncResult> FlushAndCollect(bool endOfInput)
         {
             foreach (string warning in _propertyCheck?.TakeWarnings() ?? Array.Empty<string>()) WriteWarning(warning);
-            if (_window.Count == 0 && !endOfInput) return new List<SfUserSyncResult>();
+            if (_window.Count == 0 && _refused.Count == 0 && !endOfInput) return new List<SfUserSyncResult>();
             var window = _window.ToList();
             _window.Clear();
             foreach (SourceUser user in window) _unreported[user.Index] = user;
-            var results = new List<SfUserSyncResult>();
+            var results = new List<SfUserSyncResult>(_refused);
+            _refused.Clear();
             try
             {
                 if (window.Count > 0) PlanAndExecute(window, results);
-                // An error may end the command (-ErrorAction Stop): the writes planned before it go out first,
-                // so the error never strands them unwritten. Failures are rare; sparse changes stay carried.
+                // An error may end the command (-ErrorAction Stop): the writes planned before it (carried from
+                // earlier windows too) go out first, so the error never strands them unwritten or unreported.
+                // Failures are rare; sparse changes stay carried.
                 if (endOfInput || results.Any(r => r.Outcome == SfSyncAction.Failed))
                 {
                     _progress.Phase("Writing the remaining changes");
@@ -238,6 +250,13 @@ namespace SalesforceProvisioning.Commands
             catch (SalesforceException ex)
             {
                 unrecorded = ex;
+                // The run stops before its next write: inputs still without a result (their writes carried to a
+                // later call, or their window not planned yet) are never sent, and say so.
+                results = results.Concat(_refused)
+                    .Concat(_unreported.Values.Concat(_window).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex))).ToList();
+                _refused.Clear();
+                _unreported.Clear();
+                _window.Clear();
             }
             Emit(results);
             if (unrecorded != null) ThrowFor(unrecorded, RuleRun.Rule.Name);
@@ -332,6 +351,7 @@ namespace SalesforceProvisioning.Commands
                 case "UnknownRole":
                 case "UnknownPermissionSetGroup":
                 case "UnknownPermissionSetLicense": return ErrorCategory.ObjectNotFound;
+                case "NullInput": return ErrorCategory.InvalidArgument;
                 case "FederationIdInUse":
                 case "MatchConflict":
                 case "AmbiguousMatch":
@@ -491,8 +511,7 @@ namespace SalesforceProvisioning.Commands
             if (InputObject == null)
             {
                 // Even a null input gets its result, so counts of inputs and results always agree.
-                WriteObject(new SfUserSyncResult { Outcome = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
-                WriteError(new ErrorRecord(new ArgumentNullException(nameof(InputObject), $"Input #{index} is null."), "NullInput", ErrorCategory.InvalidArgument, null));
+                Refuse(new SfUserSyncResult { Outcome = SfSyncAction.Failed, ErrorCode = "NullInput", Message = $"Input #{index} is null.", Remedy = "Remove empty rows from the source.", InputIndex = index });
                 return;
             }
             ObserveInput(InputObject);

@@ -22,6 +22,7 @@ namespace SalesforceProvisioning
                 case "UNABLE_TO_LOCK_ROW": return "Another process held the record through every retry; run again later.";
                 case "MALFORMED_QUERY": return "This is a bug in the module's query; please report it with the verbose log.";
                 case "NotConfirmed": return "Run the same sync again (after the stop is resolved): it reads the record back and confirms it, and never creates it twice.";
+                case "NotSent": return "The run was stopped before this change was sent: run the same sync again to write it.";
                 case "ConnectionDropped":
                 case "Timeout": return "The outcome is unknown: run the same sync again; it reconciles what was written and never creates a user twice.";
                 case "RequestLimitExceeded":

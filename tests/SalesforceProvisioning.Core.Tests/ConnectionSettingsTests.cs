@@ -42,6 +42,8 @@ namespace SalesforceProvisioning.Tests
         [InlineData("RecordType")]
         [InlineData("AllowDelete")]
         [InlineData("DefaultCompany")]
+        [InlineData("LeadClosedStatus")]
+        [InlineData("LeadReopenStatus")]
         public void Options_of_other_targets_are_refused_for_the_Salesforce_target(string parameter)
         {
             var s = Valid();
@@ -52,6 +54,8 @@ namespace SalesforceProvisioning.Tests
                 case "RecordType": s.RecordType = SfRecordType.Lead; break;
                 case "AllowDelete": s.AllowDelete = true; break;
                 case "DefaultCompany": s.DefaultCompany = "Acme"; break;
+                case "LeadClosedStatus": s.LeadClosedStatus = "Closed - Not Converted"; break;
+                case "LeadReopenStatus": s.LeadReopenStatus = "Working - Contacted"; break;
             }
             var ex = Assert.Throws<SalesforceConfigurationException>(() => SfProvisioningConnection.Create(s));
             Assert.Equal(parameter, ex.Parameter);

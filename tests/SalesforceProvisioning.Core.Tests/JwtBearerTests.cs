@@ -116,6 +116,84 @@ namespace SalesforceProvisioning.Tests
             Assert.Equal("CertificatePath", Assert.Throws<SalesforceConfigurationException>(() => SfProvisioningConnection.Create(twoSources)).Parameter);
         }
 
+        private X509Certificate2 RsaCertificateWithKey(string name)
+            => new CertificateRequest("CN=" + name, _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        [Fact]
+        public void A_thumbprint_is_looked_up_in_the_users_personal_store_first_then_the_machines()
+        {
+            Assert.Equal(new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine }, JwtCertificate.StoreSearchOrder);
+            using var certificate = RsaCertificateWithKey("store-order");
+            var asked = new System.Collections.Generic.List<StoreLocation>();
+            Func<StoreLocation, X509Certificate2Collection> Stores(StoreLocation? holder, bool userStoreMissing = false) => location =>
+            {
+                asked.Add(location);
+                if (userStoreMissing && location == StoreLocation.CurrentUser) return null;
+                var certificates = new X509Certificate2Collection(RsaCertificateWithKey("other-" + location));
+                if (location == holder) certificates.Add(new X509Certificate2(certificate));
+                return certificates;
+            };
+
+            using (var inUserStore = JwtCertificate.FromStore(certificate.Thumbprint, Stores(StoreLocation.CurrentUser)))
+                Assert.Equal(certificate.Thumbprint, inUserStore.Thumbprint);
+            Assert.Equal(new[] { StoreLocation.CurrentUser }, asked); // found there: the machine's store is not read
+
+            asked.Clear();
+            using (var inMachineStore = JwtCertificate.FromStore(certificate.Thumbprint.ToLowerInvariant(), Stores(StoreLocation.LocalMachine)))
+                Assert.Equal(certificate.Thumbprint, inMachineStore.Thumbprint);
+            Assert.Equal(new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine }, asked);
+
+            asked.Clear();
+            using (var noUserStore = JwtCertificate.FromStore(certificate.Thumbprint, Stores(StoreLocation.LocalMachine, userStoreMissing: true)))
+                Assert.Equal(certificate.Thumbprint, noUserStore.Thumbprint);
+
+            var nowhere = Assert.Throws<SalesforceConfigurationException>(() => JwtCertificate.FromStore(certificate.Thumbprint, Stores(null)));
+            Assert.Equal("CertificateThumbprint", nowhere.Parameter);
+            Assert.Contains(@"CurrentUser\My or LocalMachine\My", nowhere.Message);
+        }
+
+        [Fact]
+        public void The_real_stores_are_read_and_a_platform_without_the_machines_personal_store_only_searches_the_users()
+        {
+            // On Linux .NET has CurrentUser\My but no LocalMachine\My ("limited to the Root and CertificateAuthority stores"):
+            // the lookup must still answer with the not-found error, not a CryptographicException.
+            var missing = Assert.Throws<SalesforceConfigurationException>(() => JwtCertificate.FromStore(new string('0', 40)));
+            Assert.Equal("CertificateThumbprint", missing.Parameter);
+        }
+
+        /// <summary>
+        /// The flow signs the assertion "using SHA256 with RSA" (RS256): an ECDSA certificate or key is refused
+        /// naming what it is, from a certificate object, a PFX, a SEC1 (BEGIN EC PRIVATE KEY) or a PKCS#8 PEM.
+        /// </summary>
+        [Fact]
+        public void A_key_that_is_not_rsa_is_refused_saying_salesforce_signs_only_with_rsa()
+        {
+            using ECDsa ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var ecCertificate = new CertificateRequest("CN=ecdsa", ec, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+            var fromObject = Assert.Throws<SalesforceConfigurationException>(() => JwtCertificate.FromCertificate(ecCertificate));
+            Assert.Equal("Certificate", fromObject.Parameter);
+            Assert.Contains("not an RSA key", fromObject.Message);
+            Assert.Contains("only with RSA (RS256)", fromObject.Message);
+
+            string pfx = Path.Combine(_folder, "ec.pfx");
+            File.WriteAllBytes(pfx, ecCertificate.Export(X509ContentType.Pfx, "pw"));
+            var fromPfx = Assert.Throws<SalesforceConfigurationException>(() => JwtCertificate.FromFile(pfx, SecretText.ToSecureString("pw")));
+            Assert.Equal("CertificatePath", fromPfx.Parameter);
+            Assert.Contains("not an RSA key", fromPfx.Message);
+
+            foreach (string pem in new[] { ec.ExportECPrivateKeyPem(), ec.ExportPkcs8PrivateKeyPem() + "\n" + ecCertificate.ExportCertificatePem() })
+            {
+                string path = Path.Combine(_folder, "ec.pem");
+                File.WriteAllText(path, pem);
+                var fromPem = Assert.Throws<SalesforceConfigurationException>(() => JwtCertificate.FromFile(path, null));
+                Assert.Equal("CertificatePath", fromPem.Parameter);
+                Assert.Contains("is an EC (ECDSA) key", fromPem.Message);
+                Assert.Contains("only with RSA (RS256)", fromPem.Message);
+                Assert.Contains("rsa:2048", fromPem.Remedy);
+            }
+        }
+
         private static string Decode(string part) => Encoding.UTF8.GetString(Base64Url(part));
 
         private static byte[] Base64Url(string part)

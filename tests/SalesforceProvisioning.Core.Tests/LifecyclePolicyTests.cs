@@ -315,7 +315,7 @@ Lead    | yes    | Contact | Create  | Update     | ReopenLead  | Demote  | Demo
             });
             Assert.Equal("Won", statuses.Converted);
             Assert.Equal("Closed_Lost", statuses.Closed);
-            Assert.Equal("New", statuses.DefaultOpen);
+            Assert.Equal("New", statuses.Reopen);
             Assert.True(statuses.IsClosed("Closed_Lost"));
             Assert.False(statuses.IsClosed("Working"));
             Assert.Null(LeadStatuses.From(Array.Empty<Newtonsoft.Json.Linq.JObject>()).Closed);

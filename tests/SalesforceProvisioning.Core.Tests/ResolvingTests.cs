@@ -153,10 +153,9 @@ namespace SalesforceProvisioning.Tests
         }
 
         [Theory]
-        [InlineData("2027-03-31", "2027-04-01T00:00:00.000Z")]
         [InlineData("2027-03-31T17:00:00+02:00", "2027-03-31T15:00:00.000Z")]
         [InlineData("2027-03-31T17:00:00Z", "2027-03-31T17:00:00.000Z")]
-        public void An_access_end_date_is_an_instant_and_a_plain_date_lasts_through_that_day(string given, string expires)
+        public void An_access_end_date_is_an_instant(string given, string expires)
         {
             var culture = CultureInfo.CurrentCulture;
             try
@@ -170,6 +169,14 @@ namespace SalesforceProvisioning.Tests
             {
                 CultureInfo.CurrentCulture = culture;
             }
+        }
+
+        [Fact]
+        public void A_plain_access_end_date_lasts_through_that_day_in_the_sync_machines_zone()
+        {
+            var nextMidnight = new DateTime(2027, 4, 1, 0, 0, 0, DateTimeKind.Unspecified);
+            string expires = TimeZoneInfo.ConvertTimeToUtc(nextMidnight, TimeZoneInfo.Local).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            Assert.Equal(expires, Expiry.Of(Source(("AccessEndDate", "2027-03-31"))).Text);
         }
 
         [Fact]

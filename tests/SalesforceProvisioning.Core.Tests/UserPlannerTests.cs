@@ -55,6 +55,27 @@ namespace SalesforceProvisioning.Tests
             ["Email"] = "jane.o'brien@example.com", ["IsActive"] = active, ["Title"] = title, ["ProfileId"] = "00e000000000001AAA",
         }) { IsFrozen = frozen };
 
+        /// <summary>
+        /// Microsoft Graph's businessPhones is a string collection that holds one number ("only one number can be set
+        /// for this property", Graph's user resource, https://learn.microsoft.com/en-us/graph/api/resources/user): Phone takes the first.
+        /// </summary>
+        [Fact]
+        public void Graphs_BusinessPhones_list_gives_Phone_its_first_number_in_the_default_and_a_custom_map()
+        {
+            Assert.Equal("+1 555 0100", Source(Jane(("BusinessPhones", new object[] { "+1 555 0100", "+1 555 0199" }))).Fields["Phone"]);
+            Assert.Equal("+1 555 0100", Source(Jane(("BusinessPhones", new object[] { " ", "+1 555 0100" }))).Fields["Phone"]);
+            // No number: the default map leaves Phone as it is, as for any value the source does not carry.
+            Assert.False(Source(Jane(("BusinessPhones", new object[0]))).Fields.ContainsKey("Phone"));
+            // A Phone of the source's own wins over the Graph list, as the default map's order says.
+            Assert.Equal("0100", Source(Jane(("Phone", "0100"), ("BusinessPhones", new object[] { "+1 555 0199" }))).Fields["Phone"]);
+
+            var custom = new SfAttributeMap();
+            custom.Add(new SfFieldMapping("Username", new[] { "UserPrincipalName" }));
+            custom.Add(new SfFieldMapping("Phone", new[] { "BusinessPhones" }));
+            Assert.Equal("+1 555 0100", Source(Jane(("BusinessPhones", new object[] { "+1 555 0100", "+1 555 0199" })), custom).Fields["Phone"]);
+            Assert.Null(Source(Jane(("BusinessPhones", new object[0])), custom).Fields["Phone"]); // a custom map clears an empty value
+        }
+
         [Fact]
         public void A_new_user_gets_required_fields_from_defaults_and_a_generated_alias()
         {

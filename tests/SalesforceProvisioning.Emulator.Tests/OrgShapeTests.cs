@@ -248,6 +248,33 @@ public sealed class OrgShapeTests : EmulatorTest
         Assert.Equal(2, (await Query("SELECT UsedLicenses FROM PermissionSetLicense"))["records"]![0]!["UsedLicenses"]!.GetValue<long>());
     }
 
+    /// <summary>
+    /// Salesforce Help, "Permission Set Licenses": a permission set that needs a permission set licence (PermissionSet.LicenseId)
+    /// is an assignment error without it; "Remove a Permission Set License from a User": the sets that need it go first.
+    /// </summary>
+    [Fact]
+    public async Task A_permission_set_that_needs_a_licence_is_refused_without_it_and_the_licence_stays_while_the_set_is_assigned()
+    {
+        var seed = DefaultSeed();
+        seed["objects"]!["PermissionSet"]!.AsArray().Add(new JsonObject { ["Id"] = "0PSEm0000000301", ["Name"] = "Console_Agent", ["Label"] = "Console Agent", ["LicenseId"] = "0PLEm0000000001" });
+        LoadSeed(seed);
+        var set = new JsonObject { ["AssigneeId"] = "005Em0000000004", ["PermissionSetId"] = "0PSEm0000000301" };
+        var refused = await Post($"{V}/sobjects/PermissionSetAssignment", set);
+        Assert.Equal("FIELD_INTEGRITY_EXCEPTION", ErrorCode(refused.Body));
+        Assert.Contains("requires the permission set license Sales Console User", refused.Body![0]!["message"]!.ToString());
+
+        var licence = await Post($"{V}/sobjects/PermissionSetLicenseAssign", new JsonObject { ["AssigneeId"] = "005Em0000000004", ["PermissionSetLicenseId"] = "0PLEm0000000001" });
+        Assert.Equal(HttpStatusCode.Created, licence.Status);
+        var assigned = await Post($"{V}/sobjects/PermissionSetAssignment", (JsonObject)set.DeepClone());
+        Assert.Equal(HttpStatusCode.Created, assigned.Status);
+        Assert.Equal("Console_Agent", (await Query("SELECT PermissionSet.LicenseId, PermissionSet.Name FROM PermissionSetAssignment WHERE AssigneeId = '005Em0000000004' AND PermissionSet.LicenseId != null"))["records"]![0]!["PermissionSet"]!["Name"]!.ToString());
+
+        var held = await Delete($"{V}/sobjects/PermissionSetLicenseAssign/{licence.Body!["id"]}");
+        Assert.Equal("FIELD_INTEGRITY_EXCEPTION", ErrorCode(held.Body));
+        Assert.Equal(HttpStatusCode.NoContent, (await Delete($"{V}/sobjects/PermissionSetAssignment/{assigned.Body!["id"]}")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await Delete($"{V}/sobjects/PermissionSetLicenseAssign/{licence.Body!["id"]}")).Status);
+    }
+
     [Fact]
     public async Task Roles_and_permission_set_groups_are_part_of_the_org()
     {

@@ -184,6 +184,30 @@ $graph, $ad | Sync-SfUser -Profile 'Standard User'");
             Assert.Equal("Disabled", disabled.Output.Single().Prop("Action"));
         }
 
+        /// <summary>Graph's businessPhones: a string collection holding one number (Graph's user resource); Phone takes the first.</summary>
+        [Fact]
+        public void A_graph_users_BusinessPhones_set_Phone_to_the_first_number_and_a_rerun_writes_nothing()
+        {
+            using var ps = Session();
+            string graph = @"$graph = [pscustomobject]@{ Id = '2f1c0a4e-6b7d-4c1e-9f2a-5d3b8e7c6a10'; DisplayName = 'Pia Lund'; GivenName = 'Pia'; Surname = 'Lund'
+    UserPrincipalName = 'pia@dir.example.com'; Mail = 'pia@dir.example.com'; AccountEnabled = $true; BusinessPhones = [string[]]@('+46 8 555 0100', '+46 8 555 0199')
+    MobilePhone = '+46 70 555 0100'; AdditionalProperties = [System.Collections.Generic.Dictionary[string, object]]::new() }; ";
+            var created = ps.Run(graph + "$graph | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(created.Errors);
+            Assert.Equal("Created", created.Output.Single().Prop("Action"));
+            var pia = _emulator.Query("SELECT Phone, MobilePhone FROM User WHERE Username = 'pia@dir.example.com'").Single();
+            Assert.Equal("+46 8 555 0100", pia["Phone"].ToString());
+            Assert.Equal("+46 70 555 0100", pia["MobilePhone"].ToString());
+
+            long written = _emulator.RecordsWritten;
+            Assert.Equal("Unchanged", ps.Run(graph + "$graph | Sync-SfUser").Output.Single().Prop("Action"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+
+            var changed = ps.Run(graph + "$graph.BusinessPhones = [string[]]@('+46 8 555 0123'); $graph | Sync-SfUser");
+            Assert.Equal("Updated", changed.Output.Single().Prop("Action"));
+            Assert.Equal("+46 8 555 0123", _emulator.Query("SELECT Phone FROM User WHERE Username = 'pia@dir.example.com'").Single()["Phone"].ToString());
+        }
+
         [Fact]
         public void A_misspelled_source_property_in_a_custom_map_is_warned_about_once_per_run_with_the_closest_names()
         {

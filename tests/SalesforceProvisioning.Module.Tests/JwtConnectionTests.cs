@@ -194,6 +194,51 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Single(both.Errors);
         }
 
+        /// <summary>The README: "an encrypted PEM key is refused with the `openssl pkcs12 -export` line that turns it into a PFX".</summary>
+        [Fact]
+        public void An_encrypted_pem_key_is_refused_at_once_with_the_openssl_line_that_makes_a_pfx_of_it()
+        {
+            using RSA key = RSA.Create(2048);
+            string pkcs8 = Path.Combine(Material.Folder, "encrypted.pem");
+            File.WriteAllText(pkcs8, key.ExportEncryptedPkcs8PrivateKeyPem("pem-pass", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 1000)));
+            // OpenSSL's traditional form (openssl genrsa -aes256): the encryption is named in the block's headers.
+            string traditional = Path.Combine(Material.Folder, "encrypted-rsa.key");
+            string body = key.ExportRSAPrivateKeyPem().Replace("-----BEGIN RSA PRIVATE KEY-----\n", "");
+            File.WriteAllText(traditional, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\n" + body);
+            foreach (string file in new[] { pkcs8, traditional })
+            {
+                using var ps = new PowerShellHost();
+                var result = ps.Run("New-SfProvisioningConnection -Domain $emu.Domain -ClientId $emu.ClientId -Username $emu.Username -CertificatePath $f",
+                    new Hashtable { ["emu"] = _emulator.Emulator, ["f"] = file });
+                var error = Assert.Single(result.Errors);
+                Assert.Equal("InvalidCertificatePath,SalesforceProvisioning.Commands.NewSfProvisioningConnectionCommand", error.FullyQualifiedErrorId);
+                Assert.Contains("is encrypted", error.ErrorDetails.Message);
+                Assert.Contains(file, error.ErrorDetails.Message);
+                Assert.Contains("openssl pkcs12 -export -inkey key.pem -in cert.pem -out cert.pfx", error.ErrorDetails.RecommendedAction);
+            }
+            Assert.Equal(0, TokenRequests());
+        }
+
+        [Fact]
+        public void An_ecdsa_certificate_is_refused_at_once_because_salesforce_signs_only_with_rsa()
+        {
+            using ECDsa ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var certificate = new CertificateRequest("CN=sfprov-jwt-ecdsa", ec, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            string pfx = Path.Combine(Material.Folder, "ecdsa.pfx");
+            File.WriteAllBytes(pfx, certificate.Export(X509ContentType.Pfx, Material.PfxPassword));
+            using var ps = new PowerShellHost();
+            string withPath = $"$ecPfx = '{pfx}'; ";
+            var fromFile = Run(ps, withPath + "New-SfProvisioningConnection -Domain $emu.Domain -ClientId $emu.ClientId -Username $emu.Username -CertificatePath $ecPfx -CertificatePassword $pw");
+            var error = Assert.Single(fromFile.Errors);
+            Assert.Equal("InvalidCertificatePath,SalesforceProvisioning.Commands.NewSfProvisioningConnectionCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("not an RSA key", error.ErrorDetails.Message);
+            Assert.Contains("only with RSA (RS256)", error.ErrorDetails.Message);
+
+            var fromObject = Run(ps, withPath + "$ec = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($ecPfx, $pw); New-SfProvisioningConnection -Domain $emu.Domain -ClientId $emu.ClientId -Username $emu.Username -Certificate $ec");
+            Assert.Equal("InvalidCertificate,SalesforceProvisioning.Commands.NewSfProvisioningConnectionCommand", Assert.Single(fromObject.Errors).FullyQualifiedErrorId);
+            Assert.Equal(0, TokenRequests());
+        }
+
         [Fact]
         public void A_thumbprint_finds_the_certificate_in_the_current_users_personal_store()
         {

@@ -17,6 +17,7 @@ namespace SalesforceProvisioning.ModuleTests
         private const string Carla = "carla.community@emulator.example.com";
         private readonly EmulatorFixture _emulator;
         private readonly string _acme;
+        private bool _seedChanged;
         private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfp-lifecycle-" + System.Guid.NewGuid().ToString("N"));
 
         public LifecycleTests(EmulatorFixture emulator)
@@ -31,6 +32,8 @@ namespace SalesforceProvisioning.ModuleTests
         public void Dispose()
         {
             _emulator.ClearFaults();
+            if (_seedChanged) _emulator.UseOrg(EmulatorFixture.BusinessOnly); // Reset reloads the last seed
+
             if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
         }
 
@@ -226,6 +229,70 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Empty(reopened.Errors);
             Assert.Equal("Reactivated", reopened.Output.Single().Prop("Action"));
             Assert.Equal("Open - Not Contacted", _emulator.Query("SELECT Status FROM Lead WHERE Email = 'rory.reopen@example.com'").Single()["Status"].ToString());
+        }
+
+        /// <summary>The org's lead statuses with one more open value, and (when asked) without the standard "Closed - Not Converted".</summary>
+        private void LeadStatusesOfTheOrg(bool withoutClosed)
+        {
+            _seedChanged = true;
+            _emulator.UseSeed(seed =>
+            {
+                var statuses = seed["objects"]["LeadStatus"].AsArray();
+                if (withoutClosed)
+                {
+                    var closed = statuses.First(s => s["ApiName"].ToString() == "Closed - Not Converted");
+                    statuses.Remove(closed);
+                }
+                statuses.Add(new System.Text.Json.Nodes.JsonObject { ["Id"] = "01JEm0000000009", ["ApiName"] = "Disqualified", ["MasterLabel"] = "Disqualified", ["SortOrder"] = 6 });
+            });
+        }
+
+        [Fact]
+        public void The_connection_names_the_lead_statuses_that_close_and_reopen_a_lead_and_a_saved_connection_keeps_them()
+        {
+            LeadStatusesOfTheOrg(withoutClosed: false);
+            using var ps = People("-LeadClosedStatus Disqualified -LeadReopenStatus 'Working - Contacted'");
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
+                "Save-SfProvisioningConnection -Name crm -Connection $c -StatePath $state -Force; $saved = Get-SfProvisioningConnection -Name crm -StatePath $state").Errors);
+            ps.Run(Person("dana.status@example.com", "RecordType = 'Lead'") + " | Sync-SfUser -Connection $saved");
+            string Status() => _emulator.Query("SELECT Status FROM Lead WHERE Email = 'dana.status@example.com'").Single()["Status"].ToString();
+
+            Assert.Equal("Disabled", ps.Run(Person("dana.status@example.com", "RecordType = 'Lead'; Enabled = $false") + " | Sync-SfUser -Connection $saved").Output.Single().Prop("Action"));
+            Assert.Equal("Disqualified", Status());
+            var reopened = ps.Run(Person("dana.status@example.com", "RecordType = 'Lead'; Enabled = $true") + " | Sync-SfUser -Connection $saved");
+            Assert.Empty(reopened.Errors);
+            Assert.Equal("Reactivated", reopened.Output.Single().Prop("Action"));
+            Assert.Equal("Working - Contacted", Status());
+        }
+
+        [Fact]
+        public void A_lead_status_the_org_does_not_have_stops_the_run_at_its_start_naming_the_ones_it_has()
+        {
+            using var ps = People("-LeadClosedStatus 'Closed - Lost'");
+            long written = _emulator.RecordsWritten;
+            var run = ps.Run(Person("erin.status@example.com", "RecordType = 'Lead'") + " | Sync-SfUser");
+            Assert.Empty(run.Output);
+            var error = Assert.Single(run.Errors);
+            Assert.Contains("LeadClosedStatus", error.ToString());
+            Assert.Contains("'Closed - Lost'", error.ToString());
+            Assert.Contains("'Open - Not Contacted', 'Working - Contacted', 'Closed - Not Converted'", error.ToString());
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
+        [Fact]
+        public void Without_a_closed_status_or_the_setting_closing_a_lead_is_that_persons_clear_error()
+        {
+            LeadStatusesOfTheOrg(withoutClosed: true);
+            using var ps = People();
+            ps.Run($"@({Person("fay.status@example.com", "RecordType = 'Lead'")}, {Person("gus.status@example.com", "RecordType = 'Lead'")}) | Sync-SfUser");
+            var run = ps.Run($"@({Person("fay.status@example.com", "RecordType = 'Lead'; Enabled = $false")}, {Person("gus.status@example.com", "RecordType = 'Lead'; Title = 'Boss'")}) | Sync-SfUser");
+            var fay = run.Output.Single(o => o.Prop("ErrorCode") == "NoLeadStatus");
+            Assert.Equal("Failed", fay.Prop("Action"));
+            Assert.Equal("NoLeadStatus", fay.Prop("ErrorCode"));
+            Assert.Contains("'Open - Not Contacted', 'Working - Contacted', 'Disqualified'", fay.Prop("Message"));
+            Assert.Contains("-LeadClosedStatus", fay.Prop("Remedy"));
+            Assert.Equal(2, run.Output.Count);
+            Assert.Equal("Open - Not Contacted", _emulator.Query("SELECT Status FROM Lead WHERE Email = 'fay.status@example.com'").Single()["Status"].ToString());
         }
 
         // ---- #13 ------------------------------------------------------------------------------------

@@ -117,6 +117,40 @@ namespace SalesforceProvisioning.ModuleTests
             };
         }
 
+        /// <summary>
+        /// Runs a script and stops it (as Ctrl+C does) once <paramref name="stopWhen"/> holds, polled while it runs;
+        /// returns whether the stop was sent before the script ended by itself.
+        /// </summary>
+        public bool RunAndStop(string script, Func<bool> stopWhen, TimeSpan timeout, IDictionary variables = null)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = _runspace;
+            if (variables != null)
+            {
+                foreach (DictionaryEntry v in variables)
+                    _runspace.SessionStateProxy.SetVariable((string)v.Key, v.Value);
+            }
+            ps.AddScript(script);
+            IAsyncResult running = ps.BeginInvoke();
+            var deadline = DateTime.UtcNow + timeout;
+            bool stopped = false;
+            while (!running.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                if (stopWhen())
+                {
+                    ps.Stop();
+                    stopped = true;
+                    break;
+                }
+                System.Threading.Thread.Sleep(10);
+            }
+            if (!running.IsCompleted && !stopped) ps.Stop();
+            try { ps.EndInvoke(running); }
+            catch (PipelineStoppedException) { }
+            catch (RuntimeException) { }
+            return stopped;
+        }
+
         public void Dispose() => _runspace.Dispose();
 
         private static string FindRepoRoot()

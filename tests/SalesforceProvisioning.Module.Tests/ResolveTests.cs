@@ -12,6 +12,7 @@ namespace SalesforceProvisioning.ModuleTests
     /// set groups, permission set licences, time-bound access and licence seats, through the real engine
     /// against the emulator; each counts API calls to show that resolving costs no call per user.
     /// </summary>
+    [Collection("Process environment")] // one test sets SFPROVISIONING_KEY_PATH, which is process-wide
     public class ResolveTests : IClassFixture<EmulatorFixture>, IDisposable
     {
         private const string AliceId = "005Em0000000002";
@@ -176,6 +177,52 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 'another@resolve.example.com'"));
         }
 
+        /// <summary>
+        /// The README: a source whose keys point at different Salesforce users is "MatchConflict for other keys"
+        /// than the Federation ID, that user's error, never a silent second match; the rest of the batch runs.
+        /// </summary>
+        [Fact]
+        public void Keys_other_than_the_federation_id_that_name_different_users_fail_that_user_with_MatchConflict()
+        {
+            using var ps = _emulator.NewSession();
+            long written = _emulator.RecordsWritten;
+            var result = ps.Run("$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email'; EmployeeNumber = 'EmployeeNumber'; Employee_Id__c = 'Employee_Id__c' } " +
+                "-Update * -MatchBy EmployeeNumber, Employee_Id__c, Username -Profile 'Standard User'; @(" +
+                // EmployeeNumber finds Alice, the Username is Dan's
+                "[pscustomobject]@{ Username = 'dan.obrien@emulator.example.com'; LastName = 'Active'; Email = 'alice@example.com'; EmployeeNumber = 'E1001'; Employee_Id__c = $null }, " +
+                // an external-id field finds Bob, the Username is Alice's
+                "[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; LastName = 'Inactive'; Email = 'bob@example.com'; EmployeeNumber = 'E7'; Employee_Id__c = 'E-1002' }, " +
+                Person("fresh", "; EmployeeNumber = 'E8'; Employee_Id__c = 'E-8'") +
+                ") | Sync-SfUser -AttributeMap $map");
+            Assert.Equal(new[] { "Failed", "Failed", "Created" }, Actions(result));
+            Assert.All(result.Output.Take(2), o => Assert.Equal("MatchConflict", o.Prop("ErrorCode")));
+            Assert.Contains("dan.obrien@emulator.example.com", result.Output[0].Prop("Message"));
+            Assert.Contains("alice.active@emulator.example.com", result.Output[0].Prop("Message"));
+            Assert.Contains("bob.inactive@emulator.example.com", result.Output[1].Prop("Message"));
+            Assert.All(result.Errors, e => Assert.Equal("MatchConflict,SalesforceProvisioning.Commands.SyncSfUserCommand", e.FullyQualifiedErrorId));
+            Assert.Equal(2, result.Errors.Count);
+            Assert.Equal("Active", Field("alice.active@emulator.example.com", "LastName"));
+            Assert.Equal("O'Brien", Field("dan.obrien@emulator.example.com", "LastName"));
+            Assert.Null(Field("dan.obrien@emulator.example.com", "EmployeeNumber"));
+
+            // Matched by EmployeeNumber alone, a Username another user already has is refused before any write
+            // (not a DUPLICATE_USERNAME from Salesforce, nor a second user).
+            written = _emulator.RecordsWritten;
+            var taken = ps.Run("[pscustomobject]@{ Username = 'dan.obrien@emulator.example.com'; LastName = 'Nine'; Email = 'nine@example.com'; EmployeeNumber = 'E9' } | Sync-SfUser -MatchBy EmployeeNumber -Profile 'Standard User'");
+            var refused = taken.Output.Single();
+            Assert.Equal("MatchConflict", refused.Prop("ErrorCode"));
+            Assert.Contains("none of the source's match keys", refused.Prop("Message"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+
+            // A match key the map never fills would match nobody (and leave the match to the Username): refused before any write.
+            var unmapped = ps.Run("[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; LastName = 'Inactive'; Email = 'bob@example.com'; Employee_Id__c = 'E-1002' } | Sync-SfUser -MatchBy Employee_Id__c, Username");
+            var error = Assert.Single(unmapped.Errors);
+            Assert.StartsWith("InvalidMatchBy,", error.FullyQualifiedErrorId);
+            Assert.Contains("'Employee_Id__c', which the attribute map does not fill", error.ErrorDetails.Message);
+            Assert.Empty(unmapped.Output);
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
         [Fact]
         public void A_rule_keeps_the_maps_match_precedence_and_manager_key()
         {
@@ -206,10 +253,12 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(5, _emulator.ApiCalls - before);
             string id = created.Output.Single().Prop("SalesforceId");
             var group = _emulator.Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetGroupId = '0PGEm0000000001'").Single();
-            // A date without a time lasts through that day: expires at 00:00 UTC the next day.
-            Assert.StartsWith("2027-04-01T00:00:00", group["ExpirationDate"].ToString());
+            // A date without a time lasts through that day: expires at 00:00 the next day in the sync machine's zone.
+            string nextMidnight = TimeZoneInfo.ConvertTimeToUtc(new DateTime(2027, 4, 1, 0, 0, 0, DateTimeKind.Unspecified), TimeZoneInfo.Local)
+                .ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.StartsWith(nextMidnight, group["ExpirationDate"].ToString());
             var set = _emulator.Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSet.Name = 'Sales_Ops'").Single();
-            Assert.StartsWith("2027-04-01T00:00:00", set["ExpirationDate"].ToString());
+            Assert.StartsWith(nextMidnight, set["ExpirationDate"].ToString());
             Assert.Single(_emulator.Query($"SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '{id}' AND PermissionSetLicenseId = '0PLEm0000000001'"));
 
             long written = _emulator.RecordsWritten;
@@ -222,6 +271,38 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Updated", extended.Output.Single().Prop("Action"));
             group = _emulator.Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetGroupId = '0PGEm0000000001'").Single();
             Assert.StartsWith("2027-06-30T15:00:00", group["ExpirationDate"].ToString());
+        }
+
+        /// <summary>
+        /// The README: "Licences are assigned before the permission sets that may need them and removed after." The emulator,
+        /// as Salesforce (Help: "Permission Set Licenses", "Remove a Permission Set License from a User"), refuses a set whose
+        /// LicenseId the user does not hold, and the removal of a licence while such a set is assigned: the other order fails.
+        /// </summary>
+        [Fact]
+        public void A_licence_is_written_before_the_permission_set_that_needs_it_and_removed_after_it()
+        {
+            _emulator.UseSeed(seed => seed["objects"]["PermissionSet"].AsArray().Add(new JsonObject
+                { ["Id"] = "0PSEm0000000301", ["Name"] = "Console_Agent", ["Label"] = "Console Agent", ["LicenseId"] = "0PLEm0000000001" }));
+            // The rule is the org's: without the licence, the set is refused.
+            Assert.Contains("FIELD_INTEGRITY_EXCEPTION", Assert.Throws<InvalidOperationException>(() =>
+                _emulator.Create("PermissionSetAssignment", new { AssigneeId = "005Em0000000004", PermissionSetId = "0PSEm0000000301" })).Message);
+
+            using var ps = _emulator.NewSession("-PermissionSetManagement Overwrite -NoDefault");
+            string agent = "$agent = " + Person("agent", "; PermissionSets = 'Console_Agent'; PermissionSetLicenses = 'SalesConsoleUser'") + "; ";
+            long before = _emulator.ApiCalls;
+            var created = ps.Run(agent + "$agent | Sync-SfUser -Connection $c -Profile 'Standard User'");
+            Assert.Empty(created.Errors);
+            Assert.Equal("Created", created.Output.Single().Prop("Action"));
+            Assert.Equal(5, _emulator.ApiCalls - before); // preflight, read, the user, the licence, then the set: one call each
+            string id = created.Output.Single().Prop("SalesforceId");
+            Assert.Single(_emulator.Query($"SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetId = '0PSEm0000000301'"));
+            Assert.Single(_emulator.Query($"SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '{id}'"));
+
+            var removed = ps.Run(agent + "$agent.PermissionSets = @(); $agent.PermissionSetLicenses = @(); $agent | Sync-SfUser -Connection $c");
+            Assert.Empty(removed.Errors);
+            Assert.Equal("Updated", removed.Output.Single().Prop("Action"));
+            Assert.Empty(_emulator.Query($"SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '{id}' AND PermissionSetId = '0PSEm0000000301'"));
+            Assert.Empty(_emulator.Query($"SELECT Id FROM PermissionSetLicenseAssign WHERE AssigneeId = '{id}'"));
         }
 
         [Fact]
@@ -246,6 +327,45 @@ namespace SalesforceProvisioning.ModuleTests
             var unknownLicence = ps.Run("[pscustomobject]@{ Username = 'alice.active@emulator.example.com'; PermissionSetLicenses = 'No_Such_Licence' } | Sync-SfUser -Connection $c");
             Assert.Equal("UnknownPermissionSetLicense", unknownLicence.Output.Single().Prop("ErrorCode"));
             Assert.Contains("No_Such_Licence", unknownLicence.Output.Single().Prop("Message"));
+        }
+
+        /// <summary>
+        /// The README: seats freed in a run are not handed out again in the same run (a window's writes go out
+        /// together, so a create could reach Salesforce before the deactivation that frees its seat); the next run uses them.
+        /// </summary>
+        [Fact]
+        public void A_seat_freed_by_a_deactivation_is_not_handed_out_in_the_same_run_and_the_next_run_uses_it()
+        {
+            TwoFreeSeats();
+            using var ps = _emulator.NewSession();
+            Assert.Equal(new[] { "Created", "Created" }, Actions(ps.Run("@(" + Person("s1") + ", " + Person("s2") + ") | Sync-SfUser -Profile 'Standard User'")));
+
+            string leaverAndJoiner = "@(" + Person("s1", "; Enabled = $false") + ", " + Person("s3") + ") | Sync-SfUser -Profile 'Standard User' -InformationAction Continue";
+            var preview = ps.Run(leaverAndJoiner + " -WhatIf");
+            Assert.Equal(new[] { "Disabled", "Skipped" }, Actions(preview));
+            var run = ps.Run(leaverAndJoiner);
+            Assert.Equal(new[] { "Disabled", "Skipped" }, Actions(run));
+            Assert.Equal("LicenseLimit", run.Output[1].Prop("ErrorCode"));
+            Assert.Contains("No free seat of licence 'Salesforce': 5 of 5 used before this run", run.Output[1].Prop("Message"));
+            Assert.Contains("licence seats freed: 1", Assert.Single(run.Information));
+            Assert.Empty(_emulator.Query("SELECT Id FROM User WHERE Username = 's3@resolve.example.com'"));
+
+            var next = ps.Run(Person("s3") + " | Sync-SfUser -Profile 'Standard User'");
+            Assert.Equal("Created", next.Output.Single().Prop("Action"));
+        }
+
+        /// <summary>The README: "A seat whose write fails is given back" (the summary counts only the seats taken).</summary>
+        [Fact]
+        public void A_seat_whose_create_fails_is_given_back_in_the_summary()
+        {
+            TwoFreeSeats();
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", recordField = "Username", recordValues = new[] { "s1@resolve.example.com" }, statusCode = "FIELD_INTEGRITY_EXCEPTION", message = "Injected failure" } });
+            var run = ps.Run("@(" + Person("s1") + ", " + Person("s2") + ") | Sync-SfUser -Profile 'Standard User' -InformationAction Continue");
+            _emulator.ClearFaults();
+            Assert.Equal(new[] { "Failed", "Created" }, Actions(run));
+            Assert.Contains("licence 'Salesforce': 1 seat(s) taken of 2 free (5 in all)", Assert.Single(run.Information));
+            Assert.Equal("Created", ps.Run(Person("s3") + " | Sync-SfUser -Profile 'Standard User'").Output.Single().Prop("Action"));
         }
 
         /// <summary>The emulator's Salesforce licence with only two free seats (three active users hold one).</summary>

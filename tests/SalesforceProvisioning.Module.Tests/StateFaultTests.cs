@@ -117,8 +117,13 @@ namespace SalesforceProvisioning.ModuleTests
             if (disk == null) return; // needs root to mount (CI runs as root)
             using var ps = Session(Path.Combine(disk.Path, "state.db"));
             disk.FillLeaving(192 * 1024);
-            var run = ps.Run(People(1500) + "$people | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50");
+            var run = ps.Run(People(1500) + "$script:entered = 0; $people | ForEach-Object { $script:entered++; $_ } | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50; $script:entered");
             var error = run.Errors.Last();
+            // Every input that reached the command has its result, those whose writes were still carried too.
+            int entered = int.Parse(run.Output.Last().ToString());
+            var results = run.Output.Take(run.Output.Count - 1).ToList();
+            Assert.Equal(Enumerable.Range(0, entered), results.Select(r => int.Parse(r.Prop("InputIndex"))).OrderBy(i => i));
+            Assert.All(results.Where(r => r.Prop("Action") != "Created"), r => Assert.Equal("StateStoreUnwritable", r.Prop("ErrorCode")));
             Assert.StartsWith("StateStoreUnwritable,", error.FullyQualifiedErrorId);
             Assert.Contains("disk is full", error.Exception.Message);
             long inOrg = OrgUsers();
@@ -188,11 +193,26 @@ namespace SalesforceProvisioning.ModuleTests
                     // The other ways a secret is typed: a colon-bound -String, a piped literal, a NetworkCredential.
                     "$t = ConvertTo-SecureString -String:'plain-Secret-4714' -AsPlainText -Force; $u = 'plain-Secret-4715' | ConvertTo-SecureString -AsPlainText -Force; " +
                     "$v = [Net.NetworkCredential]::new('', 'plain-Secret-4716').SecurePassword; $w = (New-Object System.Net.NetworkCredential 'x', 'plain-Secret-4717').SecurePassword; " +
-                    "$people | Sync-SfUser -Rule hr -StatePath $state");
+                    "$people | Sync-SfUser -Rule hr -StatePath $state; " +
+                    // Splatted: a hashtable handed to ConvertTo-SecureString, and connection parameters in a hashtable
+                    // (literal, added by member or index, or kept in a variable named like a secret).
+                    "$p = @{ String = 'plain-Secret-4718'; AsPlainText = $true; Force = $true }; $x = ConvertTo-SecureString @p; " +
+                    "$q = @{ AsPlainText = $true; Force = $true }; $q.String = 'plain-Secret-4719'; $y = ConvertTo-SecureString @q; " +
+                    "$clientSecret = 'plain-Secret-4720'; " +
+                    "$params = @{ Domain = $c.Domain; ClientId = 'x'; ClientSecret = (ConvertTo-SecureString $clientSecret -AsPlainText -Force); RefreshToken = (ConvertTo-SecureString 'plain-Secret-4721' -AsPlainText -Force) }; " +
+                    "$params['Password'] = 'plain-Secret-4722'; $params.Remove('Password'); $null = New-SfProvisioningConnection @params -NoDefault; " +
+                    // Typed into a variable of any name, then given (directly or through a copy) where a secret goes.
+                    "$plain = 'plain-Secret-4723'; $copy = $plain; $z = ConvertTo-SecureString $copy -AsPlainText -Force; $env:SF_PW_VALUE = 'plain-Secret-4724'; " +
+                    "$cred = [Net.NetworkCredential]::new('x', $env:SF_PW_VALUE); $piped = \"plain-Secret-4725\"; $zz = $piped | ConvertTo-SecureString -AsPlainText -Force; " +
+                    "$people | Sync-SfUser -Rule hr -StatePath $state; Remove-Item Env:SF_PW_VALUE");
                 var commands = ps.Run("Get-SfSyncStatus -Rule hr -StatePath $state").Output.Select(o => o.Prop("Command")).ToList();
                 Assert.NotEmpty(commands);
                 Assert.All(commands, c => Assert.DoesNotContain("plain-Secret", c));
                 Assert.Contains(commands, c => c.Contains("<redacted>") && c.Contains("Sync-SfUser -Rule hr"));
+                // Only the secrets are masked: the splat's switches and variables stay readable.
+                Assert.Contains(commands, c => c.Contains("$p = @{ String = <redacted>; AsPlainText = $true; Force = $true }; $x = ConvertTo-SecureString @p;")
+                    && c.Contains("$q.String = <redacted>;") && c.Contains("$clientSecret = <redacted>;") && c.Contains("$params['Password'] = <redacted>;")
+                    && c.Contains("$plain = <redacted>; $copy = $plain; $z = ConvertTo-SecureString $copy -AsPlainText -Force;"));
                 Assert.DoesNotContain("plain-Secret", File.ReadAllText(Path.Combine(folder, "state.db")));
             }
             finally

@@ -71,6 +71,12 @@ namespace SalesforceProvisioning
         public bool AllowDelete { get; set; }
         public string DefaultCompany { get; set; }
 
+        /// <summary>Leads and Contacts: the LeadStatus value that closes the lead of a person disabled or deleted in the source.</summary>
+        public string LeadClosedStatus { get; set; }
+
+        /// <summary>Leads and Contacts: the LeadStatus value a lead closed that way gets when the person is enabled again.</summary>
+        public string LeadReopenStatus { get; set; }
+
         private static readonly Regex ClientIdShape = new Regex(@"^[A-Za-z0-9._\-]{1,256}$");
         private static readonly Regex AccountIdShape = new Regex(@"^001[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$");
         private static readonly Regex ApiVersionShape = new Regex(@"^v?(\d{2,3})\.0$");
@@ -154,6 +160,8 @@ namespace SalesforceProvisioning
             RefuseFor(RecordType.HasValue, "RecordType", "A record type applies only to the LeadsAndContacts target.", "Remove -RecordType, or choose -Target LeadsAndContacts.");
             RefuseFor(AllowDelete, "AllowDelete", "Deleting records applies only to the LeadsAndContacts target; Salesforce users are never deleted.", "Remove -AllowDelete, or choose -Target LeadsAndContacts.");
             RefuseFor(DefaultCompany != null, "DefaultCompany", "A default company applies only to Leads.", "Remove -DefaultCompany, or choose -Target LeadsAndContacts.");
+            RefuseFor(LeadClosedStatus != null, "LeadClosedStatus", "A lead status applies only to Leads.", "Remove -LeadClosedStatus, or choose -Target LeadsAndContacts.");
+            RefuseFor(LeadReopenStatus != null, "LeadReopenStatus", "A lead status applies only to Leads.", "Remove -LeadReopenStatus, or choose -Target LeadsAndContacts.");
         }
 
         private static void RefuseFor(bool condition, string parameter, string problem, string remedy)

@@ -58,10 +58,14 @@ namespace SalesforceProvisioning
             {
                 throw new SalesforceConfigurationException(parameter, $"The private key of certificate {certificate.Thumbprint} cannot be used ({ex.Message}).", "Check that this account may use the key (certificate store permissions), or import the PFX again.");
             }
-            if (key == null)
-                throw new SalesforceConfigurationException(parameter, $"The certificate {certificate.Thumbprint} does not have an RSA key; Salesforce signs JWT bearer assertions only with RSA (RS256).", "Create an RSA certificate (2048 bits or more) and upload it to the connected app.");
+            if (key == null) throw NotRsa(parameter, $"The certificate {certificate.Thumbprint} has a {certificate.PublicKey.Oid.FriendlyName ?? certificate.PublicKey.Oid.Value} key, not an RSA key");
             return new JwtCertificate(key, certificate, owned);
         }
+
+        /// <summary>The flow's assertion is signed "using SHA256 with RSA" (RS256): any other kind of key is refused before any call.</summary>
+        private static SalesforceConfigurationException NotRsa(string parameter, string what)
+            => new SalesforceConfigurationException(parameter, what + "; Salesforce signs JWT bearer assertions only with RSA (RS256).",
+                "Create an RSA certificate (2048 bits or more, e.g. openssl req -x509 -newkey rsa:2048 -keyout key.pem -out cert.pem), upload it to the connected app and sign in with its key.");
 
         public static JwtCertificate FromFile(string path, SecureString password)
         {
@@ -94,41 +98,55 @@ namespace SalesforceProvisioning
             }
         }
 
-        public static JwtCertificate FromStore(string thumbprint)
+        /// <summary>Where -CertificateThumbprint looks, in this order: the user's personal store, then the machine's.</summary>
+        internal static readonly StoreLocation[] StoreSearchOrder = { StoreLocation.CurrentUser, StoreLocation.LocalMachine };
+
+        public static JwtCertificate FromStore(string thumbprint) => FromStore(thumbprint, ReadPersonalStore);
+
+        /// <summary>
+        /// The first certificate with the thumbprint in <see cref="StoreSearchOrder"/>; <paramref name="readStore"/>
+        /// gives a location's certificates, or null when this platform has no such store.
+        /// </summary>
+        internal static JwtCertificate FromStore(string thumbprint, Func<StoreLocation, X509Certificate2Collection> readStore)
         {
             string wanted = NormalizeThumbprint(thumbprint);
             if (wanted.Length != 40)
                 throw new SalesforceConfigurationException("CertificateThumbprint", $"'{thumbprint}' is not a certificate thumbprint (40 hexadecimal characters).", "Copy the thumbprint from Get-ChildItem Cert:\\CurrentUser\\My, or from the certificate's details.");
-            foreach (StoreLocation location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
+            foreach (StoreLocation location in StoreSearchOrder)
             {
-                using (var store = new X509Store(StoreName.My, location))
+                X509Certificate2Collection certificates = readStore(location);
+                if (certificates == null) continue;
+                var found = certificates.Find(X509FindType.FindByThumbprint, wanted, validOnly: false);
+                if (found.Count == 0) continue;
+                foreach (X509Certificate2 other in found.Cast<X509Certificate2>().Skip(1)) other.Dispose();
+                try
                 {
-                    try
-                    {
-                        store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-                    }
-                    catch (CryptographicException)
-                    {
-                        continue; // a store that does not exist on this platform (LocalMachine\My on Linux is read-only or absent)
-                    }
-                    var found = store.Certificates.Find(X509FindType.FindByThumbprint, wanted, validOnly: false);
-                    if (found.Count > 0)
-                    {
-                        foreach (X509Certificate2 other in found.Cast<X509Certificate2>().Skip(1)) other.Dispose();
-                        try
-                        {
-                            return FromCertificate(found[0], "CertificateThumbprint", owned: true);
-                        }
-                        catch
-                        {
-                            found[0].Dispose();
-                            throw;
-                        }
-                    }
+                    return FromCertificate(found[0], "CertificateThumbprint", owned: true);
+                }
+                catch
+                {
+                    found[0].Dispose();
+                    throw;
                 }
             }
             throw new SalesforceConfigurationException("CertificateThumbprint", $"No certificate with thumbprint {wanted} is in the CurrentUser\\My or LocalMachine\\My certificate store of this account.",
                 "Import the PFX into the store of the account that runs the job (Import-PfxCertificate -CertStoreLocation Cert:\\CurrentUser\\My), or use -CertificatePath.");
+        }
+
+        private static X509Certificate2Collection ReadPersonalStore(StoreLocation location)
+        {
+            using (var store = new X509Store(StoreName.My, location))
+            {
+                try
+                {
+                    store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+                }
+                catch (CryptographicException)
+                {
+                    return null; // a store that does not exist on this platform (on Linux, LocalMachine has only Root and CertificateAuthority)
+                }
+                return store.Certificates;
+            }
         }
 
         /// <summary>Thumbprints copied from certificate dialogs carry spaces and invisible marks; keep the hex digits.</summary>
@@ -153,6 +171,9 @@ namespace SalesforceProvisioning
                 if (PemBlock(text, "ENCRYPTED PRIVATE KEY") != null || text.Contains("Proc-Type: 4,ENCRYPTED"))
                     throw new SalesforceConfigurationException("CertificatePath", $"The private key in '{path}' is encrypted, which this module reads only from a PFX file.",
                         "Make a PFX from it (openssl pkcs12 -export -inkey key.pem -in cert.pem -out cert.pfx) and give -CertificatePath cert.pfx -CertificatePassword.");
+                foreach (var other in new[] { ("EC PRIVATE KEY", "an EC (ECDSA)"), ("DSA PRIVATE KEY", "a DSA") })
+                    if (text.Contains($"-----BEGIN {other.Item1}-----"))
+                        throw NotRsa("CertificatePath", $"The private key in '{path}' is {other.Item2} key (BEGIN {other.Item1}), not an RSA key");
                 RSA key;
                 byte[] pkcs8 = PemBlock(text, "PRIVATE KEY");
                 byte[] pkcs1 = PemBlock(text, "RSA PRIVATE KEY");
@@ -162,6 +183,10 @@ namespace SalesforceProvisioning
                     else if (pkcs1 != null) key = RsaKeyDer.FromPkcs1(pkcs1);
                     else throw new SalesforceConfigurationException("CertificatePath", $"'{path}' holds no private key{(certificate != null ? ", only a certificate" : "")}; the private key is what signs the token request.",
                         "Give the key file (e.g. server.key, BEGIN PRIVATE KEY) or a PFX; the certificate (.crt) is what you upload to the connected app.");
+                }
+                catch (NotRsaKeyException ex)
+                {
+                    throw NotRsa("CertificatePath", $"The private key in '{path}' is {ex.Algorithm} key, not an RSA key");
                 }
                 catch (CryptographicException ex)
                 {
@@ -206,6 +231,18 @@ namespace SalesforceProvisioning
         }
     }
 
+    /// <summary>A PKCS#8 key of another algorithm than RSA.</summary>
+    internal sealed class NotRsaKeyException : CryptographicException
+    {
+        public NotRsaKeyException(string oid) : base($"the key is not an RSA key (algorithm {oid})")
+        {
+            Algorithm = oid == "1.2.840.10045.2.1" ? "an EC (ECDSA)" : oid == "1.2.840.10040.4.1" ? "a DSA" : oid == "1.3.101.112" ? "an Ed25519" : $"a {oid}";
+        }
+
+        /// <summary>The key's kind, with its article, for the message ("an EC (ECDSA)").</summary>
+        public string Algorithm { get; }
+    }
+
     /// <summary>
     /// Reads unencrypted RSA private keys in DER (PKCS#1 RSAPrivateKey and PKCS#8 PrivateKeyInfo), which
     /// .NET Standard 2.0 cannot import by itself. Only the few DER forms these structures use are read.
@@ -220,7 +257,7 @@ namespace SalesforceProvisioning
             outer.Integer(); // version
             var algorithm = outer.Sequence();
             string oid = algorithm.ObjectIdentifier();
-            if (oid != RsaEncryptionOid) throw new CryptographicException($"the key is not an RSA key (algorithm {oid})");
+            if (oid != RsaEncryptionOid) throw new NotRsaKeyException(oid);
             return FromPkcs1(outer.OctetString());
         }
 

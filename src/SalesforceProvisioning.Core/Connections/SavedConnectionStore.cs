@@ -444,6 +444,8 @@ namespace SalesforceProvisioning
             public SfRecordType? RecordType { get; set; }
             public bool AllowDelete { get; set; }
             public string DefaultCompany { get; set; }
+            public string LeadClosedStatus { get; set; }
+            public string LeadReopenStatus { get; set; }
 
             public static SavedSettings From(SfProvisioningConnection c) => new SavedSettings
             {
@@ -473,6 +475,8 @@ namespace SalesforceProvisioning
                 RecordType = c.Target == SfTarget.LeadsAndContacts ? c.RecordType : (SfRecordType?)null,
                 AllowDelete = c.AllowDelete,
                 DefaultCompany = c.DefaultCompany,
+                LeadClosedStatus = c.LeadClosedStatus,
+                LeadReopenStatus = c.LeadReopenStatus,
             };
 
             public SfConnectionSettings ToSettings() => new SfConnectionSettings
@@ -502,6 +506,8 @@ namespace SalesforceProvisioning
                 RecordType = RecordType,
                 AllowDelete = AllowDelete,
                 DefaultCompany = DefaultCompany,
+                LeadClosedStatus = LeadClosedStatus,
+                LeadReopenStatus = LeadReopenStatus,
             };
         }
     }

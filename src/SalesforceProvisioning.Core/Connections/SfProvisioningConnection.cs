@@ -52,6 +52,8 @@ namespace SalesforceProvisioning
             RecordType = s.RecordType ?? SfRecordType.Contact;
             AllowDelete = s.AllowDelete;
             DefaultCompany = s.DefaultCompany;
+            LeadClosedStatus = string.IsNullOrWhiteSpace(s.LeadClosedStatus) ? null : s.LeadClosedStatus.Trim();
+            LeadReopenStatus = string.IsNullOrWhiteSpace(s.LeadReopenStatus) ? null : s.LeadReopenStatus.Trim();
         }
 
         /// <summary>Validates the settings and builds the connection (no network call).</summary>
@@ -102,6 +104,12 @@ namespace SalesforceProvisioning
         public SfRecordType RecordType { get; }
         public bool AllowDelete { get; }
         public string DefaultCompany { get; }
+
+        /// <summary>Leads and Contacts: the lead status that closes a lead on deprovisioning (null: the org's first "Closed..." value).</summary>
+        public string LeadClosedStatus { get; }
+
+        /// <summary>Leads and Contacts: the lead status that reopens a lead closed that way (null: the org's default status).</summary>
+        public string LeadReopenStatus { get; }
 
         /// <summary>The org's API host, known after the first authentication.</summary>
         public string InstanceUrl => _client?.InstanceUrl?.ToString().TrimEnd('/');

@@ -93,25 +93,31 @@ namespace SalesforceProvisioning
         /// share a composite request (Salesforce refuses that with MIXED_DML_OPERATION).
         /// A failure a person must fix (REQUEST_LIMIT_EXCEEDED, revoked credentials) stops further requests:
         /// the records not sent get that outcome too, and the exception is rethrown after every record has
-        /// its outcome in <paramref name="outcomes"/>.
+        /// its outcome in <paramref name="outcomes"/>. A stop (<paramref name="ct"/>) sends nothing more: the
+        /// records of requests not sent get a <see cref="NotSentCode"/> outcome, those of a request that may have
+        /// gone through an unknown one, and then <see cref="OperationCanceledException"/> is thrown.
         /// </summary>
         public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, List<RecordOutcome> outcomes, CancellationToken ct)
         {
             var composites = Pack(writes);
             var gate = new SemaphoreSlim(_maxInFlight);
             SalesforceException stop = null;
+            int cancelled = 0;
             var results = new List<RecordOutcome>[composites.Count];
             var tasks = composites.Select(async (composite, index) =>
             {
-                await gate.WaitAsync(ct).ConfigureAwait(false);
+                var trace = new RequestTrace();
+                bool entered = false;
                 try
                 {
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    entered = true;
                     if (Volatile.Read(ref stop) != null)
                     {
                         results[index] = FailAll(composite, stop, unknown: false);
                         return;
                     }
-                    results[index] = await SendCompositeAsync(composite, ct).ConfigureAwait(false);
+                    results[index] = await SendCompositeAsync(composite, trace, ct).ConfigureAwait(false);
                 }
                 catch (SalesforceException ex)
                 {
@@ -121,9 +127,16 @@ namespace SalesforceProvisioning
                     if (ex.NeedsPerson) Interlocked.CompareExchange(ref stop, ex, null);
                     results[index] = FailAll(composite, ex, unknown: !ex.NeedsPerson || ex.AnswerLost);
                 }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Stopped waiting for its turn, before an attempt, or between retries: not written, unless an
+                    // earlier attempt went out and its answer was lost.
+                    Interlocked.Exchange(ref cancelled, 1);
+                    results[index] = Stopped(composite, trace.AnswerLost);
+                }
                 finally
                 {
-                    gate.Release();
+                    if (entered) gate.Release();
                 }
             }).ToList();
             try
@@ -135,7 +148,15 @@ namespace SalesforceProvisioning
                 foreach (var r in results.Where(r => r != null)) outcomes.AddRange(r);
             }
             if (stop != null) throw stop;
+            if (cancelled != 0) throw new OperationCanceledException(ct);
         }
+
+        /// <summary>The error code of a record that was not sent because the run was stopped (Ctrl+C, a stop signal).</summary>
+        public const string NotSentCode = "NotSent";
+
+        private static SalesforceException StoppedFailure() => new SalesforceException(SalesforceFailure.Stopped,
+            "The run was stopped (Ctrl+C or a stop signal) between requests.",
+            "Run it again: what was written is recorded, and the rest is written then.");
 
         /// <summary>Counted calls (composite requests) that writing these records takes, packed as <see cref="WriteAsync"/> packs them.</summary>
         public static int CallsFor(IEnumerable<RecordWrite> writes) => Pack(writes.ToList()).Count;
@@ -170,12 +191,15 @@ namespace SalesforceProvisioning
         {
             var final = new List<RecordOutcome>();
             IReadOnlyList<RecordWrite> pending = writes;
+            // The outcomes of the records waiting to be sent again: theirs if the rounds end here.
+            var waiting = new List<RecordOutcome>();
             for (int round = 0; round < rounds && pending.Count > 0; round++)
             {
-                if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(delay.TotalMilliseconds * round), ct).ConfigureAwait(false);
                 var outcomes = new List<RecordOutcome>();
                 try
                 {
+                    if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(delay.TotalMilliseconds * round), ct).ConfigureAwait(false);
+                    waiting.Clear();
                     await WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
                 }
                 catch (SalesforceException ex)
@@ -187,9 +211,9 @@ namespace SalesforceProvisioning
                 {
                     // Stopped (Ctrl+C, SIGTERM): the requests already sent were answered and their outcomes count;
                     // the caller stops as for any failure that ends the run, so nothing more is sent.
+                    final.AddRange(waiting);
                     final.AddRange(outcomes);
-                    return (final, new SalesforceException(SalesforceFailure.Stopped, "The run was stopped (Ctrl+C or a stop signal) between requests.",
-                        "Run it again: what was written is recorded, and the rest is written then."));
+                    return (final, StoppedFailure());
                 }
                 var again = new List<RecordWrite>();
                 foreach (RecordOutcome outcome in outcomes)
@@ -198,7 +222,11 @@ namespace SalesforceProvisioning
                     // A create nothing unique identifies (Contact, Lead) whose answer was lost may exist already:
                     // never resent blindly; it goes back to the caller, which reads it back by its match key.
                     bool blindResend = outcome.OutcomeUnknown && IsUnidentifiableCreate(outcome.Write);
-                    if (transient && !blindResend && round < rounds - 1) again.Add(outcome.Write);
+                    if (transient && !blindResend && round < rounds - 1)
+                    {
+                        again.Add(outcome.Write);
+                        waiting.Add(outcome);
+                    }
                     else final.Add(outcome);
                 }
                 pending = again;
@@ -212,7 +240,7 @@ namespace SalesforceProvisioning
         /// <summary>Per-record errors worth sending again.</summary>
         public static readonly IReadOnlyCollection<string> TransientErrorCodes = new HashSet<string> { "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE" };
 
-        private async Task<List<RecordOutcome>> SendCompositeAsync(List<List<RecordWrite>> collections, CancellationToken ct)
+        private async Task<List<RecordOutcome>> SendCompositeAsync(List<List<RecordWrite>> collections, RequestTrace trace, CancellationToken ct)
         {
             var subrequests = new JArray();
             for (int i = 0; i < collections.Count; i++)
@@ -224,16 +252,15 @@ namespace SalesforceProvisioning
             // the caller. Setup-object creates are recognised again (DUPLICATE_USERNAME, DUPLICATE_VALUE);
             // updates and deletes are idempotent.
             bool repeatable = !collections.Any(c => IsUnidentifiableCreate(c[0]));
-            long retriesBefore = _client.RetryCount;
             JToken answer;
             try
             {
-                answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct).ConfigureAwait(false);
+                answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct, trace).ConfigureAwait(false);
             }
             finally
             {
-                // A retried request (or one whose answer never came) may have been carried out before.
-                if (_client.RetryCount != retriesBefore) foreach (var write in collections.SelectMany(c => c)) write.MayHaveBeenWritten = true;
+                // This request's own lost answer (never another request's retry) means it may have been carried out before.
+                if (trace.AnswerLost) foreach (var write in collections.SelectMany(c => c)) write.MayHaveBeenWritten = true;
             }
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToList();
 
@@ -299,6 +326,14 @@ namespace SalesforceProvisioning
             string message = whole?.Value<string>("message") ?? "Salesforce gave no per-record answer for this collection.";
             foreach (var write in collection)
                 yield return new RecordOutcome(write, false, null, code, message, null);
+        }
+
+        /// <summary>The records of a request a stop cut short: not sent, or (an attempt's answer lost) not confirmed.</summary>
+        private static List<RecordOutcome> Stopped(List<List<RecordWrite>> composite, bool answerLost)
+        {
+            if (answerLost) return FailAll(composite, StoppedFailure(), unknown: true);
+            return composite.SelectMany(c => c).Select(w => new RecordOutcome(w, false, null, NotSentCode,
+                "Not written: the run was stopped (Ctrl+C or a stop signal) before this change was sent to Salesforce.", null)).ToList();
         }
 
         private static List<RecordOutcome> FailAll(List<List<RecordWrite>> composite, SalesforceException ex, bool unknown)

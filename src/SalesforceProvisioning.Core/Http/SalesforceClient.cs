@@ -56,14 +56,12 @@ namespace SalesforceProvisioning
                     {
                         string what = args.Outcome.Exception?.Message ?? $"HTTP {args.Outcome.Result?.Status} {args.Outcome.Result?.FirstErrorCode}";
                         Log($"Transient failure ({what}); retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms.");
-                        Interlocked.Increment(ref _retries);
                         return default;
                     },
                 })
                 .Build();
         }
 
-        private long _retries;
         private long _apiCalls;
 
         /// <summary>
@@ -75,8 +73,6 @@ namespace SalesforceProvisioning
         // Set once any host of this connection has answered over HTTP. Until then a timeout means an
         // unreachable or silent host, which a retry cannot fix: it would only multiply the wait.
         private volatile bool _hostHasAnswered;
-        /// <summary>How many transient failures were retried on this connection.</summary>
-        public long RetryCount => Interlocked.Read(ref _retries);
 
         public Uri InstanceUrl { get; private set; }
         public SfApiUsage LastApiUsage { get; private set; }
@@ -122,9 +118,11 @@ namespace SalesforceProvisioning
         /// <paramref name="repeatable"/> says whether a request whose outcome is unknown (connection dropped
         /// after sending) may be sent again: true for reads, updates, and writes the caller reconciles.
         /// </summary>
-        public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+        /// <paramref name="trace"/>, when given, learns what became of this one request's attempts, even when it
+        /// ends in an exception or a stop.
+        public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
         {
-            ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct).ConfigureAwait(false);
+            ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct, trace).ConfigureAwait(false);
             if (response.Status >= 400)
             {
                 SalesforceApiException failure = ToApiException(response);
@@ -135,7 +133,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Like <see cref="SendAsync"/> but returns error answers instead of throwing (except auth and limit failures).</summary>
-        public async Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct)
+        public async Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
         {
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
             ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
@@ -184,6 +182,7 @@ namespace SalesforceProvisioning
             }
             finally
             {
+                if (trace != null && answerLost) trace.AnswerLost = true;
                 ResilienceContextPool.Shared.Return(context);
             }
         }
@@ -529,6 +528,16 @@ namespace SalesforceProvisioning
             _rest.Dispose();
             _authLock.Dispose();
         }
+    }
+
+    /// <summary>
+    /// What became of one request's attempts, kept per request (not per client) so that one request's retries
+    /// never say anything about another request in flight at the same time.
+    /// </summary>
+    public sealed class RequestTrace
+    {
+        /// <summary>An attempt went out and its answer was lost (dropped, timed out, 502/503/504): it may have been carried out.</summary>
+        public bool AnswerLost { get; internal set; }
     }
 
     /// <summary>One HTTP answer: status and parsed JSON body.</summary>

@@ -62,7 +62,7 @@ namespace SalesforceProvisioning
                 throw SalesforceClient.ToApiException(new ApiResponse(response.Value<int>("httpStatusCode"), response["body"]?.ToString(Newtonsoft.Json.Formatting.None)));
             _contact = SObjectDescribe.FromJson((JObject)responses["contact"]["body"]);
             _lead = SObjectDescribe.FromJson((JObject)responses["lead"]["body"]);
-            _statuses = LeadStatuses.From(((JArray)responses["statuses"]["body"]["records"]).Cast<JObject>());
+            _statuses = LeadStatuses.From(((JArray)responses["statuses"]["body"]["records"]).Cast<JObject>(), _connection.LeadClosedStatus, _connection.LeadReopenStatus);
 
             if (_contact.Field(_matchField) == null || _lead.Field(_matchField) == null)
                 throw new SalesforceConfigurationException("MatchField", $"'{_matchField}' is not a field of both Contact and Lead.", "Match on Email (the default) or another field both objects have.");
@@ -198,12 +198,12 @@ namespace SalesforceProvisioning
                     plan.Action = SfSyncAction.Deleted;
                     break;
                 case LifecycleOutcome.CloseLead:
-                    PlanLeadStatus(plan, _statuses.Closed, SfSyncAction.Disabled, "Add a lead status whose label starts with 'Closed' (Setup > Lead Status), or use -AllowDelete -RemoveAction Delete.");
+                    PlanLeadStatus(plan, _statuses.Closed, SfSyncAction.Disabled);
                     break;
                 case LifecycleOutcome.ReopenLead:
                     PlanUpdate(plan, lead, _lead, "Lead");
                     if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) break;
-                    PlanLeadStatus(plan, _statuses.DefaultOpen, SfSyncAction.Reactivated, "Mark an open lead status as the default (Setup > Lead Status).");
+                    PlanLeadStatus(plan, _statuses.Reopen, SfSyncAction.Reactivated);
                     break;
                 case LifecycleOutcome.Promote:
                     PlanPromotion(plan, lead);
@@ -219,12 +219,13 @@ namespace SalesforceProvisioning
                 plan.Message = plan.Message == null ? decision.Reason : decision.Reason + " " + plan.Message;
         }
 
-        /// <summary>Closes or reopens a lead with the org's own status values (read from LeadStatus).</summary>
-        private void PlanLeadStatus(PersonPlan plan, string status, SfSyncAction action, string remedy)
+        /// <summary>Closes or reopens a lead with the connection's (or the org's) status; without one that person fails, saying which exist.</summary>
+        private void PlanLeadStatus(PersonPlan plan, string status, SfSyncAction action)
         {
             if (status == null)
             {
-                plan.Skip($"The org has no lead status to {(action == SfSyncAction.Disabled ? "close" : "reopen")} the lead with.", remedy);
+                var (problem, remedy) = _statuses.Missing(closing: action == SfSyncAction.Disabled);
+                plan.Fail("NoLeadStatus", problem, remedy);
                 return;
             }
             plan.Update = plan.Update ?? new JObject();

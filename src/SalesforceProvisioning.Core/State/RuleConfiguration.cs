@@ -24,6 +24,9 @@ namespace SalesforceProvisioning
                 ("account", c.AccountId), ("recordType", c.RecordType), ("company", c.DefaultCompany), ("deleteGroups", c.DeleteGroups),
             })
                 text.Append(name).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('\n');
+            // Appended only when set, so rules saved before these settings keep their fingerprints.
+            if (c.LeadClosedStatus != null) text.Append("leadClosed=").Append(c.LeadClosedStatus).Append('\n');
+            if (c.LeadReopenStatus != null) text.Append("leadReopen=").Append(c.LeadReopenStatus).Append('\n');
             foreach (string option in options ?? Array.Empty<string>()) text.Append("option=").Append(option).Append('\n');
             using (var sha = SHA256.Create())
                 return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString())));

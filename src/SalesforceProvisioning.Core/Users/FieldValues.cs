@@ -44,17 +44,15 @@ namespace SalesforceProvisioning
             }
             if (field.IsDateTime || field.Type == "date")
             {
-                DateTimeOffset instant;
-                if (value is DateTime dt) instant = Instant.From(dt);
-                else if (value is DateTimeOffset dto) instant = dto;
-                else if (!Instant.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out instant))
+                // A date is the calendar day the source names, whatever the zone; a date-time is an instant.
+                DateTimeOffset instant = default;
+                DateTime day = default;
+                if (field.IsDateTime ? !Instant.TryFromSource(value, out instant) : !Instant.TryDayFromSource(value, out day))
                 {
                     problem = $"{field.Name} takes a {(field.IsDateTime ? "date-time" : "date")} (ISO 8601, for example 2024-05-01T10:00:00Z), not '{value}'.";
                     return null;
                 }
-                // A date is the calendar day the source names, whatever the zone; a date-time is an instant.
-                if (!field.IsDateTime) return new JValue((value is DateTime day ? day : instant.DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                return new JValue(Instant.Format(instant));
+                return new JValue(field.IsDateTime ? Instant.Format(instant) : day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
 
             string s = Convert.ToString(value, CultureInfo.InvariantCulture).Trim();

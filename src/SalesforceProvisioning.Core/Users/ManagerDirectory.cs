@@ -11,8 +11,8 @@ namespace SalesforceProvisioning
     /// <summary>
     /// Salesforce users by the field a source names managers by (Username, FederationIdentifier or
     /// EmployeeNumber), so ManagerId comes from the manager's key. Keys are read in the window's
-    /// match reads (never a call per user) and kept for the run; a manager created in the same window
-    /// is confirmed from its create and set in a second pass.
+    /// match reads (never a call per user) and kept for the run; a manager created in the same run (in
+    /// this window or an earlier one) is confirmed from its create and set in a second pass.
     /// </summary>
     public sealed class ManagerDirectory
     {
@@ -37,10 +37,12 @@ namespace SalesforceProvisioning
                 _ids[key] = find(key).Select(u => u.Value<string>("Id")).Distinct().ToList();
         }
 
-        /// <summary>The window's source users about to be created, by their key: their reports wait for the second pass.</summary>
+        /// <summary>
+        /// Source users about to be created, by their key: their reports wait for the second pass. Kept for the
+        /// run, since a create may be carried to a later window's writes; a report in a later window waits too.
+        /// </summary>
         internal void ExpectCreates(IEnumerable<string> keys)
         {
-            _createdLater.Clear();
             foreach (string key in keys.Where(k => k != null)) _createdLater.Add(key);
         }
 

@@ -103,7 +103,7 @@ namespace SalesforceProvisioning
             ("Title", new[] { "Title", "title", "JobTitle", "jobTitle" }),
             ("Department", new[] { "Department", "department" }),
             ("CompanyName", new[] { "CompanyName", "Company", "company" }),
-            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone" }),
+            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone", "BusinessPhones" }),
             ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
             ("EmployeeNumber", new[] { "EmployeeNumber", "employeeID", "EmployeeId", "employeeNumber" }),
             ("FederationIdentifier", new[] { "FederationIdentifier", "ImmutableId", "objectGUID" }),
@@ -125,7 +125,7 @@ namespace SalesforceProvisioning
             ("FirstName", new[] { "FirstName", "givenName", "GivenName" }),
             ("LastName", new[] { "LastName", "sn", "Surname", "surname", "FamilyName" }),
             ("Title", new[] { "Title", "title", "JobTitle", "jobTitle" }),
-            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone" }),
+            ("Phone", new[] { "Phone", "telephoneNumber", "OfficePhone", "BusinessPhone", "BusinessPhones" }),
             ("MobilePhone", new[] { "MobilePhone", "mobile", "Mobile" }),
             ("Department", new[] { "Department", "department" }),
             ("Company", new[] { "Company", "company", "CompanyName", "Organization" }),
@@ -327,7 +327,7 @@ namespace SalesforceProvisioning
         /// <summary>
         /// The end date of the access the sync assigns: a mapped AccessEndDate, else the first present of
         /// AccessEndDateProperties. An instant stays that instant; a date without a time (a contract's last
-        /// day) lasts through that day: the access expires at 00:00 UTC of the next day.
+        /// day) lasts through that day: the access expires at 00:00 of the next day, in the sync machine's zone.
         /// </summary>
         private void ReadAccessEndDate(object input, SourceUser user, Func<object, string, (bool Found, object Value)> readProperty)
         {
@@ -349,22 +349,18 @@ namespace SalesforceProvisioning
             user.AccessExpiresAt = end;
         }
 
-        internal static DateTimeOffset? AccessEnd(object value)
+        internal static DateTimeOffset? AccessEnd(object value) => AccessEnd(value, TimeZoneInfo.Local);
+
+        /// <summary>The end of access by the one source time rule (<see cref="Instant.From(DateTime)"/>); a day alone lasts through that day.</summary>
+        internal static DateTimeOffset? AccessEnd(object value, TimeZoneInfo zone)
         {
-            var invariant = System.Globalization.CultureInfo.InvariantCulture;
-            switch (value)
+            if (!Instant.TryFromSource(value, zone, out DateTimeOffset end, out bool dateOnly)) return null;
+            if (dateOnly)
             {
-                case DateTimeOffset instant: return instant.ToUniversalTime();
-                case DateTime date when date.Kind == DateTimeKind.Unspecified && date.TimeOfDay == TimeSpan.Zero:
-                    return new DateTimeOffset(date.Date.AddDays(1), TimeSpan.Zero);
-                case DateTime time: return new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero);
+                DateTime day = value is DateTime date ? date.Date : TimeZoneInfo.ConvertTime(end, zone).Date;
+                end = Instant.From(DateTime.SpecifyKind(day.AddDays(1), DateTimeKind.Unspecified), zone);
             }
-            string text = Convert.ToString(value, invariant).Trim();
-            if (DateTime.TryParseExact(text, "yyyy-MM-dd", invariant, System.Globalization.DateTimeStyles.None, out DateTime day))
-                return new DateTimeOffset(day.AddDays(1), TimeSpan.Zero);
-            if (DateTimeOffset.TryParse(text, invariant, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
-                return parsed.ToUniversalTime();
-            return null;
+            return end.ToUniversalTime();
         }
 
         private static (bool, object) Read(SfFieldMapping mapping, object input, Func<object, string, (bool Found, object Value)> readProperty)
@@ -378,10 +374,19 @@ namespace SalesforceProvisioning
             foreach (string name in names)
             {
                 var (found, value) = readProperty(input, name);
-                if (found) return (true, value);
+                if (found) return (true, FirstValueProperties.Contains(name, StringComparer.OrdinalIgnoreCase) ? FirstValue(value) : value);
             }
             return (false, null);
         }
+
+        /// <summary>
+        /// Source properties that are lists only by their type: Microsoft Graph's businessPhones is a string
+        /// collection in which only one number can be set (Graph's user resource), so a field takes its first value.
+        /// </summary>
+        private static readonly string[] FirstValueProperties = { "BusinessPhones" };
+
+        private static object FirstValue(object value)
+            => value is string || !(value is IEnumerable list) ? value : list.Cast<object>().FirstOrDefault(v => !IsEmpty(v));
 
         private static bool? ReadFlag(object input, IReadOnlyList<string> names, bool state, Func<object, string, (bool Found, object Value)> readProperty, SourceUser user)
         {

@@ -58,6 +58,9 @@ namespace SalesforceProvisioning
 
         /// <summary>An answer to one of this plan's writes was lost: unless confirmed later, the result is NotConfirmed.</summary>
         internal bool AnswerLost { get; set; }
+
+        /// <summary>Every access change of this plan was sent and answered (set by the access writes).</summary>
+        internal bool AccessAnswered { get; set; }
         internal int OutstandingWrites { get; set; }
 
         /// <summary>

@@ -78,6 +78,10 @@ namespace SalesforceProvisioning
                 if (field == null || field.Type == "boolean" || field.Type == "multipicklist" || field.Type == "textarea")
                     throw new SalesforceConfigurationException("MatchBy", $"-MatchBy names '{asked}', which is not a User field users can be matched by" + (field == null ? $" (did you mean '{Org.UserDescribe.Suggest(asked)}'?)." : "."),
                         "Match by Username, FederationIdentifier, EmployeeNumber or an external-id field, for example -MatchBy FederationIdentifier, Username.");
+                // A key the map never fills would match nobody, silently leaving the match to the other keys.
+                if (_map[field.Name] == null && !field.Name.Equals("Username", StringComparison.OrdinalIgnoreCase))
+                    throw new SalesforceConfigurationException("MatchBy", $"-MatchBy names '{field.Name}', which the attribute map does not fill from the source, so no user could be matched by it.",
+                        $"Map it (New-SfAttributeMap -Mapping @{{ {field.Name} = '<source property>'; ... }}), or leave it out of -MatchBy.");
                 if (!matchBy.Contains(field.Name, StringComparer.OrdinalIgnoreCase)) matchBy.Add(field.Name);
             }
             string managerKey = _map.ManagerKey ?? "Username";
@@ -120,20 +124,19 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>
-        /// The second pass, without a second write: users whose manager is created in this run wait until
-        /// the manager's create is confirmed (its Id known from Salesforce's answer), then go out with
+        /// The second pass, without a second write: users whose manager is created in this run (in this batch,
+        /// or in an earlier one already confirmed) wait until the manager's create is confirmed (its Id known from Salesforce's answer), then go out with
         /// ManagerId set, level by level down a hierarchy created at once. A manager whose create failed
         /// leaves its reports without ManagerId, and their results say so.
         /// </summary>
         private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, CancellationToken ct)
         {
             var waiting = plans.Where(p => p.PendingManagerKey != null).ToList();
-            SalesforceException stop = await WriteUsersAsync(plans.Where(p => p.PendingManagerKey == null).ToList(), ct).ConfigureAwait(false);
             var written = plans.Where(p => p.PendingManagerKey == null).ToList();
+            SalesforceException stop = await WriteUsersAsync(written, ct).ConfigureAwait(false);
+            ConfirmCreated(written);
             while (stop == null && waiting.Count > 0)
             {
-                foreach (UserPlan plan in written.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
-                    Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
                 var ready = waiting.Where(p => p.Action != SfSyncAction.Failed && Org.Managers.Find(p.PendingManagerKey, out _) == ManagerLookup.Found).ToList();
                 if (ready.Count == 0) break;
                 foreach (UserPlan plan in ready)
@@ -143,7 +146,7 @@ namespace SalesforceProvisioning
                 }
                 waiting.RemoveAll(ready.Contains);
                 stop = await WriteUsersAsync(ready, ct).ConfigureAwait(false);
-                written = ready;
+                ConfirmCreated(ready);
             }
             if (stop != null || waiting.Count == 0) return stop;
             foreach (UserPlan plan in waiting.Where(p => p.Action != SfSyncAction.Failed))
@@ -153,6 +156,36 @@ namespace SalesforceProvisioning
                 if (plan.Action == SfSyncAction.Updated && !plan.IsWrite) plan.Action = SfSyncAction.Unchanged;
             }
             return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Users created by these writes are known managers from now on, for this batch and every later one.</summary>
+        private void ConfirmCreated(IEnumerable<UserPlan> plans)
+        {
+            foreach (UserPlan plan in plans.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
+                Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
+        }
+
+        /// <summary>
+        /// Takes out of a batch about to be written the reports whose manager's create is still carried past it
+        /// (and, level by level, their own reports): they stay carried and go out with or after their manager.
+        /// </summary>
+        private List<UserPlan> HoldBackReportsOfCarriedManagers(List<UserPlan> batch, IEnumerable<UserPlan> stillCarried)
+        {
+            var heldKeys = new HashSet<string>(stillCarried.Where(p => p.Create != null).Select(p => p.Source.KeyValue(Org.Managers.KeyField)).Where(k => k != null), StringComparer.OrdinalIgnoreCase);
+            var held = new List<UserPlan>();
+            bool moved = heldKeys.Count > 0;
+            while (moved)
+            {
+                moved = false;
+                foreach (UserPlan plan in batch.Where(p => p.PendingManagerKey != null && heldKeys.Contains(p.PendingManagerKey)).ToList())
+                {
+                    batch.Remove(plan);
+                    held.Add(plan);
+                    string key = plan.Source.KeyValue(Org.Managers.KeyField);
+                    if (key != null) moved |= heldKeys.Add(key);
+                }
+            }
+            return held.OrderBy(p => p.Source.Index).ToList();
         }
 
         private static void SetManager(UserPlan plan, string managerId)

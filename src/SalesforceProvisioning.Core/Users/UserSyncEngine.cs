@@ -371,6 +371,7 @@ namespace SalesforceProvisioning
         {
             var batch = _carried.GetRange(0, count);
             _carried.RemoveRange(0, count);
+            _carried.InsertRange(0, HoldBackReportsOfCarriedManagers(batch, _carried));
             try
             {
                 await WritePlansAsync(batch, results, ct).ConfigureAwait(false);
@@ -430,6 +431,28 @@ namespace SalesforceProvisioning
             else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
         }
 
+        /// <summary>
+        /// A user written whose access changes were never sent or answered (a stop in a later round, Ctrl+C):
+        /// never reported done, so the rule records no fingerprint and the next run sends the access.
+        /// </summary>
+        private static void FailAccessUnsent(UserPlan plan, SalesforceException stop)
+        {
+            string why = stop?.Message ?? "the run was stopped (Ctrl+C or a stop signal) before they were sent.";
+            bool userChanged = plan.Action == SfSyncAction.Created || plan.Update != null || plan.Freeze.HasValue;
+            if (!userChanged)
+            {
+                FailUnwritten(plan, stop); // only access to write: nothing of it was written
+                return;
+            }
+            string kinds = string.Join(", ", plan.Access.Select(a => a.Kind).Distinct());
+            plan.FailAfterWrite(stop?.Failure.ToString() ?? SalesforceFailure.Stopped.ToString(),
+                $"The user {WrittenAs(plan)}, but its access ({kinds}) was not written in full: {why} The next run writes it.",
+                stop?.Remedy ?? "Run the same sync again: the user is found as it is and only its access is written.");
+        }
+
+        private static string WrittenAs(UserPlan plan)
+            => plan.Action == SfSyncAction.Created ? "was created" : plan.Action == SfSyncAction.Updated ? "was updated" : "was synced";
+
         private async Task WritePlansAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
         {
             SalesforceException stop = null;
@@ -453,6 +476,7 @@ namespace SalesforceProvisioning
                 foreach (UserPlan plan in plans)
                 {
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written) FailUnwritten(plan, stop);
+                    else if (plan.Action != SfSyncAction.Failed && plan.Access.Count > 0 && !plan.AccessAnswered) FailAccessUnsent(plan, stop);
                     _licences.Settle(plan);
                     results.Add(plan.ToResult(whatIf: false));
                 }
@@ -482,6 +506,7 @@ namespace SalesforceProvisioning
                     // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
                     foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
                         ApplySuccess(done);
+                    foreach (RecordOutcome unsure in outcomes.Where(o => o.OutcomeUnknown)) ((UserPlan)unsure.Write.Tag).AnswerLost = true;
                     throw;
                 }
                 pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
@@ -510,15 +535,18 @@ namespace SalesforceProvisioning
                 stopped = phaseStopped;
                 if (stopped != null) break;
             }
+            // Answered: every change of the plan has an outcome (a stop gives the changes it kept from being sent
+            // one too); Ctrl+C leaves the changes never sent without one.
+            foreach (var answered in outcomes.GroupBy(o => (((UserPlan, AccessChange))o.Write.Tag).Item1))
+                if (answered.Count() == answered.Key.Access.Count) answered.Key.AccessAnswered = true;
             foreach (RecordOutcome outcome in outcomes)
             {
                 var (plan, change) = ((UserPlan, AccessChange))outcome.Write.Tag;
                 bool holds = outcome.Success || (outcome.Write.Kind == WriteKind.Create && outcome.ErrorCode == "DUPLICATE_VALUE")
                     || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
                 if (holds || plan.Action == SfSyncAction.Failed) continue;
-                string done = plan.Action == SfSyncAction.Created ? "was created" : plan.Action == SfSyncAction.Updated ? "was updated" : "was synced";
                 string what = change.ChangesExpiry ? "changing the end date of" : change.Add ? "adding" : "removing";
-                plan.FailAfterWrite(outcome.ErrorCode, $"The user {done}, but {what} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
             }
             return stopped;
         }

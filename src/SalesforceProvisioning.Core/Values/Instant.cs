@@ -17,12 +17,105 @@ namespace SalesforceProvisioning
         public static string Format(DateTimeOffset value) => value.UtcDateTime.ToString(WireFormat, CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// A source DateTime as an instant: UTC and local kinds are what they say; an unspecified kind (a
-        /// value without a zone, as CSV imports give) is taken as the machine's local time, as PowerShell shows it.
+        /// The one rule for date-times from the source (input objects, CSV text, map results): a value that
+        /// says its zone (an offset or Z in text, a DateTimeOffset, a DateTime of kind Utc or Local) is that
+        /// instant; a value without a zone (text like 2026-12-31T17:00:00 or 2026-12-31, a DateTime of kind
+        /// Unspecified, as [datetime]'...' casts give) is a wall-clock time on the machine that runs the sync, in
+        /// its time zone: as PowerShell shows it, as [DateTimeOffset] parameters read it, and as Salesforce's
+        /// Data Loader reads zone-less values by default. A date alone is the start of that day there.
         /// </summary>
-        public static DateTimeOffset From(DateTime value)
-            => value.Kind == DateTimeKind.Utc ? new DateTimeOffset(value, TimeSpan.Zero) : new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero);
+        public static DateTimeOffset From(DateTime value) => From(value, TimeZoneInfo.Local);
 
+        internal static DateTimeOffset From(DateTime value, TimeZoneInfo zone)
+        {
+            switch (value.Kind)
+            {
+                case DateTimeKind.Utc: return new DateTimeOffset(value, TimeSpan.Zero);
+                case DateTimeKind.Local: return new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero);
+                default: return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(WallClock(value, zone), zone), TimeSpan.Zero);
+            }
+        }
+
+        /// <summary>A source value (DateTimeOffset, DateTime or text) as an instant, by the rule of <see cref="From(DateTime)"/>.</summary>
+        public static bool TryFromSource(object value, out DateTimeOffset instant) => TryFromSource(value, TimeZoneInfo.Local, out instant, out _);
+
+        /// <summary>
+        /// As <see cref="TryFromSource(object, out DateTimeOffset)"/>; <paramref name="dateOnly"/> says the source
+        /// named a day without a time of day (text yyyy-MM-dd, or an Unspecified DateTime at midnight).
+        /// </summary>
+        internal static bool TryFromSource(object value, TimeZoneInfo zone, out DateTimeOffset instant, out bool dateOnly)
+        {
+            instant = default;
+            dateOnly = false;
+            switch (value)
+            {
+                case null: return false;
+                case DateTimeOffset offset:
+                    instant = offset;
+                    return true;
+                case DateTime time:
+                    dateOnly = time.Kind == DateTimeKind.Unspecified && time.TimeOfDay == TimeSpan.Zero;
+                    instant = From(time, zone);
+                    return true;
+            }
+            string text = Convert.ToString(value, CultureInfo.InvariantCulture)?.Trim();
+            if (string.IsNullOrEmpty(text)) return false;
+            if (DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime day))
+            {
+                dateOnly = true;
+                instant = From(day, zone);
+                return true;
+            }
+            if (HasZone(text)) return TryParse(text, out instant);
+            if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out DateTime wallClock)) return false;
+            instant = From(DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified), zone);
+            return true;
+        }
+
+        /// <summary>The calendar day a source value names, as written (a date field has no zone): the day of its own wall clock.</summary>
+        public static bool TryDayFromSource(object value, out DateTime day)
+        {
+            day = default;
+            switch (value)
+            {
+                case null: return false;
+                case DateTimeOffset offset:
+                    day = offset.DateTime.Date;
+                    return true;
+                case DateTime time:
+                    day = time.Date;
+                    return true;
+            }
+            string text = Convert.ToString(value, CultureInfo.InvariantCulture)?.Trim();
+            if (string.IsNullOrEmpty(text)) return false;
+            if (HasZone(text))
+            {
+                if (!TryParse(text, out DateTimeOffset instant)) return false;
+                day = instant.DateTime.Date;
+                return true;
+            }
+            if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out DateTime wallClock)) return false;
+            day = wallClock.Date;
+            return true;
+        }
+
+        // ISO 8601 text that names its zone: Z, or an offset after the time (+02:00, -0500).
+        private static bool HasZone(string text)
+        {
+            int t = text.IndexOfAny(new[] { 'T', 't', ' ' });
+            if (t < 0) return false;
+            string time = text.Substring(t + 1);
+            return time.EndsWith("Z", StringComparison.OrdinalIgnoreCase) || time.IndexOf('+') >= 0 || time.IndexOf('-') >= 0;
+        }
+
+        // A wall-clock time that does not exist in the zone (skipped by a daylight-saving change) moves forward by the gap.
+        private static DateTime WallClock(DateTime value, TimeZoneInfo zone)
+        {
+            var unspecified = DateTime.SpecifyKind(value, DateTimeKind.Unspecified);
+            return zone.IsInvalidTime(unspecified) ? unspecified.AddHours(1) : unspecified;
+        }
+
+        /// <summary>Salesforce's own text (always with an offset; UTC when it has none, as Salesforce keeps date-times).</summary>
         public static bool TryParse(string text, out DateTimeOffset value)
         {
             value = default;

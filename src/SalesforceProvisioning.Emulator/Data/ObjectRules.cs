@@ -68,6 +68,8 @@ internal sealed class ObjectRules
             case "PermissionSetAssignment" when mode == WriteMode.Api:
                 var set = org.FindById(record.GetString("PermissionSetId"));
                 return set != null && set.GetBool("IsOwnedByProfile") ? ProfileOwnedSetError() : null;
+            case "PermissionSetLicenseAssign" when mode == WriteMode.Api:
+                return LicensedSetStillAssigned(record);
             case "Contact":
                 return PortalUserOf(record) is { } user ? PortalUserDeleteError(record, user) : null;
             case "Account":
@@ -255,7 +257,39 @@ internal sealed class ObjectRules
         var set = setId == null ? null : org.FindById(setId);
         if (write.Mode == WriteMode.Api && set != null && set.GetBool("IsOwnedByProfile"))
             return ProfileOwnedSetError();
+        if (write.Mode == WriteMode.Api && write.IsCreate && set != null && RequiredLicence(set) is { } licence
+            && !HoldsLicence(write.GetString("AssigneeId"), licence.Id))
+        {
+            var user = org.FindById(write.GetString("AssigneeId"));
+            return new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+                $"Can't assign permission set {set.GetString("Label")} to user {user?.GetString("Username")}. The permission set requires the permission set license " +
+                $"{licence.GetString("MasterLabel")}. Before continuing, assign the user to the related permission set license.", "PermissionSetId");
+        }
         return null;
+    }
+
+    // Salesforce Help, "Permission Set Licenses" (platform.users_permissionset_licenses_overview.htm): users need both the
+    // permission set licence and the permission set; assigning the set without the licence is an assignment error.
+    // "Remove a Permission Set License from a User" (platform.users_permissionset_licenses_remove.htm): first remove the
+    // assigned permission sets that require the licence, then the licence. (The automatic removal of a licence when its
+    // last set goes, Winter '26, is not emulated.)
+    private SObjectRecord RequiredLicence(SObjectRecord set) =>
+        set.GetString("LicenseId") is { } id && org.FindById(id) is { } licence && licence.Type.Name == "PermissionSetLicense" ? licence : null;
+
+    private bool HoldsLicence(string userId, string licenceId) =>
+        org.FindByUniqueKey(org.Schema.Find("PermissionSetLicenseAssign"), new(StringComparer.OrdinalIgnoreCase)
+            { ["AssigneeId"] = SalesforceId.Normalize(userId), ["PermissionSetLicenseId"] = SalesforceId.Normalize(licenceId) }) != null;
+
+    private SalesforceError LicensedSetStillAssigned(SObjectRecord licenceAssignment)
+    {
+        string userId = licenceAssignment.GetString("AssigneeId"), licenceId = SalesforceId.Normalize(licenceAssignment.GetString("PermissionSetLicenseId"));
+        var needing = org.Scan(org.Schema.Find("PermissionSetAssignment"))
+            .Where(a => a.GetString("AssigneeId") == userId && a.GetString("PermissionSetGroupId") == null)
+            .Select(a => org.FindById(a.GetString("PermissionSetId")))
+            .FirstOrDefault(set => set != null && RequiredLicence(set)?.Id == licenceId);
+        return needing == null ? null : new SalesforceError("FIELD_INTEGRITY_EXCEPTION",
+            $"Can't remove the permission set license {org.FindById(licenceId)?.GetString("MasterLabel")}: the user is assigned the permission set {needing.GetString("Label")}, which requires it. " +
+            "Remove the permission sets that require the license first.");
     }
 
     private static SalesforceError ProfileOwnedSetError() =>

@@ -189,7 +189,10 @@ public sealed class StandardSchema
             .Add(ReadOnly(Bool("IsOwnedByProfile", false)))
             .Add(ReadOnly(Ref("ProfileId", "Profile ID", "Profile")))
             .Add(ReadOnly(Pick("Type", "Type", true, "Regular", "Profile", "Group", "Session") with { DefaultValue = "Regular" }))
-            .Add(ReadOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")));
+            .Add(ReadOnly(Ref("PermissionSetGroupId", "Permission Set Group ID", "PermissionSetGroup")))
+            // Object Reference, PermissionSet: LicenseId, "the ID of either the related PermissionSetLicense or UserLicense
+            // associated with this permission set" (seeded; a set needing a permission set licence, see ObjectRules).
+            .Add(ReadOnly(Ref("LicenseId", "License ID", "PermissionSetLicense", "UserLicense")));
 
     private static ObjectDefinition PermissionSetAssignment() =>
         new ObjectDefinition("PermissionSetAssignment", "Permission Set Assignment", "0Pa", isSetupObject: true)
