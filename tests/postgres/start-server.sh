@@ -33,9 +33,9 @@ mkdir -p "$dir"
 if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
 if [ ! -f "$dir/data/PG_VERSION" ]; then
   as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-instructions >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log" >&2; exit 1; }
+    || { cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
 fi
 as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-c listen_addresses= -c unix_socket_directories=$dir -c port=5432 -c fsync=off -c max_connections=200" start >/dev/null \
-  || { cat "$dir/server.log" >&2; exit 1; }
+  || { cat "$dir/server.log" >&2; as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; exit 1; }
 echo "Host=$dir;Port=5432;Username=postgres;Database=postgres"
