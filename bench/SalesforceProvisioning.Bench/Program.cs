@@ -15,6 +15,8 @@ namespace SalesforceProvisioning.Bench
     /// <summary>
     /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release [-- --users 1000,10000,100000 --latency-ms 25 --latency-per-record-ms 2]
     /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release -- --side-by-side --users 10000 --latency-ms 150 --latency-per-record-ms 3
+    /// dotnet run --project bench/SalesforceProvisioning.Bench -c Release -- --bulk --users 5000,20000,100000
+    ///   (initial creates written as composite collections and as Bulk API 2.0 jobs, each on a fresh emulator)
     ///   (the module against bench/jsforce/sync.mjs; run 'npm ci' in tests/Conformance first)
     /// Each case runs in its own process (so peak memory is the case's own) against its own emulator process,
     /// and prints one JSON line: users, counted API calls, records written, wall seconds, peak working set.
@@ -30,6 +32,10 @@ namespace SalesforceProvisioning.Bench
             if (options.SideBySide)
             {
                 foreach (int n in options.Users) cases.Add(("side-by-side", n));
+            }
+            else if (options.Bulk)
+            {
+                foreach (int n in options.Users) cases.Add(("bulk", n));
             }
             else
             {
@@ -68,6 +74,11 @@ namespace SalesforceProvisioning.Bench
             if (options.Case == "side-by-side")
             {
                 await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
+                return 0;
+            }
+            if (options.Case == "bulk")
+            {
+                await BulkCaseAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
                 return 0;
             }
             await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs, options.LatencyPerRecordMs);
@@ -197,6 +208,31 @@ namespace SalesforceProvisioning.Bench
             }
         }
 
+        /// <summary>
+        /// The same initial creates written as composite collections (-UseBulkApi Never) and as Bulk API 2.0
+        /// ingest jobs (-UseBulkApi Always), each on a fresh emulator: the counted calls and wall time that set
+        /// the default -BulkApiThreshold.
+        /// </summary>
+        private static async Task BulkCaseAsync(int users, int latencyMs, int latencyPerRecordMs)
+        {
+            foreach (SfBulkApiMode mode in new[] { SfBulkApiMode.Never, SfBulkApiMode.Always })
+            {
+                await using var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs);
+                var connection = SfProvisioningConnection.Create(new SfConnectionSettings
+                {
+                    Domain = emulator.Domain,
+                    ClientId = emulator.ClientId,
+                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+                });
+                var line = await SyncAsync(connection, emulator, users, mode == SfBulkApiMode.Never ? "initial-composite" : "initial-bulk",
+                    configure: engine => engine.UseBulkApi(mode, LifecyclePolicy.DefaultBulkApiThreshold, null));
+                line["present"] = await emulator.CountUsersAsync();
+                Console.WriteLine(line.ToJsonString());
+            }
+        }
+
         /// <summary>Runs bench/jsforce/sync.mjs with the node and jsforce of tests/Conformance (npm ci there first).</summary>
         private static async Task<JsonObject> JsforceAsync(EmulatorProcess emulator, int users, int changedEvery)
         {
@@ -222,11 +258,12 @@ namespace SalesforceProvisioning.Bench
         }
 
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
-        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null)
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, Action<UserSyncEngine> configure = null)
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
             var engine = new UserSyncEngine(connection, SfAttributeMap.CreateDefault().WithDefaultProfile("Standard User"), UserSyncPolicy.From(connection));
+            configure?.Invoke(engine);
             await engine.PrepareAsync(CancellationToken.None);
             var actions = new Dictionary<SfSyncAction, int>();
             const int window = 2000;
@@ -353,6 +390,7 @@ namespace SalesforceProvisioning.Bench
             public int Groups = 1_000;
             public bool UsersOnly;
             public bool SideBySide;
+            public bool Bulk;
             public string Case;
 
             public static Args Parse(string[] args)
@@ -369,6 +407,7 @@ namespace SalesforceProvisioning.Bench
                         case "--groups": a.Groups = int.Parse(args[++i]); break;
                         case "--users-only": a.UsersOnly = true; break;
                         case "--side-by-side": a.SideBySide = true; break;
+                        case "--bulk": a.Bulk = true; break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }

@@ -11,7 +11,8 @@ namespace SalesforceProvisioning.Commands
     /// places: an argument of a parameter whose name says it holds a secret (-ClientSecret, -RefreshToken,
     /// -Passphrase, -Password, ...), the value of such a key in a hashtable (splatting) or of such a member or
     /// index ($p.ClientSecret = ..., $p['Password'] = ...), a variable named like a secret, anything handed to
-    /// ConvertTo-SecureString (as an argument, colon-bound, piped in or splatted), and a NetworkCredential.
+    /// ConvertTo-SecureString (as an argument, colon-bound, piped in or splatted), a NetworkCredential, and a
+    /// value set by a name like a secret's (SetEnvironmentVariable, Set-Item Env:..., Set-Variable).
     /// A literal given there is masked; a variable given there is followed to its assignments on the same
     /// line, whose values are masked too. Only what was typed is in the line, so nothing else needs hiding.
     /// </summary>
@@ -60,6 +61,21 @@ namespace SalesforceProvisioning.Commands
                                                      || (a is CommandAst c && IsCommand(c, "New-Object") && c.Extent.Text.IndexOf("NetworkCredential", StringComparison.OrdinalIgnoreCase) >= 0), true))
                 foreach (Ast value in credential.FindAll(a => IsLiteral(a) || a is VariableExpressionAst, true))
                     found.Given(value);
+            // A value set by a name that says it is a secret: [Environment]::SetEnvironmentVariable('PGPASSWORD', ...),
+            // Set-Item Env:PGPASSWORD ..., Set-Variable clientSecret ...: everything but the name is masked.
+            foreach (InvokeMemberExpressionAst call in ast.FindAll(a => a is InvokeMemberExpressionAst m && m.Member is StringConstantExpressionAst member
+                                                                         && string.Equals(member.Value, "SetEnvironmentVariable", StringComparison.OrdinalIgnoreCase), true).Cast<InvokeMemberExpressionAst>())
+                if (call.Arguments?.Count >= 2 && NamesSecret(call.Arguments[0])) found.Given(call.Arguments[1]);
+            foreach (CommandAst setter in ast.FindAll(a => a is CommandAst c && Setters.Any(s => IsCommand(c, s)), true).Cast<CommandAst>())
+            {
+                // The name is -Name's or -Path's argument, else the first positional one; the value is -Value's, else the
+                // next positional one (the cmdlets' positions 0 and 1).
+                Ast name = Named(setter, NameParameters), value = Named(setter, "Value");
+                var positional = Positional(setter);
+                if (name == null && positional.Count > 0) positional.RemoveAt(0);
+                if (value == null && positional.Count > 0) value = positional[0];
+                if (NamesSecret(name ?? Positional(setter).FirstOrDefault()) && value != null) found.Given(value);
+            }
             foreach (HashtableAst table in ast.FindAll(a => a is HashtableAst, true).Cast<HashtableAst>())
                 foreach (var pair in table.KeyValuePairs)
                     if (pair.Item1 is StringConstantExpressionAst key && SecretName.IsMatch(key.Value)) found.Given(pair.Item2);
@@ -135,6 +151,43 @@ namespace SalesforceProvisioning.Commands
 
             private static string TargetVariable(AssignmentStatementAst assignment) => (Target(assignment) as VariableExpressionAst)?.VariablePath.UserPath;
         }
+
+        /// <summary>Commands that set a value by its name (an environment variable's path, a variable's name), with their aliases.</summary>
+        private static readonly string[] Setters = { "Set-Item", "si", "New-Item", "ni", "Set-Variable", "sv", "set", "New-Variable", "nv" };
+
+        private static readonly string[] NameParameters = { "Name", "Path", "LiteralPath" };
+
+        /// <summary>The argument of the first of these parameters given (by any unambiguous prefix, -Name or -N), or null.</summary>
+        private static Ast Named(CommandAst command, params string[] parameters)
+        {
+            var elements = command.CommandElements;
+            for (int i = 1; i < elements.Count; i++)
+                if (elements[i] is CommandParameterAst p && p.ParameterName.Length > 0 && parameters.Any(n => n.StartsWith(p.ParameterName, StringComparison.OrdinalIgnoreCase)))
+                    return p.Argument ?? (i + 1 < elements.Count && !(elements[i + 1] is CommandParameterAst) ? elements[i + 1] : null);
+            return null;
+        }
+
+        /// <summary>The arguments given by position: those that follow no parameter (a switch takes none).</summary>
+        private static List<Ast> Positional(CommandAst command)
+        {
+            var positional = new List<Ast>();
+            var elements = command.CommandElements;
+            for (int i = 1; i < elements.Count; i++)
+            {
+                if (elements[i] is CommandParameterAst p)
+                {
+                    if (p.Argument == null && !Switches.Any(s => s.StartsWith(p.ParameterName, StringComparison.OrdinalIgnoreCase)) && i + 1 < elements.Count && !(elements[i + 1] is CommandParameterAst)) i++;
+                    continue;
+                }
+                positional.Add(elements[i]);
+            }
+            return positional;
+        }
+
+        /// <summary>The setters' switch parameters (and the common ones), which take no argument.</summary>
+        private static readonly string[] Switches = { "Force", "PassThru", "WhatIf", "Confirm", "Verbose", "Debug" };
+
+        private static bool NamesSecret(Ast name) => name is StringConstantExpressionAst s && SecretName.IsMatch(s.Value);
 
         private static bool IsCommand(CommandAst command, string name) => string.Equals(command.GetCommandName(), name, StringComparison.OrdinalIgnoreCase);
 

@@ -93,6 +93,8 @@ namespace SalesforceProvisioning.Commands
                 _progress.Phase("Reading the org");
                 policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
+                foreach (BulkJobInfo job in (_engine as UserSyncEngine)?.ResumedBulkJobs ?? Array.Empty<BulkJobInfo>())
+                    WriteWarning($"Resumed the Bulk API 2.0 {job} that an earlier run left running: its users are matched by this run, not written again.");
             }
             catch (SalesforceException ex)
             {
@@ -145,8 +147,24 @@ namespace SalesforceProvisioning.Commands
                 LicenceSeatsFreed = (_engine as UserSyncEngine)?.Licences.SeatsFreed ?? 0,
                 FrozenKeepingSeats = _counts[SfSyncAction.Frozen],
                 LicenceSeats = (_engine as UserSyncEngine)?.Licences.Planned.Select(l => l.ToString()).ToList() ?? new List<string>(),
+                Writes = WritePathText(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
+        }
+
+        /// <summary>The write path of a bulk run, or (under -WhatIf) the one the changes would take, also said as a What if line.</summary>
+        private string WritePathText()
+        {
+            bool whatIf = IsWhatIf();
+            WritePathDecision path = (_engine as UserSyncEngine)?.DescribeWritePath(whatIf);
+            if (path == null) return null;
+            if (whatIf)
+            {
+                ShouldProcess($"User creates and updates would be written as {path}", null, null);
+                return "would use " + path;
+            }
+            IReadOnlyList<string> jobs = ((UserSyncEngine)_engine).BulkJobIds;
+            return path + (jobs.Count > 0 ? $" (job{(jobs.Count > 1 ? "s" : "")} {string.Join(", ", jobs)})" : "");
         }
 
         private void Flush() => FlushAndCollect(endOfInput: false);
@@ -169,8 +187,9 @@ namespace SalesforceProvisioning.Commands
                 if (window.Count > 0) PlanAndExecute(window, results);
                 // An error may end the command (-ErrorAction Stop): the writes planned before it (carried from
                 // earlier windows too) go out first, so the error never strands them unwritten or unreported.
-                // Failures are rare; sparse changes stay carried.
-                if (endOfInput || results.Any(r => r.Outcome == SfSyncAction.Failed))
+                // Where errors do not stop it, the writes stay carried (a few bad rows must not split a load
+                // into small writes, nor keep it off Bulk API 2.0).
+                if (endOfInput || (results.Any(r => r.Outcome == SfSyncAction.Failed) && ErrorsMayStopTheCommand()))
                 {
                     _progress.Phase("Writing the remaining changes");
                     Run(_connection, ct => _engine.FinishAsync(results, ct));
@@ -203,6 +222,14 @@ namespace SalesforceProvisioning.Commands
             }
             Deliver(results);
             return results;
+        }
+
+        /// <summary>-ErrorAction (or $ErrorActionPreference) is Stop, Inquire or the like: an error result may end the command.</summary>
+        private bool ErrorsMayStopTheCommand()
+        {
+            object preference = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object bound) ? bound : SessionState.PSVariable.GetValue("ErrorActionPreference");
+            if (!LanguagePrimitives.TryConvertTo(preference, out ActionPreference action)) return true;
+            return action != ActionPreference.Continue && action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore;
         }
 
         private void PlanAndExecute(List<SourceUser> window, List<SfUserSyncResult> results)
@@ -489,10 +516,22 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         public string MatchField { get; set; } = "Email";
 
+        /// <summary>Bulk API 2.0 for user creates and updates: Auto (default) from -BulkApiThreshold pending writes on, Always, or Never.</summary>
+        [Parameter]
+        public SfBulkApiMode UseBulkApi { get; set; } = SfBulkApiMode.Auto;
+
+        /// <summary>With -UseBulkApi Auto: the pending creates and updates from which the run writes through Bulk API 2.0 (default 20,000).</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int BulkApiThreshold { get; set; } = LifecyclePolicy.DefaultBulkApiThreshold;
+
         protected override ISyncEngine CreateEngine(SfProvisioningConnection connection, SfAttributeMap map, UserSyncPolicy policy)
-            => connection.Target == SfTarget.LeadsAndContacts
-                ? new LeadContactSyncEngine(connection, map, policy, MatchField, MaxConcurrentRequests)
-                : base.CreateEngine(connection, map, policy);
+        {
+            if (connection.Target == SfTarget.LeadsAndContacts) return new LeadContactSyncEngine(connection, map, policy, MatchField, MaxConcurrentRequests);
+            ISyncEngine engine = base.CreateEngine(connection, map, policy);
+            (engine as UserSyncEngine)?.UseBulkApi(UseBulkApi, BulkApiThreshold, _state?.BulkJobs(connection.Name ?? connection.Domain.Host));
+            return engine;
+        }
 
         protected override SfAttributeMap CreateMap()
         {

@@ -21,6 +21,7 @@ namespace SalesforceProvisioning
                 case "INSUFFICIENT_ACCESS": return "Give the integration user the permission to manage users (Manage Users) or the object concerned.";
                 case "UNABLE_TO_LOCK_ROW": return "Another process held the record through every retry; run again later.";
                 case "MALFORMED_QUERY": return "This is a bug in the module's query; please report it with the verbose log.";
+                case "NotProcessed": return "The Bulk API 2.0 job ended before it reached this record (see the message): run the same sync again; it writes what is missing.";
                 case "NotConfirmed": return "Run the same sync again (after the stop is resolved): it reads the record back and confirms it, and never creates it twice.";
                 case "NotSent": return "The run was stopped before this change was sent: run the same sync again to write it.";
                 case "ConnectionDropped":

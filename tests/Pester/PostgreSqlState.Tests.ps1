@@ -32,11 +32,13 @@ BeforeAll {
 
     # A worker: its own pwsh process and its own connection to the state store, as a runbook on another machine.
     # -PauseAt: the source stops yielding at that row until the file -Go exists (a slow export), with the run lock held.
+    # -UseBulkApi Never: the workers write call by call as composite calls fill (Auto would hold a load under
+    # its threshold until the end of the input), so a kill lands between written calls.
     function Start-Worker([string] $Store, [int] $Count, [int] $PauseAt = 0, [string] $Go = '') {
         $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
             "1..$Count | ForEach-Object { if (`$_ -eq $PauseAt) { while (-not (Test-Path '$Go')) { Start-Sleep -Milliseconds 50 } }; " +
             "[pscustomobject]@{ Username = ""pg`$_@workers.example.com""; LastName = ""Pg`$_""; Email = ""pg`$_@workers.example.com"" } } | " +
-            "Sync-SfUser -Rule hr -StateConnectionString '$Store' -BatchSize 100 | Out-Null"
+            "Sync-SfUser -Rule hr -StateConnectionString '$Store' -BatchSize 100 -UseBulkApi Never | Out-Null"
         $file = Join-Path $TestDrive "worker-$([guid]::NewGuid()).ps1"
         Set-Content -Path $file -Value $script
         $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)

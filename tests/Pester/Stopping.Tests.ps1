@@ -11,11 +11,13 @@ BeforeAll {
         else { 1..$Count | ForEach-Object { [pscustomobject]@{ Username = "stop$_@stop.example.com"; LastName = "Stop$_"; Email = "stop$_@stop.example.com" } } }
     }
 
+    # -UseBulkApi Never: these runs stop while composite writes go out call by call (Auto would hold a load
+    # under its threshold until the end of the input, so there would be nothing in flight to stop).
     function Start-RuleRun([string] $State, [int] $Count, [switch] $Leads, [string] $Batching = '-BatchSize 100') {
         $people = if ($Leads) { "[pscustomobject]@{ mail = ""lead`$_@stop.example.com""; sn = ""Lead`$_""; Company = 'Stop Co'; RecordType = 'Lead' }" }
                   else { "[pscustomobject]@{ Username = ""stop`$_@stop.example.com""; LastName = ""Stop`$_""; Email = ""stop`$_@stop.example.com"" }" }
         $script = "Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
-            "1..$Count | ForEach-Object { $people } | Sync-SfUser -Rule hr -StatePath '$State' $Batching | Out-Null"
+            "1..$Count | ForEach-Object { $people } | Sync-SfUser -Rule hr -StatePath '$State' $Batching -UseBulkApi Never | Out-Null"
         # -File, as a scheduler runs a runbook (pwsh -Command would exit 1 after any stop anyway).
         $file = Join-Path $TestDrive "run-$([guid]::NewGuid()).ps1"
         Set-Content -Path $file -Value $script

@@ -98,7 +98,7 @@ namespace SalesforceProvisioning.Tests
         {
             var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => { using var store = Open(); return store.Version; })));
             Assert.All(opened, v => Assert.Equal(StateStore.SchemaVersion, v));
-            Assert.Equal("3", PostgresServer.Scalar(_db, "SELECT value FROM meta WHERE key = 'schema_version'"));
+            Assert.Equal(StateStore.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), PostgresServer.Scalar(_db, "SELECT value FROM meta WHERE key = 'schema_version'"));
         }
 
         [Fact]

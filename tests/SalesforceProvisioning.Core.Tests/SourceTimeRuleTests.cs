@@ -99,6 +99,30 @@ namespace SalesforceProvisioning.Tests
             Assert.Equal("2026-03-08T07:30:00.000Z", Utc(Source("2026-03-08T02:30:00", newYork)));
         }
 
+        /// <summary>A zone whose daylight saving starts on the last Sunday of March at <paramref name="at"/> and moves clocks by <paramref name="gap"/>.</summary>
+        private static TimeZoneInfo WithGap(string id, TimeSpan standard, TimeSpan gap, int at)
+        {
+            var rule = TimeZoneInfo.AdjustmentRule.CreateAdjustmentRule(new DateTime(2000, 1, 1), new DateTime(2099, 12, 31), gap,
+                TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, at, 0, 0), 3, 5, DayOfWeek.Sunday),
+                TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 4, 0, 0), 10, 5, DayOfWeek.Sunday));
+            return TimeZoneInfo.CreateCustomTimeZone(id, standard, id, id, id, new[] { rule });
+        }
+
+        [Fact]
+        public void A_skipped_wall_clock_time_moves_forward_by_the_gap_whatever_its_length()
+        {
+            // Gaps are not always an hour: Antarctica/Troll moves clocks by two hours, Australia/Lord_Howe by half an hour.
+            // 29 March 2026 is the last Sunday of March.
+            TimeZoneInfo twoHours = WithGap("Test/TwoHourGap", TimeSpan.Zero, TimeSpan.FromHours(2), at: 1);
+            // 01:30 does not exist (01:00 becomes 03:00): it is 03:30 after the gap, 01:30 UTC.
+            Assert.Equal("2026-03-29T01:30:00.000Z", Utc(Source("2026-03-29T01:30:00", twoHours)));
+            Assert.Equal("2026-03-29T02:59:00.000Z", Utc(Source(new DateTime(2026, 3, 29, 2, 59, 0), twoHours)));
+            TimeZoneInfo halfHour = WithGap("Test/HalfHourGap", TimeSpan.FromMinutes(10 * 60 + 30), TimeSpan.FromMinutes(30), at: 2);
+            // 02:15 does not exist (02:00 becomes 02:30): it is 02:45 at +11:00.
+            Assert.Equal("2026-03-28T15:45:00.000Z", Utc(Source("2026-03-29T02:15:00", halfHour)));
+            Assert.Equal("2026-03-28T15:30:00.000Z", Utc(Source("2026-03-29T02:00:00", halfHour)));
+        }
+
         [Fact]
         public void Text_is_read_the_same_in_every_culture()
         {

@@ -51,6 +51,32 @@ public sealed class BulkApiTests : EmulatorTest
         Assert.Equal(2 * 3 + 1, counts["byEndpoint"]["bulk"].GetValue<long>()); // create, upload, close per job, then one poll
     }
 
+    private async Task<string> Csv(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, BaseUrl + path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Emulator.Info.AccessToken);
+        return await (await Http.SendAsync(request)).Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task A_lock_fault_on_the_close_fails_the_chosen_rows_of_the_job_and_the_others_are_written()
+    {
+        // "Organize Data to Minimize Lock Contention" (Bulk API 2.0 Developer Guide): creating users is prone to
+        // lock contention; the locked rows are failed rows (failedResults), the rest of the job goes through.
+        await Control("faults", new { kind = "UnableToLockRow", count = 1, pathContains = "jobs/ingest", method = "PATCH", recordField = "LastName", recordValues = new[] { "Lead 1", "Lead 3" } });
+        string id = await RunIngest("Lead", Leads(5));
+        var info = (await Get($"{V}/jobs/ingest/{id}")).Body;
+        Assert.Equal("JobComplete", info["state"].ToString());
+        Assert.Equal(5, info["numberRecordsProcessed"].GetValue<int>());
+        Assert.Equal(2, info["numberRecordsFailed"].GetValue<int>());
+        string failed = await Csv($"{V}/jobs/ingest/{id}/failedResults/");
+        var lines = failed.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("\"sf__Id\",\"sf__Error\",\"LastName\",\"Company\"", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Contains("\"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record", l));
+        Assert.Equal(3, Emulator.Org.Query("SELECT Id FROM Lead WHERE Company = 'Batch Co'").Count);
+    }
+
     [Fact]
     public async Task Results_are_refused_until_the_job_is_closed_and_a_job_without_data_fails()
     {

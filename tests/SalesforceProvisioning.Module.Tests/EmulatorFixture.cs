@@ -125,6 +125,18 @@ namespace SalesforceProvisioning.ModuleTests
             if (!response.IsSuccessStatusCode || !body.Contains("<success>true</success>")) throw new InvalidOperationException($"convertLead: {(int)response.StatusCode} {body}");
         }
 
+        /// <summary>Sends a Bulk API 2.0 request directly (test setup and checks, as another integration would); returns the JSON answer.</summary>
+        public JsonNode Bulk(HttpMethod method, string relative, object body = null)
+        {
+            using var request = new HttpRequestMessage(method, $"{Emulator.Prop("InstanceUrl")}/services/data/v62.0/jobs/ingest{relative}");
+            if (body != null) request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AccessToken());
+            var response = _http.Send(request);
+            string text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"bulk {relative}: {(int)response.StatusCode} {text}");
+            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+        }
+
         /// <summary>The totalSize of a query (for COUNT()).</summary>
         public long QueryTotal(string soql) => QueryPage(soql)["totalSize"].GetValue<long>();
 

@@ -85,11 +85,15 @@ namespace SalesforceProvisioning.ModuleTests
             // (The hosted engine has no ConvertTo-SecureString; the credential is made where a runbook gets it from its vault.)
             Assert.Empty(ps.Run("$cred = [pscredential]::new('postgres', [System.Net.NetworkCredential]::new('', 'Sup3rSecret!').SecurePassword); " +
                    "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StateConnectionString $pg -StateCredential $cred").Errors);
-            var run = ps.Run(People(2) + "$people | Sync-SfUser -Rule hr -StateConnectionString $pg -StateCredential $cred -Verbose");
+            // The credential is made on the run's own line, so the line the run records holds the typed password.
+            var run = ps.Run(People(2) + "$cred = [pscredential]::new('postgres', [System.Net.NetworkCredential]::new('', 'Sup3rSecret!').SecurePassword); " +
+                "$people | Sync-SfUser -Rule hr -StateConnectionString $pg -StateCredential $cred -Verbose");
             Assert.Empty(run.Errors);
             Assert.Equal(2, run.Output.Count(o => o.Prop("Action") == "Created"));
             Assert.DoesNotContain("Sup3rSecret", run.AllText());
-            Assert.DoesNotContain("Sup3rSecret", (string)PostgresServer.Scalar(_db, "SELECT string_agg(coalesce(command, '') || coalesce(error, ''), ' ') FROM runs"));
+            string recorded = (string)PostgresServer.Scalar(_db, "SELECT string_agg(coalesce(command, '') || coalesce(error, ''), ' ') FROM runs");
+            Assert.DoesNotContain("Sup3rSecret", recorded);
+            Assert.Contains("$cred = <redacted>; $people | Sync-SfUser", recorded);
 
             long written = _emulator.RecordsWritten;
             var refused = ps.Run(People(2) + "$people | Sync-SfUser -Rule hr -StateConnectionString ($pg + ';Password=Sup3rSecret!')");

@@ -117,7 +117,8 @@ namespace SalesforceProvisioning.ModuleTests
             if (disk == null) return; // needs root to mount (CI runs as root)
             using var ps = Session(Path.Combine(disk.Path, "state.db"));
             disk.FillLeaving(192 * 1024);
-            var run = ps.Run(People(1500) + "$script:entered = 0; $people | ForEach-Object { $script:entered++; $_ } | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50; $script:entered");
+            // Composite writes go out call by call as they fill; -UseBulkApi Auto would hold these 1,500 creates for the end.
+            var run = ps.Run(People(1500) + "$script:entered = 0; $people | ForEach-Object { $script:entered++; $_ } | Sync-SfUser -Rule hr -StatePath $state -BatchSize 50 -UseBulkApi Never; $script:entered");
             var error = run.Errors.Last();
             // Every input that reached the command has its result, those whose writes were still carried too.
             int entered = int.Parse(run.Output.Last().ToString());
@@ -214,6 +215,35 @@ namespace SalesforceProvisioning.ModuleTests
                     && c.Contains("$q.String = <redacted>;") && c.Contains("$clientSecret = <redacted>;") && c.Contains("$params['Password'] = <redacted>;")
                     && c.Contains("$plain = <redacted>; $copy = $plain; $z = ConvertTo-SecureString $copy -AsPlainText -Force;"));
                 Assert.DoesNotContain("plain-Secret", File.ReadAllText(Path.Combine(folder, "state.db")));
+            }
+            finally
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, true);
+            }
+        }
+
+        /// <summary>
+        /// A secret set by name rather than assigned: the PostgreSQL store's password in $env:PGPASSWORD (README,
+        /// "Several workers, one state") set through [Environment]::SetEnvironmentVariable or Set-Item Env:, and
+        /// a variable set with Set-Variable. The name says it is a secret, so the value is masked.
+        /// </summary>
+        [Fact]
+        public void A_secret_set_by_name_with_set_environment_variable_set_item_or_set_variable_is_never_recorded()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-redact-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using var ps = Session(Path.Combine(folder, "state.db"));
+                var run = ps.Run(People(1) + "[Environment]::SetEnvironmentVariable('SF_TEST_PGPASSWORD', 'plain-Secret-4801', 'Process'); " +
+                    "Set-Item Env:SF_TEST_PASSWORD \"plain-Secret-4802\"; Set-Item -Path Env:SF_TEST_PASSWORD -Value 'plain-Secret-4803'; " +
+                    "Set-Variable -Name apiSecret -Value 'plain-Secret-4804'; $piece = 'plain-Secret-4805'; Set-Variable clientSecret $piece -Scope Script; " +
+                    "$people | Sync-SfUser -Rule hr -StatePath $state; [Environment]::SetEnvironmentVariable('SF_TEST_PGPASSWORD', $null)");
+                // (The test host has no provider cmdlets: Set-Item and Set-Variable fail there, but the line is recorded as typed.)
+                string command = ps.Run("Get-SfSyncStatus -Rule hr -StatePath $state").Output.Select(o => o.Prop("Command")).Single();
+                Assert.DoesNotContain("plain-Secret", command);
+                Assert.Contains("[Environment]::SetEnvironmentVariable('SF_TEST_PGPASSWORD', <redacted>, 'Process');", command);
+                Assert.Contains("Set-Item -Path Env:SF_TEST_PASSWORD -Value <redacted>;", command);
+                Assert.Contains("$piece = <redacted>; Set-Variable clientSecret $piece -Scope Script;", command);
             }
             finally
             {

@@ -133,7 +133,26 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Like <see cref="SendAsync"/> but returns error answers instead of throwing (except auth and limit failures).</summary>
-        public async Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
+        public Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
+            => SendRawAsync(method, path, body?.ToString(Formatting.None), ContentType.Json, "application/json", repeatable, ct, trace);
+
+        /// <summary>
+        /// Sends a request whose body (or answer) is text of another type, for example the CSV of a Bulk API 2.0
+        /// job; error answers throw <see cref="SalesforceApiException"/> as for <see cref="SendAsync"/>.
+        /// </summary>
+        public async Task<ApiResponse> SendTextAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct)
+        {
+            ApiResponse response = await SendRawAsync(method, path, body, contentType, accept, repeatable, ct, null).ConfigureAwait(false);
+            if (response.Status >= 400)
+            {
+                SalesforceApiException failure = ToApiException(response);
+                failure.AnswerLost = response.AnswerLost;
+                throw failure;
+            }
+            return response;
+        }
+
+        private async Task<ApiResponse> SendRawAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct, RequestTrace trace)
         {
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
             ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
@@ -149,7 +168,7 @@ namespace SalesforceProvisioning
                     ApiResponse first;
                     try
                     {
-                        first = await SendOnceAsync(method, path, body, token, ctx.CancellationToken).ConfigureAwait(false);
+                        first = await SendOnceAsync(method, path, body, contentType, accept, token, ctx.CancellationToken).ConfigureAwait(false);
                     }
                     catch (SalesforceException lost) when (lost.Failure == SalesforceFailure.ConnectionDropped || lost.Failure == SalesforceFailure.Timeout)
                     {
@@ -160,7 +179,7 @@ namespace SalesforceProvisioning
                     if (!first.IsInvalidSession) return first;
                     Log("The access token expired or was revoked; refreshing it and replaying the request.");
                     await RefreshAsync(token, ctx.CancellationToken).ConfigureAwait(false);
-                    ApiResponse replay = await SendOnceAsync(method, path, body, _accessToken, ctx.CancellationToken).ConfigureAwait(false);
+                    ApiResponse replay = await SendOnceAsync(method, path, body, contentType, accept, _accessToken, ctx.CancellationToken).ConfigureAwait(false);
                     if (replay.IsInvalidSession)
                         throw new SalesforceException(SalesforceFailure.AccessTokenExpired,
                             "Salesforce refused a freshly issued access token (INVALID_SESSION_ID).",
@@ -367,7 +386,7 @@ namespace SalesforceProvisioning
             }
         }
 
-        private Task<ApiResponse> SendOnceAsync(Method method, string path, JToken body, string accessToken, CancellationToken ct)
+        private Task<ApiResponse> SendOnceAsync(Method method, string path, string body, string contentType, string accept, string accessToken, CancellationToken ct)
         {
             Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);
             if (!SalesforceEndpoint.IsTrusted(uri))
@@ -379,8 +398,8 @@ namespace SalesforceProvisioning
                     "Check -Domain is the org's own My Domain; if it is, report this answer to Salesforce support.");
             var request = new RestRequest(uri, method);
             request.AddHeader("Authorization", "Bearer " + accessToken);
-            request.AddHeader("Accept", "application/json");
-            if (body != null) request.AddStringBody(body.ToString(Formatting.None), ContentType.Json);
+            request.AddHeader("Accept", accept);
+            if (body != null) request.AddStringBody(body, contentType);
             // A stop (Ctrl+C, SIGTERM) comes between requests: a write once sent is waited for, so its answer is
             // reported and recorded instead of being cut off with the write carried out and unknown.
             ct.ThrowIfCancellationRequested();

@@ -256,6 +256,45 @@ namespace SalesforceProvisioning
         /// <summary>Removing a rule deprovisions its people only when the connection says so (Deprovision on rule deletion).</summary>
         public static bool DeprovisionsOnRuleDeletion(SfProvisioningConnection connection, int provisioned) => connection.DeprovisionOnRuleDeletion && provisioned > 0;
 
+        // ---- How user writes travel -------------------------------------------------------------------
+
+        /// <summary>The default of -BulkApiThreshold: pending creates and updates from which Auto switches to Bulk API 2.0.</summary>
+        public const int DefaultBulkApiThreshold = 20000;
+
+        /// <summary>
+        /// Fewer records than this go as composite collections even after a run switched to bulk (retries of a
+        /// few locked rows, a manager level): Salesforce's large-data-volume guide names 2,000 records as where
+        /// Bulk API 2.0 starts to pay and "bulkified" REST calls (Composite) as the tool below it
+        /// (https://developer.salesforce.com/docs/platform/salesforce-large-data-volumes-bp/guide/ldv-deployments-best-practices-api-loading-data.html).
+        /// </summary>
+        public const int MinimumBulkJobRecords = 2000;
+
+        /// <summary>
+        /// How a run writes its user creates and updates: -UseBulkApi Never keeps composite collections (1,000
+        /// records per counted call); Always sends every batch as a Bulk API 2.0 ingest job; Auto switches to
+        /// bulk for the rest of the run once its pending creates and updates reach the threshold, and then
+        /// writes as jobs the batches of at least the threshold or <see cref="MinimumBulkJobRecords"/>, whichever
+        /// is lower (a job costs about five counted calls whatever its size; a retry of a few locked rows costs one
+        /// composite call).
+        /// </summary>
+        public static WritePathDecision ForUserWrites(SfBulkApiMode mode, int threshold, long pendingWrites, bool switchedToBulk, int batchRecords)
+        {
+            switch (mode)
+            {
+                case SfBulkApiMode.Never:
+                    return new WritePathDecision(WritePath.Composite, "-UseBulkApi Never.");
+                case SfBulkApiMode.Always:
+                    return new WritePathDecision(WritePath.Bulk, "-UseBulkApi Always.");
+            }
+            if (!switchedToBulk && pendingWrites < threshold)
+                return new WritePathDecision(WritePath.Composite, $"{pendingWrites} pending create(s) and update(s), below the Bulk API threshold of {threshold} (-UseBulkApi Auto, -BulkApiThreshold).");
+            string why = $"{pendingWrites} pending create(s) and update(s) reached the Bulk API threshold of {threshold} (-UseBulkApi Auto).";
+            int minimum = System.Math.Min(threshold, MinimumBulkJobRecords);
+            if (batchRecords > 0 && batchRecords < minimum)
+                return new WritePathDecision(WritePath.Composite, $"{why} This batch of {batchRecords} record(s) (a retry of a few rows, or a level of managers) is below {minimum}, so it goes as composite collections.");
+            return new WritePathDecision(WritePath.Bulk, why);
+        }
+
         // ---- Leads and Contacts ----------------------------------------------------------------------
 
         /// <summary>

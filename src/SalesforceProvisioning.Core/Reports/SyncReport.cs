@@ -28,10 +28,13 @@ namespace SalesforceProvisioning
         /// <summary>The seat plan per licence the run took seats of (the same under -WhatIf).</summary>
         public IReadOnlyList<string> LicenceSeats { get; set; } = Array.Empty<string>();
 
+        /// <summary>How user creates and updates went when Bulk API 2.0 was used (or, under -WhatIf, would go), with why; null for composite runs.</summary>
+        public string Writes { get; set; }
+
         /// <summary>The one-line summary the information stream shows.</summary>
         public override string ToString()
             => $"{Command}: {Inputs} input(s): " + string.Join(", ", Actions.Where(a => a.Value > 0).Select(a => $"{a.Key} {a.Value}"))
-               + Seats + (ApiCallsUsed.HasValue ? $"; API calls used: {ApiCallsUsed}" : "") + (Matching != null ? $"; matching: {Matching}." : ".");
+               + Seats + (ApiCallsUsed.HasValue ? $"; API calls used: {ApiCallsUsed}" : "") + (Matching != null ? $"; matching: {Matching}" : "") + (Writes != null ? $"; writes: {Writes}" : "") + ".";
 
         private string Seats => string.Concat(LicenceSeats.Select(l => "; " + l)) + (LicenceSeatsFreed > 0 || FrozenKeepingSeats > 0
             ? $"; licence seats freed: {LicenceSeatsFreed}" + (FrozenKeepingSeats > 0 ? $" (frozen users keep theirs: {FrozenKeepingSeats})" : "")

@@ -18,7 +18,7 @@ namespace SalesforceProvisioning
     /// </summary>
     public abstract class StateStore : IGroupIdentityStore, IDisposable
     {
-        public const int SchemaVersion = 3;
+        public const int SchemaVersion = 4;
 
         /// <summary>How long a run lock stays valid without renewal (a run renews it while it lives).</summary>
         internal static TimeSpan LeaseDuration = TimeSpan.FromMinutes(5);
@@ -94,6 +94,11 @@ namespace SalesforceProvisioning
                         // v3: run locks are leases (renewed while the run lives) that know their process by its start time too.
                         Execute(@"ALTER TABLE run_locks ADD COLUMN process_started TEXT;
                                   ALTER TABLE run_locks ADD COLUMN expires_at TEXT;", tx);
+                    }
+                    if (version < 4)
+                    {
+                        // v4: Bulk API 2.0 jobs a run submitted, written down before they are polled, so a stopped run's job is resumed.
+                        Execute("CREATE TABLE IF NOT EXISTS bulk_jobs (job_id TEXT PRIMARY KEY, scope TEXT NOT NULL, object_type TEXT NOT NULL, operation TEXT NOT NULL, started_at TEXT NOT NULL)", tx);
                     }
                     Execute("INSERT INTO meta (key, value) VALUES ('schema_version', @version) ON CONFLICT(key) DO UPDATE SET value = excluded.value", tx,
                         ("@version", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
@@ -310,6 +315,43 @@ namespace SalesforceProvisioning
             null, ("@org", UserOrgContext.Id15(orgId)), ("@source", identity.SourceId), ("@id", identity.SalesforceId), ("@name", identity.Name), ("@at", identity.LastSynced.ToString("o", CultureInfo.InvariantCulture))));
 
         public void Remove(string orgId, string sourceId) => Guarded("record", () => Execute("DELETE FROM group_identities WHERE org_id = @org AND source_id = @source", null, ("@org", UserOrgContext.Id15(orgId)), ("@source", sourceId)));
+
+        // ---- Bulk API 2.0 jobs ---------------------------------------------------------------------------
+
+        /// <summary>The Bulk API 2.0 jobs of one scope (a connection), written down before they are polled.</summary>
+        public IBulkJobJournal BulkJobs(string scope) => new BulkJobJournal(this, scope);
+
+        private sealed class BulkJobJournal : IBulkJobJournal
+        {
+            private readonly StateStore _store;
+            private readonly string _scope;
+
+            public BulkJobJournal(StateStore store, string scope)
+            {
+                _store = store;
+                _scope = scope;
+            }
+
+            public void JobStarted(string jobId, string sObjectType, string operation) => _store.Guarded("record", () => _store.Execute(
+                "INSERT INTO bulk_jobs (job_id, scope, object_type, operation, started_at) VALUES (@id, @scope, @type, @operation, @at) ON CONFLICT(job_id) DO NOTHING", null,
+                ("@id", jobId), ("@scope", _scope), ("@type", sObjectType), ("@operation", operation), ("@at", Now())));
+
+            public void JobFinished(string jobId) => _store.Guarded("record", () => _store.Execute("DELETE FROM bulk_jobs WHERE job_id = @id", null, ("@id", jobId)));
+
+            public IReadOnlyList<string> PendingJobs()
+            {
+                var ids = new List<string>();
+                _store.Guarded("read", () =>
+                {
+                    using (var command = _store.Command("SELECT job_id FROM bulk_jobs WHERE scope = @scope ORDER BY started_at", null, ("@scope", _scope)))
+                    using (var reader = command.ExecuteReader())
+                    {
+                        while (reader.Read()) ids.Add(reader.GetString(0));
+                    }
+                });
+                return ids;
+            }
+        }
 
         // ---- Plumbing ----------------------------------------------------------------------------------
 

@@ -103,6 +103,7 @@ namespace SalesforceProvisioning
             Org = new UserOrgContext(describe, profiles, locale);
             ValidateMap();
             if (_community != null) await _community.ValidateDefaultAccountAsync(ct).ConfigureAwait(false);
+            await ResumeBulkJobsAsync(ct).ConfigureAwait(false);
         }
 
         private void ValidateMap()
@@ -187,6 +188,7 @@ namespace SalesforceProvisioning
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
             if (_community != null) CommunityLinker.RefuseWritesToUnlinked(plans);
             foreach (UserPlan plan in plans) _licences.Plan(plan, Org);
+            CountPlannedUserWrites(plans);
             return plans;
         }
 
@@ -359,7 +361,7 @@ namespace SalesforceProvisioning
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
-            int ready = _community != null ? _carried.Count : PlansFillingWholeCalls();
+            int ready = _community != null ? _carried.Count : PlansReadyToWrite();
             if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
         }
 
@@ -495,7 +497,7 @@ namespace SalesforceProvisioning
                 var outcomes = new List<RecordOutcome>();
                 try
                 {
-                    await _writer.WriteAsync(pending, outcomes, ct).ConfigureAwait(false);
+                    await WriteRecordsAsync(pending, outcomes, ct).ConfigureAwait(false);
                 }
                 catch (SalesforceException ex)
                 {

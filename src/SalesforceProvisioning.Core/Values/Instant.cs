@@ -32,7 +32,7 @@ namespace SalesforceProvisioning
             {
                 case DateTimeKind.Utc: return new DateTimeOffset(value, TimeSpan.Zero);
                 case DateTimeKind.Local: return new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero);
-                default: return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(WallClock(value, zone), zone), TimeSpan.Zero);
+                default: return new DateTimeOffset(WallClockToUtc(value, zone), TimeSpan.Zero);
             }
         }
 
@@ -108,11 +108,15 @@ namespace SalesforceProvisioning
             return time.EndsWith("Z", StringComparison.OrdinalIgnoreCase) || time.IndexOf('+') >= 0 || time.IndexOf('-') >= 0;
         }
 
-        // A wall-clock time that does not exist in the zone (skipped by a daylight-saving change) moves forward by the gap.
-        private static DateTime WallClock(DateTime value, TimeZoneInfo zone)
+        // A wall-clock time that does not exist in the zone (skipped by a clock change) moves forward by the gap,
+        // whatever its length (an hour, two in Antarctica/Troll, half an hour on Lord Howe Island): it is read
+        // with the offset in force before the change.
+        private static DateTime WallClockToUtc(DateTime value, TimeZoneInfo zone)
         {
             var unspecified = DateTime.SpecifyKind(value, DateTimeKind.Unspecified);
-            return zone.IsInvalidTime(unspecified) ? unspecified.AddHours(1) : unspecified;
+            if (!zone.IsInvalidTime(unspecified)) return TimeZoneInfo.ConvertTimeToUtc(unspecified, zone);
+            TimeSpan before = zone.GetUtcOffset(unspecified.AddDays(-1));
+            return DateTime.SpecifyKind(unspecified - before, DateTimeKind.Utc);
         }
 
         /// <summary>Salesforce's own text (always with an offset; UTC when it has none, as Salesforce keeps date-times).</summary>

@@ -173,7 +173,7 @@ internal sealed partial class DataApi
             }
             var batch = context.InNewTransaction(context.ApiVersion);
             foreach (var row in data.Skip(start).Take(BulkBatchSize))
-                job.Results.Add(IngestRow(batch, job, type, row));
+                job.Results.Add(IngestRow(batch, job, type, row, job.Results.Count));
         }
         job.State = "JobComplete";
         job.SystemModstamp = Org.Clock();
@@ -186,7 +186,14 @@ internal sealed partial class DataApi
         job.SystemModstamp = Org.Clock();
     }
 
-    private IngestRowResult IngestRow(CallContext batch, BulkJob job, ObjectDefinition type, string[] row)
+    /// <summary>
+    /// One row in its batch's transaction. A record fault rule (UnableToLockRow, RecordError) posted for the close
+    /// fails the rows it chooses, as lock contention fails rows of a parallel job ("Organize Data to Minimize Lock
+    /// Contention", Bulk API 2.0 Developer Guide, names creating users among the operations likely to cause it:
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_organize_data.htm);
+    /// such rows appear in failedResults and the client resubmits them.
+    /// </summary>
+    private IngestRowResult IngestRow(CallContext batch, BulkJob job, ObjectDefinition type, string[] row, int rowIndex)
     {
         if (row.Length != job.Header.Length)
             return new IngestRowResult(row, null, false, $"INVALID_FIELD:The row has {row.Length} fields; the header has {job.Header.Length}:--");
@@ -199,6 +206,8 @@ internal sealed partial class DataApi
         }
         string id = fields["Id"]?.ToString();
         fields.Remove("Id");
+        if (batch.FaultFor(rowIndex, fields, id == null ? null : Org.FindById(id)) is { } fault)
+            return new IngestRowResult(row, id, false, $"{fault.StatusCode}:{fault.Message}:{string.Join(",", fault.Fields)} --");
         SaveResult result;
         bool created = false;
         switch (job.Operation)

@@ -44,7 +44,8 @@ internal sealed partial class DataApi
         if (calls > 0 && !state.Usage.TryConsume(calls)) return ApiResponse.RequestLimitExceeded();
         entry.CountedCalls = calls;
 
-        bool isMultiRecord = segments is ["composite", ..];
+        // Closing an ingest job processes its rows, so a record fault fails chosen rows of the job, not the close.
+        bool isMultiRecord = segments is ["composite", ..] || (method == "PATCH" && segments is ["jobs", "ingest", _]);
         if (recordFault != null && !isMultiRecord)
             return ApiResponse.Error(400, recordFault.RecordErrorFor(null));
 

@@ -1,0 +1,197 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Linq;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// Sync-SfUser -UseBulkApi against the emulator: user creates and updates through Bulk API 2.0 ingest jobs
+    /// (Salesforce's "Bulk API 2.0 and Bulk API Developer Guide"), counted calls, one result per input, lock
+    /// contention retried for the failed rows only, -WhatIf naming the path, and a job resumed by the next run.
+    /// </summary>
+    // SFPROVISIONING_KEY_PATH is process-wide (the resume case saves a connection): the classes that set it run one after the other.
+    [Collection("Process environment")]
+    public class BulkApiTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-bulk-" + Guid.NewGuid().ToString("N"));
+
+        public BulkApiTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.Reset();
+            _emulator.ClearFaults();
+        }
+
+        public void Dispose()
+        {
+            _emulator.ClearFaults();
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private static string Users(int count, string domain = "bulk.example.com", string title = null) =>
+            $"$users = 1..{count} | ForEach-Object {{ [pscustomobject]@{{ Username = \"user$_@{domain}\"; LastName = \"Bulk$_\"; Email = \"user$_@{domain}\"{(title == null ? "" : "; Title = " + title)} }} }}; ";
+
+        /// <summary>"Action count" for each action among the results in $results (the test host has no Group-Object).</summary>
+        private const string ActionCounts = "$counts = [System.Collections.Generic.SortedDictionary[string,int]]::new(); $results | ForEach-Object { $counts[$_.Action.ToString()] = 1 + $counts[$_.Action.ToString()] }; $counts.Keys | ForEach-Object { \"$_ $($counts[$_])\" }";
+
+        private long BulkCalls() => _emulator.Get("counts")["byEndpoint"]["bulk"]?.GetValue<long>() ?? 0;
+
+        private long UsersIn(string domain) => _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username LIKE '%@{domain}'");
+
+        private const string Summary = "@($info | Where-Object { $_.Tags -contains 'Summary' })[-1].MessageData";
+
+        [Fact]
+        public void A_hundred_thousand_creates_cost_at_most_fifteen_counted_calls()
+        {
+            using var ps = _emulator.NewSession();
+            long before = _emulator.ApiCalls;
+            var result = ps.Run(Users(100_000) + "$results = $users | Sync-SfUser -Profile 'Standard User' -InformationVariable info; " +
+                "($results | Where-Object Action -eq 'Created').Count; ($results | Where-Object SalesforceId -like '005*').Count; " + Summary);
+            Assert.Empty(result.Errors);
+            long calls = _emulator.ApiCalls - before;
+            Assert.Equal("100000", result.Output[0].ToString());
+            Assert.Equal("100000", result.Output[1].ToString());
+            Assert.True(calls <= 15, $"{calls} counted calls");
+            Assert.Equal(100_000, UsersIn("bulk.example.com"));
+            Assert.Equal(2 * 5, BulkCalls()); // two jobs of 50,000: create, upload, close, one poll, successfulResults; no failures to read
+            Assert.StartsWith("Bulk API 2.0", result.Output[2].Prop("Writes"));
+        }
+
+        [Fact]
+        public void Auto_writes_composite_below_the_threshold_and_bulk_at_it_with_one_result_per_input()
+        {
+            using var ps = _emulator.NewSession();
+            var below = ps.Run(Users(2500, "below.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -InformationVariable info; @($results | Where-Object Action -eq 'Created').Count; " + Summary);
+            Assert.Empty(below.Errors);
+            Assert.Equal("2500", below.Output[0].ToString());
+            Assert.Equal(0, BulkCalls());
+            Assert.Null(below.Output[1].Prop("Writes"));
+
+            // One input fails inside the job with its own error; the rest are created, each with its result.
+            _emulator.InjectFaults(new { kind = "RecordError", count = 1, pathContains = "jobs/ingest", method = "PATCH", recordField = "Username", recordValues = new[] { "user7@at.example.com" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Blocked by a validation rule" });
+            var at = ps.Run(Users(2500, "at.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -InformationVariable info; " +
+                "$results.Count; ($results | Where-Object Action -eq 'Created').Count; ($results | Where-Object Action -eq 'Failed' | ForEach-Object { $_.Username + ' ' + $_.ErrorCode + ' ' + $_.Message }); " + Summary);
+            Assert.Equal("2500", at.Output[0].ToString());
+            Assert.Equal("2499", at.Output[1].ToString());
+            Assert.StartsWith("user7@at.example.com FIELD_CUSTOM_VALIDATION_EXCEPTION Blocked by a validation rule", at.Output[2].ToString());
+            Assert.Single(at.Errors);
+            Assert.Equal(2499, UsersIn("at.example.com"));
+            Assert.Equal(6, BulkCalls()); // create, upload, close, one poll, successfulResults, failedResults
+            string writes = at.Output[3].Prop("Writes");
+            Assert.Contains("2000 pending create(s) and update(s) reached the Bulk API threshold of 2000", writes); // the first window reached it
+            Assert.Contains("job 750", writes);
+        }
+
+        [Fact]
+        public void Bad_rows_in_early_windows_keep_the_load_on_one_job_unless_errors_stop_the_command()
+        {
+            using var ps = _emulator.NewSession();
+            // A duplicate of user 5 in the first window and of user 2200 in the second: each fails alone.
+            string input = Users(2500, "dup.example.com") + "$users = @($users[0..9]) + @($users[4]) + @($users[10..2199]) + @($users[2199]) + @($users[2200..2499]); ";
+            var result = ps.Run(input + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " + ActionCounts);
+            Assert.Equal(new[] { "Created 2500", "Failed 2" }, result.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(5, BulkCalls()); // one job for all 2,500: the failures did not flush the held writes as composites
+
+            // Under -ErrorAction Stop the first error ends the command, so what was planned before it is written first.
+            long before = BulkCalls();
+            var stopped = ps.Run(Users(2500, "dupstop.example.com") + "$users = @($users[0..9]) + @($users[4]) + @($users[10..2499]); $results = $users | Sync-SfUser -Profile 'Standard User' -BatchSize 1000 -BulkApiThreshold 2000 -ErrorAction Stop");
+            Assert.NotEmpty(stopped.Errors);
+            Assert.Equal(0, BulkCalls() - before);
+            Assert.Equal(999, UsersIn("dupstop.example.com")); // the first window's creates (1,000 inputs, one a duplicate), never stranded
+        }
+
+        [Fact]
+        public void Updates_go_through_the_job_too_and_clear_emptied_fields()
+        {
+            using var ps = _emulator.NewSession();
+            ps.Run(Users(30, "upd.example.com", "'Analyst'") + "$null = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Never");
+            long bulkBefore = BulkCalls();
+            var result = ps.Run(Users(30, "upd.example.com", "$(if ($_ -le 10) { '' } else { 'Lead' })") + @"
+$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email'; Title = 'Title' } -Update Title, LastName
+$results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + ActionCounts);
+            Assert.Empty(result.Errors);
+            Assert.Equal(new[] { "Updated 30" }, result.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(5, BulkCalls() - bulkBefore);
+            var titles = _emulator.Query("SELECT Username, Title FROM User WHERE Username LIKE '%@upd.example.com'");
+            Assert.Equal(10, titles.Count(t => t["Title"] == null));
+            Assert.Equal(20, titles.Count(t => t["Title"]?.ToString() == "Lead"));
+        }
+
+        [Fact]
+        public void Locked_rows_of_a_user_insert_job_are_retried_alone_and_every_user_is_created_once()
+        {
+            using var ps = _emulator.NewSession();
+            // "Organize Data to Minimize Lock Contention" (Bulk API 2.0 Developer Guide) names creating users among
+            // the operations likely to meet lock contention: a fifth of the rows fail with UNABLE_TO_LOCK_ROW once.
+            _emulator.InjectFaults(new { kind = "UnableToLockRow", count = 1, pathContains = "jobs/ingest", method = "PATCH", recordRate = 0.2, oncePerRecord = true });
+            long written = _emulator.RecordsWritten;
+            var result = ps.Run(Users(2500, "lock.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000; " + ActionCounts);
+            Assert.Empty(result.Errors);
+            Assert.Equal(new[] { "Created 2500" }, result.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2500, UsersIn("lock.example.com"));
+            Assert.Equal(6, BulkCalls()); // one job (its failed rows read once); the locked rows went again on their own, as a composite
+            long usersAndLogins = _emulator.RecordsWritten - written;
+            Assert.True(usersAndLogins <= 2 * 2500, $"{usersAndLogins} records written"); // nothing written twice
+        }
+
+        [Fact]
+        public void WhatIf_says_which_path_the_changes_would_take_and_why_and_writes_nothing()
+        {
+            using var ps = _emulator.NewSession();
+            long before = _emulator.ApiCalls;
+            var bulk = ps.Run(Users(2500, "whatif.example.com") + "$null = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -WhatIf -InformationVariable info; " + Summary);
+            Assert.Empty(bulk.Errors);
+            Assert.StartsWith("would use Bulk API 2.0: 2500 pending create(s) and update(s) reached the Bulk API threshold of 2000", bulk.Output[0].Prop("Writes"));
+            var composite = ps.Run(Users(2500, "whatif.example.com") + "$null = $users | Sync-SfUser -Profile 'Standard User' -WhatIf -InformationVariable info; " + Summary);
+            Assert.StartsWith("would use composite collections: 2500 pending create(s) and update(s), below the Bulk API threshold of 20000", composite.Output[0].Prop("Writes"));
+            var never = ps.Run(Users(2500, "whatif.example.com") + "$null = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Never -WhatIf -InformationVariable info; " + Summary);
+            Assert.StartsWith("would use composite collections: -UseBulkApi Never", never.Output[0].Prop("Writes"));
+            Assert.Equal(0, BulkCalls());
+            Assert.Equal(0, UsersIn("whatif.example.com"));
+        }
+
+        [Fact]
+        public void A_job_whose_polling_was_cut_off_is_resumed_by_the_next_rule_run_and_nothing_is_sent_twice()
+        {
+            using var ps = _emulator.NewSession();
+            string state = Path.Combine(_folder, "state.db");
+            var setup = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{state}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name bulk -ConnectionName prod -Profile 'Standard User' -StatePath $state");
+            Assert.Empty(setup.Errors);
+
+            // Every poll of the job loses its connection: the run cannot follow the job it closed.
+            _emulator.InjectFaults(new { kind = "DropConnection", count = 1000, pathContains = "/jobs/ingest/750", method = "GET" });
+            var first = ps.Run(Users(2500, "resume.example.com") + "$results = $users | Sync-SfUser -Rule bulk -StatePath $state -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " + ActionCounts);
+            _emulator.ClearFaults();
+            Assert.Equal(2500, UsersIn("resume.example.com")); // the job ran in Salesforce all the same, once
+            // Its creates were read back (their answers lost), so the run reports them created, not failed.
+            Assert.Equal(new[] { "Created 2500" }, first.Output.Select(o => o.ToString()).ToArray());
+            long bulkBefore = BulkCalls();
+
+            var second = ps.Run(Users(2500, "resume.example.com") + "$results = $users | Sync-SfUser -Rule bulk -StatePath $state -BulkApiThreshold 2000; " + ActionCounts);
+            Assert.Empty(second.Errors);
+            Assert.Contains(second.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed"));
+            Assert.DoesNotContain(second.Output.Select(o => o.ToString()), a => a.StartsWith("Created", StringComparison.Ordinal));
+            Assert.Equal(1, BulkCalls() - bulkBefore); // one look at the resumed job; no new job
+            Assert.Equal(2500, UsersIn("resume.example.com"));
+
+            // Resumed once: the next run has nothing left to follow.
+            var third = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
+            Assert.DoesNotContain(third.Warnings, w => w.StartsWith("Resumed", StringComparison.Ordinal));
+
+            // A job left Open (the run stopped before closing it) processed nothing: the next run aborts it.
+            string open = _emulator.Bulk(HttpMethod.Post, "", new { @object = "User", operation = "insert" })["id"].ToString();
+            var journal = ps.Run("$store = [Activator]::CreateInstance($c.GetType().Assembly.GetType('SalesforceProvisioning.SqliteStateStore'), [object[]]@($state)); " +
+                $"try {{ $store.BulkJobs('prod').JobStarted('{open}', 'User', 'insert') }} finally {{ $store.Dispose() }}");
+            Assert.Empty(journal.Errors);
+            var fourth = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
+            Assert.Empty(fourth.Errors);
+            Assert.Contains(fourth.Warnings, w => w.Contains($"job {open}: Aborted, 0 processed"));
+            Assert.Equal("Aborted", _emulator.Bulk(HttpMethod.Get, "/" + open)["state"].ToString());
+        }
+    }
+}
