@@ -26,6 +26,11 @@ param(
     [string] $CsvPath,
     [object[]] $People,
     [string] $StatePath,
+    # Or a PostgreSQL state store that several workers share (hybrid worker groups, cloud jobs): a connection string
+    # without a password, the password from -StateCredential (e.g. Get-AutomationPSCredential) or a password file.
+    # $env:SFPROVISIONING_STATE_CONNECTION does the same without the parameter.
+    [string] $StateConnectionString,
+    [pscredential] $StateCredential,
     # Folder of this runbook's log files (one per run) and how many of them to keep.
     [string] $LogDirectory,
     [ValidateRange(1, 10000)] [int] $KeepLogs = 30
@@ -38,6 +43,8 @@ if (-not $People) { $People = Import-Csv -Path $CsvPath }
 # -WhatIf reaches Sync-SfUser: the plan is shown and returned, nothing is written or recorded.
 $options = @{ Rule = $Rule; CompleteScope = $true; ErrorAction = 'Continue'; ErrorVariable = 'syncErrors'; WhatIf = $WhatIfPreference }
 if ($StatePath) { $options.StatePath = $StatePath }
+if ($StateConnectionString) { $options.StateConnectionString = $StateConnectionString }
+if ($StateCredential) { $options.StateCredential = $StateCredential }
 $results = @($People | Sync-SfUser @options)
 Write-RunbookResultLog -Path $log -Result $results
 

@@ -16,7 +16,7 @@ namespace SalesforceProvisioning.Commands
         internal static SavedConnectionStore Connections(StateStore state)
         {
             string beside = (state as SqliteStateStore)?.FilePath ?? Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH");
-            return new SavedConnectionStore(beside == null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(beside)), "connections.json"));
+            return SavedConnectionStore.BesideStateFile(beside);
         }
 
         /// <summary>

@@ -15,7 +15,7 @@ namespace SalesforceProvisioning.Commands
         protected SavedConnectionStore Store()
         {
             string state = StatePath != null ? GetUnresolvedProviderPathFromPSPath(StatePath) : Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH");
-            return new SavedConnectionStore(state == null ? null : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(state)), "connections.json"));
+            return SavedConnectionStore.BesideStateFile(state);
         }
 
         protected void Fail(SalesforceException ex, object target) => ThrowFor(ex, target);

@@ -24,6 +24,9 @@ Describe 'build.ps1 -Package' {
             $names | Should -Contain 'SalesforceProvisioning.psd1'
             $names | Should -Contain 'SalesforceProvisioning.dll-Help.xml'
             $names | Should -Not -Contain 'System.Management.Automation.dll'
+            # The PostgreSQL state store's client and what it needs beside it.
+            $names | Should -Contain 'Npgsql.dll'
+            $names | Should -Contain 'Microsoft.Extensions.Logging.Abstractions.dll'
             $reader = [System.IO.StreamReader]::new(($zip.Entries | Where-Object FullName -eq 'SalesforceProvisioning.nuspec').Open())
             [xml]$nuspec = $reader.ReadToEnd()
             $reader.Dispose()

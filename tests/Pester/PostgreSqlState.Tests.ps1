@@ -113,6 +113,18 @@ Describe 'A PostgreSQL state store shared by workers' {
         Invoke-Psql $database.Name 'SELECT COUNT(*) FROM run_locks' | Should -Be 0
     }
 
+    It 'runs the nightly runbook on the shared store, and its run is seen from any worker' {
+        Invoke-EmulatorControl $emulator latency -Body @{ ms = 0 } | Out-Null
+        $csv = Join-Path $TestDrive 'hr.csv'
+        1..3 | ForEach-Object { [pscustomobject]@{ Username = "night$_@workers.example.com"; LastName = "Night$_"; Email = "night$_@workers.example.com" } } | Export-Csv $csv -NoTypeInformation
+        $runbook = Join-Path $PSScriptRoot '../../samples/Nightly-HrSync.ps1'
+        $output = & $pwsh -NoProfile -NonInteractive -File $runbook -Rule hr -CsvPath $csv -StateConnectionString $store -LogDirectory (Join-Path $TestDrive 'logs') 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $run = Get-SfSyncStatus -Rule hr -StateConnectionString $store -Last 1
+        $run.Status | Should -Be 'Succeeded'
+        $run.Success | Should -Be 3
+    }
+
     It 'releases the lock of a worker killed with kill -9 at once, and the next run marks its run Interrupted' {
         # Writes are carried into whole 1,000-record calls: the kill lands after the second of three was written.
         $run = Start-Worker -Store $store -Count 3000

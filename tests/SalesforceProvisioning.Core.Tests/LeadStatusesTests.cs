@@ -51,6 +51,10 @@ namespace SalesforceProvisioning.Tests
             var chosen = LeadStatuses.From(Standard, "Working - Contacted", "Open - Not Contacted");
             Assert.Equal("Working - Contacted", chosen.Closed);
             Assert.False(chosen.IsClosed("Closed - Not Converted"));
+            // ...but a lead in it was closed in Salesforce: left as it is, never reopened by us.
+            Assert.True(chosen.IsClosedInSalesforce("Closed - Not Converted"));
+            Assert.False(chosen.IsClosedInSalesforce("Working - Contacted"));
+            Assert.False(statuses.IsClosedInSalesforce("Closed - Not Converted"));
         }
 
         [Fact]

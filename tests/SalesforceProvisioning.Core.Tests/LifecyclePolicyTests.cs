@@ -108,31 +108,37 @@ preferences     | salesforce     | enabled    | disabled  | deleted
 defaults        | missing        | Create     | Skip      | Skip
 defaults        | lead-open      | Update     | CloseLead | CloseLead
 defaults        | lead-closed    | ReopenLead | Unchanged | Unchanged
+defaults        | lead-sales-closed | Update     | Unchanged | Unchanged
 defaults        | contact        | Update     | Skip      | Skip
 defaults        | converted-lead | Update     | Skip      | Skip
 create-off      | missing        | Skip       | Skip      | Skip
 create-off      | lead-open      | Update     | CloseLead | CloseLead
 create-off      | lead-closed    | ReopenLead | Unchanged | Unchanged
+create-off      | lead-sales-closed | Update     | Unchanged | Unchanged
 create-off      | contact        | Update     | Skip      | Skip
 create-off      | converted-lead | Update     | Skip      | Skip
 update-off      | missing        | Create     | Skip      | Skip
 update-off      | lead-open      | Update     | CloseLead | CloseLead
 update-off      | lead-closed    | Skip       | Unchanged | Unchanged
+update-off      | lead-sales-closed | Update     | Unchanged | Unchanged
 update-off      | contact        | Update     | Skip      | Skip
 update-off      | converted-lead | Update     | Skip      | Skip
 disable-off     | missing        | Create     | Skip      | Skip
 disable-off     | lead-open      | Update     | Skip      | CloseLead
 disable-off     | lead-closed    | ReopenLead | Unchanged | Unchanged
+disable-off     | lead-sales-closed | Update     | Unchanged | Unchanged
 disable-off     | contact        | Update     | Skip      | Skip
 disable-off     | converted-lead | Update     | Skip      | Skip
 deprovision-off | missing        | Create     | Skip      | Skip
 deprovision-off | lead-open      | Update     | CloseLead | Skip
 deprovision-off | lead-closed    | ReopenLead | Unchanged | Unchanged
+deprovision-off | lead-sales-closed | Update     | Unchanged | Unchanged
 deprovision-off | contact        | Update     | Skip      | Skip
 deprovision-off | converted-lead | Update     | Skip      | Skip
 delete          | missing        | Create     | Skip      | Skip
 delete          | lead-open      | Update     | CloseLead | Delete
 delete          | lead-closed    | ReopenLead | Unchanged | Delete
+delete          | lead-sales-closed | Update     | Unchanged | Delete
 delete          | contact        | Update     | Skip      | Delete
 delete          | converted-lead | Update     | Skip      | Delete
 ";
@@ -380,6 +386,7 @@ Lead    | yes    | Contact | Create  | Update     | ReopenLead  | Demote  | Demo
                 case "missing": return PersonRecordState.Missing;
                 case "lead-open": return PersonRecordState.LeadOpen;
                 case "lead-closed": return PersonRecordState.LeadClosed;
+                case "lead-sales-closed": return PersonRecordState.LeadClosedInSalesforce;
                 case "contact": return PersonRecordState.Contact;
                 case "converted-lead": return PersonRecordState.ConvertedLead;
                 default: throw new ArgumentException($"Unknown Salesforce state '{state}' in the table.");

@@ -134,6 +134,25 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         /// <summary>
+        /// The manager was missing when this run matched it, and someone else created that user before this run's
+        /// create reached Salesforce: the create meets DUPLICATE_USERNAME, the user is read back as theirs
+        /// (Unchanged), and its id is still the manager of the reports in later windows.
+        /// </summary>
+        [Fact]
+        public void A_manager_someone_else_created_meanwhile_is_still_set_on_its_reports()
+        {
+            using var ps = _emulator.NewSession();
+            using var admin = _emulator.NewSession();
+            Action someoneElse = () => Assert.Empty(admin.Run(Person("boss") + " | Sync-SfUser -Profile 'Standard User'").Errors);
+            var result = ps.Run("& { " + Person("boss") + "; $someoneElse.Invoke(); " + Person("aide", "; Manager = 'boss@carried.example.com'") + " } | " +
+                "Sync-SfUser -Profile 'Standard User' -BatchSize 1", new System.Collections.Hashtable { ["someoneElse"] = someoneElse });
+            Assert.Empty(result.Errors);
+            Assert.True(Actions(result).SequenceEqual(new[] { "Unchanged", "Created" }), Show(result));
+            Assert.True(!(result.Output[1].Prop("Message") ?? "").Contains("ManagerId not set"), Show(result));
+            Assert.Equal(Field("boss@carried.example.com", "Id"), Field("aide@carried.example.com", "ManagerId"));
+        }
+
+        /// <summary>
         /// The manager's create goes out in an earlier batch of whole calls (1,000 records) with no report
         /// waiting in it; a report in a later window still finds it, although an earlier report (before the
         /// manager in the input) had already looked the manager's key up and found no one.

@@ -265,6 +265,30 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Working - Contacted", Status());
         }
 
+        /// <summary>
+        /// Sales closed the lead themselves ("Closed - Not Converted", while the connection closes with
+        /// "Disqualified"): disabling the person leaves sales' status, and enabling them again does not reopen it.
+        /// </summary>
+        [Fact]
+        public void A_lead_closed_in_salesforce_keeps_its_status_when_the_person_is_disabled_or_enabled()
+        {
+            LeadStatusesOfTheOrg(withoutClosed: false);
+            using var ps = People("-LeadClosedStatus Disqualified");
+            _emulator.Create("Lead", new { LastName = "Person", Email = "sam.sales@example.com", Company = "Unknown Co", Status = "Closed - Not Converted" });
+            string Status() => _emulator.Query("SELECT Status FROM Lead WHERE Email = 'sam.sales@example.com'").Single()["Status"].ToString();
+
+            var disabled = ps.Run(Person("sam.sales@example.com", "RecordType = 'Lead'; Enabled = $false") + " | Sync-SfUser");
+            Assert.Empty(disabled.Errors);
+            Assert.Equal("Unchanged", disabled.Output.Single().Prop("Action"));
+            Assert.Equal("Closed - Not Converted", Status());
+
+            var enabled = ps.Run(Person("sam.sales@example.com", "RecordType = 'Lead'; Enabled = $true") + " | Sync-SfUser");
+            Assert.Empty(enabled.Errors);
+            Assert.Equal("Unchanged", enabled.Output.Single().Prop("Action"));
+            Assert.Contains("not reopened", enabled.Output.Single().Prop("Message"));
+            Assert.Equal("Closed - Not Converted", Status());
+        }
+
         [Fact]
         public void A_lead_status_the_org_does_not_have_stops_the_run_at_its_start_naming_the_ones_it_has()
         {

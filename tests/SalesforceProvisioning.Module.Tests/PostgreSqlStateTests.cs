@@ -66,15 +66,15 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("5", ps.Run("(Get-SfProvisioningRule hr -StateConnectionString $pg).ProvisionedCount").Output.Single().ToString());
             Assert.Empty(ps.Run("Set-SfProvisioningRule hr -Description 'every night' -StateConnectionString $pg").Errors);
 
-            // $env:SFPROVISIONING_STATE_CONNECTION chooses the same store for every command without the parameter.
-            var fromEnvironment = ps.Run("$env:SFPROVISIONING_STATE_CONNECTION = $pg; Get-SfProvisioningRule hr; Get-SfSyncStatus -Rule hr -Last 1");
-            Assert.Empty(fromEnvironment.Errors);
-            Assert.Equal("every night", fromEnvironment.Output[0].Prop("Description"));
             // The file store is untouched: the rule exists only on the server.
             Assert.NotEmpty(ps.Run($"Get-SfProvisioningRule hr -StatePath '{Path.Combine(_folder, "other.db")}' -ErrorAction SilentlyContinue; $Error[0]").Output);
 
-            var removed = ps.Run("Remove-SfProvisioningRule hr -Force");
-            Assert.Empty(removed.Errors);
+            // $env:SFPROVISIONING_STATE_CONNECTION chooses the same store for every command without the parameter
+            // (set for this one script only: test classes outside this collection may run meanwhile).
+            var fromEnvironment = ps.Run("$env:SFPROVISIONING_STATE_CONNECTION = $pg; " +
+                "try { Get-SfProvisioningRule hr; Get-SfSyncStatus -Rule hr -Last 1; Remove-SfProvisioningRule hr -Force } finally { [Environment]::SetEnvironmentVariable('SFPROVISIONING_STATE_CONNECTION', $null) }");
+            Assert.Empty(fromEnvironment.Errors);
+            Assert.Equal("every night", fromEnvironment.Output[0].Prop("Description"));
             Assert.Equal(0L, PostgresServer.Scalar(_db, "SELECT COUNT(*) FROM rules"));
         }
 
@@ -106,6 +106,19 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Contains("two different state stores", Assert.Single(both.Errors).ToString());
             var lonely = ps.Run($"Get-SfSyncStatus -StatePath '{Path.Combine(_folder, "state.db")}' -StateCredential $cred");
             Assert.Contains("no such store is named", Assert.Single(lonely.Errors).ToString());
+        }
+
+        [Fact]
+        public void Group_identities_live_on_the_server_so_a_rename_seen_by_another_worker_renames_the_group()
+        {
+            using (var worker = Session())
+                Assert.Empty(worker.Run("[pscustomobject]@{ Name = 'PG Old'; ObjectGUID = 'pg-g-1' } | Sync-SfGroup -StateConnectionString $pg").Errors);
+            Assert.Equal(1L, PostgresServer.Scalar(_db, "SELECT COUNT(*) FROM group_identities WHERE source_id = 'pg-g-1'"));
+            using var other = Session(); // another runspace: nothing in memory from the first
+            var renamed = other.Run("[pscustomobject]@{ Name = 'PG New'; ObjectGUID = 'pg-g-1' } | Sync-SfGroup -StateConnectionString $pg");
+            Assert.Equal("Renamed", renamed.Output.Single().Prop("Action"));
+            Assert.Empty(_emulator.Query("SELECT Id FROM Group WHERE Name = 'PG Old'"));
+            Assert.Single(_emulator.Query("SELECT Id FROM Group WHERE Name = 'PG New'"));
         }
 
         [Fact]

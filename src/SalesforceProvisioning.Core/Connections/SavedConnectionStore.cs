@@ -37,6 +37,10 @@ namespace SalesforceProvisioning
             _keyPath = keyPath ?? Environment.GetEnvironmentVariable("SFPROVISIONING_KEY_PATH") ?? DefaultKeyPath;
         }
 
+        /// <summary>The saved connections kept beside a state store file (connections.json in its folder); the default place without one.</summary>
+        public static SavedConnectionStore BesideStateFile(string statePath) =>
+            new SavedConnectionStore(statePath == null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(statePath)), "connections.json"));
+
         public static string DefaultPath => Path.Combine(DataFolder(Environment.SpecialFolder.LocalApplicationData, ".local/share"), "SalesforceProvisioning", "connections.json");
 
         /// <summary>Apart from the store: the user's config folder (~/.config on Linux, %APPDATA% on Windows).</summary>

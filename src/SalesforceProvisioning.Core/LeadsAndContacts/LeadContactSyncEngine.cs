@@ -167,6 +167,11 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Carries out the lifecycle policy's decision for one person; skips say why.</summary>
+        private PersonRecordState LeadState(string status) =>
+            _statuses.IsClosed(status) ? PersonRecordState.LeadClosed
+            : _statuses.IsClosedInSalesforce(status) ? PersonRecordState.LeadClosedInSalesforce
+            : PersonRecordState.LeadOpen;
+
         private void Plan(PersonPlan plan, JObject contact, JObject lead, bool converted)
         {
             SourceUser source = plan.Source;
@@ -175,7 +180,7 @@ namespace SalesforceProvisioning
             JObject record = plan.Type == SfRecordType.Lead ? lead ?? contact : contact ?? lead;
             bool isLead = record != null && record == lead;
             PersonRecordState held = record == null ? PersonRecordState.Missing
-                : isLead ? (_statuses.IsClosed(lead.Value<string>("Status")) ? PersonRecordState.LeadClosed : PersonRecordState.LeadOpen)
+                : isLead ? LeadState(lead.Value<string>("Status"))
                 : converted ? PersonRecordState.ConvertedLead : PersonRecordState.Contact;
             LifecycleDecision decision = LifecyclePolicy.ForPerson(_policy, state, plan.Type, source.RecordType != null, source.LastRecordType, held);
             if (record != null)

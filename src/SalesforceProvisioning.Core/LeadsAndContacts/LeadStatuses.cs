@@ -20,6 +20,7 @@ namespace SalesforceProvisioning
         public const string Query = "SELECT ApiName, MasterLabel, IsConverted, IsDefault, SortOrder FROM LeadStatus ORDER BY SortOrder";
 
         private readonly List<string> _open = new List<string>();
+        private readonly HashSet<string> _closedByName = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         private LeadStatuses() { }
 
@@ -35,8 +36,14 @@ namespace SalesforceProvisioning
         /// <summary>The values a lead can be set to (not converted), in the org's order: named in errors.</summary>
         public IReadOnlyList<string> Settable => _open;
 
-        /// <summary>A lead in the closing status was closed by deprovisioning; any other open status is open.</summary>
+        /// <summary>A lead in the closing status was closed by deprovisioning.</summary>
         public bool IsClosed(string status) => status != null && Closed != null && string.Equals(status, Closed, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// A lead in another status named "Closed..." (sales' "Closed - Lost") was closed in Salesforce, not by us:
+        /// deprovisioning leaves it as it is, and re-enabling does not reopen it.
+        /// </summary>
+        public bool IsClosedInSalesforce(string status) => status != null && !IsClosed(status) && _closedByName.Contains(status);
 
         /// <summary>Why no status closes (or reopens) a lead, and what to do: a person's error when one needs it.</summary>
         public (string Problem, string Remedy) Missing(bool closing) => closing
@@ -71,7 +78,10 @@ namespace SalesforceProvisioning
                 labels[label] = value;
                 if (record.Value<bool?>("IsDefault") == true) defaultStatus = value;
                 bool closedByName = value.StartsWith("Closed", StringComparison.OrdinalIgnoreCase) || label.StartsWith("Closed", StringComparison.OrdinalIgnoreCase);
-                if (closedByName && closedStatus == null) statuses.Closed = statuses.Closed ?? value;
+                if (!closedByName) continue;
+                statuses._closedByName.Add(value);
+                statuses._closedByName.Add(label);
+                if (closedStatus == null) statuses.Closed = statuses.Closed ?? value;
             }
             if (closedStatus != null) statuses.Closed = Chosen("LeadClosedStatus", closedStatus, labels, converted, statuses._open);
             if (reopenStatus != null) statuses.Reopen = Chosen("LeadReopenStatus", reopenStatus, labels, converted, statuses._open);

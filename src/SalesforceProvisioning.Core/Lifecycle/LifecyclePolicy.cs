@@ -15,6 +15,9 @@ namespace SalesforceProvisioning
         Missing,
         LeadOpen,
         LeadClosed,
+
+        /// <summary>The lead holds a closed status other than the closing one (sales' "Closed - Lost"): left as sales set it.</summary>
+        LeadClosedInSalesforce,
         Contact,
 
         /// <summary>The person's lead was converted in Salesforce and its contact exists: the contact is the match.</summary>
@@ -316,7 +319,7 @@ namespace SalesforceProvisioning
             }
             if (source != SourceState.Enabled) return ForPersonRemoval(preferences, source, record);
 
-            bool isLead = record == PersonRecordState.LeadOpen || record == PersonRecordState.LeadClosed;
+            bool isLead = record == PersonRecordState.LeadOpen || record == PersonRecordState.LeadClosed || record == PersonRecordState.LeadClosedInSalesforce;
             SfRecordType held = isLead ? SfRecordType.Lead : SfRecordType.Contact;
             if (held != wanted)
             {
@@ -329,6 +332,8 @@ namespace SalesforceProvisioning
                     return LifecycleDecision.Skip("The person is enabled in the source but their lead is closed, and updating is off for this connection.", "Create the connection with -UpdateUsers $true to reopen such leads.");
                 return LifecycleDecision.Of(LifecycleOutcome.ReopenLead);
             }
+            if (record == PersonRecordState.LeadClosedInSalesforce && held == wanted)
+                return LifecycleDecision.Of(LifecycleOutcome.Update, "The lead was closed in Salesforce (not by deprovisioning), so it is not reopened.");
             if (held != wanted)
             {
                 string why = record == PersonRecordState.ConvertedLead
@@ -358,7 +363,7 @@ namespace SalesforceProvisioning
         {
             bool deleted = source == SourceState.Deleted;
             bool delete = deleted && DeletesRecords(preferences);
-            if (record == PersonRecordState.LeadClosed && !delete) return LifecycleDecision.Of(LifecycleOutcome.Unchanged);
+            if ((record == PersonRecordState.LeadClosed || record == PersonRecordState.LeadClosedInSalesforce) && !delete) return LifecycleDecision.Of(LifecycleOutcome.Unchanged);
             if (!(deleted ? preferences.DeprovisionUsers : preferences.DisableUsers))
                 return LifecycleDecision.Skip($"The person is {(deleted ? "deleted" : "disabled")} in the source, but {(deleted ? "deprovisioning" : "disabling")} is off for this connection.", $"Create the connection with {(deleted ? "-DeprovisionUsers" : "-DisableUsers")} $true.");
             if (delete) return LifecycleDecision.Of(LifecycleOutcome.Delete);

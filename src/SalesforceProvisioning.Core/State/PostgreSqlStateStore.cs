@@ -88,14 +88,19 @@ namespace SalesforceProvisioning
         protected override IDisposable SchemaLock()
         {
             Execute("SELECT pg_advisory_lock(hashtextextended(@key, 0))", null, ("@key", SchemaLockKey));
-            return new Unlock(() => Execute("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", null, ("@key", SchemaLockKey)));
+            return new SchemaUnlock(this);
         }
 
-        private sealed class Unlock : IDisposable
+        private sealed class SchemaUnlock : IDisposable
         {
-            private readonly Action _release;
-            public Unlock(Action release) { _release = release; }
-            public void Dispose() => _release();
+            private readonly PostgreSqlStateStore _store;
+            public SchemaUnlock(PostgreSqlStateStore store) { _store = store; }
+
+            public void Dispose()
+            {
+                try { _store.Execute("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", null, ("@key", SchemaLockKey)); }
+                catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException) { } // a broken session released it, and the error that broke it is on its way
+            }
         }
 
         // ---- Run locks: session advisory locks ------------------------------------------------------------
@@ -133,11 +138,12 @@ namespace SalesforceProvisioning
                         "Wait for that run to finish (scheduled runs of one connection must not overlap), or stop it; the server releases its lock as soon as its session ends.");
                 string warning = heldBy == null ? null
                     : $"Took over the run lock of '{scope}' held {heldBy}: that run's session with the server ended without releasing it (the process was killed or its machine stopped), so the server released the lock.";
-                Process self = Process.GetCurrentProcess();
-                Guarded("lock", () => Execute(@"INSERT INTO run_locks (scope, owner, pid, host, acquired_at, process_started, expires_at) VALUES (@scope, @owner, @pid, @host, @at, @started, NULL)
+                // No lease and no process start time: the server, not the row, knows whether the holder lives.
+                int pid = Process.GetCurrentProcess().Id;
+                Guarded("lock", () => Execute(@"INSERT INTO run_locks (scope, owner, pid, host, acquired_at, process_started, expires_at) VALUES (@scope, @owner, @pid, @host, @at, NULL, NULL)
                           ON CONFLICT(scope) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
                             process_started = excluded.process_started, expires_at = excluded.expires_at",
-                    null, ("@scope", scope), ("@owner", owner), ("@pid", self.Id), ("@host", Environment.MachineName), ("@at", Now()), ("@started", null)));
+                    null, ("@scope", scope), ("@owner", owner), ("@pid", pid), ("@host", Environment.MachineName), ("@at", Now())));
                 return new AdvisoryLock(this, session, scope, owner, warning);
             }
             catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException || ex is TimeoutException)
@@ -194,6 +200,13 @@ namespace SalesforceProvisioning
 
             protected override void Release()
             {
+                // The row first, while the lock is still held: the next worker must not take it for a dead run's.
+                try { _store.ForgetLock(Scope, _owner); }
+                finally { Unlock(); }
+            }
+
+            private void Unlock()
+            {
                 lock (_gate)
                 {
                     try
@@ -206,7 +219,6 @@ namespace SalesforceProvisioning
                     }
                     _session.Dispose();
                 }
-                _store.ForgetLock(Scope, _owner);
             }
         }
 

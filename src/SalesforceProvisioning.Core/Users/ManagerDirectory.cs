@@ -46,12 +46,14 @@ namespace SalesforceProvisioning
             foreach (string key in keys.Where(k => k != null)) _createdLater.Add(key);
         }
 
-        /// <summary>A user created in this run, confirmed by Salesforce's answer.</summary>
+        /// <summary>
+        /// A user this run was to create, now in Salesforce (its create confirmed, or found made by someone else
+        /// meanwhile). Other keys are left as the org's read found them.
+        /// </summary>
         internal void Confirm(string key, string id)
         {
-            if (key == null || id == null) return;
+            if (key == null || id == null || !_createdLater.Remove(key)) return;
             _ids[key] = new List<string> { id };
-            _createdLater.Remove(key);
         }
 
         public ManagerLookup Find(string key, out string id)

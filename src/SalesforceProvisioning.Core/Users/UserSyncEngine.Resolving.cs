@@ -158,10 +158,13 @@ namespace SalesforceProvisioning
             return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
         }
 
-        /// <summary>Users created by these writes are known managers from now on, for this batch and every later one.</summary>
+        /// <summary>
+        /// Users these creates made, or found made by someone else meanwhile (read back as theirs), are known
+        /// managers from now on, for this batch and every later one.
+        /// </summary>
         private void ConfirmCreated(IEnumerable<UserPlan> plans)
         {
-            foreach (UserPlan plan in plans.Where(p => p.Action == SfSyncAction.Created && p.Written && p.UserId != null))
+            foreach (UserPlan plan in plans.Where(p => p.Action != SfSyncAction.Failed && p.UserId != null))
                 Org.Managers.Confirm(plan.Source.KeyValue(Org.Managers.KeyField), plan.UserId);
         }
 
