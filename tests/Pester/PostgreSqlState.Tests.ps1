@@ -40,13 +40,7 @@ BeforeAll {
             "1..$Count | ForEach-Object { if (`$_ -eq $PauseAt) { while (-not (Test-Path '$Go')) { Start-Sleep -Milliseconds 50 } }; " +
             "[pscustomobject]@{ Username = ""pg`$_@workers.example.com""; LastName = ""Pg`$_""; Email = ""pg`$_@workers.example.com"" } } | " +
             "Sync-SfUser -Rule hr -StateConnectionString '$Store' -BatchSize 100 -UseBulkApi Never -MaxConcurrentRequests 1 | Out-Null"
-        $file = Join-Path $TestDrive "worker-$([guid]::NewGuid()).ps1"
-        Set-Content -Path $file -Value $script
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($a) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        [System.Diagnostics.Process]::Start($start)
+        Start-RunbookProcess -Script $script -Folder $TestDrive
     }
 
     function Get-OrgCount { (Invoke-EmulatorControl $emulator counts -Method Get).recordsWritten }

@@ -3,7 +3,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'SalesforceProvisioning.TestHelpers.ps1')
     $emulator = Start-SfEmulator
-    $pwsh = (Get-Process -Id $PID).Path
 
     # Users, or (with -Leads) Leads of a Leads & Contacts connection: the same stop, through another engine.
     function New-People([int] $Count, [switch] $Leads) {
@@ -19,14 +18,7 @@ BeforeAll {
                   else { "[pscustomobject]@{ Username = ""stop`$_@stop.example.com""; LastName = ""Stop`$_""; Email = ""stop`$_@stop.example.com"" }" }
         $script = "Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
             "1..$Count | ForEach-Object { $people } | Sync-SfUser -Rule hr -StatePath '$State' $Batching -UseBulkApi Never | Out-Null"
-        # -File, as a scheduler runs a runbook (pwsh -Command would exit 1 after any stop anyway).
-        $file = Join-Path $TestDrive "run-$([guid]::NewGuid()).ps1"
-        Set-Content -Path $file -Value $script
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($a) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        [System.Diagnostics.Process]::Start($start)
+        Start-RunbookProcess -Script $script -Folder $TestDrive
     }
 
     function Wait-Written([int] $AtLeast) {
