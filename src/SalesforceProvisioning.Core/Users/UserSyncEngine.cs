@@ -221,13 +221,31 @@ namespace SalesforceProvisioning
             }
             var statements = new List<string>();
             var existingIds = withAccess.Where(p => p.UserId != null && (p.Source.PermissionSets != null || p.Source.PermissionSetGroups != null)).Select(p => p.UserId).ToList();
-            statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false AND AssigneeId IN", existingIds));
+            var assignmentStatements = Soql.ChunkedInQueries(AssignmentSelect + " AND AssigneeId IN", existingIds).ToList();
+            double listedPerUser = withAccess.Where(p => p.UserId != null).Select(p => (p.Source.PermissionSets?.Count ?? 0) + (p.Source.PermissionSetGroups?.Count ?? 0)).DefaultIfEmpty(0).Average();
+            if (existingIds.Count > 0 && _runAssignments == null && ScanAssignmentsNow(assignmentStatements.Count, plans.Count, listedPerUser))
+            {
+                var all = new List<JObject>();
+                await _reader.ScanAsync(AssignmentSelect, page => all.AddRange(page), ct).ConfigureAwait(false);
+                _runAssignments = all.ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
+            }
+            if (_runAssignments == null)
+            {
+                statements.AddRange(assignmentStatements);
+                _assignmentCallsSpent += (assignmentStatements.Count + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
+            }
             var licensedIds = withAccess.Where(p => p.UserId != null && p.Source.PermissionSetLicenses != null).Select(p => p.UserId).ToList();
             statements.AddRange(Soql.ChunkedInQueries("SELECT Id, AssigneeId, PermissionSetLicenseId FROM PermissionSetLicenseAssign WHERE AssigneeId IN", licensedIds));
             var memberIds = withAccess.Where(p => p.UserId != null && SyncsGroups(p)).Select(p => p.UserId).ToList();
             statements.AddRange(Soql.ChunkedInQueries("SELECT Id, GroupId, UserOrGroupId FROM GroupMember WHERE Group.Type = 'Regular' AND UserOrGroupId IN", memberIds));
-            var rows = await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
-            var assignments = rows.Where(r => r["AssigneeId"] != null && r["PermissionSetLicenseId"] == null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
+            // How many assignments the org holds rides along in a free slot of the window's last composite
+            // (no call of its own): it tells later windows what reading them all at once would cost.
+            if (_assignmentCount == null && assignmentStatements.Count > 0 && _runAssignments == null && statements.Count % CompositeReader.QueriesPerComposite != 0)
+                statements.Add("SELECT COUNT(Id) assignmentCount FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false");
+            var rows = statements.Count == 0 ? new List<JObject>() : await _reader.QueryManyAsync(statements, ct).ConfigureAwait(false);
+            JObject counted = rows.FirstOrDefault(r => r["assignmentCount"] != null);
+            if (counted != null) _assignmentCount = counted.Value<long>("assignmentCount");
+            var assignments = _runAssignments ?? rows.Where(r => r["AssigneeId"] != null && r["PermissionSetLicenseId"] == null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
             var licenceAssignments = rows.Where(r => r["PermissionSetLicenseId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("AssigneeId")));
             var memberships = rows.Where(r => r["UserOrGroupId"] != null).ToLookup(r => UserOrgContext.Id15(r.Value<string>("UserOrGroupId")));
 
@@ -266,6 +284,35 @@ namespace SalesforceProvisioning
                 if (changes.Any(c => c.Kind == AccessKind.PermissionSetLicense)) plan.ChangedFields.Add(SfAttributeMap.PermissionSetLicensesField);
                 if (plan.Action == SfSyncAction.Unchanged) plan.Action = SfSyncAction.Updated;
             }
+        }
+
+        private const string AssignmentSelect = "SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false";
+
+        /// <summary>Every permission set assignment of the org, read once for the run when that costs fewer calls than reading them window by window.</summary>
+        private ILookup<string, JObject> _runAssignments;
+        /// <summary>How many non-profile assignments the org holds (learnt with the first window's read); null: not known yet.</summary>
+        private long? _assignmentCount;
+        private long _assignmentCallsSpent;
+
+        /// <summary>
+        /// Whether to read every assignment of the org now instead of this window's users' (as the matcher
+        /// decides for users): when the scan would cost no more calls than the windows read so far, this one
+        /// and those still expected, priced like this one. The scan's price is the org's count once known;
+        /// before that, for a run expected to cover at least half the org's users, the org's users times what
+        /// this window's inputs list (a window's own read returns its users' assignments however many they
+        /// hold, so only the other users' can make the scan dearer than the windows).
+        /// </summary>
+        private bool ScanAssignmentsNow(int windowStatements, int windowInputs, double listedPerUser)
+        {
+            long assignments;
+            if (_assignmentCount != null) assignments = _assignmentCount.Value;
+            else if (ExpectedInputs > 0 && ExpectedInputs * 2 >= _orgUserCount) assignments = (long)Math.Ceiling(_orgUserCount * listedPerUser);
+            else return false;
+            long scanCalls = Math.Max(1, (assignments + ScanRecordsPerCall - 1) / ScanRecordsPerCall);
+            long windowCalls = (windowStatements + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
+            long expectedLater = Math.Max(0, ExpectedInputs - _inputsRead);
+            long laterCalls = windowInputs == 0 ? 0 : (windowCalls * expectedLater + windowInputs - 1) / windowInputs;
+            return scanCalls <= _assignmentCallsSpent + windowCalls + laterCalls;
         }
 
         private static string Join(string first, string second) => string.IsNullOrEmpty(first) ? second : first + " " + second;
