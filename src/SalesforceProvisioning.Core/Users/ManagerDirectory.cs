@@ -56,6 +56,12 @@ namespace SalesforceProvisioning
             _ids[key] = new List<string> { id };
         }
 
+        /// <summary>A report's note when its manager's key finds no one (yet).</summary>
+        internal string NotFoundNote(string key) => $"Manager '{key}' ({KeyField}) is not in Salesforce; ManagerId not set.";
+
+        /// <summary>A report's note when it waits for its manager's create in this run.</summary>
+        internal static string SecondPassNote(string key) => $"ManagerId is set once the manager '{key}' is created in this run (second pass).";
+
         public ManagerLookup Find(string key, out string id)
         {
             id = null;
