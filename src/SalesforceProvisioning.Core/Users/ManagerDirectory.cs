@@ -12,7 +12,8 @@ namespace SalesforceProvisioning
     /// Salesforce users by the field a source names managers by (Username, FederationIdentifier or
     /// EmployeeNumber), so ManagerId comes from the manager's key. Keys are read in the window's
     /// match reads (never a call per user) and kept for the run; a manager created in the same run (in
-    /// this window or an earlier one) is confirmed from its create and set in a second pass.
+    /// this window, an earlier one, or a later one than its report's) is confirmed from its create and set
+    /// in a second pass.
     /// </summary>
     public sealed class ManagerDirectory
     {
