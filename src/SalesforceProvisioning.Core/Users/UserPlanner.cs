@@ -167,10 +167,12 @@ namespace SalesforceProvisioning
                     break;
                 case ManagerLookup.Ambiguous:
                     plan.Notes.Add($"Manager '{key}' is ambiguous: several Salesforce users have {org.Managers.KeyField} '{key}'; ManagerId not set.");
+                    plan.ManagerNotSet = true;
                     break;
                 default:
                     if (setsManagerLater) plan.UnfoundManagerKey = key;
                     plan.Notes.Add(org.Managers.NotFoundNote(key));
+                    plan.ManagerNotSet = true;
                     break;
             }
             desired.Remove("ManagerId");

@@ -156,6 +156,7 @@ namespace SalesforceProvisioning
             foreach (UserPlan plan in waiting.Where(p => p.Action != SfSyncAction.Failed))
             {
                 plan.Message = $"{plan.Message} The manager '{plan.PendingManagerKey}' was not created in this run; ManagerId not set.".Trim();
+                plan.ManagerNotSet = true;
                 plan.PendingManagerKey = null;
                 if (plan.Action == SfSyncAction.Updated && !plan.IsWrite) plan.Action = SfSyncAction.Unchanged;
             }
@@ -207,6 +208,7 @@ namespace SalesforceProvisioning
                     string asWritten = plan.UnfoundManagerKey;
                     plan.UnfoundManagerKey = null;
                     plan.PendingManagerKey = asWritten;
+                    plan.ManagerNotSet = false;
                     plan.Message = plan.Message?.Replace(Org.Managers.NotFoundNote(asWritten), ManagerDirectory.SecondPassNote(asWritten));
                 }
                 _carriedReportsOfUnfoundManagers.Remove(key);
