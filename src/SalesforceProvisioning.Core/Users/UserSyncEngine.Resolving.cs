@@ -267,7 +267,7 @@ namespace SalesforceProvisioning
                 if (set.Count > 0)
                     manager.Message = Join(manager.Message, $"Set as the manager (ManagerId) of {string.Join(", ", set)}, written before it in this run (earlier in the input).");
                 foreach (ManagerLink failed in byManager.Where(l => l.Report.Action == SfSyncAction.Failed))
-                    manager.Message = Join(manager.Message, $"Setting it as the manager (ManagerId) of {failed.Report.Username} failed ({failed.Report.ErrorCode}: {failed.Report.Message}); run again to set it (with -Full under a rule: the report is recorded as synced).");
+                    manager.Message = Join(manager.Message, $"Setting it as the manager (ManagerId) of {failed.Report.Username} failed ({failed.Report.ErrorCode}: {failed.Report.Message}); run again to set it (a rule's next run looks its manager up again).");
             }
         }
 
