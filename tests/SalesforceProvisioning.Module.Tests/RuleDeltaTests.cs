@@ -39,6 +39,30 @@ namespace SalesforceProvisioning.ModuleTests
 
         private static string[] Actions(ScriptResult r) => r.Output.Select(o => o.Prop("Action")).ToArray();
 
+        /// <summary>
+        /// A report whose manager is not in Salesforce yet is not remembered as settled: when the manager
+        /// appears (created by another rule or by hand), the next delta run of the same unchanged row sets ManagerId.
+        /// </summary>
+        [Fact]
+        public void A_manager_not_in_salesforce_is_looked_up_again_by_the_next_delta_run()
+        {
+            using var ps = Session();
+            Assert.Empty(ps.Run("$null = New-SfProvisioningRule -Name reports -ConnectionName prod -Profile 'Standard User' -StatePath $state").Errors);
+            const string report = "$report = [pscustomobject]@{ Username = 'rep@delta.example.com'; LastName = 'Rep'; Email = 'rep@delta.example.com'; Manager = 'lead@delta.example.com' }; ";
+            var first = ps.Run(report + "$report | Sync-SfUser -Rule reports -StatePath $state");
+            Assert.Equal("Created", first.Output.Single().Prop("Action"));
+            Assert.Contains("not in Salesforce", first.Output.Single().Prop("Message"));
+
+            Assert.Empty(ps.Run("[pscustomobject]@{ Username = 'lead@delta.example.com'; LastName = 'Lead'; Email = 'lead@delta.example.com' } | Sync-SfUser -Profile 'Standard User'").Errors);
+            var next = ps.Run(report + "$report | Sync-SfUser -Rule reports -StatePath $state");
+            Assert.Equal("Updated", next.Output.Single().Prop("Action"));
+            string managerId = _emulator.Query("SELECT ManagerId FROM User WHERE Username = 'rep@delta.example.com'").Single()["ManagerId"]?.ToString();
+            Assert.Equal(_emulator.Query("SELECT Id FROM User WHERE Username = 'lead@delta.example.com'").Single()["Id"].ToString(), managerId);
+
+            // Settled now: the run after is answered from the store.
+            Assert.Equal("Unchanged", ps.Run(report + "$report | Sync-SfUser -Rule reports -StatePath $state").Output.Single().Prop("Action"));
+        }
+
         [Fact]
         public void A_changed_map_applies_to_unchanged_rows_without_full()
         {

@@ -147,7 +147,7 @@ namespace SalesforceProvisioning
                     // Leads and Contacts: the type the source asked for, so a later run can tell whether the
                     // source changed it (a lead converted in Salesforce is not the source changing its mind).
                     ObjectType = result.RecordTypeAsked ?? result.ObjectType,
-                    Fingerprint = result.Outcome == SfSyncAction.Failed ? null : FingerprintOf(source),
+                    Fingerprint = result.Outcome == SfSyncAction.Failed || result.Unsettled ? null : FingerprintOf(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,
                     LastMessage = result.Message,

@@ -27,6 +27,9 @@ namespace SalesforceProvisioning
     /// <summary>What happened to one input: exactly one of these per input object.</summary>
     public sealed class SfUserSyncResult
     {
+        /// <summary>Something the source asks for is still to do (a manager not set yet): a rule's next run looks again.</summary>
+        internal bool Unsettled { get; set; }
+
         /// <summary>Leads and Contacts: the record type the source asked for, which a rule remembers.</summary>
         internal string RecordTypeAsked { get; set; }
 
