@@ -31,4 +31,20 @@ namespace SalesforceProvisioning
 
         public override string ToString() => (IsBulk ? "Bulk API 2.0" : "composite collections") + ": " + Reason;
     }
+
+    /// <summary>How a scan of every user of the org is read (shown by -WhatIf and in the summary's Reads).</summary>
+    public sealed class ReadPathDecision
+    {
+        public ReadPathDecision(bool bulk, string reason)
+        {
+            IsBulk = bulk;
+            Reason = reason;
+        }
+
+        /// <summary>A Bulk API 2.0 query job; otherwise composite reads of five 2,000-record pages per counted call.</summary>
+        public bool IsBulk { get; }
+        public string Reason { get; }
+
+        public override string ToString() => (IsBulk ? "a Bulk API 2.0 query job" : "composite reads") + ": " + Reason;
+    }
 }
