@@ -538,7 +538,7 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         public string MatchField { get; set; } = "Email";
 
-        /// <summary>Bulk API 2.0 for user creates and updates: Auto (default) from -BulkApiThreshold pending writes on, Always, or Never.</summary>
+        /// <summary>Bulk API 2.0 for user creates and updates (and the scan of every user, as a query job): Auto (default) from -BulkApiThreshold on, Always, or Never.</summary>
         [Parameter]
         public SfBulkApiMode UseBulkApi { get; set; } = SfBulkApiMode.Auto;
 

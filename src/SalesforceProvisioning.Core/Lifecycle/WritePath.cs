@@ -1,6 +1,6 @@
 namespace SalesforceProvisioning
 {
-    /// <summary>-UseBulkApi: whether user creates and updates may go through Bulk API 2.0 ingest jobs.</summary>
+    /// <summary>-UseBulkApi: whether user creates and updates may go through Bulk API 2.0 ingest jobs, and a scan of every user through a query job.</summary>
     public enum SfBulkApiMode
     {
         /// <summary>Bulk API 2.0 once the run's pending creates and updates reach the threshold; composite collections below it.</summary>
