@@ -149,6 +149,7 @@ namespace SalesforceProvisioning.Commands
                 FrozenKeepingSeats = _counts[SfSyncAction.Frozen],
                 LicenceSeats = (_engine as UserSyncEngine)?.Licences.Planned.Select(l => l.ToString()).ToList() ?? new List<string>(),
                 Writes = WritePathText(),
+                Reads = ReadPathText(),
             };
             WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "Summary" } });
         }
@@ -165,6 +166,22 @@ namespace SalesforceProvisioning.Commands
                 return "would use " + path;
             }
             IReadOnlyList<string> jobs = ((UserSyncEngine)_engine).BulkJobIds;
+            return path + (jobs.Count > 0 ? $" (job{(jobs.Count > 1 ? "s" : "")} {string.Join(", ", jobs)})" : "");
+        }
+
+        /// <summary>The read path of the scan of every user when it used a query job, or (under -WhatIf) whichever it used, also said as a What if line.</summary>
+        private string ReadPathText()
+        {
+            var engine = _engine as UserSyncEngine;
+            ReadPathDecision path = engine?.DescribeReadPath();
+            if (path == null) return null;
+            if (IsWhatIf())
+            {
+                ShouldProcess($"All users of the org were read through {path}", null, null);
+                return path.ToString();
+            }
+            if (!path.IsBulk) return null;
+            IReadOnlyList<string> jobs = engine.BulkQueryJobIds;
             return path + (jobs.Count > 0 ? $" (job{(jobs.Count > 1 ? "s" : "")} {string.Join(", ", jobs)})" : "");
         }
 
@@ -521,7 +538,7 @@ namespace SalesforceProvisioning.Commands
         [ValidateNotNullOrEmpty]
         public string MatchField { get; set; } = "Email";
 
-        /// <summary>Bulk API 2.0 for user creates and updates: Auto (default) from -BulkApiThreshold pending writes on, Always, or Never.</summary>
+        /// <summary>Bulk API 2.0 for user creates and updates (and the scan of every user, as a query job): Auto (default) from -BulkApiThreshold on, Always, or Never.</summary>
         [Parameter]
         public SfBulkApiMode UseBulkApi { get; set; } = SfBulkApiMode.Auto;
 

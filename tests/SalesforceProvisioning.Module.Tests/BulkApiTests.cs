@@ -153,6 +153,50 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.Equal(0, UsersIn("whatif.example.com"));
         }
 
+        /// <summary>
+        /// The matcher's scan of every user under -UseBulkApi Always reads through one Bulk API 2.0 query job
+        /// ("Create a Query Job", "Get Results for a Query Job": maxRecords pages followed by Sforce-Locator until
+        /// 'null') instead of composite reads of five 2,000-record pages per call: fewer counted calls, the same results.
+        /// </summary>
+        [Fact]
+        public void A_resync_under_Always_reads_every_user_through_a_query_job_with_fewer_calls_and_the_same_results()
+        {
+            using var ps = _emulator.NewSession();
+            const int count = 60_000; // composite scan: 6 calls; query job: create, poll, two pages of 50,000
+            var created = ps.Run(Users(count, "scan.example.com", "'Analyst'") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
+            Assert.Empty(created.Errors);
+            Assert.Equal(new[] { $"Created {count}" }, created.Output.Select(o => o.ToString()).ToArray());
+            string map = "$map = New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email'; Title = 'Title' } -Update Title; ";
+
+            long before = _emulator.ApiCalls;
+            var composite = ps.Run(Users(count, "scan.example.com", "'Analyst'") + map + "$results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Never -InformationVariable info; " + ActionCounts + "; " + Summary);
+            long compositeCalls = _emulator.ApiCalls - before;
+            Assert.Empty(composite.Errors);
+            Assert.Equal($"Unchanged {count}", composite.Output[0].ToString());
+            Assert.Null(composite.Output[1].Prop("Reads")); // composite runs' summaries are unchanged
+
+            long bulkBefore = BulkCalls();
+            before = _emulator.ApiCalls;
+            var bulk = ps.Run(Users(count, "scan.example.com", "'Analyst'") + map + "$results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always -InformationVariable info; " + ActionCounts + "; " + Summary);
+            long bulkCalls = _emulator.ApiCalls - before;
+            Assert.Empty(bulk.Errors);
+            Assert.Equal($"Unchanged {count}", bulk.Output[0].ToString());
+            Assert.Equal(4, BulkCalls() - bulkBefore); // one query job: create, one poll, two result pages; nothing written
+            Assert.True(bulkCalls < compositeCalls, $"{bulkCalls} counted calls through the query job against {compositeCalls} through composite reads");
+            Assert.StartsWith("a Bulk API 2.0 query job: -UseBulkApi Always. (job 750", bulk.Output[1].Prop("Reads"));
+
+            // One changed user is found changed and updated, the rest unchanged, as through composite reads.
+            var changed = ps.Run(Users(count, "scan.example.com", "$(if ($_ -eq 4242) { 'Lead' } else { 'Analyst' })") + map + "$results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + ActionCounts + "; ($results | Where-Object Action -eq 'Updated').Username");
+            Assert.Empty(changed.Errors);
+            Assert.Equal(new[] { "Unchanged 59999", "Updated 1", "user4242@scan.example.com" }, changed.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal("Lead", _emulator.Query("SELECT Title FROM User WHERE Username = 'user4242@scan.example.com'")[0]["Title"].ToString());
+
+            // -WhatIf names the read path (in a What if line, which this host does not keep, and in the summary).
+            var whatIf = ps.Run(Users(count, "scan.example.com", "'Analyst'") + map + "$null = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always -WhatIf -InformationVariable info; " + Summary);
+            Assert.Empty(whatIf.Errors);
+            Assert.StartsWith("a Bulk API 2.0 query job: -UseBulkApi Always.", whatIf.Output[0].Prop("Reads"));
+        }
+
         [Fact]
         public void A_job_whose_polling_was_cut_off_is_resumed_by_the_next_rule_run_and_nothing_is_sent_twice()
         {

@@ -172,18 +172,25 @@ namespace SalesforceProvisioning
             }).ToList();
 
         /// <summary>Polls Get Job Info, waiting twice as long after each answer (up to a minute), until the job is finished.</summary>
-        public async Task<BulkJobInfo> PollAsync(string jobId, CancellationToken ct)
+        public Task<BulkJobInfo> PollAsync(string jobId, CancellationToken ct)
+            => PollJobAsync(_client, _client.DataPath("jobs/ingest/" + jobId), _firstPollDelay, () => Polls++, ct);
+
+        /// <summary>
+        /// Polls an ingest or query job (Get Job Info) with back-off, doubling the delay up to a minute, until it
+        /// is finished. An ingest job still Open was never closed and will not progress (a query job is never Open).
+        /// </summary>
+        internal static async Task<BulkJobInfo> PollJobAsync(SalesforceClient client, string jobPath, TimeSpan firstDelay, Action onPoll, CancellationToken ct)
         {
-            TimeSpan delay = _firstPollDelay;
+            TimeSpan delay = firstDelay;
             while (true)
             {
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, ct).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
-                Polls++;
-                var info = new BulkJobInfo((JObject)await _client.GetAsync(_client.DataPath("jobs/ingest/" + jobId), ct).ConfigureAwait(false));
+                onPoll?.Invoke();
+                var info = new BulkJobInfo((JObject)await client.GetAsync(jobPath, ct).ConfigureAwait(false));
                 if (info.IsFinished) return info;
                 if (info.State == "Open")
-                    throw new SalesforceException(SalesforceFailure.ApiError, $"Bulk API 2.0 job {jobId} is still Open: its upload was never completed.", "Run again: the module aborts the open job and writes its records anew.");
+                    throw new SalesforceException(SalesforceFailure.ApiError, $"Bulk API 2.0 job {info.Id} is still Open: its upload was never completed.", "Run again: the module aborts the open job and writes its records anew.");
                 delay = TimeSpan.FromTicks(Math.Min(MaxPollDelay.Ticks, Math.Max(delay.Ticks * 2, TimeSpan.FromMilliseconds(1).Ticks)));
             }
         }
@@ -426,6 +433,13 @@ namespace SalesforceProvisioning
         public static List<string[]> Parse(string text)
         {
             var rows = new List<string[]>();
+            ReadRows(text, rows.Add);
+            return rows;
+        }
+
+        /// <summary>Hands each row of a CSV text to <paramref name="onRow"/> as it is read, so a large answer is never held as a list of rows.</summary>
+        public static void ReadRows(string text, Action<string[]> onRow)
+        {
             var row = new List<string>();
             var field = new StringBuilder();
             bool quoted = false, any = false;
@@ -445,14 +459,13 @@ namespace SalesforceProvisioning
                     case ',': row.Add(field.ToString()); field.Clear(); any = true; break;
                     case '\r': break;
                     case '\n':
-                        if (any || field.Length > 0) { row.Add(field.ToString()); rows.Add(row.ToArray()); }
+                        if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
                         row.Clear(); field.Clear(); any = false;
                         break;
                     default: field.Append(c); any = true; break;
                 }
             }
-            if (any || field.Length > 0) { row.Add(field.ToString()); rows.Add(row.ToArray()); }
-            return rows;
+            if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
         }
     }
 }

@@ -466,7 +466,11 @@ namespace SalesforceProvisioning
                     $"{label} was answered with a redirect (HTTP {status} to {target}), which the module does not follow.",
                     "Check -Domain: use the org's current My Domain (an old or mistyped domain redirects), and that no proxy rewrites Salesforce's answers.");
             }
-            var result = new ApiResponse(status, response.Content);
+            var result = new ApiResponse(status, response.Content)
+            {
+                // Bulk API 2.0 query results page by this header ("Get Results for a Query Job").
+                Locator = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Locator", StringComparison.OrdinalIgnoreCase))?.Value?.ToString(),
+            };
             string usage = response.Headers?.FirstOrDefault(h => string.Equals(h.Name, "Sforce-Limit-Info", StringComparison.OrdinalIgnoreCase))?.Value?.ToString();
             UpdateApiUsage(usage);
             Log($"{label} -> {result.Status} ({watch.ElapsedMilliseconds} ms)");
@@ -630,6 +634,9 @@ namespace SalesforceProvisioning
 
         /// <summary>An earlier attempt of this request lost its answer, so it may have been carried out before this one.</summary>
         public bool AnswerLost { get; internal set; }
+
+        /// <summary>The Sforce-Locator header of a Bulk API 2.0 query result page (the text 'null' on the last page), or null when absent.</summary>
+        public string Locator { get; internal set; }
 
         private JObject FirstError => (Json as JArray)?.FirstOrDefault() as JObject;
         public string FirstErrorCode => FirstError?.Value<string>("errorCode");

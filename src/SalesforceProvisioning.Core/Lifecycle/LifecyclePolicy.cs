@@ -273,6 +273,29 @@ namespace SalesforceProvisioning
         public const int MinimumBulkJobRecords = 2000;
 
         /// <summary>
+        /// How the matcher's scan of every user is read: -UseBulkApi Never keeps composite reads (five 2,000-record
+        /// pages per counted call); Always reads through one Bulk API 2.0 query job; Auto uses a query job when the
+        /// run is large (the larger of the input expected and the org's users reaches the threshold) and the job
+        /// costs fewer counted calls than the composite reads (a job costs create, poll and a call per 50,000 records).
+        /// </summary>
+        public static ReadPathDecision ForUserScan(SfBulkApiMode mode, int threshold, long expectedSize, long compositeCalls, long bulkCalls)
+        {
+            switch (mode)
+            {
+                case SfBulkApiMode.Never:
+                    return new ReadPathDecision(false, "-UseBulkApi Never.");
+                case SfBulkApiMode.Always:
+                    return new ReadPathDecision(true, "-UseBulkApi Always.");
+            }
+            if (expectedSize < threshold)
+                return new ReadPathDecision(false, $"{expectedSize} users expected, below the Bulk API threshold of {threshold} (-UseBulkApi Auto, -BulkApiThreshold).");
+            string why = $"{expectedSize} users expected reached the Bulk API threshold of {threshold} (-UseBulkApi Auto)";
+            if (bulkCalls >= compositeCalls)
+                return new ReadPathDecision(false, $"{why}, but a query job would cost {bulkCalls} counted calls against {compositeCalls}.");
+            return new ReadPathDecision(true, why + ".");
+        }
+
+        /// <summary>
         /// How a run writes its user creates and updates: -UseBulkApi Never keeps composite collections (1,000
         /// records per counted call); Always sends every batch as a Bulk API 2.0 ingest job; Auto switches to
         /// bulk for the rest of the run once its pending creates and updates reach the threshold, and then

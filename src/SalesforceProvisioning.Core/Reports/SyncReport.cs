@@ -31,10 +31,13 @@ namespace SalesforceProvisioning
         /// <summary>How user creates and updates went when Bulk API 2.0 was used (or, under -WhatIf, would go), with why; null for composite runs.</summary>
         public string Writes { get; set; }
 
+        /// <summary>How the scan of every user was read when a Bulk API 2.0 query job was used (or, under -WhatIf, whichever path), with why; null otherwise.</summary>
+        public string Reads { get; set; }
+
         /// <summary>The one-line summary the information stream shows.</summary>
         public override string ToString()
             => $"{Command}: {Inputs} input(s): " + string.Join(", ", Actions.Where(a => a.Value > 0).Select(a => $"{a.Key} {a.Value}"))
-               + Seats + (ApiCallsUsed.HasValue ? $"; API calls used: {ApiCallsUsed}" : "") + (Matching != null ? $"; matching: {Matching}" : "") + (Writes != null ? $"; writes: {Writes}" : "") + ".";
+               + Seats + (ApiCallsUsed.HasValue ? $"; API calls used: {ApiCallsUsed}" : "") + (Matching != null ? $"; matching: {Matching}" : "") + (Writes != null ? $"; writes: {Writes}" : "") + (Reads != null ? $"; reads: {Reads}" : "") + ".";
 
         private string Seats => string.Concat(LicenceSeats.Select(l => "; " + l)) + (LicenceSeatsFreed > 0 || FrozenKeepingSeats > 0
             ? $"; licence seats freed: {LicenceSeatsFreed}" + (FrozenKeepingSeats > 0 ? $" (frozen users keep theirs: {FrozenKeepingSeats})" : "")

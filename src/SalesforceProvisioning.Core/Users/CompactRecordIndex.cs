@@ -44,7 +44,7 @@ namespace SalesforceProvisioning
         {
             var values = new object[_fields.Length];
             for (int i = 0; i < _fields.Length; i++) values[i] = Keep(i, (record[_fields[i]] as JValue)?.Value);
-            Add(values);
+            AddKept(values);
         }
 
         /// <summary>Adds the record the reader is at (its StartObject), reading it to its EndObject: no JSON object is made.</summary>
@@ -60,13 +60,21 @@ namespace SalesforceProvisioning
                 if (reader.TokenType == JsonToken.StartObject || reader.TokenType == JsonToken.StartArray) { reader.Skip(); continue; }
                 if (_fieldIndex.TryGetValue(name, out int i)) values[i] = Keep(i, reader.Value);
             }
-            Add(values);
+            AddKept(values);
+        }
+
+        /// <summary>Adds a record given as its values in the order of the index's fields (a row of a Bulk API 2.0 query job's CSV).</summary>
+        public void Add(object[] values)
+        {
+            if (values.Length != _fields.Length) throw new ArgumentException($"A record of {_fields.Length} values was expected.", nameof(values));
+            for (int i = 0; i < values.Length; i++) values[i] = Keep(i, values[i]);
+            AddKept(values);
         }
 
         private object Keep(int field, object value)
             => value is string text && text.Length <= 40 && _fields[field] != _keyField ? Share(text) : value;
 
-        private void Add(object[] values)
+        private void AddKept(object[] values)
         {
             string key = values[_keyIndex] as string;
             if (key == null) return;

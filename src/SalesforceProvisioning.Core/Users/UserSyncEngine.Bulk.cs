@@ -77,6 +77,49 @@ namespace SalesforceProvisioning
             }
         }
 
+        private BulkQuery _query;
+        private ReadPathDecision _scanPath;
+
+        /// <summary>How the scan of every user was read, and why; null when the run read users by key only.</summary>
+        public ReadPathDecision DescribeReadPath() => _scanPath;
+
+        /// <summary>Ids of the Bulk API 2.0 query jobs this run read through.</summary>
+        public IReadOnlyList<string> BulkQueryJobIds => (IReadOnlyList<string>)_query?.JobIds ?? Array.Empty<string>();
+
+        /// <summary>The scan's read path for this run, as the policy decides it from -UseBulkApi and the run's size.</summary>
+        private ReadPathDecision ScanPath()
+            => LifecyclePolicy.ForUserScan(_bulkMode, _bulkThreshold, Math.Max(ExpectedInputs, _orgUserCount), CompositeScanCalls(), BulkQuery.CallsFor(_orgUserCount));
+
+        /// <summary>Counted calls a scan of the org's users costs on this path.</summary>
+        private long ScanCalls(ReadPathDecision path)
+            => path.IsBulk ? BulkQuery.CallsFor(_orgUserCount) : CompositeScanCalls();
+
+        private long CompositeScanCalls() => Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall);
+
+        /// <summary>
+        /// Reads every user through a Bulk API 2.0 query job into the scan's index: each CSV row's values by the
+        /// select list's fields (columns found by name, whatever their order), typed as the JSON reads type them.
+        /// </summary>
+        private async Task ScanThroughQueryJobAsync(string soql, CancellationToken ct)
+        {
+            if (_query == null) _query = new BulkQuery(_client, _connection.RetryBaseDelay);
+            string[] types = _selectFieldList.Select(f => Org.UserDescribe.Field(f)?.Type).ToArray();
+            string[] header = null;
+            int[] columnOf = null;
+            await _query.RunAsync(soql, (pageHeader, row) =>
+            {
+                if (!ReferenceEquals(pageHeader, header))
+                {
+                    header = pageHeader;
+                    columnOf = _selectFieldList.Select(f => Array.FindIndex(pageHeader, h => string.Equals(h, f, StringComparison.OrdinalIgnoreCase))).ToArray();
+                }
+                var values = new object[columnOf.Length];
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = columnOf[i] >= 0 && columnOf[i] < row.Length ? BulkQuery.Value(types[i], row[columnOf[i]]) : null;
+                _scannedUsers.Add(values);
+            }, ct).ConfigureAwait(false);
+        }
+
         private void CountPlannedUserWrites(IEnumerable<UserPlan> plans)
             => _plannedUserWrites += plans.Where(p => p.Action != SfSyncAction.Failed).Sum(p => (p.Create != null ? 1 : 0) + (p.Update != null ? 1 : 0));
 

@@ -354,7 +354,7 @@ namespace SalesforceProvisioning
                 var statements = resolving.Concat(values.SelectMany(v => Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE {v.Key} IN", v.Value, maxValuesPerQuery: UsernamesPerQuery))).ToList();
                 long windowCalls = (statements.Count + CompositeReader.QueriesPerComposite - 1) / CompositeReader.QueriesPerComposite;
                 // A scan cannot carry the run's resolving reads; they would cost a call of their own.
-                long scanCalls = Math.Max(1, (_orgUserCount + ScanRecordsPerCall - 1) / ScanRecordsPerCall) + (resolving.Count > 0 ? 1 : 0);
+                long scanCalls = ScanCalls(ScanPath()) + (resolving.Count > 0 ? 1 : 0);
                 // The inputs still expected after this window would cost about as much per input as this one.
                 long expectedLater = Math.Max(0, ExpectedInputs - _inputsRead - sources.Count);
                 long laterCalls = sources.Count == 0 ? 0 : (windowCalls * expectedLater + sources.Count - 1) / sources.Count;
@@ -383,9 +383,26 @@ namespace SalesforceProvisioning
 
         private async Task ScanUsersAsync(CancellationToken ct)
         {
-            _scannedUsers = new CompactRecordIndex(_selectFieldList, "Username", _lookupFields.Append(Org.Managers.KeyField));
+            _scannedUsers = NewScanIndex();
+            _scanPath = ScanPath();
+            if (_scanPath.IsBulk)
+            {
+                try
+                {
+                    await ScanThroughQueryJobAsync($"SELECT {_selectFields} FROM User", ct).ConfigureAwait(false);
+                    return;
+                }
+                catch (SalesforceException ex) when (!ex.NeedsPerson && !ct.IsCancellationRequested)
+                {
+                    // A read changes nothing: the composite reads still give the same users.
+                    _scanPath = new ReadPathDecision(false, $"the Bulk API 2.0 query job failed ({ex.Message}), so the users were read through composite reads.");
+                    _scannedUsers = NewScanIndex();
+                }
+            }
             await _reader.ScanRecordsAsync($"SELECT {_selectFields} FROM User", _scannedUsers.Add, ct).ConfigureAwait(false);
         }
+
+        private CompactRecordIndex NewScanIndex() => new CompactRecordIndex(_selectFieldList, "Username", _lookupFields.Append(Org.Managers.KeyField));
 
         private List<string> UsernameQueries(IReadOnlyList<string> usernames)
             => Soql.ChunkedInQueries($"SELECT {_selectFields} FROM User WHERE Username IN", usernames, maxValuesPerQuery: UsernamesPerQuery).ToList();

@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Globalization;
+using Xunit;
+
+namespace SalesforceProvisioning.Tests
+{
+    /// <summary>
+    /// The Bulk API 2.0 query pieces that need no org: the scan's read-path decision (LifecyclePolicy), the result
+    /// CSV ("Get Results for a Query Job": quoted fields that may hold commas, quotes and line breaks; an empty
+    /// value is a null field) and its values typed as the composite reader's JSON types them, in any culture.
+    /// </summary>
+    public class BulkQueryTests
+    {
+        [Theory]
+        [InlineData(SfBulkApiMode.Never, 20000, 100000, 10, 4, false)]
+        [InlineData(SfBulkApiMode.Always, 20000, 10, 1, 3, true)]
+        [InlineData(SfBulkApiMode.Auto, 20000, 19999, 2, 3, false)]
+        [InlineData(SfBulkApiMode.Auto, 20000, 20000, 2, 3, false)] // at the threshold, but the job would cost more calls
+        [InlineData(SfBulkApiMode.Auto, 20000, 100000, 10, 4, true)]
+        public void The_scan_reads_through_a_query_job_in_a_bulk_run_that_it_makes_cheaper(SfBulkApiMode mode, int threshold, long expected, long compositeCalls, long bulkCalls, bool bulk)
+        {
+            ReadPathDecision decision = LifecyclePolicy.ForUserScan(mode, threshold, expected, compositeCalls, bulkCalls);
+            Assert.Equal(bulk, decision.IsBulk);
+            Assert.False(string.IsNullOrEmpty(decision.Reason));
+        }
+
+        [Fact]
+        public void A_query_job_costs_create_poll_and_a_call_per_page()
+        {
+            Assert.Equal(3, BulkQuery.CallsFor(0));
+            Assert.Equal(3, BulkQuery.CallsFor(BulkQuery.RecordsPerPage));
+            Assert.Equal(4, BulkQuery.CallsFor(100000));
+        }
+
+        [Fact]
+        public void Result_rows_keep_quoted_commas_quotes_and_line_breaks()
+        {
+            var rows = new List<string[]>();
+            BulkCsv.ReadRows("\"Id\",\"Title\",\"AboutMe\"\n\"005A\",\"Lead, Sales\",\"line one\nsaid \"\"hi\"\"\"\n\"005B\",\"\",\"\"\n", rows.Add);
+            Assert.Equal(3, rows.Count);
+            Assert.Equal(new[] { "005A", "Lead, Sales", "line one\nsaid \"hi\"" }, rows[1]);
+            Assert.Equal(new[] { "005B", "", "" }, rows[2]);
+        }
+
+        [Fact]
+        public void Values_are_typed_by_the_field_in_the_invariant_culture()
+        {
+            var culture = CultureInfo.CurrentCulture;
+            try
+            {
+                foreach (string name in new[] { "tr-TR", "de-DE", "ar-SA" })
+                {
+                    CultureInfo.CurrentCulture = new CultureInfo(name);
+                    Assert.Null(BulkQuery.Value("string", ""));
+                    Assert.Equal(true, BulkQuery.Value("boolean", "true"));
+                    Assert.Equal(false, BulkQuery.Value("boolean", "false"));
+                    Assert.Equal(42L, BulkQuery.Value("int", "42"));
+                    Assert.Equal(1234.5, BulkQuery.Value("currency", "1234.5"));
+                    Assert.Equal("2027-03-31T15:00:00.000Z", BulkQuery.Value("datetime", "2027-03-31T15:00:00.000Z"));
+                    Assert.Equal("Istanbul", BulkQuery.Value("string", "Istanbul"));
+                }
+            }
+            finally
+            {
+                CultureInfo.CurrentCulture = culture;
+            }
+        }
+    }
+}
