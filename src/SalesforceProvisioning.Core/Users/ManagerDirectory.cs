@@ -12,7 +12,8 @@ namespace SalesforceProvisioning
     /// Salesforce users by the field a source names managers by (Username, FederationIdentifier or
     /// EmployeeNumber), so ManagerId comes from the manager's key. Keys are read in the window's
     /// match reads (never a call per user) and kept for the run; a manager created in the same run (in
-    /// this window or an earlier one) is confirmed from its create and set in a second pass.
+    /// this window, an earlier one, or a later one than its report's) is confirmed from its create and set
+    /// in a second pass.
     /// </summary>
     public sealed class ManagerDirectory
     {
@@ -55,6 +56,12 @@ namespace SalesforceProvisioning
             if (key == null || id == null || !_createdLater.Remove(key)) return;
             _ids[key] = new List<string> { id };
         }
+
+        /// <summary>A report's note when its manager's key finds no one (yet).</summary>
+        internal string NotFoundNote(string key) => $"Manager '{key}' ({KeyField}) is not in Salesforce; ManagerId not set.";
+
+        /// <summary>A report's note when it waits for its manager's create in this run.</summary>
+        internal static string SecondPassNote(string key) => $"ManagerId is set once the manager '{key}' is created in this run (second pass).";
 
         public ManagerLookup Find(string key, out string id)
         {

@@ -48,6 +48,9 @@ namespace SalesforceProvisioning
         /// <summary>The manager's key when the manager is created in this run: ManagerId is set in the second pass.</summary>
         internal string PendingManagerKey { get; set; }
 
+        /// <summary>The manager's key that found no one when planned: set later in this run if a later input creates that manager.</summary>
+        internal string UnfoundManagerKey { get; set; }
+
         /// <summary>What resolving the source's references said (a manager not in Salesforce), added to the message.</summary>
         internal List<string> Notes { get; } = new List<string>();
 

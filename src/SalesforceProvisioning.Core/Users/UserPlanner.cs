@@ -160,7 +160,7 @@ namespace SalesforceProvisioning
                     return;
                 case ManagerLookup.CreatedLater when setsManagerLater:
                     plan.PendingManagerKey = key;
-                    plan.Notes.Add($"ManagerId is set once the manager '{key}' is created in this run (second pass).");
+                    plan.Notes.Add(ManagerDirectory.SecondPassNote(key));
                     break;
                 case ManagerLookup.CreatedLater:
                     plan.Notes.Add($"The manager '{key}' is created in this run, but ManagerId of existing users is not updated (its Update flag or -UpdateUsers is off).");
@@ -169,7 +169,8 @@ namespace SalesforceProvisioning
                     plan.Notes.Add($"Manager '{key}' is ambiguous: several Salesforce users have {org.Managers.KeyField} '{key}'; ManagerId not set.");
                     break;
                 default:
-                    plan.Notes.Add($"Manager '{key}' ({org.Managers.KeyField}) is not in Salesforce; ManagerId not set.");
+                    if (setsManagerLater) plan.UnfoundManagerKey = key;
+                    plan.Notes.Add(org.Managers.NotFoundNote(key));
                     break;
             }
             desired.Remove("ManagerId");

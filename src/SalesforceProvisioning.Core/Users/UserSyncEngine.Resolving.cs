@@ -127,7 +127,8 @@ namespace SalesforceProvisioning
         /// The second pass, without a second write: users whose manager is created in this run (in this batch,
         /// or in an earlier one already confirmed) wait until the manager's create is confirmed (its Id known from Salesforce's answer), then go out with
         /// ManagerId set, level by level down a hierarchy created at once. A manager whose create failed
-        /// leaves its reports without ManagerId, and their results say so.
+        /// leaves its reports without ManagerId, and their results say so. Reports written earlier without
+        /// their manager (it came later in the input) get ManagerId in the round after the manager's create.
         /// </summary>
         private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, CancellationToken ct)
         {
@@ -135,18 +136,21 @@ namespace SalesforceProvisioning
             var written = plans.Where(p => p.PendingManagerKey == null).ToList();
             SalesforceException stop = await WriteUsersAsync(written, ct).ConfigureAwait(false);
             ConfirmCreated(written);
-            while (stop == null && waiting.Count > 0)
+            var links = LinksToReportsWrittenBefore(written);
+            while (stop == null && (waiting.Count > 0 || links.Count > 0))
             {
                 var ready = waiting.Where(p => p.Action != SfSyncAction.Failed && Org.Managers.Find(p.PendingManagerKey, out _) == ManagerLookup.Found).ToList();
-                if (ready.Count == 0) break;
+                if (ready.Count == 0 && links.Count == 0) break;
                 foreach (UserPlan plan in ready)
                 {
                     Org.Managers.Find(plan.PendingManagerKey, out string managerId);
                     SetManager(plan, managerId);
                 }
                 waiting.RemoveAll(ready.Contains);
-                stop = await WriteUsersAsync(ready, ct).ConfigureAwait(false);
+                stop = await WriteUsersAsync(ready.Concat(links.Select(l => l.Report)).ToList(), ct).ConfigureAwait(false);
+                if (stop == null) TellManagersOfLinks(links);
                 ConfirmCreated(ready);
+                links = LinksToReportsWrittenBefore(ready);
             }
             if (stop != null || waiting.Count == 0) return stop;
             foreach (UserPlan plan in waiting.Where(p => p.Action != SfSyncAction.Failed))
@@ -156,6 +160,113 @@ namespace SalesforceProvisioning
                 if (plan.Action == SfSyncAction.Updated && !plan.IsWrite) plan.Action = SfSyncAction.Unchanged;
             }
             return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Carried reports whose manager's key found no one when they were planned, by that key.</summary>
+        private readonly Dictionary<string, List<UserPlan>> _carriedReportsOfUnfoundManagers = new Dictionary<string, List<UserPlan>>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Reports given their result without ManagerId (their manager's key found no one then), by that key.</summary>
+        private readonly Dictionary<string, List<WrittenReport>> _writtenReportsOfUnfoundManagers = new Dictionary<string, List<WrittenReport>>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>What a report already written needs for its ManagerId update (not its whole plan: they can be many).</summary>
+        private sealed class WrittenReport
+        {
+            public string Username;
+            public int Index;
+            public string UserId;
+        }
+
+        /// <summary>A report written earlier, its ManagerId update now, and the manager whose result tells how it went.</summary>
+        private sealed class ManagerLink
+        {
+            public UserPlan Manager;
+            public UserPlan Report;
+        }
+
+        /// <summary>A write plan carried to a later window: remembered if its manager's key found no one.</summary>
+        private void Carry(UserPlan plan)
+        {
+            _carried.Add(plan);
+            if (plan.UnfoundManagerKey == null) return;
+            if (!_carriedReportsOfUnfoundManagers.TryGetValue(plan.UnfoundManagerKey, out List<UserPlan> reports))
+                _carriedReportsOfUnfoundManagers[plan.UnfoundManagerKey] = reports = new List<UserPlan>();
+            reports.Add(plan);
+        }
+
+        /// <summary>
+        /// Reports planned before their manager came in the input (its key found no one then) whose writes are
+        /// still carried: now that the manager is to be created in this run, they wait for it like any other report.
+        /// </summary>
+        private void WaitForManagersNowExpected(IEnumerable<string> createdKeys)
+        {
+            foreach (string key in createdKeys)
+            {
+                if (!_carriedReportsOfUnfoundManagers.TryGetValue(key, out List<UserPlan> reports)) continue;
+                foreach (UserPlan plan in reports.Where(p => p.Action != SfSyncAction.Failed && p.UnfoundManagerKey != null))
+                {
+                    string asWritten = plan.UnfoundManagerKey;
+                    plan.UnfoundManagerKey = null;
+                    plan.PendingManagerKey = asWritten;
+                    plan.Message = plan.Message?.Replace(Org.Managers.NotFoundNote(asWritten), ManagerDirectory.SecondPassNote(asWritten));
+                }
+                _carriedReportsOfUnfoundManagers.Remove(key);
+            }
+        }
+
+        /// <summary>
+        /// A plan given its result: if its manager's key found no one, it is remembered (by Id, not its plan) so
+        /// that a manager created later in this run is still set on it.
+        /// </summary>
+        private void ResultGiven(UserPlan plan)
+        {
+            string key = plan.UnfoundManagerKey;
+            if (key == null) return;
+            plan.UnfoundManagerKey = null;
+            if (_carriedReportsOfUnfoundManagers.TryGetValue(key, out List<UserPlan> carried) && carried.Remove(plan) && carried.Count == 0)
+                _carriedReportsOfUnfoundManagers.Remove(key);
+            if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped || plan.UserId == null) return;
+            if (!_writtenReportsOfUnfoundManagers.TryGetValue(key, out List<WrittenReport> reports))
+                _writtenReportsOfUnfoundManagers[key] = reports = new List<WrittenReport>();
+            reports.Add(new WrittenReport { Username = plan.Username, Index = plan.Source.Index, UserId = plan.UserId });
+        }
+
+        /// <summary>ManagerId updates for the reports written before these managers' creates were confirmed.</summary>
+        private List<ManagerLink> LinksToReportsWrittenBefore(IEnumerable<UserPlan> managers)
+        {
+            var links = new List<ManagerLink>();
+            if (_writtenReportsOfUnfoundManagers.Count == 0) return links;
+            foreach (UserPlan manager in managers.Where(p => p.Action != SfSyncAction.Failed && p.UserId != null))
+            {
+                string key = manager.Source.KeyValue(Org.Managers.KeyField);
+                if (key == null || !_writtenReportsOfUnfoundManagers.TryGetValue(key, out List<WrittenReport> reports)) continue;
+                if (Org.Managers.Find(key, out string managerId) != ManagerLookup.Found) continue;
+                _writtenReportsOfUnfoundManagers.Remove(key);
+                foreach (WrittenReport report in reports)
+                {
+                    var update = new UserPlan(SourceUser.ForUsername(null, report.Index, report.Username, enabled: true))
+                    {
+                        UserId = report.UserId,
+                        Action = SfSyncAction.Updated,
+                        Update = new JObject { ["ManagerId"] = managerId },
+                    };
+                    links.Add(new ManagerLink { Manager = manager, Report = update });
+                }
+            }
+            return links;
+        }
+
+        /// <summary>The reports' results are out already: their managers' results say how setting ManagerId went.</summary>
+        private static void TellManagersOfLinks(IEnumerable<ManagerLink> links)
+        {
+            foreach (var byManager in links.GroupBy(l => l.Manager))
+            {
+                UserPlan manager = byManager.Key;
+                var set = byManager.Where(l => l.Report.Action != SfSyncAction.Failed).Select(l => l.Report.Username).ToList();
+                if (set.Count > 0)
+                    manager.Message = Join(manager.Message, $"Set as the manager (ManagerId) of {string.Join(", ", set)}, written before it in this run (earlier in the input).");
+                foreach (ManagerLink failed in byManager.Where(l => l.Report.Action == SfSyncAction.Failed))
+                    manager.Message = Join(manager.Message, $"Setting it as the manager (ManagerId) of {failed.Report.Username} failed ({failed.Report.ErrorCode}: {failed.Report.Message}); run again to set it (with -Full under a rule: the report is recorded as synced).");
+            }
         }
 
         /// <summary>

@@ -168,7 +168,9 @@ namespace SalesforceProvisioning
 
             IUserLookup users = await ReadWindowAsync(toMatch, ct).ConfigureAwait(false);
             var matches = toMatch.ToDictionary(s => s, s => UserMatcher.Match(s, users, _matchBy, _alsoUnique));
-            Org.Managers.ExpectCreates(matches.Where(m => m.Value.Record == null && m.Value.Problem == null).Select(m => m.Key.KeyValue(Org.Managers.KeyField)));
+            var creates = matches.Where(m => m.Value.Record == null && m.Value.Problem == null).Select(m => m.Key.KeyValue(Org.Managers.KeyField)).Where(k => k != null).ToList();
+            Org.Managers.ExpectCreates(creates);
+            WaitForManagersNowExpected(creates);
             foreach (SourceUser source in window)
             {
                 if (duplicates.TryGetValue(source, out int firstIndex))
@@ -365,10 +367,11 @@ namespace SalesforceProvisioning
         {
             foreach (UserPlan plan in plans)
             {
-                if (plan.Action != SfSyncAction.Failed && plan.IsWrite) _carried.Add(plan);
+                if (plan.Action != SfSyncAction.Failed && plan.IsWrite) Carry(plan);
                 else
                 {
                     _licences.Settle(plan);
+                    ResultGiven(plan);
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
@@ -494,6 +497,7 @@ namespace SalesforceProvisioning
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written) FailUnwritten(plan, stop);
                     else if (plan.Action != SfSyncAction.Failed && plan.Access.Count > 0 && !plan.AccessAnswered) FailAccessUnsent(plan, stop);
                     _licences.Settle(plan);
+                    ResultGiven(plan);
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
