@@ -297,6 +297,8 @@ namespace SalesforceProvisioning.Bench
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime, pausesBefore = GC.GetTotalPauseDuration();
+            long allocatedBefore = GC.GetTotalAllocatedBytes();
+            int[] collectionsBefore = { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
             var map = SfAttributeMap.CreateDefault().WithDefaultProfile("Standard User");
             var engine = s_maxConcurrent > 0 ? new UserSyncEngine(connection, map, UserSyncPolicy.From(connection), s_maxConcurrent) : new UserSyncEngine(connection, map, UserSyncPolicy.From(connection));
             // A resync runs under a rule that knows its last scope size (Sync-SfUser -Rule passes it on); the first sync knows nothing.
@@ -308,12 +310,14 @@ namespace SalesforceProvisioning.Bench
             var actions = new Dictionary<SfSyncAction, int>();
             // What making the inputs costs (as a source would, not the engine); the rest of cpuSeconds is the engine's.
             TimeSpan inputCpu = TimeSpan.Zero;
+            long inputAllocated = 0;
             int window = s_window;
             for (int start = 0; start < users; start += window)
             {
                 int count = Math.Min(window, users - start);
                 phases["inputs"].Start();
                 TimeSpan inputCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                long inputAllocatedBefore = GC.GetTotalAllocatedBytes();
                 var sources = Enumerable.Range(start, count).Select(i =>
                 {
                     var input = (person ?? Person)(i);
@@ -323,6 +327,7 @@ namespace SalesforceProvisioning.Bench
                 }).ToList();
                 phases["inputs"].Stop();
                 inputCpu += Process.GetCurrentProcess().TotalProcessorTime - inputCpuBefore;
+                inputAllocated += GC.GetTotalAllocatedBytes() - inputAllocatedBefore;
                 phases["plan"].Start();
                 var plans = await engine.PlanAsync(sources, CancellationToken.None);
                 phases["plan"].Stop();
@@ -359,6 +364,10 @@ namespace SalesforceProvisioning.Bench
                 ["cpuSeconds"] = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds, 2),
                 ["cpuSecondsMakingInputs"] = Math.Round(inputCpu.TotalSeconds, 2),
                 ["gcPausePercent"] = Math.Round(100 * (GC.GetTotalPauseDuration() - pausesBefore).TotalSeconds / Math.Max(0.001, watch.Elapsed.TotalSeconds), 1),
+                ["allocatedMB"] = (GC.GetTotalAllocatedBytes() - allocatedBefore) / (1024 * 1024),
+                ["allocatedMBMakingInputs"] = inputAllocated / (1024 * 1024),
+                // Collections of each generation (a gen1 count includes the gen2 ones, as the runtime counts them).
+                ["collections"] = $"{GC.CollectionCount(0) - collectionsBefore[0]}/{GC.CollectionCount(1) - collectionsBefore[1]}/{GC.CollectionCount(2) - collectionsBefore[2]}",
                 ["matching"] = engine.MatchingStrategy,
                 ["failed"] = actions.GetValueOrDefault(SfSyncAction.Failed),
                 ["wallSecondsPreparing"] = Math.Round(phases["prepare"].Elapsed.TotalSeconds, 2),

@@ -100,12 +100,17 @@ namespace SalesforceProvisioning
             return keys.Select(Find).Where(r => r != null).ToList();
         }
 
-        /// <summary>The record with this key as a JObject, or null.</summary>
+        /// <summary>
+        /// The record with this key as a JObject, or null. Fields without a value are left out (reading one
+        /// gives null, as a JSON null does): with the default map a user has some forty fields, mostly empty,
+        /// and this object is made for every matched user of every run.
+        /// </summary>
         public JObject Find(string key)
         {
             if (key == null || !_records.TryGetValue(key, out object[] values)) return null;
             var record = new JObject();
-            for (int i = 0; i < _fields.Length; i++) record[_fields[i]] = new JValue(values[i]);
+            for (int i = 0; i < _fields.Length; i++)
+                if (values[i] != null) record.Add(_fields[i], new JValue(values[i]));
             return record;
         }
 

@@ -57,7 +57,7 @@ namespace SalesforceProvisioning
             }
             if (!ValidateUsername(source, plan)) return plan;
             bool setsManagerLater = existing == null || (policy.UpdateUsers && LifecyclePolicy.UpdatesField(map["ManagerId"]));
-            JObject desired = DesiredFields(source, org, map, plan, setsManagerLater);
+            DesiredFieldValues desired = DesiredFields(source, org, map, plan, setsManagerLater);
             if (desired == null) return plan;
 
             if (existing == null) PlanNewUser(source, desired, org, map, policy, plan);
@@ -84,9 +84,9 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>The mapped values converted to what each field takes; null (and a failed plan) on a bad value.</summary>
-        private static JObject DesiredFields(SourceUser source, UserOrgContext org, SfAttributeMap map, UserPlan plan, bool setsManagerLater)
+        private static DesiredFieldValues DesiredFields(SourceUser source, UserOrgContext org, SfAttributeMap map, UserPlan plan, bool setsManagerLater)
         {
-            var desired = new JObject();
+            var desired = new DesiredFieldValues();
             foreach (var pair in source.Fields)
             {
                 FieldInfo field = org.UserDescribe.Field(pair.Key);
@@ -116,9 +116,9 @@ namespace SalesforceProvisioning
             return desired;
         }
 
-        private static bool ResolveProfile(SourceUser source, JObject desired, UserOrgContext org, SfAttributeMap map, UserPlan plan)
+        private static bool ResolveProfile(SourceUser source, DesiredFieldValues desired, UserOrgContext org, SfAttributeMap map, UserPlan plan)
         {
-            string asked = desired.Value<string>("ProfileId") ?? source.ProfileName;
+            string asked = desired.Text("ProfileId") ?? source.ProfileName;
             if (asked == null) return true;
             SfProfile profile = org.FindProfile(asked);
             if (profile == null)
@@ -132,7 +132,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>UserRoleId from a role's Id, DeveloperName or name (the org's roles are read once per run).</summary>
-        private static bool ResolveRole(JObject desired, UserOrgContext org, UserPlan plan)
+        private static bool ResolveRole(DesiredFieldValues desired, UserOrgContext org, UserPlan plan)
         {
             if (!(desired["UserRoleId"] is JValue value) || value.Type != JTokenType.String) return true;
             string id = org.Roles.Resolve((string)value, out string code, out string problem, out string remedy);
@@ -149,7 +149,7 @@ namespace SalesforceProvisioning
         /// ManagerId from the manager's Id or key. A manager not in Salesforce leaves ManagerId as it is,
         /// and the result says so; one created in this run is set after its create (second pass).
         /// </summary>
-        private static void ResolveManager(JObject desired, UserOrgContext org, UserPlan plan, bool setsManagerLater)
+        private static void ResolveManager(DesiredFieldValues desired, UserOrgContext org, UserPlan plan, bool setsManagerLater)
         {
             if (!(desired["ManagerId"] is JValue value) || value.Type != JTokenType.String) return;
             string key = ((string)value).Trim();
@@ -178,7 +178,7 @@ namespace SalesforceProvisioning
             desired.Remove("ManagerId");
         }
 
-        private static void PlanNewUser(SourceUser source, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
+        private static void PlanNewUser(SourceUser source, DesiredFieldValues desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
         {
             LifecycleDecision decision = LifecyclePolicy.ForUser(policy, LifecyclePolicy.StateOf(source), UserState.Missing);
             if (decision.IsFailure)
@@ -193,10 +193,10 @@ namespace SalesforceProvisioning
             }
 
             var create = new JObject();
-            foreach (var property in desired.Properties())
+            foreach (var property in desired.Fields)
             {
                 if (property.Value.Type == JTokenType.Null) continue;
-                FieldInfo field = org.UserDescribe.Field(property.Name);
+                FieldInfo field = org.UserDescribe.Field(property.Key);
                 if (field != null && field.Createable) create[field.Name] = property.Value;
             }
             foreach (var pair in org.LocaleDefaults)
@@ -226,13 +226,13 @@ namespace SalesforceProvisioning
             plan.Message = decision.Reason;
         }
 
-        private static void PlanExistingUser(SourceUser source, ExistingUser existing, JObject desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
+        private static void PlanExistingUser(SourceUser source, ExistingUser existing, DesiredFieldValues desired, UserOrgContext org, SfAttributeMap map, UserSyncPolicy policy, UserPlan plan)
         {
             var update = new JObject();
             var notUpdated = new System.Collections.Generic.List<string>();
-            foreach (var property in desired.Properties())
+            foreach (var property in desired.Fields)
             {
-                FieldInfo field = org.UserDescribe.Field(property.Name);
+                FieldInfo field = org.UserDescribe.Field(property.Key);
                 // Username is the match key; matched by another key (-MatchBy), a changed Username is a rename.
                 if (field == null || !field.Updateable || (field.Name == "Username" && existing.MatchedBy == "Username")) continue;
                 if (FieldValues.AreEqual(field, property.Value, existing.Record[field.Name])) continue;
