@@ -119,6 +119,48 @@ namespace SalesforceProvisioning.ModuleTests
             }
         }
 
+        /// <summary>
+        /// -Protection EnvironmentVariable: the variables cannot be written, so a rotated token is kept beside
+        /// the key file, protected, and used while the variable still holds the used-up token it replaced.
+        /// </summary>
+        [Fact]
+        public void A_rotated_refresh_token_of_a_connection_in_environment_variables_is_kept_for_the_next_run()
+        {
+            var secrets = Secrets();
+            string variables = $"$env:SFPROV_ROT_SECRET = '{secrets[0]}'; $env:SFPROV_ROT_REFRESH = '{secrets[1]}'; ";
+            const string test = "$x = Get-SfProvisioningConnection envrot -StatePath $store -NoDefault; (Test-SfConnection -Connection $x).Success";
+            _emulator.Post("rotate-refresh-tokens", "{\"enabled\":true}");
+            try
+            {
+                using (var ps = _emulator.NewSession())
+                    Assert.Empty(Run(ps, "Save-SfProvisioningConnection -Name envrot -Connection $c -Protection EnvironmentVariable -ClientSecretVariable SFPROV_ROT_SECRET -RefreshTokenVariable SFPROV_ROT_REFRESH -StatePath $store").Errors);
+                _emulator.Post("expire-access-tokens", "{}");
+                using (var first = new PowerShellHost())
+                    Assert.Equal("True", Run(first, variables + test).Output.Last().ToString());
+                string pending = Directory.GetFiles(Path.GetDirectoryName(_keyPath), "rotated-*.json").Single();
+                foreach (string secret in secrets) Assert.DoesNotContain(secret, File.ReadAllText(pending));
+
+                // The variable still holds the used-up token: the kept one signs in, here and after another rotation.
+                for (int run = 0; run < 2; run++)
+                {
+                    _emulator.Post("expire-access-tokens", "{}");
+                    using var next = new PowerShellHost();
+                    Assert.Equal("True", Run(next, variables + test).Output.Last().ToString());
+                }
+
+                // A newly authorized token in the variable wins: the kept one is dropped.
+                using (var changed = new PowerShellHost())
+                    Run(changed, variables.Replace(secrets[1], "a-newly-authorized-token") + "$null = Get-SfProvisioningConnection envrot -StatePath $store -NoDefault");
+                Assert.False(File.Exists(pending));
+            }
+            finally
+            {
+                _emulator.Post("rotate-refresh-tokens", "{\"enabled\":false}");
+                Environment.SetEnvironmentVariable("SFPROV_ROT_SECRET", null);
+                Environment.SetEnvironmentVariable("SFPROV_ROT_REFRESH", null);
+            }
+        }
+
         [Fact]
         public void Dpapi_is_refused_off_windows_and_removal_forgets_the_connection()
         {

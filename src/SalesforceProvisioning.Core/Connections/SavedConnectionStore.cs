@@ -118,6 +118,8 @@ namespace SalesforceProvisioning
                 settings.ClientSecret = FromVariable(record, "ClientSecret");
                 settings.RefreshToken = FromVariable(record, "RefreshToken");
                 settings.CertificatePassword = FromVariable(record, "CertificatePassword");
+                SecureString rotated = PendingForVariables(name, record, settings.RefreshToken);
+                if (rotated != null) settings.RefreshToken = rotated;
             }
             else
             {
@@ -141,6 +143,11 @@ namespace SalesforceProvisioning
             {
                 var keep = SecretProtector.For(record.Protection, _keyPath, passphrase, Salt(record));
                 connection.RefreshTokenRotated += (sender, args) => KeepRotated(name, keep, connection);
+            }
+            else
+            {
+                SecureString inVariable = FromVariable(record, "RefreshToken");
+                connection.RefreshTokenRotated += (sender, args) => KeepRotatedBesideVariables(name, record, inVariable, connection);
             }
             return connection;
         }
@@ -197,6 +204,50 @@ namespace SalesforceProvisioning
             }
         }
 
+        /// <summary>
+        /// -Protection EnvironmentVariable: the module cannot write the variables, so a token Salesforce rotated
+        /// (the variable's one is used up) is kept beside the key file, protected with it, with the variable's
+        /// token it replaces; this machine's next runs use it for as long as the variable still holds that used-up
+        /// token (set the variable to a newly authorized token and the kept one is dropped).
+        /// </summary>
+        private void KeepRotatedBesideVariables(string name, SavedConnection record, SecureString inVariable, SfProvisioningConnection connection)
+        {
+            string pending = PendingPath(name);
+            try
+            {
+                var keep = SecretProtector.For(SfSecretProtection.KeyFile, _keyPath, null, Salt(record), mayCreateKey: true);
+                WritePrivate(pending, JsonConvert.SerializeObject(new PendingRotation
+                {
+                    Store = Path.GetFullPath(_path), Name = name, RefreshToken = keep.Protect(connection.RefreshToken),
+                    Replaces = inVariable == null ? null : keep.Protect(inVariable), RotatedAt = connection.RefreshTokenRotatedAt,
+                }));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is SalesforceException)
+            {
+                throw new SalesforceException(SalesforceFailure.SavedConnectionUnwritable,
+                    $"Salesforce rotated the refresh token of the saved connection '{name}', whose secrets are environment variables the module cannot write, and the new token could not be kept in '{pending}' either ({ex.Message}). The run stopped before writing to Salesforce; the connected app must be authorized again.",
+                    "Turn off refresh token rotation for this connected app (Refresh Token Policy), or save the connection with another -Protection, and authorize it again.");
+            }
+        }
+
+        /// <summary>The token kept by <see cref="KeepRotatedBesideVariables"/>, while the variable still holds the token it replaced.</summary>
+        private SecureString PendingForVariables(string name, SavedConnection record, SecureString inVariable)
+        {
+            string path = PendingPath(name);
+            if (inVariable == null || !File.Exists(path)) return null;
+            PendingRotation pending;
+            try { pending = JsonConvert.DeserializeObject<PendingRotation>(File.ReadAllText(path)); }
+            catch (JsonException) { return null; }
+            if (pending?.Replaces == null || !string.Equals(pending.Name, name, StringComparison.OrdinalIgnoreCase)) return null;
+            var keep = SecretProtector.For(SfSecretProtection.KeyFile, _keyPath, null, Salt(record));
+            if (SecretText.Reveal(keep.Unprotect(pending.Replaces)) != SecretText.Reveal(inVariable))
+            {
+                DeletePending(name); // the variable holds a token authorized since: the kept one is history
+                return null;
+            }
+            return keep.Unprotect(pending.RefreshToken);
+        }
+
         /// <summary>Beside the key file (another folder than the store, so a store that cannot be written does not take it along).</summary>
         private string PendingPath(string name)
         {
@@ -231,6 +282,8 @@ namespace SalesforceProvisioning
             public string Store { get; set; }
             public string Name { get; set; }
             public string RefreshToken { get; set; }
+            /// <summary>EnvironmentVariable protection: the variable's (used-up) token this one replaces, protected.</summary>
+            public string Replaces { get; set; }
             public DateTimeOffset? RotatedAt { get; set; }
         }
 
