@@ -45,7 +45,7 @@ namespace SalesforceProvisioning.Bench
             }
             foreach (var (name, users) in cases)
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window}")
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window} --bulk-api {options.BulkApi}")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
@@ -74,6 +74,7 @@ namespace SalesforceProvisioning.Bench
             int users = options.Users.Single();
             s_maxConcurrent = options.MaxConcurrent;
             s_window = options.Window;
+            s_bulkApi = options.BulkApi;
             if (options.Case == "side-by-side")
             {
                 await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
@@ -163,7 +164,7 @@ namespace SalesforceProvisioning.Bench
         /// </summary>
         private static async Task<JsonObject> SyncInOwnProcessAsync(EmulatorProcess emulator, int users, string name, int changedEvery, bool resync)
         {
-            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window}")
+            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window} --bulk-api {s_bulkApi}")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
@@ -180,6 +181,7 @@ namespace SalesforceProvisioning.Bench
         {
             s_maxConcurrent = options.MaxConcurrent;
             s_window = options.Window;
+            s_bulkApi = options.BulkApi;
             var emulator = EmulatorProcess.Attach(Environment.GetEnvironmentVariable("BENCH_EMULATOR"));
             var connection = SfProvisioningConnection.Create(new SfConnectionSettings
             {
@@ -190,7 +192,8 @@ namespace SalesforceProvisioning.Bench
                 RetryBaseDelay = TimeSpan.FromMilliseconds(50),
             });
             int every = options.ChangedEvery;
-            var line = await SyncAsync(connection, emulator, options.Users.Single(), options.Sync, changed: every > 0 ? i => i % every == 0 : null, resync: options.Resync);
+            var line = await SyncAsync(connection, emulator, options.Users.Single(), options.Sync, changed: every > 0 ? i => i % every == 0 : null, resync: options.Resync,
+                configure: s_bulkApi == SfBulkApiMode.Auto ? null : engine => engine.UseBulkApi(s_bulkApi, LifecyclePolicy.DefaultBulkApiThreshold, null));
             Console.WriteLine(line.ToJsonString());
             return 0;
         }
@@ -291,10 +294,14 @@ namespace SalesforceProvisioning.Bench
         /// <summary>The engine's -MaxConcurrentRequests (0: its default) and the users per window (Sync-SfUser's -BatchSize).</summary>
         private static int s_maxConcurrent, s_window = 2000;
 
+        /// <summary>The engine's -UseBulkApi for the initial and resync syncs (Never: the scan and writes go as composite requests).</summary>
+        private static SfBulkApiMode s_bulkApi = SfBulkApiMode.Auto;
+
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
         private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false, Action<UserSyncEngine> configure = null)
         {
             var before = await emulator.CountsAsync();
+            using var profile = GcProfile.StartIfAsked();
             var watch = Stopwatch.StartNew();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime, pausesBefore = GC.GetTotalPauseDuration();
             long allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -376,6 +383,7 @@ namespace SalesforceProvisioning.Bench
                 ["wallSecondsMakingInputs"] = Math.Round(phases["inputs"].Elapsed.TotalSeconds, 2),
             };
             foreach (var pair in actions) line[pair.Key.ToString().ToLowerInvariant()] = pair.Value;
+            if (profile != null) Console.Error.WriteLine($"{name}: " + profile.Report());
             return line;
         }
 
@@ -463,6 +471,7 @@ namespace SalesforceProvisioning.Bench
             public string Case;
             public int MaxConcurrent;
             public int Window = 2000;
+            public SfBulkApiMode BulkApi = SfBulkApiMode.Auto;
             public string Sync;
             public int ChangedEvery;
             public bool Resync;
@@ -487,6 +496,7 @@ namespace SalesforceProvisioning.Bench
                         case "--changed-every": a.ChangedEvery = int.Parse(args[++i]); break;
                         case "--resync": a.Resync = true; break;
                         case "--bulk": a.Bulk = true; break;
+                        case "--bulk-api": a.BulkApi = Enum.Parse<SfBulkApiMode>(args[++i], ignoreCase: true); break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }

@@ -93,7 +93,7 @@ namespace SalesforceProvisioning.Tests
             var org = NewOrg();
             org.Managers = new ManagerDirectory("Username");
             org.Managers.Learn(new[] { "boss@example.com", "ghost@example.com" },
-                key => key == "boss@example.com" ? new[] { new JObject { ["Id"] = "005000000000009AAA" } } : Array.Empty<JObject>());
+                key => key == "boss@example.com" ? new[] { new UserRecord(new JObject { ["Id"] = "005000000000009AAA" }) } : Array.Empty<UserRecord>());
             org.Managers.ExpectCreates(new[] { "new.boss@example.com" });
 
             Assert.Equal("005000000000009AAA", UserPlanner.Plan(Source(("Manager", "BOSS@example.com")), null, org, Map(), Policy).Create.Value<string>("ManagerId"));
@@ -110,7 +110,7 @@ namespace SalesforceProvisioning.Tests
         {
             private readonly JObject[] _users;
             public Users(params JObject[] users) { _users = users; }
-            public IEnumerable<JObject> Find(string field, string value) => _users.Where(u => string.Equals(u.Value<string>(field), value, StringComparison.OrdinalIgnoreCase));
+            public IEnumerable<UserRecord> Find(string field, string value) => _users.Where(u => string.Equals(u.Value<string>(field), value, StringComparison.OrdinalIgnoreCase)).Select(u => new UserRecord(u));
         }
 
         private static JObject User(string id, string username, string federationId) => new JObject { ["Id"] = id, ["Username"] = username, ["FederationIdentifier"] = federationId };
@@ -122,7 +122,7 @@ namespace SalesforceProvisioning.Tests
             var byFederationId = new[] { "FederationIdentifier", "Username" };
 
             var renamed = UserMatcher.Match(Source(("FederationIdentifier", "kim"), ("Username", "new.kim@example.com")), users, byFederationId, Array.Empty<string>());
-            Assert.Equal("005000000000001AAA", renamed.Record.Value<string>("Id"));
+            Assert.Equal("005000000000001AAA", renamed.Record.Text("Id"));
             Assert.Equal("FederationIdentifier", renamed.MatchedBy);
 
             var conflict = UserMatcher.Match(Source(("FederationIdentifier", "kim")), users, byFederationId, Array.Empty<string>());

@@ -78,36 +78,61 @@ namespace SalesforceProvisioning
         {
             string key = values[_keyIndex] as string;
             if (key == null) return;
+            // A record read again (a retried read that had handed on part of its answer) replaces the first copy.
+            if (_records.TryGetValue(key, out object[] earlier)) Unindex(key, earlier);
             _records[key] = values;
             foreach (var index in _byField)
             {
-                object raw = _fieldIndex.TryGetValue(index.Key, out int i) ? values[i] : null;
-                string value = raw == null ? null : Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture);
-                if (string.IsNullOrEmpty(value)) continue;
+                string value = IndexedValue(index.Key, values);
+                if (value == null) continue;
                 if (!index.Value.TryGetValue(value, out List<string> keys)) index.Value[value] = keys = new List<string>(1);
                 keys.Add(key);
             }
         }
 
-        public IEnumerable<JObject> Find(string field, string value)
+        private void Unindex(string key, object[] values)
+        {
+            foreach (var index in _byField)
+            {
+                string value = IndexedValue(index.Key, values);
+                if (value != null && index.Value.TryGetValue(value, out List<string> keys)) keys.RemoveAll(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+            }
+        }
+
+        private string IndexedValue(string field, object[] values)
+        {
+            object raw = _fieldIndex.TryGetValue(field, out int i) ? values[i] : null;
+            string value = raw == null ? null : Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture);
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        public IEnumerable<UserRecord> Find(string field, string value)
         {
             if (string.Equals(field, _keyField, StringComparison.OrdinalIgnoreCase))
             {
-                JObject record = Find(value);
-                return record == null ? Array.Empty<JObject>() : new[] { record };
+                UserRecord record = Find(value);
+                return record == null ? Array.Empty<UserRecord>() : new[] { record };
             }
-            if (value == null || !_byField.TryGetValue(field, out var index) || !index.TryGetValue(value, out List<string> keys)) return Array.Empty<JObject>();
-            return keys.Select(Find).Where(r => r != null).ToList();
+            if (value == null || !_byField.TryGetValue(field, out var index) || !index.TryGetValue(value, out List<string> keys)) return Array.Empty<UserRecord>();
+            var found = new List<UserRecord>(keys.Count);
+            foreach (string key in keys)
+                if (Find(key) is UserRecord record) found.Add(record);
+            return found;
         }
 
         /// <summary>
-        /// The record with this key as a JObject, or null. Fields without a value are left out (reading one
-        /// gives null, as a JSON null does): with the default map a user has some forty fields, mostly empty,
-        /// and this object is made for every matched user of every run.
+        /// The record with this key, or null: a view of the index's own values, not a copy (with the default map
+        /// a user has some forty fields, and this is asked for every matched user of every run).
         /// </summary>
-        public JObject Find(string key)
+        public UserRecord Find(string key)
+            => key != null && _records.TryGetValue(key, out object[] values) ? new UserRecord(this, values) : null;
+
+        /// <summary>A field's value in a record of this index, or null when empty or not selected.</summary>
+        internal object ValueOf(object[] values, string field) => _fieldIndex.TryGetValue(field, out int i) ? values[i] : null;
+
+        /// <summary>A record of this index as a JSON object; fields without a value are left out (reading one gives null, as a JSON null does).</summary>
+        internal JObject ToJson(object[] values)
         {
-            if (key == null || !_records.TryGetValue(key, out object[] values)) return null;
             var record = new JObject();
             for (int i = 0; i < _fields.Length; i++)
                 if (values[i] != null) record.Add(_fields[i], new JValue(values[i]));

@@ -68,19 +68,26 @@ namespace SalesforceProvisioning
 
         /// <summary>Whether the field already holds the desired value (so no write is needed).</summary>
         public static bool AreEqual(FieldInfo field, JToken desired, JToken current)
+            => AreEqual(field, desired, current is JValue value ? value.Value : current == null || current.Type == JTokenType.Null ? null : current.ToString());
+
+        /// <summary>
+        /// Whether the field already holds the desired value, given as read (text, true/false, a number, null),
+        /// as a <see cref="UserRecord"/> gives it.
+        /// </summary>
+        public static bool AreEqual(FieldInfo field, JToken desired, object current)
         {
             bool desiredEmpty = desired == null || desired.Type == JTokenType.Null || (desired.Type == JTokenType.String && (string)desired == "");
-            bool currentEmpty = current == null || current.Type == JTokenType.Null || (current.Type == JTokenType.String && (string)current == "");
+            bool currentEmpty = current == null || (current is string text && text.Length == 0);
             if (desiredEmpty || currentEmpty) return desiredEmpty && currentEmpty;
-            if (field.IsBoolean) return (bool)desired == current.Value<bool>();
-            if (field.IsNumber) return Math.Abs((double)desired - current.Value<double>()) < 1e-9;
+            if (field.IsBoolean) return (bool)desired == Convert.ToBoolean(current, CultureInfo.InvariantCulture);
+            if (field.IsNumber) return Math.Abs((double)desired - Convert.ToDouble(current, CultureInfo.InvariantCulture)) < 1e-9;
             if (field.IsDateTime)
             {
                 // Instants, to the millisecond Salesforce keeps: 10:00:00Z equals 10:00:00.000+0000.
-                DateTimeOffset? want = Instant.FromToken(desired), have = Instant.FromToken(current);
+                DateTimeOffset? want = Instant.FromToken(desired), have = Instant.FromValue(current);
                 if (want.HasValue && have.HasValue) return Instant.Format(want.Value) == Instant.Format(have.Value);
             }
-            string a = desired.ToString(), b = current.Type == JTokenType.Date ? Instant.Format(Instant.FromToken(current).Value) : current.ToString();
+            string a = desired.ToString(), b = current is DateTime || current is DateTimeOffset ? Instant.Format(Instant.FromValue(current).Value) : Convert.ToString(current, CultureInfo.InvariantCulture);
             if (field.IsMultiSelect)
             {
                 var left = a.Split(';').Select(v => v.Trim()).Where(v => v.Length > 0);

@@ -116,7 +116,7 @@ namespace SalesforceProvisioning
                 licence.Taken++;
                 plan.SeatsTaken.Add(licence);
             }
-            SfLicence held = LicenceOf(plan.Existing?.Value<string>("ProfileId"), org);
+            SfLicence held = LicenceOf(plan.Existing?.Text("ProfileId"), org);
             if (held != null && held.Free <= ScarceSeats)
             {
                 if (plan.Update?.Value<bool?>("IsActive") == false) notes.Add($"Deactivating frees its seat of licence '{held.Name}'.");
@@ -145,10 +145,10 @@ namespace SalesforceProvisioning
                 yield return LicenceOf(plan.Create.Value<string>("ProfileId"), org);
             if (plan.Update != null && plan.Existing != null)
             {
-                bool activeBefore = plan.Existing.Value<bool?>("IsActive") ?? true;
+                bool activeBefore = plan.Existing.Flag("IsActive") ?? true;
                 bool activeAfter = plan.Update.Value<bool?>("IsActive") ?? activeBefore;
-                SfLicence before = LicenceOf(plan.Existing.Value<string>("ProfileId"), org);
-                SfLicence after = LicenceOf(plan.Update.Value<string>("ProfileId") ?? plan.Existing.Value<string>("ProfileId"), org);
+                SfLicence before = LicenceOf(plan.Existing.Text("ProfileId"), org);
+                SfLicence after = LicenceOf(plan.Update.Value<string>("ProfileId") ?? plan.Existing.Text("ProfileId"), org);
                 if (activeAfter && (!activeBefore || after != before)) yield return after;
             }
             foreach (AccessChange change in plan.Access.Where(a => a.Kind == AccessKind.PermissionSetLicense && a.Add && a.RecordId == null))

@@ -32,10 +32,10 @@ namespace SalesforceProvisioning
             => keys.Where(k => !IsUserId(k) && !_ids.ContainsKey(k)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
         /// <summary>Records what a read found for these keys (nothing found is remembered too).</summary>
-        internal void Learn(IEnumerable<string> keys, Func<string, IEnumerable<JObject>> find)
+        internal void Learn(IEnumerable<string> keys, Func<string, IEnumerable<UserRecord>> find)
         {
             foreach (string key in keys)
-                _ids[key] = find(key).Select(u => u.Value<string>("Id")).Distinct().ToList();
+                _ids[key] = find(key).Select(u => u.Text("Id")).Distinct().ToList();
         }
 
         /// <summary>

@@ -8,32 +8,30 @@ namespace SalesforceProvisioning
     /// <summary>Salesforce users read for a window (or the whole org, scanned once), found by a User field's value.</summary>
     internal interface IUserLookup
     {
-        IEnumerable<JObject> Find(string field, string value);
+        IEnumerable<UserRecord> Find(string field, string value);
     }
 
     /// <summary>The users one window's reads returned, indexed by each field the window looks users up by.</summary>
     internal sealed class WindowUsers : IUserLookup
     {
-        private readonly Dictionary<string, ILookup<string, JObject>> _byField = new Dictionary<string, ILookup<string, JObject>>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, ILookup<string, UserRecord>> _byField = new Dictionary<string, ILookup<string, UserRecord>>(StringComparer.OrdinalIgnoreCase);
 
         public WindowUsers(IReadOnlyList<JObject> users, IEnumerable<string> fields)
         {
-            var distinct = users.GroupBy(u => u.Value<string>("Id")).Select(g => g.First()).ToList();
+            var distinct = users.GroupBy(u => u.Value<string>("Id")).Select(g => new UserRecord(g.First())).ToList();
             foreach (string field in fields.Distinct(StringComparer.OrdinalIgnoreCase))
-                _byField[field] = distinct.Where(u => !string.IsNullOrEmpty(Text(u[field])))
-                    .ToLookup(u => Text(u[field]), StringComparer.OrdinalIgnoreCase);
+                _byField[field] = distinct.Where(u => !string.IsNullOrEmpty(u.Text(field)))
+                    .ToLookup(u => u.Text(field), StringComparer.OrdinalIgnoreCase);
         }
 
-        public IEnumerable<JObject> Find(string field, string value)
-            => value != null && _byField.TryGetValue(field, out var lookup) ? lookup[value] : Enumerable.Empty<JObject>();
-
-        private static string Text(JToken value) => (value as JValue)?.Value is object v ? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) : null;
+        public IEnumerable<UserRecord> Find(string field, string value)
+            => value != null && _byField.TryGetValue(field, out var lookup) ? lookup[value] : Enumerable.Empty<UserRecord>();
     }
 
     /// <summary>The Salesforce user a source user matches, and by which field; or why it cannot be matched.</summary>
     internal sealed class UserMatch
     {
-        public JObject Record { get; set; }
+        public UserRecord Record { get; set; }
         public string MatchedBy { get; set; }
         public string ErrorCode { get; set; }
         public string Problem { get; set; }
@@ -56,12 +54,12 @@ namespace SalesforceProvisioning
                 bool matching = matchBy.Contains(field, StringComparer.OrdinalIgnoreCase);
                 string value = source.KeyValue(field);
                 if (value == null) continue;
-                var hits = users.Find(field, value).GroupBy(u => UserOrgContext.Id15(u.Value<string>("Id"))).Select(g => g.First()).ToList();
+                var hits = users.Find(field, value).GroupBy(u => UserOrgContext.Id15(u.Text("Id"))).Select(g => g.First()).ToList();
                 if (hits.Count == 0) continue;
                 if (hits.Count > 1)
                     return Refuse("AmbiguousMatch", $"{hits.Count} Salesforce users have {field} '{value}' ({Names(hits)}).",
                         $"Make {field} unique in Salesforce, or match by another field (-MatchBy).");
-                JObject hit = hits[0];
+                UserRecord hit = hits[0];
                 if (result.Record == null && matching)
                 {
                     result.Record = hit;
@@ -81,9 +79,9 @@ namespace SalesforceProvisioning
         private static string ConflictCode(params string[] fields)
             => fields.Any(f => f != null && f.Equals("FederationIdentifier", StringComparison.OrdinalIgnoreCase)) ? "FederationIdInUse" : "MatchConflict";
 
-        private static bool SameUser(JObject a, JObject b) => UserOrgContext.Id15(a.Value<string>("Id")) == UserOrgContext.Id15(b.Value<string>("Id"));
+        private static bool SameUser(UserRecord a, UserRecord b) => UserOrgContext.Id15(a.Text("Id")) == UserOrgContext.Id15(b.Text("Id"));
 
-        private static string Names(IEnumerable<JObject> users) => string.Join(", ", users.Select(u => $"{u.Value<string>("Username")} ({u.Value<string>("Id")})"));
+        private static string Names(IEnumerable<UserRecord> users) => string.Join(", ", users.Select(u => $"{u.Text("Username")} ({u.Text("Id")})"));
 
         private static UserMatch Refuse(string code, string problem, string remedy) => new UserMatch { ErrorCode = code, Problem = problem, Remedy = remedy };
     }

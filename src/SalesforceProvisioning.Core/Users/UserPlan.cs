@@ -15,7 +15,7 @@ namespace SalesforceProvisioning
         public string UserId { get; internal set; }
 
         /// <summary>The matched Salesforce user, as read.</summary>
-        internal JObject Existing { get; set; }
+        internal UserRecord Existing { get; set; }
 
         /// <summary>A community user's contact to create before the user (Communities target).</summary>
         internal JObject NewContact { get; set; }

@@ -9,10 +9,11 @@ namespace SalesforceProvisioning
     /// <summary>A Salesforce user as matched by Username, with its login state.</summary>
     public sealed class ExistingUser
     {
-        public ExistingUser(JObject record) { Record = record; }
-        public JObject Record { get; }
-        public string Id => Record.Value<string>("Id");
-        public bool IsActive => Record.Value<bool?>("IsActive") ?? true;
+        public ExistingUser(JObject record) : this(new UserRecord(record)) { }
+        public ExistingUser(UserRecord record) { Record = record ?? throw new ArgumentNullException(nameof(record)); }
+        public UserRecord Record { get; }
+        public string Id => Record.Text("Id");
+        public bool IsActive => Record.Flag("IsActive") ?? true;
         public bool IsFrozen { get; set; }
         public string UserLoginId { get; set; }
 
@@ -21,13 +22,13 @@ namespace SalesforceProvisioning
             "PowerCustomerSuccess", "CspLitePortal", "PowerPartner", "CustomerSuccess",
         };
 
-        public bool IsGuest => Record.Value<string>("UserType") == "Guest";
+        public bool IsGuest => Record.Text("UserType") == "Guest";
 
         /// <summary>A customer or partner user whose contact link is gone (only the Communities target links users to contacts).</summary>
         /// <summary>The User field the match was made on (Username unless -MatchBy says otherwise).</summary>
         public string MatchedBy { get; set; } = "Username";
 
-        public bool IsUnlinkedCommunityUser => CommunityUserTypes.Contains(Record.Value<string>("UserType") ?? "") && Record.Value<string>("ContactId") == null;
+        public bool IsUnlinkedCommunityUser => CommunityUserTypes.Contains(Record.Text("UserType") ?? "") && Record.Text("ContactId") == null;
 
         internal UserState State(UserSyncPolicy policy) => new UserState(true, IsActive, IsFrozen, IsGuest,
             policy.Target == SfTarget.Communities && IsUnlinkedCommunityUser, IsIntegrationUser(policy));

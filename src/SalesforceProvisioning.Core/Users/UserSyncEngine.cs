@@ -185,10 +185,10 @@ namespace SalesforceProvisioning
                     plans.Add(Refused(source, match.ErrorCode, match.Problem, match.Remedy));
                     continue;
                 }
-                string matchedId = match?.Record?.Value<string>("Id");
+                string matchedId = match?.Record?.Text("Id");
                 if (matchedId != null && _seenUserIds.TryGetValue(UserOrgContext.Id15(matchedId), out int sameUser))
                 {
-                    plans.Add(Refused(source, "DuplicateInput", $"This input matches the same Salesforce user ({match.Record.Value<string>("Username")}, by {match.MatchedBy}) as input {sameUser}; only the first is synced.", "Remove the duplicate from the source, or correct its keys."));
+                    plans.Add(Refused(source, "DuplicateInput", $"This input matches the same Salesforce user ({match.Record.Text("Username")}, by {match.MatchedBy}) as input {sameUser}; only the first is synced.", "Remove the duplicate from the source, or correct its keys."));
                     continue;
                 }
                 if (matchedId != null) _seenUserIds[UserOrgContext.Id15(matchedId)] = source.Index;
@@ -319,10 +319,10 @@ namespace SalesforceProvisioning
 
         private static string Join(string first, string second) => string.IsNullOrEmpty(first) ? second : first + " " + second;
 
-        private ExistingUser ToExisting(JObject record, string matchedBy = null)
+        private ExistingUser ToExisting(UserRecord record, string matchedBy = null)
         {
             if (record == null) return null;
-            return new ExistingUser(record) { IsFrozen = _frozenUserIds.Contains(UserOrgContext.Id15(record.Value<string>("Id"))), MatchedBy = matchedBy ?? "Username" };
+            return new ExistingUser(record) { IsFrozen = _frozenUserIds.Contains(UserOrgContext.Id15(record.Text("Id"))), MatchedBy = matchedBy ?? "Username" };
         }
 
         /// <summary>A source user refused before planning (duplicate input, a key conflict), with one failed result.</summary>
@@ -747,7 +747,7 @@ namespace SalesforceProvisioning
                 }
                 // A duplicate on a create never sent before is someone else's user (another run on this org, an admin): matched, not created.
                 bool ours = outcome.OutcomeUnknown || outcome.Write.MayHaveBeenWritten || outcome.ErrorCode != "DUPLICATE_USERNAME";
-                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(record), Org, _map, _policy), ours);
+                plan.AdoptReconciled(UserPlanner.Plan(plan.Source, ToExisting(new UserRecord(record)), Org, _map, _policy), ours);
                 if (!plan.IsWrite) plan.Written = true;
                 else if (!lastRound) again.AddRange(WritesOf(plan));
                 else plan.Fail("NotWritten", "The user exists (its create went through on a retried request), but its remaining changes could not be written.", Remedies.For("ConnectionDropped"));

@@ -136,14 +136,17 @@ namespace SalesforceProvisioning
         public static DateTimeOffset? FromToken(JToken token)
         {
             if (token == null || token.Type == JTokenType.Null) return null;
-            if (token.Type == JTokenType.Date)
-            {
-                object value = ((JValue)token).Value;
-                if (value is DateTimeOffset offset) return offset;
-                var dt = (DateTime)value;
-                return dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(dt, TimeSpan.Zero) : From(dt);
-            }
+            if (token.Type == JTokenType.Date) return FromValue(((JValue)token).Value);
             return TryParse(token.ToString(), out DateTimeOffset parsed) ? parsed : (DateTimeOffset?)null;
+        }
+
+        /// <summary>A value as read (a date-time, or text in one of Salesforce's forms), or null.</summary>
+        public static DateTimeOffset? FromValue(object value)
+        {
+            if (value == null) return null;
+            if (value is DateTimeOffset offset) return offset;
+            if (value is DateTime dt) return dt.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(dt, TimeSpan.Zero) : From(dt);
+            return TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out DateTimeOffset parsed) ? parsed : (DateTimeOffset?)null;
         }
 
         /// <summary>A value from the state store, written with the round-trip ("o") format.</summary>
