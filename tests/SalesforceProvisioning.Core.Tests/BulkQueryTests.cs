@@ -42,6 +42,35 @@ namespace SalesforceProvisioning.Tests
             Assert.Equal(new[] { "005B", "", "" }, rows[2]);
         }
 
+        /// <summary>A result page is read as it arrives, in blocks: a quoted field, an escaped quote or a line end may fall on a block's edge.</summary>
+        [Fact]
+        public void Rows_read_as_the_answer_arrives_are_the_rows_of_the_whole_text()
+        {
+            string csv = "\"Id\",\"Title\",\"AboutMe\"\n\"005A\",\"Lead, Sales\",\"line one\nsaid \"\"hi\"\"\"\"\"\n\"005B\",\"\",\"\"\r\n\"005C\",\"x\",\"\"\"\"";
+            var whole = new List<string[]>();
+            BulkCsv.ReadRows(csv, whole.Add);
+            Assert.Equal(4, whole.Count);
+            Assert.Equal(new[] { "005A", "Lead, Sales", "line one\nsaid \"hi\"\"" }, whole[1]);
+            Assert.Equal(new[] { "005C", "x", "\"" }, whole[3]);
+
+            var trickled = new List<string[]>();
+            BulkCsv.ReadRows(new OneCharacterAtATime(csv), trickled.Add);
+            Assert.Equal(whole, trickled);
+        }
+
+        private sealed class OneCharacterAtATime : System.IO.TextReader
+        {
+            private readonly string _text;
+            private int _at;
+            public OneCharacterAtATime(string text) { _text = text; }
+            public override int Read(char[] buffer, int index, int count)
+            {
+                if (_at >= _text.Length || count == 0) return 0;
+                buffer[index] = _text[_at++];
+                return 1;
+            }
+        }
+
         [Fact]
         public void Values_are_typed_by_the_field_in_the_invariant_culture()
         {

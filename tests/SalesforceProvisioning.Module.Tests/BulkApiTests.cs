@@ -154,6 +154,25 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
         }
 
         /// <summary>
+        /// A query job's result page is read as it arrives (issue 14). Cut off halfway by the network, it is a dropped
+        /// connection, as before when the client received answers whole: read again, and the rows read twice count once.
+        /// </summary>
+        [Fact]
+        public void A_query_job_result_page_cut_off_while_it_is_read_is_read_again_and_every_user_is_matched_once()
+        {
+            using var ps = _emulator.NewSession();
+            var created = ps.Run(Users(3000, "cut.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
+            Assert.Equal(new[] { "Created 3000" }, created.Output.Select(o => o.ToString()).ToArray());
+            _emulator.InjectFaults(new[] { new { kind = "CutOffAnswer", count = 1, pathContains = "/results", method = "GET" } });
+            var again = ps.Run(Users(3000, "cut.example.com") + "$results = $users | Sync-SfUser -UseBulkApi Always -InformationVariable info; " + ActionCounts + "; " + Summary);
+            Assert.Empty(again.Errors);
+            Assert.Equal("Unchanged 3000", again.Output[0].ToString());
+            Assert.StartsWith("a Bulk API 2.0 query job", again.Output[1].Prop("Reads"));
+            Assert.Contains(_emulator.Get("requests")["requests"].AsArray(), r => r["fault"]?.ToString() == "CutOffAnswer");
+            Assert.Equal(3000, UsersIn("cut.example.com"));
+        }
+
+        /// <summary>
         /// The matcher's scan of every user under -UseBulkApi Always reads through one Bulk API 2.0 query job
         /// ("Create a Query Job", "Get Results for a Query Job": maxRecords pages followed by Sforce-Locator until
         /// 'null') instead of composite reads of five 2,000-record pages per call: fewer counted calls, the same results.

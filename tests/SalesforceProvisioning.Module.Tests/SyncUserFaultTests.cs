@@ -174,6 +174,42 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId == "RequestLimitExceeded,SalesforceProvisioning.Commands.SyncSfUserCommand");
         }
 
+        /// <summary>
+        /// The scan's answer is read as it arrives (issue 14). Cut off halfway by the network, after part of its
+        /// records were read, it is a dropped connection as before (when the client received answers whole): sent
+        /// again, and the records read twice count once.
+        /// </summary>
+        [Fact]
+        public void A_scan_answer_cut_off_while_it_is_read_is_read_again_and_every_user_is_matched_once()
+        {
+            using var ps = _emulator.NewSession();
+            ps.Run(Users(1500) + "$null = $users | Sync-SfUser -Profile 'Standard User'");
+            // The scan chains its pages with @{p0.nextRecordsUrl}: only its composite reads say so.
+            _emulator.InjectFaults(new[] { new { kind = "CutOffAnswer", count = 1, pathContains = "/composite", bodyContains = "nextRecordsUrl" } });
+            var result = ps.Run(Users(1500) + "$users | Sync-SfUser -InformationVariable info; $info");
+            Assert.Empty(result.Errors);
+            Assert.Contains(_emulator.Get("requests")["requests"].AsArray(), r => r["fault"]?.ToString() == "CutOffAnswer");
+            Assert.Contains("matching: scan", result.Output.Last().ToString());
+            var users = result.Output.Take(result.Output.Count - 1).ToList();
+            Assert.Equal(1500, users.Count);
+            Assert.All(users, o => Assert.Equal("Unchanged", o.Prop("Action")));
+            Assert.Equal(1500, BulkUserCount());
+        }
+
+        [Fact]
+        public void A_scan_answer_cut_off_on_every_attempt_fails_the_batch_as_a_dropped_connection()
+        {
+            using var ps = _emulator.NewSession();
+            ps.Run(Users(300) + "$null = $users | Sync-SfUser -Profile 'Standard User'");
+            _emulator.InjectFaults(new[] { new { kind = "CutOffAnswer", count = 50, pathContains = "/composite", bodyContains = "nextRecordsUrl" } });
+            var result = ps.Run(Users(300) + "$users | Sync-SfUser");
+            Assert.Equal(300, result.Output.Count);
+            Assert.All(result.Output, o => Assert.Equal("Failed", o.Prop("Action")));
+            Assert.All(result.Output, o => Assert.Equal("ConnectionDropped", o.Prop("ErrorCode")));
+            Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId == "ConnectionDropped,SalesforceProvisioning.Commands.SyncSfUserCommand");
+            Assert.True(_emulator.Get("requests")["requests"].AsArray().Count(r => r["fault"]?.ToString() == "CutOffAnswer") > 1, "the cut-off read was sent again");
+        }
+
         [Fact]
         public void Matching_queries_by_name_for_a_few_users_and_reads_the_whole_org_for_many()
         {

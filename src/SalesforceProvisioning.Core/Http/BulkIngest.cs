@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -438,31 +439,47 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Hands each row of a CSV text to <paramref name="onRow"/> as it is read, so a large answer is never held as a list of rows.</summary>
-        public static void ReadRows(string text, Action<string[]> onRow)
+        public static void ReadRows(string text, Action<string[]> onRow) => ReadRows(new StringReader(text ?? ""), onRow);
+
+        /// <summary>Hands each row of CSV read from <paramref name="csv"/> (an answer as it arrives) to <paramref name="onRow"/>.</summary>
+        public static void ReadRows(TextReader csv, Action<string[]> onRow)
         {
             var row = new List<string>();
             var field = new StringBuilder();
             bool quoted = false, any = false;
-            for (int i = 0; i < text.Length; i++)
+            // In a quoted field, a quote ends it unless the next character is a quote too (an escaped one);
+            // that next character may be in the next block.
+            bool quoteInQuoted = false;
+            var block = new char[8192];
+            int read;
+            while ((read = csv.Read(block, 0, block.Length)) > 0)
             {
-                char c = text[i];
-                if (quoted)
+                for (int i = 0; i < read; i++)
                 {
-                    if (c != '"') field.Append(c);
-                    else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                    else quoted = false;
-                    continue;
-                }
-                switch (c)
-                {
-                    case '"': quoted = true; any = true; break;
-                    case ',': row.Add(field.ToString()); field.Clear(); any = true; break;
-                    case '\r': break;
-                    case '\n':
-                        if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
-                        row.Clear(); field.Clear(); any = false;
-                        break;
-                    default: field.Append(c); any = true; break;
+                    char c = block[i];
+                    if (quoteInQuoted)
+                    {
+                        quoteInQuoted = false;
+                        if (c == '"') { field.Append('"'); continue; }
+                        quoted = false;
+                    }
+                    if (quoted)
+                    {
+                        if (c == '"') quoteInQuoted = true;
+                        else field.Append(c);
+                        continue;
+                    }
+                    switch (c)
+                    {
+                        case '"': quoted = true; any = true; break;
+                        case ',': row.Add(field.ToString()); field.Clear(); any = true; break;
+                        case '\r': break;
+                        case '\n':
+                            if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
+                            row.Clear(); field.Clear(); any = false;
+                            break;
+                        default: field.Append(c); any = true; break;
+                    }
                 }
             }
             if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }

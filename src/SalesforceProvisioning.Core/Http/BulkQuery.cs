@@ -91,13 +91,17 @@ namespace SalesforceProvisioning
             {
                 string path = jobPath + "/results?maxRecords=" + RecordsPerPage.ToString(CultureInfo.InvariantCulture)
                     + (locator != null ? "&locator=" + Uri.EscapeDataString(locator) : "");
-                ApiResponse page = await _client.SendTextAsync(Method.Get, path, null, null, "text/csv", repeatable: true, ct).ConfigureAwait(false);
-                string[] header = null;
-                BulkCsv.ReadRows(page.Body, row =>
+                // Each page (up to 50,000 records) is read as it arrives. A page cut off and read again hands its
+                // first rows on twice: the scan's index keeps one copy of each record.
+                ApiResponse page = await _client.SendTextAsync(Method.Get, path, null, null, "text/csv", repeatable: true, csv =>
                 {
-                    if (header == null) header = row;
-                    else onRow(header, row);
-                });
+                    string[] header = null;
+                    BulkCsv.ReadRows(csv, row =>
+                    {
+                        if (header == null) header = row;
+                        else onRow(header, row);
+                    });
+                }, ct).ConfigureAwait(false);
                 locator = page.Locator;
             }
             while (!string.IsNullOrEmpty(locator) && !string.Equals(locator, "null", StringComparison.OrdinalIgnoreCase));

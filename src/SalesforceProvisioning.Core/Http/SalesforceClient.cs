@@ -149,9 +149,16 @@ namespace SalesforceProvisioning
         /// Sends a request whose body (or answer) is text of another type, for example the CSV of a Bulk API 2.0
         /// job; error answers throw <see cref="SalesforceApiException"/> as for <see cref="SendAsync"/>.
         /// </summary>
-        public async Task<ApiResponse> SendTextAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct)
+        public Task<ApiResponse> SendTextAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, CancellationToken ct)
+            => SendTextAsync(method, path, body, contentType, accept, repeatable, null, ct);
+
+        /// <summary>
+        /// Like <see cref="SendTextAsync(Method, string, string, string, string, bool, CancellationToken)"/>, but a successful
+        /// answer's body goes to <paramref name="readSuccessBody"/> as it arrives (the response keeps its headers, not its body).
+        /// </summary>
+        public async Task<ApiResponse> SendTextAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, Action<TextReader> readSuccessBody, CancellationToken ct)
         {
-            ApiResponse response = await SendRawAsync(method, path, body, contentType, accept, repeatable, null, ct, null).ConfigureAwait(false);
+            ApiResponse response = await SendRawAsync(method, path, body, contentType, accept, repeatable, readSuccessBody, ct, null).ConfigureAwait(false);
             if (response.Status >= 400)
             {
                 SalesforceApiException failure = ToApiException(response);
@@ -409,7 +416,13 @@ namespace SalesforceProvisioning
             request.AddHeader("Authorization", "Bearer " + accessToken);
             request.AddHeader("Accept", accept);
             if (body != null) request.AddStringBody(body, contentType);
-            if (readSuccessBody != null) request.AdvancedResponseWriter = (answer, sent) => ReadAnswer(answer, sent, readSuccessBody);
+            if (readSuccessBody != null)
+            {
+                // The answer is read as it arrives (a scan's answer is megabytes of JSON or CSV), not received whole first.
+                request.CompletionOption = System.Net.Http.HttpCompletionOption.ResponseHeadersRead;
+                var started = Stopwatch.StartNew();
+                request.AdvancedResponseWriter = (answer, sent) => ReadAnswer(answer, sent, readSuccessBody, _connection.Timeout - started.Elapsed, method == Method.Get ? ct : CancellationToken.None);
+            }
             // A stop (Ctrl+C, SIGTERM) comes between requests: a write once sent is waited for, so its answer is
             // reported and recorded instead of being cut off with the write carried out and unknown.
             ct.ThrowIfCancellationRequested();
@@ -417,10 +430,14 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>
-        /// The answer as RestSharp would report it, except that a successful body is handed to the reader instead
-        /// of being kept as bytes and text. The body is already received (RestSharp reads the whole answer first).
+        /// The answer as RestSharp would report it, except that a successful body is handed to the reader as it
+        /// arrives instead of being kept as bytes and text. An answer cut off or stalled while it is read is
+        /// reported as RestSharp reports one cut off before its headers (no status: a dropped connection, or a
+        /// time-out once the request's time is up), so it is retried as that would be. The reader may by then
+        /// have handed on part of the answer: what it fills must take the same records again (the scan's index
+        /// does: a record read again replaces the first copy).
         /// </summary>
-        private static RestResponse ReadAnswer(System.Net.Http.HttpResponseMessage answer, RestRequest request, Action<TextReader> readSuccessBody)
+        private static RestResponse ReadAnswer(System.Net.Http.HttpResponseMessage answer, RestRequest request, Action<TextReader> readSuccessBody, TimeSpan timeLeft, CancellationToken ct)
         {
             var response = new RestResponse(request)
             {
@@ -430,16 +447,37 @@ namespace SalesforceProvisioning
                 ResponseUri = answer.RequestMessage?.RequestUri,
                 Headers = answer.Headers.Select(h => new HeaderParameter(h.Key, string.Join(", ", h.Value), false)).ToList(),
             };
-            using (Stream stream = answer.Content.ReadAsStreamAsync().GetAwaiter().GetResult())
-            using (var text = new StreamReader(stream, System.Text.Encoding.UTF8))
+            // A blocked read cannot be cancelled: closing the answer ends it with an exception.
+            using (var deadline = new CancellationTokenSource(timeLeft > TimeSpan.Zero ? timeLeft : TimeSpan.FromMilliseconds(1)))
+            using (deadline.Token.Register(answer.Dispose))
+            using (ct.Register(answer.Dispose))
             {
-                int status = (int)answer.StatusCode;
-                if (status >= 200 && status < 300)
+                try
                 {
-                    readSuccessBody(text);
-                    response.Content = "";
+                    using (Stream stream = answer.Content.ReadAsStreamAsync().GetAwaiter().GetResult())
+                    using (var text = new StreamReader(stream, System.Text.Encoding.UTF8))
+                    {
+                        int status = (int)answer.StatusCode;
+                        if (status >= 200 && status < 300)
+                        {
+                            readSuccessBody(text);
+                            response.Content = "";
+                        }
+                        else response.Content = text.ReadToEnd();
+                    }
                 }
-                else response.Content = text.ReadToEnd();
+                catch (Exception cut) when (cut is IOException || cut is System.Net.Http.HttpRequestException || cut is ObjectDisposedException)
+                {
+                    bool timedOut = deadline.IsCancellationRequested && !ct.IsCancellationRequested;
+                    return new RestResponse(request)
+                    {
+                        StatusCode = 0,
+                        ResponseStatus = timedOut ? ResponseStatus.TimedOut : ResponseStatus.Error,
+                        ErrorMessage = cut.Message,
+                        ErrorException = timedOut ? new TimeoutException("The answer stopped arriving before it was complete.", cut) : cut,
+                        ResponseUri = answer.RequestMessage?.RequestUri,
+                    };
+                }
             }
             return response;
         }

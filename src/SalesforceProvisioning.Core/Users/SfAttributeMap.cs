@@ -199,7 +199,17 @@ namespace SalesforceProvisioning
             return map;
         }
 
-        public SfFieldMapping this[string field] => _mappings.FirstOrDefault(m => string.Equals(m.Field, CanonicalField(field), StringComparison.OrdinalIgnoreCase));
+        public SfFieldMapping this[string field]
+        {
+            get
+            {
+                // A loop, not a query: asked for several fields of every user of a run, where a closure per call added up.
+                string canonical = CanonicalField(field);
+                foreach (SfFieldMapping mapping in _mappings)
+                    if (string.Equals(mapping.Field, canonical, StringComparison.OrdinalIgnoreCase)) return mapping;
+                return null;
+            }
+        }
 
         /// <summary>The map as JSON for a saved rule; script blocks are kept as their text.</summary>
         public string ToJson() => Newtonsoft.Json.JsonConvert.SerializeObject(new

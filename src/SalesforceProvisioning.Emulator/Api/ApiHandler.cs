@@ -108,7 +108,27 @@ internal sealed class ApiHandler
             http.Abort();
             return;
         }
+        if (fault?.Kind == FaultKind.CutOffAnswer && response.BodyText != null)
+        {
+            entry.ConnectionDropped = true;
+            await WriteCutOffAsync(http, entry, response);
+            return;
+        }
         await WriteAsync(http, entry, response);
+    }
+
+    /// <summary>The answer's status, headers (with the whole body's Content-Length) and first half, then a dropped connection.</summary>
+    private async Task WriteCutOffAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
+        lock (state.Sync) entry.Status = response.Status;
+        http.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
+        http.Response.ContentType = response.ContentType;
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+        http.Abort();
     }
 
     private ApiResponse Route(HttpContext http, string method, string path, string rawQuery, string body, FaultRule recordFault, RequestLogEntry entry)

@@ -9,9 +9,10 @@ namespace SalesforceProvisioning.Emulator.Api;
 /// DropAfterCommit: the work commits and the connection drops before the answer. ErrorAfterCommit: the work
 /// commits and the edge answers <see cref="FaultRule.HttpStatus"/> (502 Bad Gateway by default, or 503/504),
 /// as Salesforce's proxies do when the app server finished after the edge gave up: the client cannot tell
-/// it from a request that never ran.
+/// it from a request that never ran. CutOffAnswer: the work is done and the answer starts (status, headers with its
+/// full Content-Length, the first half of the body), then the connection drops, as a network failure mid-answer does.
 /// </summary>
-public enum FaultKind { Http503, InvalidSession, RequestLimitExceeded, UnableToLockRow, DropConnection, DropAfterCommit, RecordError, ErrorAfterCommit }
+public enum FaultKind { Http503, InvalidSession, RequestLimitExceeded, UnableToLockRow, DropConnection, DropAfterCommit, RecordError, ErrorAfterCommit, CutOffAnswer }
 
 /// <summary>
 /// One fault rule as posted to /__emulator/faults. It fires on the next <c>Count</c> matching requests, or on
