@@ -69,7 +69,19 @@ namespace SalesforceProvisioning
 
         private static readonly string[] AccessFields = { PermissionSetsField, GroupsField, PermissionSetGroupsField, PermissionSetLicensesField };
 
-        public static bool IsAccessField(string field) => AccessFields.Contains(field, StringComparer.OrdinalIgnoreCase);
+        public static bool IsAccessField(string field) => NameIn(AccessFields, field);
+
+        /// <summary>
+        /// Whether the names hold this one, ignoring case. A loop over the list itself: these run for every
+        /// mapping of every input, where LINQ's Contains and a foreach through IReadOnlyList allocated an
+        /// enumerator each time.
+        /// </summary>
+        internal static bool NameIn(IReadOnlyList<string> names, string name)
+        {
+            for (int i = 0; i < names.Count; i++)
+                if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
 
         /// <summary>Map entries that are not written to User fields: access lists, the access end date and the community account.</summary>
         public static bool IsPseudoField(string field) => IsAccessField(field) || string.Equals(field, "AccountId", StringComparison.OrdinalIgnoreCase)
@@ -381,10 +393,10 @@ namespace SalesforceProvisioning
 
         private static (bool, object) FirstPresent(object input, IReadOnlyList<string> names, Func<object, string, (bool Found, object Value)> readProperty)
         {
-            foreach (string name in names)
+            for (int i = 0; i < names.Count; i++)
             {
-                var (found, value) = readProperty(input, name);
-                if (found) return (true, FirstValueProperties.Contains(name, StringComparer.OrdinalIgnoreCase) ? FirstValue(value) : value);
+                var (found, value) = readProperty(input, names[i]);
+                if (found) return (true, NameIn(FirstValueProperties, names[i]) ? FirstValue(value) : value);
             }
             return (false, null);
         }

@@ -49,12 +49,15 @@ namespace SalesforceProvisioning
         public static UserMatch Match(SourceUser source, IUserLookup users, IReadOnlyList<string> matchBy, IReadOnlyList<string> alsoUnique)
         {
             var result = new UserMatch();
-            foreach (string field in matchBy.Concat(alsoUnique.Where(f => !matchBy.Contains(f, StringComparer.OrdinalIgnoreCase))))
+            // Index loops, not LINQ: this runs for every input of the run.
+            for (int i = 0; i < matchBy.Count + alsoUnique.Count; i++)
             {
-                bool matching = matchBy.Contains(field, StringComparer.OrdinalIgnoreCase);
+                bool matching = i < matchBy.Count;
+                string field = matching ? matchBy[i] : alsoUnique[i - matchBy.Count];
+                if (!matching && SfAttributeMap.NameIn(matchBy, field)) continue;
                 string value = source.KeyValue(field);
                 if (value == null) continue;
-                var hits = users.Find(field, value).GroupBy(u => UserOrgContext.Id15(u.Text("Id"))).Select(g => g.First()).ToList();
+                List<UserRecord> hits = DistinctUsers(users.Find(field, value));
                 if (hits.Count == 0) continue;
                 if (hits.Count > 1)
                     return Refuse("AmbiguousMatch", $"{hits.Count} Salesforce users have {field} '{value}' ({Names(hits)}).",
@@ -74,6 +77,20 @@ namespace SalesforceProvisioning
                     $"The two keys name different Salesforce users: correct {field} or {result.MatchedBy} in the source or in Salesforce.");
             }
             return result;
+        }
+
+        /// <summary>The users found, each once (by its 15-character Id); mostly none or one, so no grouping.</summary>
+        private static List<UserRecord> DistinctUsers(IEnumerable<UserRecord> found)
+        {
+            var hits = new List<UserRecord>(1);
+            foreach (UserRecord user in found)
+            {
+                bool seen = false;
+                foreach (UserRecord hit in hits)
+                    if (SameUser(hit, user)) { seen = true; break; }
+                if (!seen) hits.Add(user);
+            }
+            return hits;
         }
 
         private static string ConflictCode(params string[] fields)
