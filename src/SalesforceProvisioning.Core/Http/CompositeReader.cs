@@ -98,6 +98,22 @@ namespace SalesforceProvisioning
     }
 
     /// <summary>
+    /// Property names read once per answer instead of once per record: an answer of 10,000 records repeats the
+    /// same forty field names, and the reader would otherwise make a string of each every time.
+    /// </summary>
+    internal sealed class RepeatedNames : JsonNameTable
+    {
+        private readonly DefaultJsonNameTable _names = new DefaultJsonNameTable();
+
+        public override string Get(char[] key, int start, int length)
+        {
+            string name = _names.Get(key, start, length);
+            if (name == null) _names.Add(name = new string(key, start, length));
+            return name;
+        }
+    }
+
+    /// <summary>
     /// One query subrequest's answer in a composite response, read straight from the response text: each
     /// record becomes a small object of its own and the answer as a whole is never built as one JSON tree
     /// (five pages of 2,000 users would be a tree ten times the size of their text, all kept at once).
@@ -128,7 +144,7 @@ namespace SalesforceProvisioning
         public static List<QueryAnswer> ReadComposite(TextReader body, Action<JsonReader> onRecord = null)
         {
             var answers = new List<QueryAnswer>();
-            using (var reader = new JsonTextReader(body) { DateParseHandling = DateParseHandling.None, CloseInput = false })
+            using (var reader = new JsonTextReader(body) { DateParseHandling = DateParseHandling.None, CloseInput = false, PropertyNameTable = new RepeatedNames() })
             {
                 if (!reader.Read() || reader.TokenType != JsonToken.StartObject)
                     throw new SalesforceException(SalesforceFailure.ApiError, "Salesforce answered a composite read with something other than a JSON object.", Remedies.For("ConnectionDropped"));

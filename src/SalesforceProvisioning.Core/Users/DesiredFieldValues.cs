@@ -12,7 +12,10 @@ namespace SalesforceProvisioning
     /// </summary>
     internal sealed class DesiredFieldValues
     {
-        private readonly List<KeyValuePair<string, JToken>> _values = new List<KeyValuePair<string, JToken>>();
+        private readonly List<KeyValuePair<string, JToken>> _values;
+
+        /// <param name="expected">About how many values will be asked for (the source's fields), so the list is not regrown.</param>
+        public DesiredFieldValues(int expected = 0) { _values = new List<KeyValuePair<string, JToken>>(expected); }
 
         /// <summary>The value for the field (API names, as the describe spells them), or null when none is asked for.</summary>
         public JToken this[string field]

@@ -96,6 +96,8 @@ namespace SalesforceProvisioning
         internal void Plan(UserPlan plan, UserOrgContext org)
         {
             if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) return;
+            // Most users of a resync change nothing that takes or frees a seat: no queries made for them.
+            if (plan.Create == null && plan.Update == null && plan.Freeze == null && plan.Access.Count == 0) return;
             var needed = SeatsNeeded(plan, org).Where(l => l != null).Distinct().ToList();
             foreach (SfLicence licence in needed)
             {
@@ -136,7 +138,7 @@ namespace SalesforceProvisioning
                 return;
             }
             if (plan.Update?.Value<bool?>("IsActive") == false) SeatsFreed++;
-            SeatsFreed += plan.Access.Count(a => a.Kind == AccessKind.PermissionSetLicense && !a.Add);
+            if (plan.Access.Count > 0) SeatsFreed += plan.Access.Count(a => a.Kind == AccessKind.PermissionSetLicense && !a.Add);
         }
 
         private IEnumerable<SfLicence> SeatsNeeded(UserPlan plan, UserOrgContext org)

@@ -87,7 +87,7 @@ namespace SalesforceProvisioning
         /// <summary>The mapped values converted to what each field takes; null (and a failed plan) on a bad value.</summary>
         private static DesiredFieldValues DesiredFields(SourceUser source, UserOrgContext org, SfAttributeMap map, UserPlan plan, bool setsManagerLater)
         {
-            var desired = new DesiredFieldValues();
+            var desired = new DesiredFieldValues(source.Fields.Count + 8); // room for the defaults the planner adds (profile, locale keys, alias)
             foreach (var pair in source.Fields)
             {
                 FieldInfo field = org.UserDescribe.Field(pair.Key);
