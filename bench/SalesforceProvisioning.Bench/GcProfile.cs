@@ -66,6 +66,7 @@ namespace SalesforceProvisioning.Bench
                         string key = _current.Split(' ')[0];
                         var sum = _pausesByKind.GetValueOrDefault(key);
                         _pausesByKind[key] = (sum.Count + 1, sum.PauseMs + ms);
+                        if (_collections.Count > 0) _collections[_collections.Count - 1] += string.Create(CultureInfo.InvariantCulture, $", pause {ms:0.0} ms");
                         _suspended = default;
                         break;
                 }
