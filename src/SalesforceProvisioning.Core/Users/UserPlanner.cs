@@ -231,8 +231,10 @@ namespace SalesforceProvisioning
         {
             var update = new JObject();
             var notUpdated = new System.Collections.Generic.List<string>();
-            foreach (var property in desired.Fields)
+            // An index loop: this runs for every matched user, most of them unchanged.
+            for (int i = 0; i < desired.Fields.Count; i++)
             {
+                var property = desired.Fields[i];
                 FieldInfo field = org.UserDescribe.Field(property.Key);
                 // Username is the match key; matched by another key (-MatchBy), a changed Username is a rename.
                 if (field == null || !field.Updateable || (field.Name == "Username" && existing.MatchedBy == "Username")) continue;
@@ -275,14 +277,17 @@ namespace SalesforceProvisioning
                 plan.UserLoginId = existing.UserLoginId;
             }
             if (plan.Action == SfSyncAction.Unchanged && (update.HasValues || plan.PendingManagerKey != null)) plan.Action = SfSyncAction.Updated;
-            if (update.HasValues) plan.Update = update;
-            plan.ChangedFields.AddRange(update.Properties().Select(p => p.Name));
+            if (update.HasValues)
+            {
+                plan.Update = update;
+                plan.ChangedFields.AddRange(update.Properties().Select(p => p.Name));
+            }
             if (plan.Freeze.HasValue) plan.ChangedFields.Add("UserLogin.IsFrozen");
 
             var notes = new System.Collections.Generic.List<string>();
             if (decision.Reason != null) notes.Add(decision.Reason);
             if (notUpdated.Count > 0) notes.Add($"Not updated because their Update flag is off: {string.Join(", ", notUpdated)}.");
-            if (update["Email"] != null) notes.Add("Email changed: Salesforce may send the user a confirmation mail.");
+            if (update.HasValues && update["Email"] != null) notes.Add("Email changed: Salesforce may send the user a confirmation mail.");
             if (notes.Count > 0) plan.Message = string.Join(" ", notes);
         }
 

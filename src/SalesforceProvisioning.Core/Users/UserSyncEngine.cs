@@ -186,12 +186,13 @@ namespace SalesforceProvisioning
                     continue;
                 }
                 string matchedId = match?.Record?.Text("Id");
-                if (matchedId != null && _seenUserIds.TryGetValue(UserOrgContext.Id15(matchedId), out int sameUser))
+                string matchedId15 = matchedId == null ? null : UserOrgContext.Id15(matchedId);
+                if (matchedId15 != null && _seenUserIds.TryGetValue(matchedId15, out int sameUser))
                 {
                     plans.Add(Refused(source, "DuplicateInput", $"This input matches the same Salesforce user ({match.Record.Text("Username")}, by {match.MatchedBy}) as input {sameUser}; only the first is synced.", "Remove the duplicate from the source, or correct its keys."));
                     continue;
                 }
-                if (matchedId != null) _seenUserIds[UserOrgContext.Id15(matchedId)] = source.Index;
+                if (matchedId15 != null) _seenUserIds[matchedId15] = source.Index;
                 plans.Add(UserPlanner.Plan(source, ToExisting(match?.Record, match?.MatchedBy), Org, _map, _policy));
             }
             if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
