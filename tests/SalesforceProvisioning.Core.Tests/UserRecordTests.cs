@@ -107,6 +107,34 @@ namespace SalesforceProvisioning.Tests
             Assert.True(existing.IsUnlinkedCommunityUser);
         }
 
+        [Theory]
+        [InlineData(40)]
+        [InlineData(70)] // past 64 fields: a record's fields are told apart by two words
+        [InlineData(130)] // past 128: every record keeps a place for every field
+        public void Records_keep_only_their_fields_with_a_value_and_give_each_field_its_own(int fieldCount)
+        {
+            var fields = new[] { "Id", "Username" }.Concat(Enumerable.Range(0, fieldCount - 2).Select(i => $"F{i}__c")).ToArray();
+            var index = new CompactRecordIndex(fields, "Username");
+            for (int user = 0; user < 3; user++)
+            {
+                var values = new object[fields.Length];
+                values[0] = $"005{user:D15}";
+                values[1] = $"user{user}@example.com";
+                // Each user has a value in a different set of fields (every field whose number leaves this remainder).
+                for (int i = 2; i < fields.Length; i++) if (i % 3 == user) values[i] = $"u{user}f{i}";
+                index.Add(values);
+            }
+            for (int user = 0; user < 3; user++)
+            {
+                UserRecord record = index.Find($"user{user}@example.com");
+                Assert.Equal($"005{user:D15}", record.Text("Id"));
+                for (int i = 2; i < fields.Length; i++)
+                    Assert.Equal(i % 3 == user ? $"u{user}f{i}" : null, record.Text(fields[i]));
+                // Only the fields with a value: Id, Username and this user's own.
+                Assert.Equal(2 + Enumerable.Range(2, fields.Length - 2).Count(i => i % 3 == user), record.ToJson().Count);
+            }
+        }
+
         [Fact]
         public void A_record_read_again_by_a_retried_read_is_found_once_and_by_its_latest_values()
         {

@@ -9,6 +9,9 @@ namespace SalesforceProvisioning
     /// <summary>
     /// Many records in little memory, found by a key field: one shared field list and one array of plain
     /// values per record (a JObject per record costs several times more, which matters at 100k users).
+    /// A record's array holds only its fields with a value, after a shared <see cref="Shape"/> that says
+    /// which ones: with the default map most of some forty selected fields are empty, and the scan's
+    /// collections copy every record the index keeps.
     /// </summary>
     internal sealed class CompactRecordIndex : IUserLookup
     {
@@ -20,6 +23,9 @@ namespace SalesforceProvisioning
         private readonly Dictionary<string, int> _fieldIndex = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, object[]> _records = new Dictionary<string, object[]>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, string> _sharedValues = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<(ulong, ulong), Shape> _shapes = new Dictionary<(ulong, ulong), Shape>();
+        private Shape _allFields;
+        private object[] _reading;
 
         /// <summary>Other fields records are found by (FederationIdentifier, a manager's key): value to the records' keys.</summary>
         private readonly Dictionary<string, Dictionary<string, List<string>>> _byField = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.OrdinalIgnoreCase);
@@ -50,7 +56,9 @@ namespace SalesforceProvisioning
         /// <summary>Adds the record the reader is at (its StartObject), reading it to its EndObject: no JSON object is made.</summary>
         public void Add(JsonReader reader)
         {
-            var values = new object[_fields.Length];
+            // One array for every record read: a record keeps only its values with its shape (Pack).
+            object[] values = _reading ?? (_reading = new object[_fields.Length]);
+            Array.Clear(values, 0, values.Length);
             int depth = reader.Depth;
             while (reader.Read() && reader.Depth > depth)
             {
@@ -80,6 +88,7 @@ namespace SalesforceProvisioning
             if (key == null) return;
             // A record read again (a retried read that had handed on part of its answer) replaces the first copy.
             if (_records.TryGetValue(key, out object[] earlier)) Unindex(key, earlier);
+            values = Pack(values);
             _records[key] = values;
             foreach (var index in _byField)
             {
@@ -101,7 +110,7 @@ namespace SalesforceProvisioning
 
         private string IndexedValue(string field, object[] values)
         {
-            object raw = _fieldIndex.TryGetValue(field, out int i) ? values[i] : null;
+            object raw = ValueOf(values, field);
             string value = raw == null ? null : Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture);
             return string.IsNullOrEmpty(value) ? null : value;
         }
@@ -128,15 +137,66 @@ namespace SalesforceProvisioning
             => key != null && _records.TryGetValue(key, out object[] values) ? new UserRecord(this, values) : null;
 
         /// <summary>A field's value in a record of this index, or null when empty or not selected.</summary>
-        internal object ValueOf(object[] values, string field) => _fieldIndex.TryGetValue(field, out int i) ? values[i] : null;
+        internal object ValueOf(object[] record, string field)
+        {
+            if (!_fieldIndex.TryGetValue(field, out int i)) return null;
+            int slot = ((Shape)record[0]).Slots[i];
+            return slot == 0 ? null : record[slot];
+        }
 
         /// <summary>A record of this index as a JSON object; fields without a value are left out (reading one gives null, as a JSON null does).</summary>
-        internal JObject ToJson(object[] values)
+        internal JObject ToJson(object[] record)
         {
-            var record = new JObject();
+            var json = new JObject();
+            var shape = (Shape)record[0];
             for (int i = 0; i < _fields.Length; i++)
-                if (values[i] != null) record.Add(_fields[i], new JValue(values[i]));
+                if (shape.Slots[i] != 0 && record[shape.Slots[i]] != null) json.Add(_fields[i], new JValue(record[shape.Slots[i]]));
+            return json;
+        }
+
+        /// <summary>
+        /// Which fields of the index a record has a value for: a field's slot in the record's array (1 on), or 0
+        /// for none. Records with the same fields share one.
+        /// </summary>
+        private sealed class Shape
+        {
+            public Shape(int[] slots, int count) { Slots = slots; Count = count; }
+            public int[] Slots { get; }
+            public int Count { get; }
+        }
+
+        /// <summary>The record's values (one per field of the index) as its shape and the values it has.</summary>
+        private object[] Pack(object[] values)
+        {
+            Shape shape = ShapeOf(values);
+            var record = new object[shape.Count + 1];
+            record[0] = shape;
+            for (int i = 0; i < values.Length; i++)
+                if (shape.Slots[i] != 0) record[shape.Slots[i]] = values[i];
             return record;
+        }
+
+        private Shape ShapeOf(object[] values)
+        {
+            if (values.Length > 128) return _allFields ?? (_allFields = NewShape(values, allFields: true));
+            ulong low = 0, high = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (values[i] == null) continue;
+                if (i < 64) low |= 1UL << i;
+                else high |= 1UL << (i - 64);
+            }
+            if (!_shapes.TryGetValue((low, high), out Shape shape)) _shapes[(low, high)] = shape = NewShape(values, allFields: false);
+            return shape;
+        }
+
+        private static Shape NewShape(object[] values, bool allFields)
+        {
+            var slots = new int[values.Length];
+            int count = 0;
+            for (int i = 0; i < values.Length; i++)
+                if (allFields || values[i] != null) slots[i] = ++count;
+            return new Shape(slots, count);
         }
 
         /// <summary>One copy of repeated short values (profile ids, locale keys, titles).</summary>
