@@ -18,6 +18,51 @@ namespace SalesforceProvisioning
         void JobFinished(string jobId);
 
         IReadOnlyList<string> PendingJobs();
+
+        /// <summary>The rule run that submitted the job (the last run of the scope started before it), or null.</summary>
+        long? RunOf(string jobId);
+
+        /// <summary>Adds a note to a run's record (its error text), for example what its job did after it stopped.</summary>
+        void NoteOnRun(long runId, string note);
+    }
+
+    /// <summary>
+    /// A job a stopped run left running, followed to its end by a later run: its info, the run that submitted it,
+    /// and what it did to each record it processed (from successfulResults and failedResults).
+    /// </summary>
+    public sealed class ResumedBulkJob
+    {
+        public ResumedBulkJob(BulkJobInfo info, long? runId, IReadOnlyList<BulkRecordResult> records)
+        {
+            Info = info;
+            RunId = runId;
+            Records = records;
+        }
+
+        public BulkJobInfo Info { get; }
+        public long? RunId { get; }
+        public IReadOnlyList<BulkRecordResult> Records { get; }
+
+        /// <summary>Who submitted the job, for messages: "run 12" or "an earlier run".</summary>
+        public string SubmittedBy => RunId != null ? "run " + RunId.Value.ToString(CultureInfo.InvariantCulture) : "an earlier run";
+
+        public int Succeeded => Records.Count(r => r.Success);
+        public int Failed => Records.Count(r => !r.Success);
+    }
+
+    /// <summary>One processed record of a resumed job: its key (the insert key field's value, or the Id of an update), and what happened.</summary>
+    public sealed class BulkRecordResult
+    {
+        public string Key { get; internal set; }
+        public string Id { get; internal set; }
+        public bool Success { get; internal set; }
+        public bool Created { get; internal set; }
+        public string ErrorCode { get; internal set; }
+        public string Message { get; internal set; }
+        public IReadOnlyList<string> Fields { get; internal set; }
+
+        /// <summary>The uploaded values of a failed record by column, to tell whether a later write would be the same one.</summary>
+        public IReadOnlyDictionary<string, string> Uploaded { get; internal set; }
     }
 
     /// <summary>A Bulk API 2.0 job's state and counts, as Get Job Info reports them.</summary>
@@ -94,6 +139,12 @@ namespace SalesforceProvisioning
         /// <summary>Ids of the jobs this instance ran (for the summary).</summary>
         public List<string> JobIds { get; } = new List<string>();
 
+        /// <summary>The error code of a record whose closed job was still processing when the run stopped.</summary>
+        public const string JobLeftRunningCode = "BulkJobInProgress";
+
+        /// <summary>Records of the job a stop (Ctrl+C) left processing in Salesforce: their outcome is the job's, known later.</summary>
+        public List<RecordOutcome> LeftRunning { get; } = new List<RecordOutcome>();
+
         /// <summary>Counted calls the last jobs' polls took (the back-off keeps them few).</summary>
         public int Polls { get; private set; }
 
@@ -156,6 +207,14 @@ namespace SalesforceProvisioning
                 _journal?.JobFinished(jobId);
                 return (outcomes, null);
             }
+            catch (OperationCanceledException)
+            {
+                // Stopped while Salesforce processes the closed job: it goes on without us. Its records are left to
+                // the job (it stays in the journal; the next rule run follows it and reports them), never guessed.
+                LeftRunning.AddRange(writes.Select(w => new RecordOutcome(w, false, null, JobLeftRunningCode,
+                    $"Bulk API 2.0 job {jobId} was processing this record when the run stopped; it goes on in Salesforce. The next run of the rule follows the job to its end and reports this record as the job left it.", null, outcomeUnknown: true)));
+                throw;
+            }
             catch (SalesforceException ex)
             {
                 // The job may be processing: its outcome is unknown to this run (it stays in the journal, and the
@@ -197,22 +256,80 @@ namespace SalesforceProvisioning
 
         /// <summary>
         /// A job a stopped run left behind: an Open one (never closed, so nothing processed) is aborted; a closed
-        /// one is polled until it is finished. Either way it leaves the journal, and its info is returned.
+        /// one is polled until it is finished, and what it did to each record is read from successfulResults
+        /// (sf__Id, sf__Created, then the uploaded columns) and failedResults (sf__Id, sf__Error, then the uploaded
+        /// columns): Salesforce's "Get Job Successful Record Results"
+        /// (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_successful_results.htm)
+        /// and "Get Job Failed Record Results". Records are keyed by <paramref name="insertKeyField"/> for an insert
+        /// job and by Id for an update. Either way the job leaves the journal.
         /// </summary>
-        public async Task<BulkJobInfo> ResumeAsync(string jobId, CancellationToken ct)
+        public async Task<ResumedBulkJob> ResumeAsync(string jobId, string insertKeyField, CancellationToken ct)
         {
-            var info = new BulkJobInfo((JObject)await _client.GetAsync(_client.DataPath("jobs/ingest/" + jobId), ct).ConfigureAwait(false));
+            string jobPath = _client.DataPath("jobs/ingest/" + jobId);
+            var info = new BulkJobInfo((JObject)await _client.GetAsync(jobPath, ct).ConfigureAwait(false));
             if (info.State == "Open")
             {
                 await AbortQuietlyAsync(jobId, ct).ConfigureAwait(false);
-                info = new BulkJobInfo((JObject)await _client.GetAsync(_client.DataPath("jobs/ingest/" + jobId), ct).ConfigureAwait(false));
+                info = new BulkJobInfo((JObject)await _client.GetAsync(jobPath, ct).ConfigureAwait(false));
             }
             else if (!info.IsFinished)
             {
                 info = await PollAsync(jobId, ct).ConfigureAwait(false);
             }
+            string keyField = info.Operation == "insert" ? insertKeyField : "Id";
+            var records = new List<BulkRecordResult>();
+            if (info.RecordsProcessed > info.RecordsFailed)
+            {
+                ResultRows successful = await ReadCsvAsync(jobPath + "/successfulResults/", ct).ConfigureAwait(false);
+                foreach (string[] row in successful.Rows)
+                {
+                    string id = successful.Value(row, "sf__Id");
+                    records.Add(new BulkRecordResult
+                    {
+                        Key = keyField == "Id" ? successful.Value(row, "Id") ?? id : successful.Value(row, keyField),
+                        Id = id,
+                        Success = true,
+                        Created = string.Equals(successful.Value(row, "sf__Created"), "true", StringComparison.OrdinalIgnoreCase),
+                    });
+                }
+            }
+            if (info.RecordsFailed > 0)
+            {
+                ResultRows failed = await ReadCsvAsync(jobPath + "/failedResults/", ct).ConfigureAwait(false);
+                foreach (string[] row in failed.Rows)
+                {
+                    var (code, message, fields) = ParseError(failed.Value(row, "sf__Error"));
+                    records.Add(new BulkRecordResult
+                    {
+                        Key = keyField == "Id" ? failed.Value(row, "Id") ?? failed.Value(row, "sf__Id") : failed.Value(row, keyField),
+                        Id = failed.Value(row, "sf__Id"),
+                        ErrorCode = code,
+                        Message = message,
+                        Fields = fields,
+                        Uploaded = failed.UploadedValues(row),
+                    });
+                }
+            }
+            long? runId = _journal?.RunOf(jobId);
             _journal?.JobFinished(jobId);
-            return info;
+            return new ResumedBulkJob(info, runId, records.Where(r => r.Key != null).ToList());
+        }
+
+        /// <summary>
+        /// Whether a write would upload exactly the values a failed job row uploaded (the same columns, as
+        /// <see cref="CsvValue"/> writes them): then it is the same write, and would fail the same way.
+        /// </summary>
+        public static bool SameUpload(IReadOnlyDictionary<string, string> uploaded, JObject record, string id = null)
+        {
+            if (uploaded == null || record == null) return false;
+            foreach (JProperty property in record.Properties())
+                if (!uploaded.ContainsKey(property.Name)) return false;
+            foreach (var column in uploaded)
+            {
+                string value = column.Key == "Id" && id != null ? id : CsvValue(record.GetValue(column.Key, StringComparison.OrdinalIgnoreCase), missing: "");
+                if (!string.Equals(value, column.Value, StringComparison.Ordinal)) return false;
+            }
+            return true;
         }
 
         private async Task AbortQuietlyAsync(string jobId, CancellationToken ct)
@@ -303,6 +420,15 @@ namespace SalesforceProvisioning
             public List<string[]> Rows { get; } = new List<string[]>();
 
             public string Value(string[] row, string name) => _columns.TryGetValue(name, out int i) && i < row.Length && row[i].Length > 0 ? row[i] : null;
+
+            /// <summary>The row's uploaded columns (every one but Salesforce's sf__ columns), empty values included.</summary>
+            public IReadOnlyDictionary<string, string> UploadedValues(string[] row)
+            {
+                var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var column in _columns)
+                    if (!column.Key.StartsWith("sf__", StringComparison.Ordinal)) values[column.Key] = column.Value < row.Length ? row[column.Value] : "";
+                return values;
+            }
         }
 
         /// <summary>sf__Error as Salesforce writes it: "STATUS_CODE:message:fields --" (the fields comma-separated, maybe none).</summary>

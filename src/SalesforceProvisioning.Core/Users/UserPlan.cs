@@ -99,6 +99,18 @@ namespace SalesforceProvisioning
             }
         }
 
+        /// <summary>
+        /// What a resumed Bulk API 2.0 job of a stopped run did to this user (Created or Updated), reported by this
+        /// run in place of Unchanged or Updated, with <see cref="ReportedNote"/>; null when no resumed job wrote it.
+        /// </summary>
+        internal SfSyncAction? ReportedAs { get; set; }
+        internal string ReportedNote { get; set; }
+
+        /// <summary>The run stopped while a Bulk API 2.0 job was processing this user: why, for its result (the job's, reported later).</summary>
+        internal string LeftInBulkJob { get; set; }
+
+        private bool ReportsResumedJob => ReportedAs != null && (Action == SfSyncAction.Unchanged || Action == SfSyncAction.Updated);
+
         /// <summary>The operation name and target text for ShouldProcess.</summary>
         public string Operation => Action.ToString().Replace("Created", "Create").Replace("Updated", "Update").Replace("Disabled", "Disable").Replace("Frozen", "Freeze").Replace("Reactivated", "Reactivate") + " Salesforce user";
 
@@ -160,16 +172,17 @@ namespace SalesforceProvisioning
         {
             Username = Username,
             SalesforceId = UserId,
-            Outcome = Action,
+            Outcome = ReportsResumedJob ? ReportedAs.Value : Action,
             ChangedFields = new SfFieldList(ChangedFields.ToArray()),
             ErrorCode = ErrorCode,
-            Message = Message,
+            Message = ReportsResumedJob ? (string.IsNullOrEmpty(Message) ? ReportedNote : ReportedNote + " " + Message) : Message,
             Remedy = Remedy,
             WhatIf = whatIf && IsWrite,
             InputIndex = Source.Index,
             InputObject = Source.Input,
             PartiallyApplied = PartiallyApplied,
             Unsettled = ManagerNotSet,
+            LeftToBulkJob = Action == SfSyncAction.Failed && ErrorCode == BulkIngest.JobLeftRunningCode,
         };
     }
 }

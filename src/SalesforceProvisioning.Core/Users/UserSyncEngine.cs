@@ -193,6 +193,7 @@ namespace SalesforceProvisioning
                 }
                 if (matchedId != null) _seenUserIds[UserOrgContext.Id15(matchedId)] = source.Index;
                 plans.Add(UserPlanner.Plan(source, ToExisting(match?.Record, match?.MatchedBy), Org, _map, _policy));
+                if (_resumedJobs.Count > 0) TakeResumedJobResult(plans[plans.Count - 1]);
             }
             if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
@@ -509,6 +510,11 @@ namespace SalesforceProvisioning
 
         private static void FailUnwritten(UserPlan plan, SalesforceException stop)
         {
+            if (plan.LeftInBulkJob != null)
+            {
+                plan.Fail(BulkIngest.JobLeftRunningCode, plan.LeftInBulkJob, "Run the rule again: it follows the job to its end and reports this record.");
+                return;
+            }
             // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
             if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
             else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
