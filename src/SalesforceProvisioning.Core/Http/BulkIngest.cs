@@ -170,7 +170,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>One job's outcomes, and the failure a person must fix that ended it, if any.</summary>
-        private async Task<(List<RecordOutcome>, SalesforceException)> RunJobAsync(string sObjectType, WriteKind kind, List<RecordWrite> writes, string csv, string keyField, CancellationToken ct)
+        private async Task<(List<RecordOutcome>, SalesforceException)> RunJobAsync(string sObjectType, WriteKind kind, List<RecordWrite> writes, Upload csv, string keyField, CancellationToken ct)
         {
             string operation = kind == WriteKind.Create ? "insert" : "update";
             string jobId = null;
@@ -183,7 +183,8 @@ namespace SalesforceProvisioning
                 JobIds.Add(jobId);
                 _journal?.JobStarted(jobId, sObjectType, operation);
                 string jobPath = _client.DataPath("jobs/ingest/" + jobId);
-                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
+                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv.Text, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
+                csv.Text = null; // uploaded: a job's CSV (tens of MB) is not kept while the job is polled
             }
             catch (SalesforceException ex)
             {
@@ -280,8 +281,7 @@ namespace SalesforceProvisioning
             var records = new List<BulkRecordResult>();
             if (info.RecordsProcessed > info.RecordsFailed)
             {
-                ResultRows successful = await ReadCsvAsync(jobPath + "/successfulResults/", ct).ConfigureAwait(false);
-                foreach (string[] row in successful.Rows)
+                await ReadCsvAsync(jobPath + "/successfulResults/", (successful, row) =>
                 {
                     string id = successful.Value(row, "sf__Id");
                     records.Add(new BulkRecordResult
@@ -291,12 +291,11 @@ namespace SalesforceProvisioning
                         Success = true,
                         Created = string.Equals(successful.Value(row, "sf__Created"), "true", StringComparison.OrdinalIgnoreCase),
                     });
-                }
+                }, ct).ConfigureAwait(false);
             }
             if (info.RecordsFailed > 0)
             {
-                ResultRows failed = await ReadCsvAsync(jobPath + "/failedResults/", ct).ConfigureAwait(false);
-                foreach (string[] row in failed.Rows)
+                await ReadCsvAsync(jobPath + "/failedResults/", (failed, row) =>
                 {
                     var (code, message, fields) = ParseError(failed.Value(row, "sf__Error"));
                     records.Add(new BulkRecordResult
@@ -308,7 +307,7 @@ namespace SalesforceProvisioning
                         Fields = fields,
                         Uploaded = failed.UploadedValues(row),
                     });
-                }
+                }, ct).ConfigureAwait(false);
             }
             long? runId = _journal?.RunOf(jobId);
             _journal?.JobFinished(jobId);
@@ -360,28 +359,29 @@ namespace SalesforceProvisioning
             bool allProcessed = info.State == "JobComplete" && info.RecordsProcessed >= writes.Count;
             if (info.RecordsProcessed > info.RecordsFailed || !allProcessed)
             {
-                ResultRows successful = await ReadCsvAsync(jobPath + "/successfulResults/", ct).ConfigureAwait(false);
-                foreach (string[] row in successful.Rows)
+                await ReadCsvAsync(jobPath + "/successfulResults/", (successful, row) =>
+                {
                     if (Take(byKey, successful, row, keyField, out RecordWrite write))
                         outcomes[write] = new RecordOutcome(write, true, successful.Value(row, "sf__Id") ?? write.Id, null, null, null);
+                }, ct).ConfigureAwait(false);
             }
             if (info.RecordsFailed > 0 || !allProcessed)
             {
-                ResultRows failed = await ReadCsvAsync(jobPath + "/failedResults/", ct).ConfigureAwait(false);
-                foreach (string[] row in failed.Rows)
+                await ReadCsvAsync(jobPath + "/failedResults/", (failed, row) =>
                 {
-                    if (!Take(byKey, failed, row, keyField, out RecordWrite write)) continue;
+                    if (!Take(byKey, failed, row, keyField, out RecordWrite write)) return;
                     var (code, message, fields) = ParseError(failed.Value(row, "sf__Error"));
                     outcomes[write] = new RecordOutcome(write, false, failed.Value(row, "sf__Id"), code, message, fields);
-                }
+                }, ct).ConfigureAwait(false);
             }
             if (!allProcessed)
             {
                 string why = info.ErrorMessage != null ? $"ended {info.State}: {info.ErrorMessage}" : $"ended {info.State}";
-                ResultRows unprocessed = await ReadCsvAsync(jobPath + "/unprocessedrecords/", ct).ConfigureAwait(false);
-                foreach (string[] row in unprocessed.Rows)
+                await ReadCsvAsync(jobPath + "/unprocessedrecords/", (unprocessed, row) =>
+                {
                     if (Take(byKey, unprocessed, row, keyField, out RecordWrite write))
                         outcomes[write] = new RecordOutcome(write, false, null, "NotProcessed", $"Bulk API 2.0 job {info.Id} {why} before processing this record; it was not written.", null);
+                }, ct).ConfigureAwait(false);
             }
             return writes.Select(w => outcomes.TryGetValue(w, out RecordOutcome o) ? o
                 : new RecordOutcome(w, false, null, NotConfirmed.Code, $"Bulk API 2.0 job {info.Id} ({info.State}) listed this record in none of its results.", null, outcomeUnknown: true)).ToList();
@@ -399,25 +399,30 @@ namespace SalesforceProvisioning
             return false;
         }
 
-        private async Task<ResultRows> ReadCsvAsync(string path, CancellationToken ct)
-        {
-            ApiResponse response = await _client.SendTextAsync(Method.Get, path, null, null, "text/csv", repeatable: true, ct).ConfigureAwait(false);
-            return new ResultRows(BulkCsv.Parse(response.Body));
-        }
+        /// <summary>
+        /// Reads a result CSV row by row as the answer is read (a job's 50,000 rows are never held as one text nor
+        /// as a list of rows), handing each row after the header to <paramref name="onRow"/> with the header's columns.
+        /// </summary>
+        private Task ReadCsvAsync(string path, Action<ResultRows, string[]> onRow, CancellationToken ct)
+            => _client.SendTextAsync(Method.Get, path, "text/csv", reader =>
+            {
+                ResultRows columns = null;
+                foreach (string[] row in BulkCsv.Rows(reader))
+                {
+                    if (columns == null) columns = new ResultRows(row);
+                    else onRow(columns, row);
+                }
+            }, repeatable: true, ct);
 
-        /// <summary>A result CSV: its columns by name (sf__Id, sf__Error, the uploaded fields) and its rows.</summary>
+        /// <summary>A result CSV's columns by name (sf__Id, sf__Error, the uploaded fields), to read its rows' values.</summary>
         private sealed class ResultRows
         {
             private readonly Dictionary<string, int> _columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
 
-            public ResultRows(List<string[]> rows)
+            public ResultRows(string[] header)
             {
-                if (rows.Count == 0) return;
-                for (int i = 0; i < rows[0].Length; i++) _columns[rows[0][i]] = i;
-                Rows = rows.Skip(1).ToList();
+                for (int i = 0; i < header.Length; i++) _columns[header[i]] = i;
             }
-
-            public List<string[]> Rows { get; } = new List<string[]>();
 
             public string Value(string[] row, string name) => _columns.TryGetValue(name, out int i) && i < row.Length && row[i].Length > 0 ? row[i] : null;
 
@@ -460,18 +465,38 @@ namespace SalesforceProvisioning
             var columns = new List<string> { keyField };
             var seen = new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase);
             foreach (RecordWrite write in writes)
-                foreach (JProperty property in write.Record.Properties())
-                    if (seen.Add(property.Name)) columns.Add(property.Name);
+                foreach (string name in write.Packed != null ? write.Packed.Names() : write.Record.Properties().Select(p => p.Name))
+                    if (seen.Add(name)) columns.Add(name);
             return columns;
         }
 
+        /// <summary>A write's fields as CSV cells: read from its packed buffer when it has one (no JSON tree), else from its record.</summary>
+        private static void ForEachCsvField(RecordWrite write, Action<string, string> onField)
+        {
+            if (write.Packed != null) write.Packed.ForEachCsvField(onField);
+            else foreach (JProperty property in write.Record.Properties()) onField(property.Name, CsvValue(property.Value, missing: ""));
+        }
+
         private static string KeyOf(RecordWrite write, string keyField)
-            => keyField == "Id" ? write.Id ?? write.Record.Value<string>("Id") : CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
+        {
+            if (keyField == "Id" && write.Id != null) return write.Id;
+            if (write.Packed != null) return write.Packed.CsvValue(keyField) ?? "";
+            return CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
+        }
 
         /// <summary>The writes and their CSV, split so that no upload passes <see cref="MaxUploadBytes"/>.</summary>
-        private static IEnumerable<(List<RecordWrite>, string)> Chunks(List<RecordWrite> writes, string keyField)
+        /// <summary>A job's CSV on its way to the upload, let go once sent.</summary>
+        private sealed class Upload
+        {
+            public string Text;
+        }
+
+        private static IEnumerable<(List<RecordWrite>, Upload)> Chunks(List<RecordWrite> writes, string keyField)
         {
             List<string> columns = Columns(writes, keyField);
+            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var cells = new string[columns.Count];
             var headerRow = new StringBuilder();
             BulkCsv.AppendRow(headerRow, columns);
             string header = headerRow.ToString();
@@ -480,11 +505,13 @@ namespace SalesforceProvisioning
             long size = Encoding.UTF8.GetByteCount(header);
             foreach (RecordWrite write in writes)
             {
-                string row = Row(write, columns);
+                string row = Row(write, columns, columnOf, cells);
                 long rowSize = Encoding.UTF8.GetByteCount(row);
                 if (chunk.Count > 0 && size + rowSize > MaxUploadBytes)
                 {
-                    yield return (chunk, csv.ToString());
+                    var full = new Upload { Text = csv.ToString() };
+                    csv = null;
+                    yield return (chunk, full);
                     chunk = new List<RecordWrite>();
                     csv = new StringBuilder(header);
                     size = Encoding.UTF8.GetByteCount(header);
@@ -493,7 +520,10 @@ namespace SalesforceProvisioning
                 csv.Append(row);
                 size += rowSize;
             }
-            if (chunk.Count > 0) yield return (chunk, csv.ToString());
+            if (chunk.Count == 0) yield break;
+            var last = new Upload { Text = csv.ToString() };
+            csv = null;
+            yield return (chunk, last);
         }
 
         /// <summary>The job's CSV: the header, then one row per record, every value quoted, LF line endings.</summary>
@@ -501,14 +531,22 @@ namespace SalesforceProvisioning
         {
             var csv = new StringBuilder();
             BulkCsv.AppendRow(csv, columns);
-            foreach (RecordWrite write in writes) csv.Append(Row(write, columns));
+            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var cells = new string[columns.Count];
+            foreach (RecordWrite write in writes) csv.Append(Row(write, columns, columnOf, cells));
             return csv.ToString();
         }
 
-        private static string Row(RecordWrite write, IReadOnlyList<string> columns)
+        /// <summary>One write's row: its cells by column (<paramref name="cells"/> is the caller's, reused), empty where it has no value.</summary>
+        private static string Row(RecordWrite write, IReadOnlyList<string> columns, Dictionary<string, int> columnOf, string[] cells)
         {
+            Array.Clear(cells, 0, cells.Length);
+            ForEachCsvField(write, (name, value) => { if (columnOf.TryGetValue(name, out int i)) cells[i] = value; });
+            int id = columnOf.TryGetValue("Id", out int at) ? at : -1;
+            if (id >= 0 && write.Id != null) cells[id] = write.Id;
             var row = new StringBuilder();
-            BulkCsv.AppendRow(row, columns.Select(c => c == "Id" && write.Id != null ? write.Id : CsvValue(write.Record.GetValue(c, StringComparison.OrdinalIgnoreCase), missing: "")));
+            BulkCsv.AppendRow(row, cells);
             return row.ToString();
         }
 
@@ -566,16 +604,25 @@ namespace SalesforceProvisioning
         /// <summary>Hands each row of a CSV text to <paramref name="onRow"/> as it is read, so a large answer is never held as a list of rows.</summary>
         public static void ReadRows(string text, Action<string[]> onRow)
         {
+            foreach (string[] row in Rows(text)) onRow(row);
+        }
+
+        /// <summary>The rows of a CSV text, each read when the enumeration reaches it.</summary>
+        public static IEnumerable<string[]> Rows(string text) => Rows(new System.IO.StringReader(text));
+
+        /// <summary>The rows of a CSV read from <paramref name="text"/>, each read when the enumeration reaches it.</summary>
+        public static IEnumerable<string[]> Rows(System.IO.TextReader text)
+        {
             var row = new List<string>();
             var field = new StringBuilder();
             bool quoted = false, any = false;
-            for (int i = 0; i < text.Length; i++)
+            for (int read = text.Read(); read >= 0; read = text.Read())
             {
-                char c = text[i];
+                char c = (char)read;
                 if (quoted)
                 {
                     if (c != '"') field.Append(c);
-                    else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                    else if (text.Peek() == '"') { field.Append('"'); text.Read(); }
                     else quoted = false;
                     continue;
                 }
@@ -585,13 +632,13 @@ namespace SalesforceProvisioning
                     case ',': row.Add(field.ToString()); field.Clear(); any = true; break;
                     case '\r': break;
                     case '\n':
-                        if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
+                        if (any || field.Length > 0) { row.Add(field.ToString()); yield return row.ToArray(); }
                         row.Clear(); field.Clear(); any = false;
                         break;
                     default: field.Append(c); any = true; break;
                 }
             }
-            if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
+            if (any || field.Length > 0) { row.Add(field.ToString()); yield return row.ToArray(); }
         }
     }
 }

@@ -24,9 +24,59 @@ namespace SalesforceProvisioning
         /// <summary>What the lifecycle policy decided for an existing user (null for new users and failed input).</summary>
         internal LifecycleDecision Decision { get; set; }
 
+        private JObject _create, _update;
+        private PackedRecord _packedCreate, _packedUpdate;
+
         /// <summary>Fields of a new user (POST), or the changed fields of an existing one (PATCH).</summary>
-        public JObject Create { get; internal set; }
-        public JObject Update { get; internal set; }
+        /// <remarks>Unpacked again when asked for after <see cref="Pack"/>: the bulk path reads <see cref="PackedCreate"/> instead.</remarks>
+        public JObject Create
+        {
+            get
+            {
+                if (_packedCreate != null) { _create = _packedCreate.Unpack(); _packedCreate = null; }
+                return _create;
+            }
+            internal set { _create = value; _packedCreate = null; }
+        }
+
+        public JObject Update
+        {
+            get
+            {
+                if (_packedUpdate != null) { _update = _packedUpdate.Unpack(); _packedUpdate = null; }
+                return _update;
+            }
+            internal set { _update = value; _packedUpdate = null; }
+        }
+
+        /// <summary>The plan creates a user (whether its fields are packed or not).</summary>
+        internal bool CreatesUser => _create != null || _packedCreate != null;
+        internal bool UpdatesUser => _update != null || _packedUpdate != null;
+
+        /// <summary>The create's or update's fields while packed (null once unpacked or when there is none).</summary>
+        internal PackedRecord PackedCreate => _packedCreate;
+        internal PackedRecord PackedUpdate => _packedUpdate;
+
+        /// <summary>The update deactivates the user (read without unpacking it).</summary>
+        internal bool Deactivates
+        {
+            get
+            {
+                JToken active = _packedUpdate != null ? _packedUpdate.Value("IsActive") : _update?["IsActive"];
+                return active?.Type == JTokenType.Boolean && !active.Value<bool>();
+            }
+        }
+
+        /// <summary>
+        /// For a write held long before it is sent (a bulk run carries up to a job's worth): the create's and
+        /// update's fields go into compact buffers and the matched user's record, needed only to plan, is let go.
+        /// </summary>
+        internal void Pack()
+        {
+            if (_create != null) { _packedCreate = PackedRecord.Pack(_create); _create = null; }
+            if (_update != null) { _packedUpdate = PackedRecord.Pack(_update); _update = null; }
+            Existing = null;
+        }
 
         /// <summary>A UserLogin change: true to freeze, false to unfreeze.</summary>
         public bool? Freeze { get; internal set; }
@@ -60,7 +110,7 @@ namespace SalesforceProvisioning
         /// <summary>What resolving the source's references said (a manager not in Salesforce), added to the message.</summary>
         internal List<string> Notes { get; } = new List<string>();
 
-        public bool IsWrite => Create != null || Update != null || Freeze.HasValue || Access.Count > 0 || PendingManagerKey != null;
+        public bool IsWrite => CreatesUser || UpdatesUser || Freeze.HasValue || Access.Count > 0 || PendingManagerKey != null;
 
         /// <summary>All of this plan's writes succeeded.</summary>
         internal bool Written { get; set; }

@@ -673,8 +673,11 @@ namespace SalesforceProvisioning
         private IEnumerable<RecordWrite> WritesOf(UserPlan plan)
         {
             plan.OutstandingWrites = 0;
-            if (plan.Create != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.Create, tag: plan); }
-            if (plan.Update != null)
+            // A packed create or update stays packed: a bulk job's CSV is read from it, a composite unpacks it.
+            if (plan.PackedCreate != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.PackedCreate, tag: plan); }
+            else if (plan.Create != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.Create, tag: plan); }
+            if (plan.PackedUpdate != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Update, "User", plan.PackedUpdate, plan.UserId, plan); }
+            else if (plan.Update != null)
             {
                 var record = new JObject { ["Id"] = plan.UserId };
                 foreach (var p in plan.Update.Properties()) record[p.Name] = p.Value;
