@@ -630,7 +630,8 @@ namespace SalesforceProvisioning
                     || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
                 if (holds || plan.Action == SfSyncAction.Failed) continue;
                 string what = change.ChangesExpiry ? "changing the end date of" : change.Add ? "adding" : "removing";
-                plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                string became = outcome.OutcomeUnknown ? "is not confirmed" : "failed";
+                plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' {became}: {outcome.Message}", Remedies.For(outcome.ErrorCode));
             }
             return stopped;
         }
@@ -714,7 +715,7 @@ namespace SalesforceProvisioning
                 else if (transient && !lastRound)
                     again.Add(outcome.Write);
                 else if (outcome.OutcomeUnknown)
-                    plan.Fail(NotConfirmed.Code, NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
+                    plan.Fail(NotConfirmed.Code, outcome.ErrorCode == NotConfirmed.Code ? outcome.Message : NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
                 else
                     plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
             }
