@@ -77,5 +77,51 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Unchanged", rerun.Output.Single().Prop("Action"));
             Assert.Equal(1, Assigned("nc@stopped-access.example.com", "Sales_Ops"));
         }
+
+        [Fact]
+        public void A_user_with_only_access_changes_whose_access_was_never_sent_is_told_nothing_was_written_and_the_next_delta_run_sends_it()
+        {
+            using var ps = RuleSession();
+            Assert.Empty(ps.Run($"@({Person("upd", "Old")}, {Person("acc", "Old")}) | Sync-SfUser -Rule hr -StatePath $state").Errors);
+
+            // The users' writes meet the daily limit: the run stops before the access writes (they go after the users').
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 10, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"User\"" } });
+            string changed = $"@({Person("upd", "New")}, {Person("acc", "Old", "Sales_Ops")})";
+            var stopped = ps.Run(changed + " | Sync-SfUser -Rule hr -StatePath $state");
+            Assert.Equal(2, stopped.Output.Count);
+            var acc = For(stopped, "acc");
+            Assert.True(acc.Prop("Action") == "Failed" && acc.Prop("PartiallyApplied") == "False", Summary(stopped));
+            Assert.Equal("RequestLimitExceeded", acc.Prop("ErrorCode"));
+            Assert.Contains("Nothing was written for this user", acc.Prop("Message"));
+            Assert.Contains("not sent", acc.Prop("Message"));
+            Assert.Contains("Sales_Ops", acc.Prop("Message"));
+            Assert.Contains("next run", acc.Prop("Message"));
+            Assert.Equal(0, Assigned("acc@stopped-access.example.com", "Sales_Ops"));
+
+            // No fingerprint was recorded for it: the next (delta) run reads it again and assigns the set.
+            _emulator.ClearFaults();
+            var next = ps.Run(changed + " | Sync-SfUser -Rule hr -StatePath $state");
+            Assert.Empty(next.Errors);
+            Assert.Equal("Updated", For(next, "acc").Prop("Action"));
+            Assert.Equal(1, Assigned("acc@stopped-access.example.com", "Sales_Ops"));
+        }
+
+        [Fact]
+        public void Access_writes_the_daily_limit_refused_are_partly_applied_only_for_a_user_whose_record_was_written()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Empty(ps.Run($"@({Person("both", "Old")}, {Person("only", "Old")}) | Sync-SfUser -Profile 'Standard User'").Errors);
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 10, pathContains = "/composite", method = "POST", bodyContains = AssignmentWrite } });
+
+            var stopped = ps.Run($"@({Person("both", "New", "Sales_Ops")}, {Person("only", "Old", "Sales_Ops")}) | Sync-SfUser");
+            var both = For(stopped, "both");
+            var only = For(stopped, "only");
+            Assert.True(both.Prop("PartiallyApplied") == "True" && only.Prop("PartiallyApplied") == "False", Summary(stopped));
+            Assert.Contains("was updated, but its access (PermissionSet) was not written in full", both.Prop("Message"));
+            Assert.Contains("Nothing was written for this user", only.Prop("Message"));
+            Assert.All(new[] { both, only }, r => Assert.Equal("Failed", r.Prop("Action")));
+            Assert.Equal("New", _emulator.Query("SELECT Title FROM User WHERE Username = 'both@stopped-access.example.com'").Single()["Title"].ToString());
+            Assert.Equal(0, Assigned("only@stopped-access.example.com", "Sales_Ops"));
+        }
     }
 }
