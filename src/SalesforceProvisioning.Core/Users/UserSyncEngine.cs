@@ -526,19 +526,18 @@ namespace SalesforceProvisioning
         private static void FailAccessUnsent(UserPlan plan, SalesforceException stop)
         {
             string why = stop?.Message ?? "the run was stopped (Ctrl+C or a stop signal) before they were sent.";
+            // Ctrl+C or a stop signal (met while waiting, or as a stop of the access writes): the changes are NotSent.
+            string code = stop == null || stop.Failure == SalesforceFailure.Stopped ? CompositeWriter.NotSentCode : stop.Failure.ToString();
             if (plan.OnlyAccess && !plan.AccessMayBeWritten)
             {
                 // Only access to write, and none of it sent: nothing of this user was written.
-                bool interrupted = stop == null || stop.Failure == SalesforceFailure.Stopped;
-                plan.Fail(interrupted ? CompositeWriter.NotSentCode : stop.Failure.ToString(),
-                    $"Nothing was written for this user: its access changes ({string.Join(", ", plan.Access)}) were not sent: {why} The next run sends them.",
-                    interrupted ? Remedies.For(CompositeWriter.NotSentCode) : stop.Remedy);
+                plan.Fail(code, $"Nothing was written for this user: its access changes ({string.Join(", ", plan.Access)}) were not sent: {why} The next run sends them.",
+                    code == CompositeWriter.NotSentCode ? Remedies.For(code) : stop.Remedy);
                 return;
             }
             string kinds = string.Join(", ", plan.Access.Select(a => a.Kind).Distinct());
             string written = plan.OnlyAccess ? "Part of the user's access changes were written (or may have been)" : $"The user {WrittenAs(plan)}";
-            plan.FailAfterWrite(stop?.Failure.ToString() ?? SalesforceFailure.Stopped.ToString(),
-                $"{written}, but its access ({kinds}) was not written in full: {why} The next run writes it.",
+            plan.FailAfterWrite(code, $"{written}, but its access ({kinds}) was not written in full: {why} The next run writes it.",
                 stop?.Remedy ?? "Run the same sync again: the user is found as it is and only its access is written.");
         }
 
