@@ -165,6 +165,13 @@ namespace SalesforceProvisioning
         /// <summary>The run stopped while a Bulk API 2.0 job was processing this user: why, for its result (the job's, reported later).</summary>
         internal string LeftInBulkJob { get; set; }
 
+        /// <summary>The resumed job's note, saying whether this run still wrote something for the user (its access, a changed field).</summary>
+        private string ResumedJobMessage()
+        {
+            string note = ReportedNote + (Action == SfSyncAction.Updated ? ", and wrote what was still to do." : ".");
+            return string.IsNullOrEmpty(Message) ? note : note + " " + Message;
+        }
+
         private bool ReportsResumedJob => ReportedAs != null && (Action == SfSyncAction.Unchanged || Action == SfSyncAction.Updated);
 
         /// <summary>The operation name and target text for ShouldProcess.</summary>
@@ -231,7 +238,7 @@ namespace SalesforceProvisioning
             Outcome = ReportsResumedJob ? ReportedAs.Value : Action,
             ChangedFields = new SfFieldList(ChangedFields.ToArray()),
             ErrorCode = ErrorCode,
-            Message = ReportsResumedJob ? (string.IsNullOrEmpty(Message) ? ReportedNote : ReportedNote + " " + Message) : Message,
+            Message = ReportsResumedJob ? ResumedJobMessage() : Message,
             Remedy = Remedy,
             WhatIf = whatIf && IsWrite,
             InputIndex = Source.Index,

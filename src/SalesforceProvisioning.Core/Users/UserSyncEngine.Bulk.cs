@@ -112,7 +112,7 @@ namespace SalesforceProvisioning
             {
                 if (plan.UserId == null || record.Id == null || UserOrgContext.Id15(plan.UserId) != UserOrgContext.Id15(record.Id)) return;
                 plan.ReportedAs = insert && record.Created ? SfSyncAction.Created : SfSyncAction.Updated;
-                plan.ReportedNote = $"{(plan.ReportedAs == SfSyncAction.Created ? "Created" : "Updated")} by {by}; this run followed the job to its end and reports it{(plan.IsWrite ? ", and wrote what was still to do" : "")}.";
+                plan.ReportedNote = $"{(plan.ReportedAs == SfSyncAction.Created ? "Created" : "Updated")} by {by}; this run followed the job to its end and reports it";
                 return;
             }
             JObject write = insert ? plan.Create : plan.Update;
