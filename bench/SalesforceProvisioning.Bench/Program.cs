@@ -417,7 +417,9 @@ namespace SalesforceProvisioning.Bench
             var watch = Stopwatch.StartNew();
             var engine = new GroupSyncEngine(connection, store);
             await engine.PrepareAsync(CancellationToken.None);
+            var prepared = await emulator.CountsAsync();
             var plans = await engine.PlanAsync(groups, new GroupSyncOptions(), CancellationToken.None);
+            var planned = await emulator.CountsAsync();
             await engine.ExecuteAsync(plans, CancellationToken.None);
             watch.Stop();
             var after = await emulator.CountsAsync();
@@ -427,6 +429,10 @@ namespace SalesforceProvisioning.Bench
                 ["groups"] = groups.Count,
                 ["memberships"] = memberships,
                 ["apiCalls"] = after.ApiCalls - before.ApiCalls,
+                // Where the calls went: reading the groups, reading members and memberships, writing.
+                ["apiCallsPreparing"] = prepared.ApiCalls - before.ApiCalls,
+                ["apiCallsPlanning"] = planned.ApiCalls - prepared.ApiCalls,
+                ["apiCallsWriting"] = after.ApiCalls - planned.ApiCalls,
                 ["writes"] = after.RecordsWritten - before.RecordsWritten,
                 ["membersAdded"] = plans.Sum(p => p.ToResult(false).MembersAdded),
                 ["membersRemoved"] = plans.Sum(p => p.ToResult(false).MembersRemoved),
