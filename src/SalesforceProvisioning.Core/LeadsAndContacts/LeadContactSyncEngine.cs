@@ -42,7 +42,7 @@ namespace SalesforceProvisioning
             _writer = new CompositeWriter(_client, maxConcurrentRequests);
         }
 
-        public string MatchingStrategy => "by-" + _matchField.ToLowerInvariant();
+        public string MatchingStrategy => _org != null ? "scan" : "by-" + _matchField.ToLowerInvariant();
 
         public async Task PrepareAsync(CancellationToken ct)
         {
@@ -223,10 +223,17 @@ namespace SalesforceProvisioning
         private bool ShouldScan(List<string> keys)
         {
             if (_orgContacts == null || _orgLeads == null || keys.Count == 0) return false;
+            if (_orgContacts.Value + _orgLeads.Value > MostRecordsRead) return false;
             int scan = Pages(_orgContacts.Value) + Pages(_orgLeads.Value);
             int window = 3 * Soql.ChunkedInQueries("SELECT Id FROM Lead WHERE Email IN", keys).Count();
             return _keyedReads + window >= scan;
         }
+
+        /// <summary>
+        /// The most Contacts and Leads read at once: they are kept as JSON objects for the run (about 1 KB each),
+        /// so a larger org is always queried by key (its memory would cost more than the calls it saves).
+        /// </summary>
+        private const int MostRecordsRead = 200_000;
 
         private static int Pages(int records) => Math.Max(1, (records + 1999) / 2000);
 
