@@ -57,5 +57,22 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(594, changed.Count(a => a == "Unchanged"));
             Assert.Equal(6, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Title = 'Senior Engineer' AND Email LIKE '%@floor.example.com'"));
         }
+
+        [Fact]
+        public void Carried_writes_stopped_by_the_daily_limit_give_every_person_a_result_and_a_rerun_writes_them()
+        {
+            using var ps = _emulator.NewSession($"-Target LeadsAndContacts -AccountId {_acme} -DefaultCompany 'Floor Co'");
+            // Preparing and reading the org take the two calls left; the carried creates meet the limit.
+            _emulator.Post("limits", "{\"max\":15000,\"remaining\":2}");
+            var stopped = ps.Run(Sync("'Engineer'"));
+            string summary = string.Join("; ", stopped.Output.GroupBy(o => o.Prop("Action") + "/" + o.Prop("ErrorCode")).Select(g => g.Key + "=" + g.Count()));
+            Assert.True(stopped.Output.Count == 600 && stopped.Output.All(o => o.Prop("Action") == "Failed" && o.Prop("ErrorCode") == "REQUEST_LIMIT_EXCEEDED"), summary);
+            Assert.Contains(stopped.Errors, e => e.FullyQualifiedErrorId.StartsWith("RequestLimitExceeded,"));
+
+            _emulator.Post("limits", "{\"max\":15000,\"remaining\":15000}");
+            Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email LIKE '%@floor.example.com'"));
+            Assert.Equal(3, Calls(ps, Sync("'Engineer'"), out string[] created));
+            Assert.Equal(600, created.Count(a => a == "Created"));
+        }
     }
 }
