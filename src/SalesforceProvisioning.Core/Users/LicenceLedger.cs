@@ -97,7 +97,7 @@ namespace SalesforceProvisioning
         {
             if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) return;
             // Most users of a resync change nothing that takes or frees a seat: no queries made for them.
-            if (plan.Create == null && plan.Update == null && plan.Freeze == null && plan.Access.Count == 0) return;
+            if (!plan.CreatesUser && !plan.UpdatesUser && plan.Freeze == null && plan.Access.Count == 0) return;
             var needed = SeatsNeeded(plan, org).Where(l => l != null).Distinct().ToList();
             foreach (SfLicence licence in needed)
             {
@@ -137,7 +137,7 @@ namespace SalesforceProvisioning
                 plan.SeatsTaken.Clear();
                 return;
             }
-            if (plan.Update?.Value<bool?>("IsActive") == false) SeatsFreed++;
+            if (plan.Deactivates) SeatsFreed++;
             if (plan.Access.Count > 0) SeatsFreed += plan.Access.Count(a => a.Kind == AccessKind.PermissionSetLicense && !a.Add);
         }
 
