@@ -326,7 +326,7 @@ namespace SalesforceProvisioning.Bench
         private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false, Action<UserSyncEngine> configure = null, string profile = "Standard User")
         {
             var before = await emulator.CountsAsync();
-            using var profile = GcProfile.StartIfAsked();
+            using var gcProfile = GcProfile.StartIfAsked();
             var watch = Stopwatch.StartNew();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime, pausesBefore = GC.GetTotalPauseDuration();
             long allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -412,7 +412,7 @@ namespace SalesforceProvisioning.Bench
                 ["wallSecondsMakingInputs"] = Math.Round(phases["inputs"].Elapsed.TotalSeconds, 2),
             };
             foreach (var pair in actions) line[pair.Key.ToString().ToLowerInvariant()] = pair.Value;
-            if (profile != null) Console.Error.WriteLine($"{name}: " + profile.Report());
+            if (gcProfile != null) Console.Error.WriteLine($"{name}: " + gcProfile.Report());
             return line;
         }
 
