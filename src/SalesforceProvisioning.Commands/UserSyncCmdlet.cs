@@ -219,7 +219,9 @@ namespace SalesforceProvisioning.Commands
             }
             catch (SalesforceException ex)
             {
-                // Nothing lost: inputs the failure left without a result (this window's or carried) get one saying why.
+                // Nothing lost: writes already sent give their results; inputs the failure left without one
+                // (this window's or carried) get one saying why.
+                CollectSent(results);
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(_unreported.Values.Where(u => !reported.Contains(u.Index)).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex)));
                 Deliver(results);
@@ -231,6 +233,7 @@ namespace SalesforceProvisioning.Commands
                 // Ctrl+C or SIGTERM: the pipeline takes no more output, but what the sent writes did is
                 // recorded (the engine waited for their answers), so the store and the run's counts hold it.
                 // Writes still carried were never sent: nothing to record for them.
+                CollectSent(results);
                 if (RuleRun != null)
                 {
                     try
@@ -299,8 +302,11 @@ namespace SalesforceProvisioning.Commands
             catch (SalesforceException ex)
             {
                 unrecorded = ex;
-                // The run stops before its next write: inputs still without a result (their writes carried to a
-                // later call, or their window not planned yet) are never sent, and say so.
+                // The run stops before its next write: writes already sent give their results; inputs still without
+                // one (their writes carried to a later call, or their window not planned yet) are never sent, and say so.
+                CollectSent(results);
+                var sent = new HashSet<int>(results.Select(r => r.InputIndex));
+                foreach (int index in sent) _unreported.Remove(index);
                 results = results.Concat(_refused)
                     .Concat(_unreported.Values.Concat(_window).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex))).ToList();
                 _refused.Clear();
@@ -325,8 +331,27 @@ namespace SalesforceProvisioning.Commands
             foreach (string warning in RuleRun.Warnings) WriteWarning(warning);
         }
 
+        /// <summary>
+        /// The run stops early: writes still in flight (sent while later windows were planned) are waited for,
+        /// and their results added; nothing more is sent.
+        /// </summary>
+        private void CollectSent(List<SfUserSyncResult> results) => _engine?.StopAsync(results).GetAwaiter().GetResult();
+
         public virtual void Dispose()
         {
+            // Stopped between inputs (Ctrl+C while the pipeline waited for the next one): what the writes in
+            // flight did is still recorded, as for a stop during a request.
+            var sent = new List<SfUserSyncResult>();
+            CollectSent(sent);
+            if (sent.Count > 0 && RuleRun != null)
+            {
+                try
+                {
+                    RuleRun.Record(sent, TakeSources(sent));
+                    RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                }
+                catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
+            }
             RuleRun?.Dispose();
             RuleRun = null;
         }

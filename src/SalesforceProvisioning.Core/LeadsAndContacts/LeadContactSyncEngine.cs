@@ -369,6 +369,9 @@ namespace SalesforceProvisioning
         /// <summary>Leads and Contacts are written window by window: nothing is carried to the end.</summary>
         public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct) => Task.CompletedTask;
 
+        /// <summary>Writes each window before its results: nothing is ever left in flight.</summary>
+        public Task StopAsync(List<SfUserSyncResult> results) => Task.CompletedTask;
+
         public async Task ExecuteAsync(IReadOnlyList<ISyncPlan> all, List<SfUserSyncResult> results, CancellationToken ct)
         {
             var plans = all.Cast<PersonPlan>().ToList();
