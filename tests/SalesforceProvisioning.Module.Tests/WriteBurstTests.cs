@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -152,6 +153,67 @@ namespace SalesforceProvisioning.ModuleTests
             {
                 _emulator.ClearFaults();
             }
+        }
+    }
+}
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// Ctrl+C while the pipeline waits for its next input, with a call still in flight: the writes it carried
+    /// out are still recorded in the rule's state store (Sync-SfUser waits for them as it ends), so the next
+    /// run answers those users from the store and creates no one twice.
+    /// </summary>
+    [Collection("Process environment")]
+    public class StoppedInFlightTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-inflight-" + Guid.NewGuid().ToString("N"));
+
+        public StoppedInFlightTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.Reset();
+        }
+
+        public void Dispose()
+        {
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private long Users() => _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@inflight.example.com'");
+
+        [Fact]
+        public void A_stop_between_inputs_records_what_the_calls_in_flight_wrote()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StatePath $state").Errors);
+            const string people = "ForEach-Object { [pscustomobject]@{ Username = \"i$_@inflight.example.com\"; LastName = \"I$_\"; Email = \"i$_@inflight.example.com\" } }";
+
+            // At input 1,801 the input waits (as a slow source would) until the first call's users are in the
+            // org, and a while longer: the stop lands then, while Sync-SfUser itself is not running.
+            Func<bool> slowSource = () =>
+            {
+                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                while (Users() < 1000 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+                Thread.Sleep(2000);
+                return true;
+            };
+            bool stopped = ps.RunAndStop("1..2500 | ForEach-Object { if ($_ -eq 1801) { $null = $slowSource.Invoke() }; $_ } | " + people +
+                " | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -UseBulkApi Never", () => Users() >= 1000, TimeSpan.FromMinutes(1),
+                new Hashtable { ["slowSource"] = slowSource });
+            Assert.True(stopped, "the run ended before the stop");
+            long written = Users();
+            Assert.True(written >= 1000, $"{written} users written before the stop");
+
+            var next = ps.Run("1..2500 | " + people + " | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -UseBulkApi Never");
+            Assert.Empty(next.Errors);
+            Assert.Equal(2500, next.Output.Count);
+            int fromStore = next.Output.Count(o => (o.Prop("Message") ?? "").Contains("Unchanged since the last run"));
+            Assert.Equal(written, fromStore);
+            Assert.Equal(2500, Users());
         }
     }
 }
