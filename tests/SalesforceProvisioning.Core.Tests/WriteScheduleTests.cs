@@ -12,14 +12,14 @@ namespace SalesforceProvisioning.Tests
     {
         [Theory]
         [InlineData(SfBulkApiMode.Never, false, 0L, 0L, true)]
-        [InlineData(SfBulkApiMode.Always, false, 100L, 0L, false)]
-        [InlineData(SfBulkApiMode.Auto, true, 100L, 0L, false)]        // a bulk run sends a job's worth at once
-        [InlineData(SfBulkApiMode.Auto, false, 0L, 5000L, false)]       // input of unknown size: could still reach the threshold
-        [InlineData(SfBulkApiMode.Auto, false, 10000L, 5000L, true)]    // a rule's last scope is below the threshold
-        [InlineData(SfBulkApiMode.Auto, false, 10000L, 20000L, false)]  // the input outgrew it
-        [InlineData(SfBulkApiMode.Auto, false, 20000L, 0L, false)]      // the last scope reached it
-        public void Calls_go_out_as_they_fill_only_when_the_run_is_sure_to_write_composite(SfBulkApiMode mode, bool switchedToBulk, long expected, long seen, bool sends)
-            => Assert.Equal(sends, WriteSchedule.SendsAsCallsFill(mode, switchedToBulk, 20000, expected, seen));
+        [InlineData(SfBulkApiMode.Always, false, 10000L, 2000L, false)]
+        [InlineData(SfBulkApiMode.Auto, true, 10000L, 2000L, false)]    // a bulk run sends a job's worth at once
+        [InlineData(SfBulkApiMode.Auto, false, 0L, 2000L, false)]       // input of unknown size: could still reach the threshold
+        [InlineData(SfBulkApiMode.Auto, false, 4000L, 4000L, false)]    // a rule's first run: what it expects is what it has seen
+        [InlineData(SfBulkApiMode.Auto, false, 10000L, 2000L, true)]    // a rule's last scope is below the threshold
+        [InlineData(SfBulkApiMode.Auto, false, 20000L, 2000L, false)]   // the last scope reaches it
+        public void Calls_go_out_as_they_fill_only_when_the_run_is_sure_to_write_composite(SfBulkApiMode mode, bool switchedToBulk, long expected, long given, bool sends)
+            => Assert.Equal(sends, WriteSchedule.SendsAsCallsFill(mode, switchedToBulk, 20000, expected, given));
 
         private static void UserCreate(int _, CompositeWriter.CallTally calls) => calls.Add(0, WriteKind.Create, "User");
 

@@ -183,6 +183,45 @@ namespace SalesforceProvisioning.ModuleTests
 
         private long Users() => _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@inflight.example.com'");
 
+        private long Titled(string title) => _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username LIKE '%@inflight.example.com' AND Title = '{title}'");
+
+        /// <summary>Waits (on the pipeline thread, as a slow source would) until the org holds <paramref name="expected"/> users titled so, or a minute; returns how many.</summary>
+        private Func<long> WaitForTitled(string title, long expected) => () =>
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            long seen;
+            while ((seen = Titled(title)) < expected && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            return seen;
+        };
+
+        [Fact]
+        public void A_rule_sends_calls_as_they_fill_once_its_last_scope_says_the_run_stays_below_the_bulk_threshold()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StatePath $state").Errors);
+            string Run(string title, long expected)
+            {
+                var seen = new long[] { -1 };
+                Func<long> wait = WaitForTitled(title, expected);
+                Func<long> probe = () => seen[0] = wait();
+                var run = ps.Run("1..2500 | ForEach-Object { if ($_ -eq 1801) { $null = $probe.Invoke() }; " +
+                    $"[pscustomobject]@{{ Username = \"i$_@inflight.example.com\"; LastName = \"I$_\"; Email = \"i$_@inflight.example.com\"; Title = '{title}' }} }} | " +
+                    "Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -MaxConcurrentRequests 3", new Hashtable { ["probe"] = probe });
+                Assert.Empty(run.Errors);
+                Assert.Equal(2500, run.Output.Count);
+                return seen[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            // The rule's first run knows no scope: the input could reach the Bulk API threshold, so nothing is written before it ends.
+            Assert.Equal("0", Run("Analyst", expected: 0));
+            Assert.Equal(2500, Titled("Analyst"));
+            // Its next run expects its last scope of 2,500, below the threshold: the first 1,000 updates are in the org before input 1,801 is read.
+            Assert.True(long.Parse(Run("Lead Analyst", expected: 1000)) >= 1000, "no update written before input 1,801 was read");
+            Assert.Equal(2500, Titled("Lead Analyst"));
+        }
+
         [Fact]
         public void A_stop_between_inputs_records_what_the_calls_in_flight_wrote()
         {

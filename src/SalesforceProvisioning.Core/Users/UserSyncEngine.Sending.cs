@@ -33,8 +33,11 @@ namespace SalesforceProvisioning
         /// <summary>Batches sent while the input was still being planned (before <see cref="FinishAsync"/>).</summary>
         public int BatchesSentEarly { get; private set; }
 
+        /// <summary>Inputs given to <see cref="ExecuteAsync"/> so far (one plan each), against <see cref="ExpectedInputs"/>.</summary>
+        private long _inputsGiven;
+
         private bool SendsAsCallsFill => _community == null
-            && WriteSchedule.SendsAsCallsFill(_bulkMode, _switchedToBulk != null, _bulkThreshold, ExpectedInputs, _inputsRead);
+            && WriteSchedule.SendsAsCallsFill(_bulkMode, _switchedToBulk != null, _bulkThreshold, ExpectedInputs, _inputsGiven);
 
         /// <summary>
         /// Sends the carried plans that fill whole calls, batch by batch, while there is room under

@@ -431,6 +431,7 @@ namespace SalesforceProvisioning
         /// </remarks>
         public async Task ExecuteAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
         {
+            _inputsGiven += plans.Count;
             foreach (UserPlan plan in plans)
             {
                 if (plan.Action != SfSyncAction.Failed && plan.IsWrite) Carry(plan);

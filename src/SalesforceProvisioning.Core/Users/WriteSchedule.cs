@@ -11,17 +11,20 @@ namespace SalesforceProvisioning
     {
         /// <summary>
         /// Whether carried writes go out as soon as they fill whole calls, while later windows are still planned:
-        /// when the run is sure to write through composite collections (-UseBulkApi Never; or Auto while the
-        /// rule's last scope and the input seen so far are both below the Bulk API threshold, so its creates and
-        /// updates cannot reach it). Otherwise they are held: under Auto with an input of unknown size, a run
-        /// that reaches the threshold writes them all in Bulk API 2.0 jobs, where each composite call sent
-        /// before would have been one counted call more.
+        /// when the run is sure to write through composite collections. -UseBulkApi Never; or Auto when the
+        /// caller expects more input than it has given so far (a rule's last known scope), and fewer inputs in
+        /// all than the Bulk API threshold, so its creates and updates cannot reach it. Otherwise they are held:
+        /// under Auto with an input of unknown size (no rule, a rule's first run, an input grown past its last
+        /// scope) a run that reaches the threshold writes them all in Bulk API 2.0 jobs, where each composite
+        /// call sent before would have been one counted call more.
         /// </summary>
-        public static bool SendsAsCallsFill(SfBulkApiMode mode, bool switchedToBulk, int bulkThreshold, long expectedInputs, long inputsSeen)
+        /// <param name="expectedInputs">Inputs the caller expects in all, counting those given (0: unknown).</param>
+        /// <param name="inputsGiven">Inputs given to the engine so far.</param>
+        public static bool SendsAsCallsFill(SfBulkApiMode mode, bool switchedToBulk, int bulkThreshold, long expectedInputs, long inputsGiven)
         {
             if (mode == SfBulkApiMode.Never) return true;
             if (mode == SfBulkApiMode.Always || switchedToBulk) return false;
-            return expectedInputs > 0 && Math.Max(expectedInputs, inputsSeen) < bulkThreshold;
+            return expectedInputs > inputsGiven && expectedInputs < bulkThreshold;
         }
 
         /// <summary>
