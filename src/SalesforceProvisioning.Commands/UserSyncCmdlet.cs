@@ -199,6 +199,7 @@ namespace SalesforceProvisioning.Commands
             _window.Clear();
             foreach (SourceUser user in window) _unreported[user.Index] = user;
             var results = new List<SfUserSyncResult>(_refused);
+            var delivered = new List<SfUserSyncResult>();
             _refused.Clear();
             try
             {
@@ -214,6 +215,18 @@ namespace SalesforceProvisioning.Commands
                 if (endOfInput || (results.Any(r => r.Outcome == SfSyncAction.Failed) && ErrorsMayStopTheCommand()))
                 {
                     _progress.Phase("Writing the remaining changes");
+                    // What the writes still in flight did is recorded before the rest is sent (a store that cannot
+                    // record stops the run before its next write), unless one of them failed where an error may
+                    // end the command: then they come out with the rest, after every carried write.
+                    int mark = results.Count;
+                    Run(_connection, ct => _engine.CollectSentAsync(results));
+                    var sent = results.GetRange(mark, results.Count - mark);
+                    if (sent.Count > 0 && !(sent.Any(r => r.Outcome == SfSyncAction.Failed) && ErrorsMayStopTheCommand()))
+                    {
+                        results.RemoveRange(mark, sent.Count);
+                        Deliver(sent);
+                        delivered.AddRange(sent);
+                    }
                     Run(_connection, ct => _engine.FinishAsync(results, ct));
                 }
             }
@@ -246,7 +259,8 @@ namespace SalesforceProvisioning.Commands
                 throw;
             }
             Deliver(results);
-            return results;
+            delivered.AddRange(results);
+            return delivered;
         }
 
         /// <summary>-ErrorAction (or $ErrorActionPreference) is Stop, Inquire or the like: an error result may end the command.</summary>

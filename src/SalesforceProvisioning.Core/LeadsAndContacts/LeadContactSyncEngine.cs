@@ -372,6 +372,9 @@ namespace SalesforceProvisioning
         /// <summary>Writes each window before its results: nothing is ever left in flight.</summary>
         public Task StopAsync(List<SfUserSyncResult> results) => Task.CompletedTask;
 
+        /// <summary>Writes each window before its results: nothing is ever left in flight.</summary>
+        public Task CollectSentAsync(List<SfUserSyncResult> results) => Task.CompletedTask;
+
         public async Task ExecuteAsync(IReadOnlyList<ISyncPlan> all, List<SfUserSyncResult> results, CancellationToken ct)
         {
             var plans = all.Cast<PersonPlan>().ToList();

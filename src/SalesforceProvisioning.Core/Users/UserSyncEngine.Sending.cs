@@ -41,8 +41,9 @@ namespace SalesforceProvisioning
 
         /// <summary>
         /// Sends the carried plans that fill whole calls, batch by batch, while there is room under
-        /// -MaxConcurrentRequests; when there is none, waits for the oldest batch and gives its results. A report
-        /// goes only once its manager's create is confirmed, so a batch never needs a second pass.
+        /// -MaxConcurrentRequests; when there is none, waits for the oldest batch, gives its results and sends
+        /// nothing more until the caller has recorded them (a store that cannot record stops the run before its
+        /// next write). A report goes only once its manager's create is confirmed, so a batch never needs a second pass.
         /// </summary>
         private async Task SendWholeCallsAsync(List<SfUserSyncResult> results, CancellationToken ct)
         {
@@ -53,9 +54,9 @@ namespace SalesforceProvisioning
                 int count = free > 0 ? WriteSchedule.WholeCallsReady<UserPlan>(eligible, Tally, free) : 0;
                 if (count == 0)
                 {
-                    if (_inFlight.Count == 0 || WriteSchedule.WholeCallsReady<UserPlan>(eligible, Tally, _writer.MaxInFlight) == 0) return;
-                    await CollectAsync(_inFlight.Take(1).ToList(), results, failCarriedOnStop: true).ConfigureAwait(false);
-                    continue;
+                    if (_inFlight.Count > 0 && WriteSchedule.WholeCallsReady<UserPlan>(eligible, Tally, _writer.MaxInFlight) > 0)
+                        await CollectAsync(_inFlight.Take(1).ToList(), results, failCarriedOnStop: true).ConfigureAwait(false);
+                    return;
                 }
                 var batch = eligible.GetRange(0, count);
                 // A manager whose reports went out before it (in a batch still in flight) links them in its own
@@ -133,6 +134,12 @@ namespace SalesforceProvisioning
             if (failCarriedOnStop && stopped is SalesforceException person) FailCarried(person, results);
             ExceptionDispatchInfo.Capture(stopped).Throw();
         }
+
+        /// <summary>
+        /// Waits for the batches in flight and gives their results, sending nothing: the caller records them
+        /// before the rest is sent (<see cref="FinishAsync"/>). A stop in one fails the carried plans and is rethrown.
+        /// </summary>
+        public Task CollectSentAsync(List<SfUserSyncResult> results) => CollectAsync(_inFlight.ToList(), results, failCarriedOnStop: true);
 
         /// <summary>
         /// The run is being stopped by its caller (Ctrl+C, a failure outside the writes, a state store that cannot

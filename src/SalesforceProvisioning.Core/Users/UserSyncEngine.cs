@@ -442,11 +442,13 @@ namespace SalesforceProvisioning
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
-            // Batches answered meanwhile give their results now (a stop in one fails this window's writes too: never sent).
-            await CollectAsync(_inFlight.Where(b => b.Writing.IsCompleted).ToList(), results, failCarriedOnStop: true).ConfigureAwait(false);
+            // Batches answered meanwhile give their results now (a stop in one fails this window's writes too:
+            // never sent), and nothing more is sent before the caller has recorded them.
+            var answered = _inFlight.Where(b => b.Writing.IsCompleted).ToList();
+            await CollectAsync(answered, results, failCarriedOnStop: true).ConfigureAwait(false);
             if (SendsAsCallsFill)
             {
-                await SendWholeCallsAsync(results, ct).ConfigureAwait(false);
+                if (answered.Count == 0) await SendWholeCallsAsync(results, ct).ConfigureAwait(false);
                 return;
             }
             int ready = _community != null ? _carried.Count : PlansReadyToWrite();
