@@ -141,13 +141,30 @@ namespace SalesforceProvisioning.Commands
             => Completions.Matching(Types.Concat(new[] { "*" }), wordToComplete);
     }
 
-    /// <summary>Rule names from the state store (the -StatePath being typed, or the default one).</summary>
+    /// <summary>
+    /// Rule names from the state store the command being typed would use, chosen as the cmdlets choose it:
+    /// -StateConnectionString (PostgreSQL, with -StateCredential when given), else -StatePath (a file), else
+    /// $env:SFPROVISIONING_STATE_CONNECTION, else the default file. The server is only read, never asked for a
+    /// password, and never holds a Tab longer than <see cref="OrgNameCompleter.Budget"/>; a server that failed
+    /// is not asked again for <see cref="OrgNameCompleter.RetryAfterFailure"/>.
+    /// </summary>
     public sealed class RuleNameCompleter : IArgumentCompleter
     {
+        private static readonly Dictionary<string, DateTime> FailedAt = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             try
             {
+                string server = fakeBoundParameters?["StateConnectionString"] as string;
+                string statePath = fakeBoundParameters?["StatePath"] as string;
+                if (server == null && statePath == null)
+                {
+                    string fromEnvironment = Environment.GetEnvironmentVariable(PostgreSqlStateStore.EnvironmentVariable);
+                    if (!string.IsNullOrWhiteSpace(fromEnvironment)) server = fromEnvironment;
+                }
+                if (server != null) return Completions.Matching(ServerRuleNames(server, Unwrap(fakeBoundParameters?["StateCredential"])), wordToComplete);
+
                 string path = Completions.StatePath(fakeBoundParameters);
                 if (!File.Exists(path)) return Enumerable.Empty<CompletionResult>();
                 using (var store = new SqliteStateStore(path)) return Completions.Matching(store.Rules().Select(r => r.Name), wordToComplete);
@@ -156,6 +173,29 @@ namespace SalesforceProvisioning.Commands
             {
                 return Enumerable.Empty<CompletionResult>();
             }
+        }
+
+        private static PSCredential Unwrap(object value) => (value is PSObject wrapped ? wrapped.BaseObject : value) as PSCredential;
+
+        private static IReadOnlyList<string> ServerRuleNames(string connectionString, PSCredential credential)
+        {
+            lock (FailedAt)
+            {
+                if (FailedAt.TryGetValue(connectionString, out DateTime failed) && DateTime.UtcNow - failed < OrgNameCompleter.RetryAfterFailure)
+                    return Array.Empty<string>();
+            }
+            // On the pool and abandoned when the budget runs out: a connect that ignores its timeout cannot hold the Tab.
+            var read = System.Threading.Tasks.Task.Run(() => PostgreSqlStateStore.ReadRuleNames(connectionString, credential?.GetNetworkCredential(), OrgNameCompleter.Budget));
+            try
+            {
+                if (read.Wait(OrgNameCompleter.Budget)) return read.Result;
+            }
+            catch (AggregateException)
+            {
+                // unreachable, refused, a password in the string: no suggestions
+            }
+            lock (FailedAt) FailedAt[connectionString] = DateTime.UtcNow;
+            return Array.Empty<string>();
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.IO;
 using System.Linq;
+using SalesforceProvisioning.TestSupport;
 using Xunit;
 
 namespace SalesforceProvisioning.ModuleTests
@@ -45,6 +46,48 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(new[] { "production" }, Complete(ps, $"Get-SfProvisioningConnection -StatePath '{state}' -Name pro"));
             Assert.Equal(new[] { "nightly-hr" }, Complete(ps, $"Sync-SfUser -StatePath '{state}' -Rule ni"));
             Assert.Equal(new[] { "nightly-hr" }, Complete(ps, $"Get-SfSyncStatus -StatePath '{state}' -Rule n"));
+        }
+
+        /// <summary>
+        /// Rules complete from a PostgreSQL store too (a real server: tests/postgres/PostgresServer.cs), named by the
+        /// command being typed or by $env:SFPROVISIONING_STATE_CONNECTION; a store not set up yet offers nothing and
+        /// is not set up by completing, and a server that cannot be reached offers nothing.
+        /// </summary>
+        [Fact]
+        public void Rules_complete_from_a_postgresql_store_named_by_the_command_or_the_environment()
+        {
+            string folder = Path.Combine(Path.GetTempPath(), "sfprov-complete-pg-" + System.Guid.NewGuid().ToString("N"));
+            string db = PostgresServer.NewDatabase();
+            string empty = PostgresServer.NewDatabase();
+            using var ps = _emulator.NewSession();
+            // Saved connections stay beside $env:SFPROVISIONING_STATE_PATH with a server store: this test's own folder.
+            string statePath = System.Environment.GetEnvironmentVariable("SFPROVISIONING_STATE_PATH");
+            string keyPath = System.Environment.GetEnvironmentVariable("SFPROVISIONING_KEY_PATH");
+            try
+            {
+                Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(folder, "key")}'; $env:SFPROVISIONING_STATE_PATH = '{Path.Combine(folder, "state.db")}'; $pg = '{db}'; " +
+                    "Save-SfProvisioningConnection -Name production -Connection $c -Force; " +
+                    "$null = New-SfProvisioningRule -Name nightly-hr -ConnectionName production -StateConnectionString $pg").Errors);
+
+                Assert.Equal(new[] { "nightly-hr" }, Complete(ps, $"Sync-SfUser -StateConnectionString '{db}' -Rule ni"));
+                Assert.Equal(new[] { "nightly-hr" }, Complete(ps, "Get-SfSyncStatus -StateConnectionString $pg -Rule n"));
+                Assert.Empty(Complete(ps, $"Sync-SfUser -StateConnectionString '{db}' -Rule x"));
+
+                System.Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_CONNECTION", db);
+                Assert.Equal(new[] { "nightly-hr" }, Complete(ps, "Sync-SfUser -Rule ni"));
+
+                Assert.Empty(Complete(ps, $"Sync-SfUser -StateConnectionString '{empty}' -Rule n"));
+                Assert.Equal(0L, System.Convert.ToInt64(PostgresServer.Scalar(empty, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'rules'")));
+                string nowhere = new Npgsql.NpgsqlConnectionStringBuilder(db) { Host = Path.Combine(folder, "no-server") }.ConnectionString;
+                Assert.Empty(Complete(ps, $"Sync-SfUser -StateConnectionString '{nowhere}' -Rule n"));
+            }
+            finally
+            {
+                System.Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_CONNECTION", null);
+                System.Environment.SetEnvironmentVariable("SFPROVISIONING_STATE_PATH", statePath);
+                System.Environment.SetEnvironmentVariable("SFPROVISIONING_KEY_PATH", keyPath);
+                if (Directory.Exists(folder)) Directory.Delete(folder, true);
+            }
         }
     }
 }

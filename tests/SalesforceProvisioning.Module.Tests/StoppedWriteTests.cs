@@ -48,6 +48,10 @@ namespace SalesforceProvisioning.ModuleTests
             _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
             Assert.Equal(40, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@stopped-access.example.com'"));
             Assert.Equal(0, Assigned());
+            // Recorded as failed with NotSent (their access was never sent), never as done.
+            var recorded = ps.Run("Get-SfSyncStatus -Rule hr -ByUser -StatePath $state").Output;
+            Assert.Equal(40, recorded.Count);
+            Assert.All(recorded, r => Assert.Equal("NotSent", r.Prop("LastErrorCode")));
 
             // Not recorded as synced: the next run (a delta) is not answered from the store, and assigns the sets.
             var next = ps.Run(People + "$people | Sync-SfUser -Rule hr -StatePath $state");

@@ -40,7 +40,7 @@ namespace SalesforceProvisioning
     /// <summary>The outcome of one record write, from the per-record answer of a collection.</summary>
     public sealed class RecordOutcome
     {
-        public RecordOutcome(RecordWrite write, bool success, string id, string errorCode, string message, IReadOnlyList<string> fields, bool outcomeUnknown = false)
+        public RecordOutcome(RecordWrite write, bool success, string id, string errorCode, string message, IReadOnlyList<string> fields, bool outcomeUnknown = false, bool notSent = false)
         {
             Write = write;
             Success = success;
@@ -49,6 +49,7 @@ namespace SalesforceProvisioning
             Message = message;
             Fields = fields ?? Array.Empty<string>();
             OutcomeUnknown = outcomeUnknown;
+            NotSent = notSent;
         }
 
         public RecordWrite Write { get; }
@@ -60,6 +61,12 @@ namespace SalesforceProvisioning
 
         /// <summary>The request may or may not have been committed (the connection dropped for good).</summary>
         public bool OutcomeUnknown { get; }
+
+        /// <summary>
+        /// A stop kept this write from being carried out, and no earlier send of it may have been: it was never
+        /// sent, or its request was refused whole (REQUEST_LIMIT_EXCEEDED, revoked credentials). Nothing of it is in Salesforce.
+        /// </summary>
+        public bool NotSent { get; }
     }
 
     /// <summary>
@@ -113,8 +120,9 @@ namespace SalesforceProvisioning
         /// A failure a person must fix (REQUEST_LIMIT_EXCEEDED, revoked credentials) stops further requests:
         /// the records not sent get that outcome too, and the exception is rethrown after every record has
         /// its outcome in <paramref name="outcomes"/>. A stop (<paramref name="ct"/>) sends nothing more: the
-        /// records of requests not sent get a <see cref="NotSentCode"/> outcome, those of a request that may have
-        /// gone through an unknown one, and then <see cref="OperationCanceledException"/> is thrown.
+        /// records of requests not sent get a <see cref="NotSentCode"/> outcome, and then
+        /// <see cref="OperationCanceledException"/> is thrown. Either way a record that may have gone through
+        /// (this request's answer, or an earlier round's, was lost) gets an unknown <see cref="NotConfirmed"/> outcome instead.
         /// </summary>
         public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, List<RecordOutcome> outcomes, CancellationToken ct)
         {
@@ -133,18 +141,22 @@ namespace SalesforceProvisioning
                     entered = true;
                     if (Volatile.Read(ref stop) != null)
                     {
-                        results[index] = FailAll(composite, stop, unknown: false);
+                        results[index] = Refused(composite, stop, answerLost: false);
                         return;
                     }
                     results[index] = await SendCompositeAsync(composite, trace, ct).ConfigureAwait(false);
                 }
                 catch (SalesforceException ex)
                 {
-                    // Failures a person must fix (limits, credentials) stop the rest; the request was not carried out.
+                    // Failures a person must fix (limits, credentials) stop the rest; the request was not carried out,
+                    // though a record an earlier attempt or round may have written stays unknown.
                     // Transport failures that outlived the retries leave the outcome unknown.
-                    // A stop met by a retry of a request whose first answer was lost leaves the outcome unknown too.
-                    if (ex.NeedsPerson) Interlocked.CompareExchange(ref stop, ex, null);
-                    results[index] = FailAll(composite, ex, unknown: !ex.NeedsPerson || ex.AnswerLost);
+                    if (ex.NeedsPerson)
+                    {
+                        Interlocked.CompareExchange(ref stop, ex, null);
+                        results[index] = Refused(composite, ex, ex.AnswerLost);
+                    }
+                    else results[index] = Unknown(composite, ex);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -387,21 +399,50 @@ namespace SalesforceProvisioning
                 yield return new RecordOutcome(write, false, null, code, message, null);
         }
 
-        /// <summary>The records of a request a stop cut short: not sent, or (an attempt's answer lost) not confirmed.</summary>
+        /// <summary>
+        /// The records of a request a stop cut short: not sent, or not confirmed when this request's attempt or an
+        /// earlier round's send of the record lost its answer (it may be in Salesforce; the next run reconciles it).
+        /// </summary>
         private static List<RecordOutcome> Stopped(List<List<RecordWrite>> composite, bool answerLost)
         {
-            if (answerLost) return FailAll(composite, StoppedFailure(), unknown: true);
-            return composite.SelectMany(c => c).Select(w => new RecordOutcome(w, false, null, NotSentCode,
-                "Not written: the run was stopped (Ctrl+C or a stop signal) before this change was sent to Salesforce.", null)).ToList();
+            SalesforceException stop = StoppedFailure();
+            return composite.SelectMany(c => c).Select(w => answerLost || w.MayHaveBeenWritten ? NotConfirmedOutcome(w, stop)
+                : new RecordOutcome(w, false, null, NotSentCode,
+                    "Not written: the run was stopped (Ctrl+C or a stop signal) before this change was sent to Salesforce.", null, notSent: true)).ToList();
         }
 
-        private static List<RecordOutcome> FailAll(List<List<RecordWrite>> composite, SalesforceException ex, bool unknown)
+        /// <summary>
+        /// The records of a request a failure a person must fix refused whole, or kept from being sent: not written,
+        /// unless this request's attempt or an earlier round's send of the record lost its answer (then not confirmed).
+        /// </summary>
+        private static List<RecordOutcome> Refused(List<List<RecordWrite>> composite, SalesforceException stop, bool answerLost)
+            => composite.SelectMany(c => c).Select(w => answerLost ? NotConfirmedOutcome(w, stop) : StoppedOutcome(w, stop)).ToList();
+
+        /// <summary>
+        /// The outcome of a write a failure a person must fix kept from being carried out: not sent, or not confirmed
+        /// when an earlier send of it lost its answer.
+        /// </summary>
+        public static RecordOutcome StoppedOutcome(RecordWrite write, SalesforceException stop)
+        {
+            if (write.MayHaveBeenWritten) return NotConfirmedOutcome(write, stop);
+            string code = stop is SalesforceApiException api ? api.ErrorCode : stop.Failure.ToString();
+            return new RecordOutcome(write, false, null, code, stop.Message, null, notSent: true);
+        }
+
+        private static RecordOutcome NotConfirmedOutcome(RecordWrite write, SalesforceException stop)
+        {
+            write.MayHaveBeenWritten = true;
+            return new RecordOutcome(write, false, null, NotConfirmed.Code, NotConfirmed.Message(stop), null, outcomeUnknown: true);
+        }
+
+        /// <summary>The records of a request whose transport failed for good: its outcome is unknown, and the rounds send it again.</summary>
+        private static List<RecordOutcome> Unknown(List<List<RecordWrite>> composite, SalesforceException ex)
         {
             string code = ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString();
             return composite.SelectMany(c => c).Select(w =>
             {
-                if (unknown) w.MayHaveBeenWritten = true;
-                return new RecordOutcome(w, false, null, code, ex.Message, null, unknown);
+                w.MayHaveBeenWritten = true;
+                return new RecordOutcome(w, false, null, code, ex.Message, null, outcomeUnknown: true);
             }).ToList();
         }
     }

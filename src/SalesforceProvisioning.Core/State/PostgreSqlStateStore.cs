@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -29,6 +30,52 @@ namespace SalesforceProvisioning
         /// <param name="source">Where the string came from, for errors: the parameter or the environment variable.</param>
         public PostgreSqlStateStore(string connectionString, NetworkCredential credential = null, string source = "StateConnectionString")
         {
+            NpgsqlConnectionStringBuilder builder = Builder(connectionString, credential, source);
+            Location = $"postgresql://{builder.Username ?? Environment.GetEnvironmentVariable("PGUSER")}@{builder.Host ?? Environment.GetEnvironmentVariable("PGHOST")}:{builder.Port}/{builder.Database ?? Environment.GetEnvironmentVariable("PGDATABASE")}";
+            _connectionString = builder.ConnectionString;
+            Db = _db = new NpgsqlConnection(_connectionString);
+            try
+            {
+                _db.Open();
+                Upgrade();
+            }
+            catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException || ex is TimeoutException)
+            {
+                _db.Dispose();
+                throw Translate(ex, "open");
+            }
+            catch
+            {
+                _db.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// The names of the rules in the store, for tab completion: read only (a store not set up yet has none,
+        /// and none is created or upgraded), within <paramref name="timeout"/> for the connect and for the
+        /// query. Any failure (no server, refused login, a password in the string) throws; the caller offers nothing.
+        /// </summary>
+        public static IReadOnlyList<string> ReadRuleNames(string connectionString, NetworkCredential credential, TimeSpan timeout)
+        {
+            NpgsqlConnectionStringBuilder builder = Builder(connectionString, credential, "StateConnectionString");
+            builder.Timeout = builder.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+            var names = new List<string>();
+            using (var db = new NpgsqlConnection(builder.ConnectionString))
+            {
+                db.Open();
+                using (var exists = new NpgsqlCommand("SELECT to_regclass('rules') IS NOT NULL", db))
+                    if (!(bool)exists.ExecuteScalar()) return names;
+                using (var read = new NpgsqlCommand("SELECT name FROM rules ORDER BY name", db))
+                using (var reader = read.ExecuteReader())
+                    while (reader.Read()) names.Add(reader.GetString(0));
+            }
+            return names;
+        }
+
+        /// <summary>The connection string to open, checked (Npgsql's syntax, no password in it) and given the credential.</summary>
+        private static NpgsqlConnectionStringBuilder Builder(string connectionString, NetworkCredential credential, string source)
+        {
             NpgsqlConnectionStringBuilder builder;
             try
             {
@@ -52,24 +99,7 @@ namespace SalesforceProvisioning
             if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "SalesforceProvisioning";
             // A pooled connection outlives its user: a run lock must end with the session that took it.
             builder.Pooling = false;
-            Location = $"postgresql://{builder.Username ?? Environment.GetEnvironmentVariable("PGUSER")}@{builder.Host ?? Environment.GetEnvironmentVariable("PGHOST")}:{builder.Port}/{builder.Database ?? Environment.GetEnvironmentVariable("PGDATABASE")}";
-            _connectionString = builder.ConnectionString;
-            Db = _db = new NpgsqlConnection(_connectionString);
-            try
-            {
-                _db.Open();
-                Upgrade();
-            }
-            catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException || ex is TimeoutException)
-            {
-                _db.Dispose();
-                throw Translate(ex, "open");
-            }
-            catch
-            {
-                _db.Dispose();
-                throw;
-            }
+            return builder;
         }
 
         private static string Describe(string source) => source == EnvironmentVariable ? "$env:" + EnvironmentVariable : "-" + source;

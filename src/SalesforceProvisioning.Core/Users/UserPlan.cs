@@ -70,6 +70,12 @@ namespace SalesforceProvisioning
 
         /// <summary>Every access change of this plan was sent and answered (set by the access writes).</summary>
         internal bool AccessAnswered { get; set; }
+
+        /// <summary>Some access change of this plan is in Salesforce as asked, or may be (its answer was lost).</summary>
+        internal bool AccessMayBeWritten { get; set; }
+
+        /// <summary>Nothing of the user itself to create or write (no fields, freeze, manager or contact): at most access changes.</summary>
+        internal bool OnlyAccess => Action != SfSyncAction.Created && Create == null && Update == null && !Freeze.HasValue && PendingManagerKey == null && NewContact == null;
         internal int OutstandingWrites { get; set; }
 
         /// <summary>

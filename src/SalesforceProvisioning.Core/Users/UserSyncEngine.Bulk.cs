@@ -169,7 +169,7 @@ namespace SalesforceProvisioning
             if (others.Count > 0)
             {
                 if (stop == null) await _writer.WriteAsync(others, outcomes, ct).ConfigureAwait(false);
-                else outcomes.AddRange(others.Select(w => new RecordOutcome(w, false, null, stop.Failure.ToString(), stop.Message, null)));
+                else outcomes.AddRange(others.Select(w => CompositeWriter.StoppedOutcome(w, stop)));
             }
             if (stop != null) throw stop;
         }

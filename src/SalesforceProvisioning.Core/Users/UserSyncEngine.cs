@@ -486,6 +486,11 @@ namespace SalesforceProvisioning
 
         private static void FailUnwritten(UserPlan plan, SalesforceException stop)
         {
+            if (plan.OnlyAccess && plan.Access.Count > 0)
+            {
+                FailAccessUnsent(plan, stop); // nothing of the user itself to write: what became of its access
+                return;
+            }
             // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
             if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
             else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
@@ -498,15 +503,18 @@ namespace SalesforceProvisioning
         private static void FailAccessUnsent(UserPlan plan, SalesforceException stop)
         {
             string why = stop?.Message ?? "the run was stopped (Ctrl+C or a stop signal) before they were sent.";
-            bool userChanged = plan.Action == SfSyncAction.Created || plan.Update != null || plan.Freeze.HasValue;
-            if (!userChanged)
+            // Ctrl+C or a stop signal (met while waiting, or as a stop of the access writes): the changes are NotSent.
+            string code = stop == null || stop.Failure == SalesforceFailure.Stopped ? CompositeWriter.NotSentCode : stop.Failure.ToString();
+            if (plan.OnlyAccess && !plan.AccessMayBeWritten)
             {
-                FailUnwritten(plan, stop); // only access to write: nothing of it was written
+                // Only access to write, and none of it sent: nothing of this user was written.
+                plan.Fail(code, $"Nothing was written for this user: its access changes ({string.Join(", ", plan.Access)}) were not sent: {why} The next run sends them.",
+                    code == CompositeWriter.NotSentCode ? Remedies.For(code) : stop.Remedy);
                 return;
             }
             string kinds = string.Join(", ", plan.Access.Select(a => a.Kind).Distinct());
-            plan.FailAfterWrite(stop?.Failure.ToString() ?? SalesforceFailure.Stopped.ToString(),
-                $"The user {WrittenAs(plan)}, but its access ({kinds}) was not written in full: {why} The next run writes it.",
+            string written = plan.OnlyAccess ? "Part of the user's access changes were written (or may have been)" : $"The user {WrittenAs(plan)}";
+            plan.FailAfterWrite(code, $"{written}, but its access ({kinds}) was not written in full: {why} The next run writes it.",
                 stop?.Remedy ?? "Run the same sync again: the user is found as it is and only its access is written.");
         }
 
@@ -602,18 +610,20 @@ namespace SalesforceProvisioning
                 stopped = phaseStopped;
                 if (stopped != null) break;
             }
-            // Answered: every change of the plan has an outcome (a stop gives the changes it kept from being sent
-            // one too); Ctrl+C leaves the changes never sent without one.
+            // Answered: every change of the plan was sent and has Salesforce's outcome. Those a stop kept from being
+            // carried out (NotSent) are not: the plan's result says its access was not sent (FailAccessUnsent).
             foreach (var answered in outcomes.GroupBy(o => (((UserPlan, AccessChange))o.Write.Tag).Item1))
-                if (answered.Count() == answered.Key.Access.Count) answered.Key.AccessAnswered = true;
+                if (answered.Count(o => !o.NotSent) == answered.Key.Access.Count) answered.Key.AccessAnswered = true;
             foreach (RecordOutcome outcome in outcomes)
             {
                 var (plan, change) = ((UserPlan, AccessChange))outcome.Write.Tag;
                 bool holds = outcome.Success || (outcome.Write.Kind == WriteKind.Create && outcome.ErrorCode == "DUPLICATE_VALUE")
                     || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
-                if (holds || plan.Action == SfSyncAction.Failed) continue;
+                if (holds || outcome.OutcomeUnknown) plan.AccessMayBeWritten = true;
+                if (holds || outcome.NotSent || plan.Action == SfSyncAction.Failed) continue;
                 string what = change.ChangesExpiry ? "changing the end date of" : change.Add ? "adding" : "removing";
-                plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                string became = outcome.OutcomeUnknown ? "is not confirmed" : "failed";
+                plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' {became}: {outcome.Message}", Remedies.For(outcome.ErrorCode));
             }
             return stopped;
         }
@@ -703,7 +713,7 @@ namespace SalesforceProvisioning
                 else if (transient && !lastRound)
                     again.Add(outcome.Write);
                 else if (outcome.OutcomeUnknown)
-                    plan.Fail(NotConfirmed.Code, NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
+                    plan.Fail(NotConfirmed.Code, outcome.ErrorCode == NotConfirmed.Code ? outcome.Message : NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
                 else
                     plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
             }
