@@ -45,7 +45,7 @@ namespace SalesforceProvisioning.Bench
             }
             foreach (var (name, users) in cases)
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window}")
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window}{BulkApiArgument(options.UseBulkApi)}")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
@@ -76,6 +76,7 @@ namespace SalesforceProvisioning.Bench
             int users = options.Users.Single();
             s_maxConcurrent = options.MaxConcurrent;
             s_window = options.Window;
+            s_bulkMode = options.UseBulkApi;
             if (options.Case == "side-by-side")
             {
                 await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
@@ -188,7 +189,7 @@ namespace SalesforceProvisioning.Bench
         /// </summary>
         private static async Task<JsonObject> SyncInOwnProcessAsync(EmulatorProcess emulator, int users, string name, int changedEvery, bool resync)
         {
-            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window}")
+            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window}{BulkApiArgument(s_bulkMode)}")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
@@ -205,6 +206,7 @@ namespace SalesforceProvisioning.Bench
         {
             s_maxConcurrent = options.MaxConcurrent;
             s_window = options.Window;
+            s_bulkMode = options.UseBulkApi;
             var emulator = EmulatorProcess.Attach(Environment.GetEnvironmentVariable("BENCH_EMULATOR"));
             var connection = SfProvisioningConnection.Create(new SfConnectionSettings
             {
@@ -316,6 +318,11 @@ namespace SalesforceProvisioning.Bench
         /// <summary>The engine's -MaxConcurrentRequests (0: its default) and the users per window (Sync-SfUser's -BatchSize).</summary>
         private static int s_maxConcurrent, s_window = 2000;
 
+        /// <summary>The engine's -UseBulkApi (null: its default, Auto), for the syncs that do not choose their own.</summary>
+        private static SfBulkApiMode? s_bulkMode;
+
+        private static string BulkApiArgument(SfBulkApiMode? mode) => mode == null ? "" : $" --use-bulk-api {mode}";
+
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
         private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false, Action<UserSyncEngine> configure = null, string profile = "Standard User")
         {
@@ -328,6 +335,7 @@ namespace SalesforceProvisioning.Bench
             var engine = s_maxConcurrent > 0 ? new UserSyncEngine(connection, map, UserSyncPolicy.From(connection), s_maxConcurrent) : new UserSyncEngine(connection, map, UserSyncPolicy.From(connection));
             // A resync runs under a rule that knows its last scope size (Sync-SfUser -Rule passes it on); the first sync knows nothing.
             if (resync) engine.ExpectedInputs = users;
+            if (s_bulkMode != null) engine.UseBulkApi(s_bulkMode.Value, LifecyclePolicy.DefaultBulkApiThreshold, null);
             configure?.Invoke(engine);
             var phases = new Dictionary<string, Stopwatch> { ["prepare"] = Stopwatch.StartNew(), ["inputs"] = new Stopwatch(), ["plan"] = new Stopwatch(), ["write"] = new Stopwatch() };
             await engine.PrepareAsync(CancellationToken.None);
@@ -571,6 +579,7 @@ namespace SalesforceProvisioning.Bench
             public bool Bulk;
             public string Case;
             public int MaxConcurrent;
+            public SfBulkApiMode? UseBulkApi;
             public int Window = 2000;
             public string Sync;
             public int ChangedEvery;
@@ -596,6 +605,7 @@ namespace SalesforceProvisioning.Bench
                         case "--changed-every": a.ChangedEvery = int.Parse(args[++i]); break;
                         case "--resync": a.Resync = true; break;
                         case "--bulk": a.Bulk = true; break;
+                        case "--use-bulk-api": a.UseBulkApi = Enum.Parse<SfBulkApiMode>(args[++i], ignoreCase: true); break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }
