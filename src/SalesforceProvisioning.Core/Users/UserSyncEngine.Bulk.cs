@@ -174,7 +174,7 @@ namespace SalesforceProvisioning
         }
 
         private void CountPlannedUserWrites(IEnumerable<UserPlan> plans)
-            => _plannedUserWrites += plans.Where(p => p.Action != SfSyncAction.Failed).Sum(p => (p.Create != null ? 1 : 0) + (p.Update != null ? 1 : 0));
+            => _plannedUserWrites += plans.Where(p => p.Action != SfSyncAction.Failed).Sum(p => (p.CreatesUser ? 1 : 0) + (p.UpdatesUser ? 1 : 0));
 
         /// <summary>
         /// Whether carried plans keep their writes packed (<see cref="UserPlan.Pack"/>): in runs that may hold them for

@@ -97,8 +97,8 @@ namespace SalesforceProvisioning
         /// <summary>The writes of a plan as the writer packs them: user writes, then each access phase in calls of its own.</summary>
         private static void Tally(UserPlan plan, CompositeWriter.CallTally calls)
         {
-            if (plan.Create != null) calls.Add(0, WriteKind.Create, "User");
-            if (plan.Update != null || (plan.Create == null && plan.PendingManagerKey != null)) calls.Add(0, WriteKind.Update, "User");
+            if (plan.CreatesUser) calls.Add(0, WriteKind.Create, "User");
+            if (plan.UpdatesUser || (!plan.CreatesUser && plan.PendingManagerKey != null)) calls.Add(0, WriteKind.Update, "User");
             if (plan.Freeze.HasValue) calls.Add(0, WriteKind.Update, "UserLogin");
             foreach (AccessChange change in plan.Access) calls.Add(1 + AccessPhase(change), AccessWriteKind(change), AccessType(change));
         }
