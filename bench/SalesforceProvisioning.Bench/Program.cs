@@ -45,7 +45,7 @@ namespace SalesforceProvisioning.Bench
             }
             foreach (var (name, users) in cases)
             {
-                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window} --bulk-api {options.BulkApi}")
+                var child = Process.Start(new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --case {name} --users {users} --latency-ms {options.LatencyMs} --latency-per-record-ms {options.LatencyPerRecordMs} --max-concurrent {options.MaxConcurrent} --window {options.Window}{BulkApiArgument(options.UseBulkApi)}")
                 {
                     RedirectStandardOutput = true,
                     UseShellExecute = false,
@@ -76,7 +76,7 @@ namespace SalesforceProvisioning.Bench
             int users = options.Users.Single();
             s_maxConcurrent = options.MaxConcurrent;
             s_window = options.Window;
-            s_bulkApi = options.BulkApi;
+            s_bulkMode = options.UseBulkApi;
             if (options.Case == "side-by-side")
             {
                 await SideBySideAsync(users, options.LatencyMs, options.LatencyPerRecordMs);
@@ -189,7 +189,7 @@ namespace SalesforceProvisioning.Bench
         /// </summary>
         private static async Task<JsonObject> SyncInOwnProcessAsync(EmulatorProcess emulator, int users, string name, int changedEvery, bool resync)
         {
-            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window} --bulk-api {s_bulkApi}")
+            var start = new ProcessStartInfo("dotnet", $"\"{typeof(Program).Assembly.Location}\" --sync {name} --users {users} --changed-every {changedEvery}{(resync ? " --resync" : "")} --max-concurrent {s_maxConcurrent} --window {s_window}{BulkApiArgument(s_bulkMode)}")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
@@ -206,7 +206,7 @@ namespace SalesforceProvisioning.Bench
         {
             s_maxConcurrent = options.MaxConcurrent;
             s_window = options.Window;
-            s_bulkApi = options.BulkApi;
+            s_bulkMode = options.UseBulkApi;
             var emulator = EmulatorProcess.Attach(Environment.GetEnvironmentVariable("BENCH_EMULATOR"));
             var connection = SfProvisioningConnection.Create(new SfConnectionSettings
             {
@@ -217,8 +217,7 @@ namespace SalesforceProvisioning.Bench
                 RetryBaseDelay = TimeSpan.FromMilliseconds(50),
             });
             int every = options.ChangedEvery;
-            var line = await SyncAsync(connection, emulator, options.Users.Single(), options.Sync, changed: every > 0 ? i => i % every == 0 : null, resync: options.Resync,
-                configure: s_bulkApi == SfBulkApiMode.Auto ? null : engine => engine.UseBulkApi(s_bulkApi, LifecyclePolicy.DefaultBulkApiThreshold, null));
+            var line = await SyncAsync(connection, emulator, options.Users.Single(), options.Sync, changed: every > 0 ? i => i % every == 0 : null, resync: options.Resync);
             Console.WriteLine(line.ToJsonString());
             return 0;
         }
@@ -319,8 +318,10 @@ namespace SalesforceProvisioning.Bench
         /// <summary>The engine's -MaxConcurrentRequests (0: its default) and the users per window (Sync-SfUser's -BatchSize).</summary>
         private static int s_maxConcurrent, s_window = 2000;
 
-        /// <summary>The engine's -UseBulkApi for the initial and resync syncs (Never: the scan and writes go as composite requests).</summary>
-        private static SfBulkApiMode s_bulkApi = SfBulkApiMode.Auto;
+        /// <summary>The engine's -UseBulkApi (null: its default, Auto), for the syncs that do not choose their own.</summary>
+        private static SfBulkApiMode? s_bulkMode;
+
+        private static string BulkApiArgument(SfBulkApiMode? mode) => mode == null ? "" : $" --use-bulk-api {mode}";
 
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
         private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false, Action<UserSyncEngine> configure = null, string profile = "Standard User")
@@ -335,6 +336,7 @@ namespace SalesforceProvisioning.Bench
             var engine = s_maxConcurrent > 0 ? new UserSyncEngine(connection, map, UserSyncPolicy.From(connection), s_maxConcurrent) : new UserSyncEngine(connection, map, UserSyncPolicy.From(connection));
             // A resync runs under a rule that knows its last scope size (Sync-SfUser -Rule passes it on); the first sync knows nothing.
             if (resync) engine.ExpectedInputs = users;
+            if (s_bulkMode != null) engine.UseBulkApi(s_bulkMode.Value, LifecyclePolicy.DefaultBulkApiThreshold, null);
             configure?.Invoke(engine);
             var phases = new Dictionary<string, Stopwatch> { ["prepare"] = Stopwatch.StartNew(), ["inputs"] = new Stopwatch(), ["plan"] = new Stopwatch(), ["write"] = new Stopwatch() };
             await engine.PrepareAsync(CancellationToken.None);
@@ -579,8 +581,8 @@ namespace SalesforceProvisioning.Bench
             public bool Bulk;
             public string Case;
             public int MaxConcurrent;
+            public SfBulkApiMode? UseBulkApi;
             public int Window = 2000;
-            public SfBulkApiMode BulkApi = SfBulkApiMode.Auto;
             public string Sync;
             public int ChangedEvery;
             public bool Resync;
@@ -605,7 +607,7 @@ namespace SalesforceProvisioning.Bench
                         case "--changed-every": a.ChangedEvery = int.Parse(args[++i]); break;
                         case "--resync": a.Resync = true; break;
                         case "--bulk": a.Bulk = true; break;
-                        case "--bulk-api": a.BulkApi = Enum.Parse<SfBulkApiMode>(args[++i], ignoreCase: true); break;
+                        case "--use-bulk-api": a.UseBulkApi = Enum.Parse<SfBulkApiMode>(args[++i], ignoreCase: true); break;
                         default: throw new ArgumentException("unknown argument " + args[i]);
                     }
                 }

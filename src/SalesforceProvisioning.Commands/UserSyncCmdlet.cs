@@ -199,6 +199,7 @@ namespace SalesforceProvisioning.Commands
             _window.Clear();
             foreach (SourceUser user in window) _unreported[user.Index] = user;
             var results = new List<SfUserSyncResult>(_refused);
+            var delivered = new List<SfUserSyncResult>();
             _refused.Clear();
             try
             {
@@ -214,12 +215,26 @@ namespace SalesforceProvisioning.Commands
                 if (endOfInput || (results.Any(r => r.Outcome == SfSyncAction.Failed) && ErrorsMayStopTheCommand()))
                 {
                     _progress.Phase("Writing the remaining changes");
+                    // What the writes still in flight did is recorded before the rest is sent (a store that cannot
+                    // record stops the run before its next write), unless one of them failed where an error may
+                    // end the command: then they come out with the rest, after every carried write.
+                    int mark = results.Count;
+                    Run(_connection, ct => _engine.CollectSentAsync(results));
+                    var sent = results.GetRange(mark, results.Count - mark);
+                    if (sent.Count > 0 && !(sent.Any(r => r.Outcome == SfSyncAction.Failed) && ErrorsMayStopTheCommand()))
+                    {
+                        results.RemoveRange(mark, sent.Count);
+                        Deliver(sent);
+                        delivered.AddRange(sent);
+                    }
                     Run(_connection, ct => _engine.FinishAsync(results, ct));
                 }
             }
             catch (SalesforceException ex)
             {
-                // Nothing lost: inputs the failure left without a result (this window's or carried) get one saying why.
+                // Nothing lost: writes already sent give their results; inputs the failure left without one
+                // (this window's or carried) get one saying why.
+                CollectSent(results);
                 var reported = new HashSet<int>(results.Select(r => r.InputIndex));
                 results.AddRange(_unreported.Values.Where(u => !reported.Contains(u.Index)).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex)));
                 Deliver(results);
@@ -231,6 +246,7 @@ namespace SalesforceProvisioning.Commands
                 // Ctrl+C or SIGTERM: the pipeline takes no more output, but what the sent writes did is
                 // recorded (the engine waited for their answers), so the store and the run's counts hold it.
                 // Writes still carried were never sent: nothing to record for them.
+                CollectSent(results);
                 if (RuleRun != null)
                 {
                     try
@@ -243,7 +259,8 @@ namespace SalesforceProvisioning.Commands
                 throw;
             }
             Deliver(results);
-            return results;
+            delivered.AddRange(results);
+            return delivered;
         }
 
         /// <summary>-ErrorAction (or $ErrorActionPreference) is Stop, Inquire or the like: an error result may end the command.</summary>
@@ -299,8 +316,11 @@ namespace SalesforceProvisioning.Commands
             catch (SalesforceException ex)
             {
                 unrecorded = ex;
-                // The run stops before its next write: inputs still without a result (their writes carried to a
-                // later call, or their window not planned yet) are never sent, and say so.
+                // The run stops before its next write: writes already sent give their results; inputs still without
+                // one (their writes carried to a later call, or their window not planned yet) are never sent, and say so.
+                CollectSent(results);
+                var sent = new HashSet<int>(results.Select(r => r.InputIndex));
+                foreach (int index in sent) _unreported.Remove(index);
                 results = results.Concat(_refused)
                     .Concat(_unreported.Values.Concat(_window).OrderBy(u => u.Index).Select(u => SfUserSyncResult.NotSynced(u, ex))).ToList();
                 _refused.Clear();
@@ -334,8 +354,27 @@ namespace SalesforceProvisioning.Commands
             }
         }
 
+        /// <summary>
+        /// The run stops early: writes still in flight (sent while later windows were planned) are waited for,
+        /// and their results added; nothing more is sent.
+        /// </summary>
+        private void CollectSent(List<SfUserSyncResult> results) => _engine?.StopAsync(results).GetAwaiter().GetResult();
+
         public virtual void Dispose()
         {
+            // Stopped between inputs (Ctrl+C while the pipeline waited for the next one): what the writes in
+            // flight did is still recorded, as for a stop during a request.
+            var sent = new List<SfUserSyncResult>();
+            CollectSent(sent);
+            if (sent.Count > 0 && RuleRun != null)
+            {
+                try
+                {
+                    RuleRun.Record(sent, TakeSources(sent));
+                    RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                }
+                catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
+            }
             RuleRun?.Dispose();
             RuleRun = null;
         }

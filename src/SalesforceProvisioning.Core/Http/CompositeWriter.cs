@@ -122,14 +122,18 @@ namespace SalesforceProvisioning
 
         private readonly SalesforceClient _client;
         private readonly int _maxInFlight;
+        // One gate for the writer, not per call: writes of several batches in flight at once (a user sync keeps
+        // sending while it plans later windows) still have at most MaxInFlight requests out together.
+        private readonly SemaphoreSlim _gate;
 
         public CompositeWriter(SalesforceClient client, int maxInFlight)
         {
             _client = client;
             _maxInFlight = Math.Max(1, maxInFlight);
+            _gate = new SemaphoreSlim(_maxInFlight);
         }
 
-        /// <summary>Composite requests sent at once.</summary>
+        /// <summary>Composite requests sent at once, by all the writes of this writer together.</summary>
         public int MaxInFlight => _maxInFlight;
 
         public static bool IsSetupObject(string sObjectType) => SetupObjects.Contains(sObjectType);
@@ -147,7 +151,7 @@ namespace SalesforceProvisioning
         public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, List<RecordOutcome> outcomes, CancellationToken ct)
         {
             var composites = Pack(writes);
-            var gate = new SemaphoreSlim(_maxInFlight);
+            SemaphoreSlim gate = _gate;
             SalesforceException stop = null;
             int cancelled = 0;
             var results = new List<RecordOutcome>[composites.Count];
@@ -211,6 +215,46 @@ namespace SalesforceProvisioning
 
         /// <summary>Counted calls (composite requests) that writing these records takes, packed as <see cref="WriteAsync"/> packs them.</summary>
         public static int CallsFor(IEnumerable<RecordWrite> writes) => Pack(writes.ToList()).Count;
+
+        /// <summary>
+        /// Counts, write by write, the counted calls that writing them takes, packed as <see cref="WriteAsync"/>
+        /// packs them, and whether those calls are all full (every collection 200 records, every composite five
+        /// collections). Writes sent by separate <see cref="WriteAsync"/> calls are told apart by a pack number.
+        /// </summary>
+        public sealed class CallTally
+        {
+            private readonly Dictionary<(int Pack, bool Setup, WriteKind Kind, string Type), int> _records = new Dictionary<(int, bool, WriteKind, string), int>();
+
+            public void Add(int pack, WriteKind kind, string sObjectType)
+            {
+                var key = (pack, IsSetupObject(sObjectType), kind, sObjectType.ToLowerInvariant());
+                _records[key] = _records.TryGetValue(key, out int count) ? count + 1 : 1;
+            }
+
+            public int Calls
+            {
+                get
+                {
+                    int calls = 0;
+                    foreach (var composite in Collections()) calls += (composite.Value + CollectionsPerComposite - 1) / CollectionsPerComposite;
+                    return calls;
+                }
+            }
+
+            /// <summary>No call is part-filled: sending these now costs no call more than sending them with later writes.</summary>
+            public bool AllFull => _records.Values.All(c => c % CollectionSize == 0) && Collections().All(c => c.Value % CollectionsPerComposite == 0);
+
+            private Dictionary<(int Pack, bool Setup), int> Collections()
+            {
+                var collections = new Dictionary<(int, bool), int>();
+                foreach (var pair in _records)
+                {
+                    var key = (pair.Key.Pack, pair.Key.Setup);
+                    collections[key] = (collections.TryGetValue(key, out int n) ? n : 0) + (pair.Value + CollectionSize - 1) / CollectionSize;
+                }
+                return collections;
+            }
+        }
 
         /// <summary>Collections of one type and operation, at most 200 records; composites of at most five, setup objects apart.</summary>
         private static List<List<List<RecordWrite>>> Pack(IReadOnlyList<RecordWrite> writes)

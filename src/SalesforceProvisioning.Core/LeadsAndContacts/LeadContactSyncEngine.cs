@@ -464,6 +464,12 @@ namespace SalesforceProvisioning
         /// <summary>Write plans waiting for a full burst of calls or the end of the input.</summary>
         private readonly List<PersonPlan> _carried = new List<PersonPlan>();
 
+        /// <summary>Its writes are answered before ExecuteAsync or FinishAsync returns: nothing is ever left in flight.</summary>
+        public Task StopAsync(List<SfUserSyncResult> results) => Task.CompletedTask;
+
+        /// <summary>Its writes are answered before ExecuteAsync or FinishAsync returns: nothing is ever left in flight.</summary>
+        public Task CollectSentAsync(List<SfUserSyncResult> results) => Task.CompletedTask;
+
         /// <summary>
         /// Plans that need no write get their result at once; write plans are carried across windows until
         /// they fill more whole counted calls (1,000 records each) than go out at once (-MaxConcurrentRequests),

@@ -31,5 +31,14 @@ namespace SalesforceProvisioning
 
         /// <summary>The end of the input: writes everything still carried and adds the results.</summary>
         Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct);
+
+        /// <summary>Waits for the writes already sent (still in flight) and adds their results; sends nothing.</summary>
+        Task CollectSentAsync(List<SfUserSyncResult> results);
+
+        /// <summary>
+        /// The run stops early (Ctrl+C, a failure, a store that cannot record): sends nothing more, waits for the
+        /// writes already sent (they may still be in flight) and adds their results; carried writes never sent get none.
+        /// </summary>
+        Task StopAsync(List<SfUserSyncResult> results);
     }
 }

@@ -13,10 +13,11 @@ namespace SalesforceProvisioning
     /// EmployeeNumber), so ManagerId comes from the manager's key. Keys are read in the window's
     /// match reads (never a call per user) and kept for the run; a manager created in the same run (in
     /// this window, an earlier one, or a later one than its report's) is confirmed from its create and set
-    /// in a second pass.
+    /// in a second pass. Safe to use from writes still in flight while later windows are planned.
     /// </summary>
     public sealed class ManagerDirectory
     {
+        private readonly object _sync = new object();
         private readonly Dictionary<string, List<string>> _ids = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _createdLater = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
@@ -29,13 +30,16 @@ namespace SalesforceProvisioning
 
         /// <summary>Keys not read yet (the window's reads ask for these only).</summary>
         internal List<string> Unknown(IEnumerable<string> keys)
-            => keys.Where(k => !IsUserId(k) && !_ids.ContainsKey(k)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        {
+            lock (_sync) return keys.Where(k => !IsUserId(k) && !_ids.ContainsKey(k)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        }
 
         /// <summary>Records what a read found for these keys (nothing found is remembered too).</summary>
         internal void Learn(IEnumerable<string> keys, Func<string, IEnumerable<UserRecord>> find)
         {
-            foreach (string key in keys)
-                _ids[key] = find(key).Select(u => u.Text("Id")).Distinct().ToList();
+            var found = keys.Select(key => (key, Ids: find(key).Select(u => u.Text("Id")).Distinct().ToList())).ToList();
+            lock (_sync)
+                foreach (var (key, ids) in found) _ids[key] = ids;
         }
 
         /// <summary>
@@ -44,7 +48,8 @@ namespace SalesforceProvisioning
         /// </summary>
         internal void ExpectCreates(IEnumerable<string> keys)
         {
-            foreach (string key in keys.Where(k => k != null)) _createdLater.Add(key);
+            lock (_sync)
+                foreach (string key in keys.Where(k => k != null)) _createdLater.Add(key);
         }
 
         /// <summary>
@@ -53,8 +58,12 @@ namespace SalesforceProvisioning
         /// </summary>
         internal void Confirm(string key, string id)
         {
-            if (key == null || id == null || !_createdLater.Remove(key)) return;
-            _ids[key] = new List<string> { id };
+            if (key == null || id == null) return;
+            lock (_sync)
+            {
+                if (!_createdLater.Remove(key)) return;
+                _ids[key] = new List<string> { id };
+            }
         }
 
         /// <summary>A report's note when its manager's key finds no one (yet).</summary>
@@ -67,9 +76,12 @@ namespace SalesforceProvisioning
         {
             id = null;
             if (IsUserId(key)) { id = key; return ManagerLookup.Found; }
-            if (_ids.TryGetValue(key, out List<string> ids) && ids.Count == 1) { id = ids[0]; return ManagerLookup.Found; }
-            if (ids != null && ids.Count > 1) return ManagerLookup.Ambiguous;
-            return _createdLater.Contains(key) ? ManagerLookup.CreatedLater : ManagerLookup.NotFound;
+            lock (_sync)
+            {
+                if (_ids.TryGetValue(key, out List<string> ids) && ids.Count == 1) { id = ids[0]; return ManagerLookup.Found; }
+                if (ids != null && ids.Count > 1) return ManagerLookup.Ambiguous;
+                return _createdLater.Contains(key) ? ManagerLookup.CreatedLater : ManagerLookup.NotFound;
+            }
         }
     }
 }

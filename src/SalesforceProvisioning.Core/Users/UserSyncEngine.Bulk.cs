@@ -174,7 +174,7 @@ namespace SalesforceProvisioning
         }
 
         private void CountPlannedUserWrites(IEnumerable<UserPlan> plans)
-            => _plannedUserWrites += plans.Where(p => p.Action != SfSyncAction.Failed).Sum(p => (p.Create != null ? 1 : 0) + (p.Update != null ? 1 : 0));
+            => _plannedUserWrites += plans.Where(p => p.Action != SfSyncAction.Failed).Sum(p => (p.CreatesUser ? 1 : 0) + (p.UpdatesUser ? 1 : 0));
 
         /// <summary>
         /// Whether carried plans keep their writes packed (<see cref="UserPlan.Pack"/>): in runs that may hold them for
@@ -186,13 +186,13 @@ namespace SalesforceProvisioning
         private long CarriedUserWrites() => _carried.Sum(p => (p.CreatesUser ? 1 : 0) + (p.UpdatesUser ? 1 : 0));
 
         /// <summary>
-        /// How many carried plans to write now. Composite runs write whole calls as they fill; under Auto the
-        /// writes are held until the run's pending creates and updates reach the threshold (then the run is a
-        /// bulk run), or the input ends; a bulk run sends a job once a job's worth is carried.
+        /// How many carried plans to write now, when the run is not sure to write through composite collections
+        /// (those send whole calls as they fill, see <see cref="WriteSchedule"/>): under Auto the writes are held
+        /// until the run's pending creates and updates reach the threshold (then the run is a bulk run), or the
+        /// input ends; a bulk run sends a job once a job's worth is carried.
         /// </summary>
         private int PlansReadyToWrite()
         {
-            if (_bulkMode == SfBulkApiMode.Never) return PlansFillingWholeCalls();
             long pending = CarriedUserWrites();
             if (_bulkMode == SfBulkApiMode.Auto && _switchedToBulk == null)
             {

@@ -130,13 +130,13 @@ namespace SalesforceProvisioning
         /// leaves its reports without ManagerId, and their results say so. Reports written earlier without
         /// their manager (it came later in the input) get ManagerId in the round after the manager's create.
         /// </summary>
-        private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, CancellationToken ct)
+        private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, Dictionary<string, List<WrittenReport>> reports, CancellationToken ct)
         {
             var waiting = plans.Where(p => p.PendingManagerKey != null).ToList();
             var written = plans.Where(p => p.PendingManagerKey == null).ToList();
             SalesforceException stop = await WriteUsersAsync(written, ct).ConfigureAwait(false);
             ConfirmCreated(written);
-            var links = LinksToReportsWrittenBefore(written);
+            var links = LinksToReportsWrittenBefore(written, reports);
             while (stop == null && (waiting.Count > 0 || links.Count > 0))
             {
                 var ready = waiting.Where(p => p.Action != SfSyncAction.Failed && Org.Managers.Find(p.PendingManagerKey, out _) == ManagerLookup.Found).ToList();
@@ -150,7 +150,7 @@ namespace SalesforceProvisioning
                 stop = await WriteUsersAsync(ready.Concat(links.Select(l => l.Report)).ToList(), ct).ConfigureAwait(false);
                 if (stop == null) TellManagersOfLinks(links);
                 ConfirmCreated(ready);
-                links = LinksToReportsWrittenBefore(ready);
+                links = LinksToReportsWrittenBefore(ready, reports);
             }
             if (stop != null || waiting.Count == 0) return stop;
             foreach (UserPlan plan in waiting.Where(p => p.Action != SfSyncAction.Failed))
@@ -224,26 +224,53 @@ namespace SalesforceProvisioning
         {
             string key = plan.UnfoundManagerKey;
             if (key == null) return;
+            ForgetCarriedReport(plan);
             plan.UnfoundManagerKey = null;
-            if (_carriedReportsOfUnfoundManagers.TryGetValue(key, out List<UserPlan> carried) && carried.Remove(plan) && carried.Count == 0)
-                _carriedReportsOfUnfoundManagers.Remove(key);
             if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped || plan.UserId == null) return;
             if (!_writtenReportsOfUnfoundManagers.TryGetValue(key, out List<WrittenReport> reports))
                 _writtenReportsOfUnfoundManagers[key] = reports = new List<WrittenReport>();
             reports.Add(new WrittenReport { Username = plan.Username, Index = plan.Source.Index, UserId = plan.UserId });
         }
 
+        /// <summary>
+        /// Takes the reports given their result without ManagerId whose manager's key is one of this batch's
+        /// users (a batch in flight links them without touching what planning and results share).
+        /// </summary>
+        private Dictionary<string, List<WrittenReport>> TakeWrittenReports(IEnumerable<UserPlan> batch)
+        {
+            var taken = new Dictionary<string, List<WrittenReport>>(StringComparer.OrdinalIgnoreCase);
+            if (_writtenReportsOfUnfoundManagers.Count == 0) return taken;
+            foreach (UserPlan plan in batch)
+            {
+                string key = plan.Source.KeyValue(Org.Managers.KeyField);
+                if (key != null && _writtenReportsOfUnfoundManagers.TryGetValue(key, out List<WrittenReport> reports))
+                {
+                    taken[key] = reports;
+                    _writtenReportsOfUnfoundManagers.Remove(key);
+                }
+            }
+            return taken;
+        }
+
+        /// <summary>A plan about to be sent is no longer a carried report: a manager planned later leaves it as written.</summary>
+        private void ForgetCarriedReport(UserPlan plan)
+        {
+            string key = plan.UnfoundManagerKey;
+            if (key != null && _carriedReportsOfUnfoundManagers.TryGetValue(key, out List<UserPlan> carried) && carried.Remove(plan) && carried.Count == 0)
+                _carriedReportsOfUnfoundManagers.Remove(key);
+        }
+
         /// <summary>ManagerId updates for the reports written before these managers' creates were confirmed.</summary>
-        private List<ManagerLink> LinksToReportsWrittenBefore(IEnumerable<UserPlan> managers)
+        private List<ManagerLink> LinksToReportsWrittenBefore(IEnumerable<UserPlan> managers, Dictionary<string, List<WrittenReport>> written)
         {
             var links = new List<ManagerLink>();
-            if (_writtenReportsOfUnfoundManagers.Count == 0) return links;
+            if (written.Count == 0) return links;
             foreach (UserPlan manager in managers.Where(p => p.Action != SfSyncAction.Failed && p.UserId != null))
             {
                 string key = manager.Source.KeyValue(Org.Managers.KeyField);
-                if (key == null || !_writtenReportsOfUnfoundManagers.TryGetValue(key, out List<WrittenReport> reports)) continue;
+                if (key == null || !written.TryGetValue(key, out List<WrittenReport> reports)) continue;
                 if (Org.Managers.Find(key, out string managerId) != ManagerLookup.Found) continue;
-                _writtenReportsOfUnfoundManagers.Remove(key);
+                written.Remove(key);
                 foreach (WrittenReport report in reports)
                 {
                     var update = new UserPlan(SourceUser.ForUsername(null, report.Index, report.Username, enabled: true))

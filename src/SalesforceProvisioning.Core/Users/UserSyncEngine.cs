@@ -72,8 +72,8 @@ namespace SalesforceProvisioning
         /// </summary>
         public async Task PrepareAsync(CancellationToken ct)
         {
-            JObject identity = await _client.GetIdentityAsync(ct).ConfigureAwait(false);
-            string me = identity.Value<string>("user_id");
+            // Known from the token's identity URL without a call of its own (one identity call for a supplied access token).
+            string me = await _client.GetUserIdAsync(ct).ConfigureAwait(false);
             var subrequests = new JArray
             {
                 Get("describe", _client.DataPath("sobjects/User/describe")),
@@ -423,14 +423,17 @@ namespace SalesforceProvisioning
         /// </summary>
         /// <remarks>
         /// Writes are carried across windows: plans that need no write get their result at once; write plans
-        /// wait until the carried ones fill more whole counted calls (1,000 records each) than go out at once
-        /// (-MaxConcurrentRequests), which are then sent together, and the rest of them
-        /// stays carried until <see cref="FinishAsync"/> at the end of the input. So sparse changes cost one
-        /// call per 1,000 records, not one per window. Communities write per window: a contact created for
-        /// a user is never left waiting for its user.
+        /// go out in whole counted calls (1,000 records each), so sparse changes cost one call per 1,000
+        /// records, not one per window. When the run is sure to write through composite collections, each
+        /// batch of whole calls is sent as soon as it is full and stays in flight while later windows are
+        /// planned (<see cref="WriteSchedule"/>); its results come with a later window's. Otherwise (Auto
+        /// with an input of unknown size, Bulk API runs) they wait for the bulk decision or a job's worth, and
+        /// the rest until <see cref="FinishAsync"/> at the end of the input. Communities write per window: a
+        /// contact created for a user is never left waiting for its user.
         /// </remarks>
         public async Task ExecuteAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
         {
+            _inputsGiven += plans.Count;
             foreach (UserPlan plan in plans)
             {
                 if (plan.Action != SfSyncAction.Failed && plan.IsWrite) Carry(plan);
@@ -441,72 +444,46 @@ namespace SalesforceProvisioning
                     results.Add(plan.ToResult(whatIf: false));
                 }
             }
+            // Batches answered meanwhile give their results now (a stop in one fails this window's writes too:
+            // never sent), and nothing more is sent before the caller has recorded them.
+            var answered = _inFlight.Where(b => b.Writing.IsCompleted).ToList();
+            await CollectAsync(answered, results, failCarriedOnStop: true).ConfigureAwait(false);
+            if (SendsAsCallsFill)
+            {
+                if (answered.Count == 0) await SendWholeCallsAsync(results, ct).ConfigureAwait(false);
+                return;
+            }
             int ready = _community != null ? _carried.Count : PlansReadyToWrite();
             if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
         }
 
-        /// <summary>Writes everything still carried (the end of the input) and adds their results.</summary>
-        public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct)
-            => _carried.Count == 0 ? Task.CompletedTask : WriteCarriedAsync(_carried.Count, results, ct);
+        /// <summary>Writes everything still carried (the end of the input) and adds their results, and those of the batches in flight.</summary>
+        public async Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct)
+        {
+            await CollectAsync(_inFlight.ToList(), results, failCarriedOnStop: true).ConfigureAwait(false);
+            if (_carried.Count > 0) await WriteCarriedAsync(_carried.Count, results, ct).ConfigureAwait(false);
+        }
 
+        /// <summary>Writes the first carried plans now and waits for them (the batches in flight first).</summary>
         private async Task WriteCarriedAsync(int count, List<SfUserSyncResult> results, CancellationToken ct)
         {
+            await CollectAsync(_inFlight.ToList(), results, failCarriedOnStop: true).ConfigureAwait(false);
             var batch = _carried.GetRange(0, count);
             _carried.RemoveRange(0, count);
             _carried.InsertRange(0, HoldBackReportsOfCarriedManagers(batch, _carried));
+            SalesforceException stop = null;
             try
             {
-                await WritePlansAsync(batch, results, ct).ConfigureAwait(false);
+                stop = await WriteBatchAsync(batch, TakeWrittenReports(batch), ct).ConfigureAwait(false);
             }
-            catch (SalesforceException stop)
+            finally
             {
-                // The run ends here: the plans still carried were never sent, and say so.
-                foreach (UserPlan plan in _carried)
-                {
-                    FailUnwritten(plan, stop);
-                    _licences.Settle(plan);
-                    results.Add(plan.ToResult(whatIf: false));
-                }
-                _carried.Clear();
-                throw;
+                GiveResults(batch, stop, results);
             }
-        }
-
-        /// <summary>
-        /// How many of the carried plans (from the first) to write now: none while their writes fit in the
-        /// calls that go out at once (-MaxConcurrentRequests: a burst of requests in flight takes about as long
-        /// as one of them); then the longest run whose writes fill all but the last of the calls the carried
-        /// plans need, so under one call's worth stays carried. (Rounding the burst down to a multiple of the
-        /// requests in flight instead left user and access writes in part-filled calls: more calls.)
-        /// </summary>
-        private int PlansFillingWholeCalls()
-        {
-            int CallsFor(int plans)
-            {
-                var userWrites = new List<RecordWrite>();
-                var accessWrites = new List<RecordWrite>();
-                for (int i = 0; i < plans; i++)
-                {
-                    UserPlan plan = _carried[i];
-                    if (plan.Create != null) userWrites.Add(new RecordWrite(WriteKind.Create, "User"));
-                    if (plan.Update != null) userWrites.Add(new RecordWrite(WriteKind.Update, "User"));
-                    if (plan.Freeze.HasValue) userWrites.Add(new RecordWrite(WriteKind.Update, "UserLogin"));
-                    foreach (AccessChange change in plan.Access)
-                        accessWrites.Add(new RecordWrite(change.Add ? WriteKind.Create : WriteKind.Delete, change.Kind == AccessKind.PermissionSet ? "PermissionSetAssignment" : "GroupMember"));
-                }
-                // Access writes go after the user writes (a new user's Id is known only then), in calls of their own.
-                return CompositeWriter.CallsFor(userWrites) + CompositeWriter.CallsFor(accessWrites);
-            }
-            int all = CallsFor(_carried.Count);
-            if (all <= _writer.MaxInFlight) return 0;
-            int low = 0, high = _carried.Count;
-            while (low < high)
-            {
-                int mid = (low + high + 1) / 2;
-                if (CallsFor(mid) <= all - 1) low = mid;
-                else high = mid - 1;
-            }
-            return low;
+            if (stop == null) return;
+            // The run ends here: the plans still carried were never sent, and say so.
+            FailCarried(stop, results);
+            throw stop;
         }
 
         private static void FailUnwritten(UserPlan plan, SalesforceException stop)
@@ -551,36 +528,42 @@ namespace SalesforceProvisioning
         private static string WrittenAs(UserPlan plan)
             => plan.Action == SfSyncAction.Created ? "was created" : plan.Action == SfSyncAction.Updated ? "was updated" : "was synced";
 
-        private async Task WritePlansAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
+        /// <summary>
+        /// Writes a batch: logins to freeze found, community contacts, the users in manager order, then their
+        /// access. Returns the failure a person must fix that stopped it (the plans' states say what was done);
+        /// a stop (Ctrl+C) is thrown. <paramref name="reports"/>: reports written earlier without ManagerId, by
+        /// the key of the manager this batch may create.
+        /// </summary>
+        private async Task<SalesforceException> WriteBatchAsync(IReadOnlyList<UserPlan> plans, Dictionary<string, List<WrittenReport>> reports, CancellationToken ct)
         {
-            SalesforceException stop = null;
             try
             {
                 await FindUserLoginsAsync(plans.Where(p => p.Freeze.HasValue && p.UserLoginId == null).ToList(), ct).ConfigureAwait(false);
                 if (_community != null)
                 {
                     SalesforceException contactsStopped = await _community.CreateContactsAsync(plans, ct).ConfigureAwait(false);
-                    if (contactsStopped != null) throw contactsStopped;
+                    if (contactsStopped != null) return contactsStopped;
                 }
-                stop = await WriteUsersInManagerOrderAsync(plans.Where(p => p.IsWrite).ToList(), ct).ConfigureAwait(false);
-                if (stop == null) stop = await WriteAccessAsync(plans, ct).ConfigureAwait(false);
+                SalesforceException stop = await WriteUsersInManagerOrderAsync(plans.Where(p => p.IsWrite).ToList(), reports, ct).ConfigureAwait(false);
+                return stop ?? await WriteAccessAsync(plans, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
             {
-                stop = ex;
+                return ex;
             }
-            finally
+        }
+
+        /// <summary>One result per plan of a written batch: what was not confirmed says so.</summary>
+        private void GiveResults(IReadOnlyList<UserPlan> plans, SalesforceException stop, List<SfUserSyncResult> results)
+        {
+            foreach (UserPlan plan in plans)
             {
-                foreach (UserPlan plan in plans)
-                {
-                    if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written) FailUnwritten(plan, stop);
-                    else if (plan.Action != SfSyncAction.Failed && plan.Access.Count > 0 && !plan.AccessAnswered) FailAccessUnsent(plan, stop);
-                    _licences.Settle(plan);
-                    ResultGiven(plan);
-                    results.Add(plan.ToResult(whatIf: false));
-                }
+                if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written) FailUnwritten(plan, stop);
+                else if (plan.Action != SfSyncAction.Failed && plan.Access.Count > 0 && !plan.AccessAnswered) FailAccessUnsent(plan, stop);
+                _licences.Settle(plan);
+                ResultGiven(plan);
+                results.Add(plan.ToResult(whatIf: false));
             }
-            if (stop != null) throw stop;
         }
 
         /// <summary>Writes the users' records in rounds, re-sending transient failures and reconciling creates in doubt.</summary>
@@ -652,17 +635,23 @@ namespace SalesforceProvisioning
             return stopped;
         }
 
-        private static int AccessPhase(RecordWrite write)
+        private static int AccessPhase(RecordWrite write) => AccessPhase((((UserPlan, AccessChange))write.Tag).Item2);
+
+        private static int AccessPhase(AccessChange change)
         {
-            var (_, change) = ((UserPlan, AccessChange))write.Tag;
             if (change.Kind != AccessKind.PermissionSetLicense) return 1;
             return change.Add ? 0 : 2;
         }
 
+        private static string AccessType(AccessChange change)
+            => change.Kind == AccessKind.Group ? "GroupMember" : change.Kind == AccessKind.PermissionSetLicense ? "PermissionSetLicenseAssign" : "PermissionSetAssignment";
+
+        private static WriteKind AccessWriteKind(AccessChange change)
+            => change.ChangesExpiry ? WriteKind.Update : change.Add ? WriteKind.Create : WriteKind.Delete;
+
         private static RecordWrite AccessWrite(UserPlan plan, AccessChange change)
         {
-            string type = change.Kind == AccessKind.Group ? "GroupMember"
-                : change.Kind == AccessKind.PermissionSetLicense ? "PermissionSetLicenseAssign" : "PermissionSetAssignment";
+            string type = AccessType(change);
             if (change.ChangesExpiry)
             {
                 var expiry = new JObject { ["Id"] = change.RecordId, ["ExpirationDate"] = change.ExpirationDate == null ? JValue.CreateNull() : new JValue(change.ExpirationDate) };
