@@ -142,6 +142,46 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(1, Count("SELECT Id FROM Lead WHERE Email = 'ruth.rule@example.com' AND IsConverted = false"));
         }
 
+        [Fact]
+        public void A_demotion_stopped_before_the_contacts_delete_is_partly_applied_and_the_next_run_finishes_it()
+        {
+            using var ps = People("-AllowDelete -RemoveAction Delete");
+            string state = Path.Combine(_folder, "state.db");
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{state}'; Save-SfProvisioningConnection -Name people -Connection $c -StatePath $state -Force; "
+                + "$null = New-SfProvisioningRule -Name crm -ConnectionName people -StatePath $state").Errors);
+            const string sync = " | Sync-SfUser -Rule crm -StatePath $state";
+            const string mail = "hal.half@example.com";
+            Assert.Equal("Created", ps.Run(Person(mail, "RecordType = 'Contact'") + sync).Output.Single().Prop("Action"));
+            string contactId = _emulator.Query($"SELECT Id FROM Contact WHERE Email = '{mail}'").Single()["Id"].ToString();
+
+            // The daily limit is met by the contact's delete, sent after the lead's create was confirmed
+            // (REQUEST_LIMIT_EXCEEDED: https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm).
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"DELETE\"" } });
+            var stopped = ps.Run(Person(mail, "RecordType = 'Lead'") + sync);
+            _emulator.ClearFaults();
+            var half = stopped.Output.Single();
+            Assert.Equal("Failed", half.Prop("Action"));
+            Assert.Equal("True", half.Prop("PartiallyApplied"));
+            Assert.Contains("was created", half.Prop("Message"));
+            Assert.Contains($"deleting contact {contactId}", half.Prop("Message"));
+            Assert.Contains("the next run writes it", half.Prop("Message"));
+            Assert.Equal(1, Count($"SELECT Id FROM Contact WHERE Id = '{contactId}'"));
+            Assert.Equal(1, Count($"SELECT Id FROM Lead WHERE Email = '{mail}'"));
+
+            // The next run (a delta: no fingerprint was kept) finds the lead it created and deletes the contact, once.
+            long written = _emulator.RecordsWritten;
+            var finished = ps.Run(Person(mail, "RecordType = 'Lead'") + sync);
+            Assert.Empty(finished.Errors);
+            Assert.Equal("Demoted", finished.Output.Single().Prop("Action"));
+            Assert.Equal(0, Count($"SELECT Id FROM Contact WHERE Id = '{contactId}'"));
+            Assert.Equal(1, Count($"SELECT Id FROM Lead WHERE Email = '{mail}'"));
+            Assert.Equal(1, _emulator.RecordsWritten - written);
+
+            written = _emulator.RecordsWritten;
+            Assert.Equal("Unchanged", ps.Run(Person(mail, "RecordType = 'Lead'") + sync).Output.Single().Prop("Action"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
         // ---- #6 -------------------------------------------------------------------------------------
 
         [Fact]

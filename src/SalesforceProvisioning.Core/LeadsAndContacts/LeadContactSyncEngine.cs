@@ -182,7 +182,8 @@ namespace SalesforceProvisioning
             PersonRecordState held = record == null ? PersonRecordState.Missing
                 : isLead ? LeadState(lead.Value<string>("Status"))
                 : converted ? PersonRecordState.ConvertedLead : PersonRecordState.Contact;
-            LifecycleDecision decision = LifecyclePolicy.ForPerson(_policy, state, plan.Type, source.RecordType != null, source.LastRecordType, held);
+            LifecycleDecision decision = LifecyclePolicy.ForPerson(_policy, state, plan.Type, source.RecordType != null, source.LastRecordType, held,
+                contactBesideLead: isLead && contact != null);
             if (record != null)
             {
                 plan.ObjectType = isLead ? "Lead" : "Contact";
@@ -218,6 +219,7 @@ namespace SalesforceProvisioning
                     break;
                 default:
                     PlanUpdate(plan, record, isLead ? _lead : _contact, plan.ObjectType);
+                    if (decision.DeleteReplacedContact) PlanFinishedDemotion(plan, contact);
                     break;
             }
             if (decision.Reason != null && plan.Action != SfSyncAction.Failed && plan.Action != SfSyncAction.Skipped)
@@ -366,6 +368,17 @@ namespace SalesforceProvisioning
                 : $"A lead now stands beside contact {plan.DemotedContactId}, which is kept (records may not be deleted on this connection).";
         }
 
+        /// <summary>The lead an earlier demotion created stands (updated as any lead): the contact it replaces is deleted now.</summary>
+        private void PlanFinishedDemotion(PersonPlan plan, JObject contact)
+        {
+            if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) return;
+            plan.DemotedContactId = contact.Value<string>("Id");
+            plan.DeleteDemotedContact = true;
+            plan.Action = SfSyncAction.Demoted;
+            plan.ChangedFields.Add("Contact->Lead");
+            if (plan.Update == null) plan.Written = true; // nothing to write to the lead: only the contact's delete
+        }
+
         /// <summary>Leads and Contacts are written window by window: nothing is carried to the end.</summary>
         public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct) => Task.CompletedTask;
 
@@ -386,6 +399,9 @@ namespace SalesforceProvisioning
             {
                 foreach (PersonPlan plan in plans)
                 {
+                    // A demotion whose lead was written and whose contact's delete a stop kept from being sent.
+                    if (plan.Action != SfSyncAction.Failed && plan.DeleteDemotedContact && plan.Written && !plan.DemotedContactDeleted)
+                        FailContactDelete(plan, NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop));
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
                     {
                         if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
@@ -460,7 +476,7 @@ namespace SalesforceProvisioning
                     if (outcome.Success || IsGone(outcome))
                     {
                         if (outcome.Write.Kind == WriteKind.Create) plan.RecordId = outcome.Id;
-                        plan.Written = true;
+                        Confirmed(plan, outcome.Write.Kind == WriteKind.Create);
                     }
                     else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) { plan.AnswerLost = true; lost.Add(plan); }
                     else if (outcome.OutcomeUnknown) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stopped), Remedies.For(NotConfirmed.Code));
@@ -476,12 +492,27 @@ namespace SalesforceProvisioning
                     var found = await ReadAsync(group.Key, describe, group.Select(p => p.Key).ToList(), group.Key == "Lead" ? "IsConverted = false AND " : "", ct).ConfigureAwait(false);
                     foreach (PersonPlan plan in group)
                     {
-                        if (found.TryGetValue(plan.Key, out JObject record)) { plan.RecordId = record.Value<string>("Id"); plan.Written = true; }
+                        if (found.TryGetValue(plan.Key, out JObject record)) { plan.RecordId = record.Value<string>("Id"); Confirmed(plan, created: true); }
                         else pending.Add(plan);
                     }
                 }
             }
             return await DeleteDemotedContactsAsync(plans, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>A plan's record write was confirmed; a demotion's contact delete is still to come.</summary>
+        private static void Confirmed(PersonPlan plan, bool created)
+        {
+            plan.Written = true;
+            if (plan.DeleteDemotedContact)
+                plan.Wrote($"Lead {plan.RecordId} was {(created ? "created" : "updated")}.", $"deleting contact {plan.DemotedContactId}, which it replaces");
+        }
+
+        /// <summary>A demotion's contact was not deleted: the person has a lead and a contact until a later run deletes the contact.</summary>
+        private static void FailContactDelete(PersonPlan plan, string code, string reason, string remedy)
+        {
+            string contact = plan.DemotedContactId;
+            plan.Fail(code, plan.Applied == null ? $"Contact {contact}, which the lead replaces, was not deleted: {reason}" : reason, remedy);
         }
 
         private static bool IsGone(RecordOutcome outcome)
@@ -497,14 +528,16 @@ namespace SalesforceProvisioning
                 .Select(p => new RecordWrite(WriteKind.Delete, "Contact", id: p.DemotedContactId, tag: p)).ToList();
             if (writes.Count == 0) return null;
             var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            // Until the contact's delete is confirmed the demotion is not done: the result fails (partly applied when
+            // this run wrote the lead), no fingerprint is kept, and the next run finds the lead and deletes the contact.
             foreach (RecordOutcome outcome in outcomes)
             {
                 var plan = (PersonPlan)outcome.Write.Tag;
-                if (!outcome.Success && !IsGone(outcome))
-                    plan.Message = $"The lead was created, but deleting contact {plan.DemotedContactId} failed ({outcome.ErrorCode}: {outcome.Message}); the contact is kept.";
+                if (outcome.Success || IsGone(outcome)) plan.DemotedContactDeleted = true;
+                else if (outcome.OutcomeUnknown) FailContactDelete(plan, NotConfirmed.Code, NotConfirmed.Message(stopped), Remedies.For(NotConfirmed.Code));
+                else if (outcome.NotSent) FailContactDelete(plan, NotSent.Code(stopped), NotSent.Message(stopped), NotSent.Remedy(stopped));
+                else FailContactDelete(plan, outcome.ErrorCode, $"Salesforce refused the delete ({outcome.ErrorCode}: {outcome.Message}); the next run tries again.", Remedies.For(outcome.ErrorCode));
             }
-            foreach (PersonPlan plan in plans.Where(p => p.DeleteDemotedContact && p.Written && !outcomes.Any(o => o.Write.Tag == p)))
-                plan.Message = $"The lead was created; deleting contact {plan.DemotedContactId} was not confirmed, so the contact may still exist.";
             return stopped;
         }
     }
