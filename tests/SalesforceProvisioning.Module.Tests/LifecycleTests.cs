@@ -182,6 +182,29 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(written, _emulator.RecordsWritten);
         }
 
+        [Fact]
+        public void A_lead_converted_whose_contacts_update_a_stop_kept_back_is_partly_applied()
+        {
+            using var ps = People();
+            const string mail = "cora.convert@example.com";
+            Assert.Equal("Created", ps.Run(Person(mail, "RecordType = 'Lead'") + " | Sync-SfUser").Output.Single().Prop("Action"));
+            // The conversion (SOAP convertLead) goes through; the contact's update after it meets the daily limit
+            // (403 REQUEST_LIMIT_EXCEEDED, REST API Developer Guide, "Status Codes and Error Responses").
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"PATCH\"" } });
+            var stopped = ps.Run(Person(mail, "RecordType = 'Contact'; Title = 'Buyer'") + " | Sync-SfUser -ErrorAction SilentlyContinue");
+            _emulator.ClearFaults();
+            var result = stopped.Output.Single();
+            Assert.True(result.Prop("Action") == "Failed" && result.Prop("PartiallyApplied") == "True", result.Prop("Action") + ": " + result.Prop("Message"));
+            Assert.Contains("was converted into contact", result.Prop("Message"));
+            Assert.Contains("Not written: the contact's update with the source's values (", result.Prop("Message"));
+            Assert.Equal(1, Count($"SELECT Id FROM Lead WHERE Email = '{mail}' AND IsConverted = true"));
+
+            var next = ps.Run(Person(mail, "RecordType = 'Contact'; Title = 'Buyer'") + " | Sync-SfUser");
+            Assert.Empty(next.Errors);
+            Assert.Equal("Updated", next.Output.Single().Prop("Action"));
+            Assert.Equal("Buyer", _emulator.Query($"SELECT Title FROM Contact WHERE Email = '{mail}'").Single()["Title"].ToString());
+        }
+
         // ---- #6 -------------------------------------------------------------------------------------
 
         [Fact]

@@ -442,8 +442,10 @@ namespace SalesforceProvisioning
                     if (Value("success") == "true")
                     {
                         plan.RecordId = Value("contactId");
-                        plan.ConvertLeadId = null;
                         if (plan.Update == null) plan.Written = true;
+                        else plan.Wrote($"Lead {plan.ConvertLeadId} was converted into contact {plan.RecordId}.",
+                            $"the contact's update with the source's values ({string.Join(", ", plan.Update.Properties().Select(p => p.Name))})");
+                        plan.ConvertLeadId = null;
                         continue;
                     }
                     var error = answer?.Descendants().FirstOrDefault(e => e.Name.LocalName == "errors");

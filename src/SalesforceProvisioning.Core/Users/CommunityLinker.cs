@@ -118,7 +118,7 @@ namespace SalesforceProvisioning
                 foreach (RecordOutcome outcome in outcomes)
                 {
                     var plan = (UserPlan)outcome.Write.Tag;
-                    if (outcome.Success) { plan.Create["ContactId"] = outcome.Id; plan.NewContact = null; }
+                    if (outcome.Success) { plan.Create["ContactId"] = outcome.Id; plan.NewContact = null; plan.PartWritten(outcome.Write); }
                     else if (outcome.OutcomeUnknown) { plan.AnswerLost = true; unknown.Add(plan); }
                     else plan.Fail(outcome.ErrorCode, $"Creating the community user's contact failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
                 }
@@ -127,7 +127,7 @@ namespace SalesforceProvisioning
                 pending = new List<UserPlan>();
                 foreach (UserPlan plan in unknown)
                 {
-                    if (found.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) { plan.Create["ContactId"] = contact.Value<string>("Id"); plan.NewContact = null; }
+                    if (found.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) { plan.Create["ContactId"] = contact.Value<string>("Id"); plan.NewContact = null; plan.PartWritten(new RecordWrite(WriteKind.Create, "Contact")); }
                     else pending.Add(plan);
                 }
             }
