@@ -66,6 +66,8 @@ namespace SalesforceProvisioning.Bench
                 cases.Add(("groups", options.Groups));
                 cases.Add(("permissionsets", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
                 cases.Add(("resolving", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+                cases.Add(("leadscontacts", options.Users.Contains(10_000) ? 10_000 : options.Users.Max()));
+                cases.Add(("communities", options.Users.Contains(10_000) ? 5_000 : Math.Max(1, options.Users.Max() / 2)));
             }
         }
 
@@ -97,6 +99,29 @@ namespace SalesforceProvisioning.Bench
             if (options.Case == "groups")
             {
                 await GroupCasesAsync(connection, emulator, groups: users);
+                return 0;
+            }
+            if (options.Case == "leadscontacts")
+            {
+                await LeadsAndContactsCasesAsync(emulator, users);
+                return 0;
+            }
+            if (options.Case == "communities")
+            {
+                var portal = SfProvisioningConnection.Create(new SfConnectionSettings
+                {
+                    Domain = emulator.Domain,
+                    ClientId = emulator.ClientId,
+                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+                    Target = SfTarget.Communities,
+                    AccountId = BenchAccountId,
+                });
+                const string profile = "Customer Community User";
+                Console.WriteLine((await SyncAsync(portal, emulator, users, "communities-initial", profile: profile)).ToJsonString());
+                Console.WriteLine((await SyncAsync(portal, emulator, users, "communities-resync", profile: profile, resync: true)).ToJsonString());
+                Console.WriteLine((await SyncAsync(portal, emulator, users, "communities-resync-1pct", profile: profile, changed: i => i % 100 == 0, resync: true)).ToJsonString());
                 return 0;
             }
             if (options.Case == "permissionsets")
@@ -292,14 +317,14 @@ namespace SalesforceProvisioning.Bench
         private static int s_maxConcurrent, s_window = 2000;
 
         /// <summary>Streams generated users through the engine window by window, as Sync-SfUser does.</summary>
-        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false, Action<UserSyncEngine> configure = null)
+        private static async Task<JsonObject> SyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int users, string name, Func<int, string[]> permissionSets = null, Func<int, Dictionary<string, object>> person = null, Func<int, bool> changed = null, bool resync = false, Action<UserSyncEngine> configure = null, string profile = "Standard User")
         {
             var before = await emulator.CountsAsync();
             var watch = Stopwatch.StartNew();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime, pausesBefore = GC.GetTotalPauseDuration();
             long allocatedBefore = GC.GetTotalAllocatedBytes();
             int[] collectionsBefore = { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
-            var map = SfAttributeMap.CreateDefault().WithDefaultProfile("Standard User");
+            var map = SfAttributeMap.CreateDefault().WithDefaultProfile(profile);
             var engine = s_maxConcurrent > 0 ? new UserSyncEngine(connection, map, UserSyncPolicy.From(connection), s_maxConcurrent) : new UserSyncEngine(connection, map, UserSyncPolicy.From(connection));
             // A resync runs under a rule that knows its last scope size (Sync-SfUser -Rule passes it on); the first sync knows nothing.
             if (resync) engine.ExpectedInputs = users;
@@ -379,6 +404,80 @@ namespace SalesforceProvisioning.Bench
             return line;
         }
 
+        /// <summary>The emulator's business account (Acme Corporation): new contacts and community users' contacts go under it.</summary>
+        private const string BenchAccountId = "001Em0000000001";
+
+        /// <summary>
+        /// N people on a Leads and Contacts connection, every other one a Lead (the input's RecordType), the rest
+        /// Contacts under the bench account: synced from empty, resynced unchanged, resynced with 1% changed.
+        /// </summary>
+        private static async Task LeadsAndContactsCasesAsync(EmulatorProcess emulator, int people)
+        {
+            var connection = SfProvisioningConnection.Create(new SfConnectionSettings
+            {
+                Domain = emulator.Domain,
+                ClientId = emulator.ClientId,
+                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+                Target = SfTarget.LeadsAndContacts,
+                RecordType = SfRecordType.Contact,
+                AccountId = BenchAccountId,
+                DefaultCompany = "Bench Prospects",
+            });
+            Dictionary<string, object> Someone(int i)
+            {
+                var input = Person(i);
+                input["RecordType"] = i % 2 == 0 ? "Contact" : "Lead";
+                return input;
+            }
+            Console.WriteLine((await PeopleSyncAsync(connection, emulator, people, "leadscontacts-initial", Someone, changed: null)).ToJsonString());
+            Console.WriteLine((await PeopleSyncAsync(connection, emulator, people, "leadscontacts-resync", Someone, changed: null)).ToJsonString());
+            Console.WriteLine((await PeopleSyncAsync(connection, emulator, people, "leadscontacts-resync-1pct", Someone, changed: i => i % 100 == 0)).ToJsonString());
+        }
+
+        /// <summary>Streams generated people through the Leads and Contacts engine window by window, as Sync-SfUser does.</summary>
+        private static async Task<JsonObject> PeopleSyncAsync(SfProvisioningConnection connection, EmulatorProcess emulator, int people, string name, Func<int, Dictionary<string, object>> person, Func<int, bool> changed)
+        {
+            var before = await emulator.CountsAsync();
+            var watch = Stopwatch.StartNew();
+            var map = SfAttributeMap.CreateDefaultForPeople();
+            ISyncEngine engine = s_maxConcurrent > 0
+                ? new LeadContactSyncEngine(connection, map, UserSyncPolicy.From(connection), "Email", s_maxConcurrent)
+                : new LeadContactSyncEngine(connection, map, UserSyncPolicy.From(connection));
+            await engine.PrepareAsync(CancellationToken.None);
+            var prepared = await emulator.CountsAsync();
+            var results = new List<SfUserSyncResult>();
+            for (int start = 0; start < people; start += s_window)
+            {
+                var sources = Enumerable.Range(start, Math.Min(s_window, people - start)).Select(i =>
+                {
+                    var input = person(i);
+                    if (changed != null && changed(i)) input["Title"] = "Senior Engineer";
+                    return map.Evaluate(input, i, Read);
+                }).ToList();
+                var plans = await engine.PlanWindowAsync(sources, CancellationToken.None);
+                await engine.ExecuteAsync(plans, results, CancellationToken.None);
+            }
+            await engine.FinishAsync(results, CancellationToken.None);
+            watch.Stop();
+            var after = await emulator.CountsAsync();
+            var line = new JsonObject
+            {
+                ["case"] = name,
+                ["people"] = people,
+                ["results"] = results.Count,
+                ["apiCalls"] = after.ApiCalls - before.ApiCalls,
+                ["apiCallsPreparing"] = prepared.ApiCalls - before.ApiCalls,
+                ["writes"] = after.RecordsWritten - before.RecordsWritten,
+                ["wallSeconds"] = Math.Round(watch.Elapsed.TotalSeconds, 2),
+                ["matching"] = engine.MatchingStrategy,
+            };
+            foreach (var outcome in results.GroupBy(r => r.Outcome)) line[outcome.Key.ToString().ToLowerInvariant()] = outcome.Count();
+            foreach (var failure in results.Where(r => r.Outcome == SfSyncAction.Failed).Take(3)) Console.Error.WriteLine($"failed: {failure.ErrorCode} {failure.Message}");
+            return line;
+        }
+
         /// <summary>
         /// N groups of 100 members each (drawn from 10,000 users made beforehand, not measured): synced from
         /// empty, then resynced with 1% of the memberships changed.
@@ -417,7 +516,9 @@ namespace SalesforceProvisioning.Bench
             var watch = Stopwatch.StartNew();
             var engine = new GroupSyncEngine(connection, store);
             await engine.PrepareAsync(CancellationToken.None);
+            var prepared = await emulator.CountsAsync();
             var plans = await engine.PlanAsync(groups, new GroupSyncOptions(), CancellationToken.None);
+            var planned = await emulator.CountsAsync();
             await engine.ExecuteAsync(plans, CancellationToken.None);
             watch.Stop();
             var after = await emulator.CountsAsync();
@@ -427,6 +528,10 @@ namespace SalesforceProvisioning.Bench
                 ["groups"] = groups.Count,
                 ["memberships"] = memberships,
                 ["apiCalls"] = after.ApiCalls - before.ApiCalls,
+                // Where the calls went: reading the groups, reading members and memberships, writing.
+                ["apiCallsPreparing"] = prepared.ApiCalls - before.ApiCalls,
+                ["apiCallsPlanning"] = planned.ApiCalls - prepared.ApiCalls,
+                ["apiCallsWriting"] = after.ApiCalls - planned.ApiCalls,
                 ["writes"] = after.RecordsWritten - before.RecordsWritten,
                 ["membersAdded"] = plans.Sum(p => p.ToResult(false).MembersAdded),
                 ["membersRemoved"] = plans.Sum(p => p.ToResult(false).MembersRemoved),

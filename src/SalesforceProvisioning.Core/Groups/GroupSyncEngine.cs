@@ -28,6 +28,9 @@ namespace SalesforceProvisioning
     {
         private const int MaxWriteRounds = 3;
 
+        /// <summary>Records in a full query page.</summary>
+        private const int PageSize = 2000;
+
         private readonly SfProvisioningConnection _connection;
         private readonly SalesforceClient _client;
         private readonly IGroupIdentityStore _store;
@@ -56,15 +59,18 @@ namespace SalesforceProvisioning
         {
             JObject identity = await _client.GetIdentityAsync(ct).ConfigureAwait(false);
             OrgId = identity.Value<string>("organization_id");
-            await _reader.ScanAsync("SELECT Id, Name, DeveloperName, Description, Type FROM Group", page =>
+            // The org's user count comes in the same call: it decides how members are read (see ReadMembersAsync).
+            var answers = await _reader.QueryEachAsync(new[] { "SELECT Id, Name, DeveloperName, Description, Type FROM Group", "SELECT COUNT() FROM User" }, ct).ConfigureAwait(false);
+            foreach (JObject group in answers[0].Records)
             {
-                foreach (JObject group in page)
-                {
-                    _developerNames.Add(group.Value<string>("DeveloperName") ?? "");
-                    if (group.Value<string>("Type") == "Regular") Remember(group);
-                }
-            }, ct).ConfigureAwait(false);
+                _developerNames.Add(group.Value<string>("DeveloperName") ?? "");
+                if (group.Value<string>("Type") == "Regular") Remember(group);
+            }
+            _orgUsers = answers[1].TotalSize;
         }
+
+        /// <summary>The org's users (all of them, as a read of every user would see them); null when not known.</summary>
+        private int? _orgUsers;
 
         private void Remember(JObject group)
         {
@@ -226,11 +232,20 @@ namespace SalesforceProvisioning
             if (plans.Count == 0) return;
             var usernames = plans.SelectMany(p => p.Source.Members).Where(m => m.Type == SfMemberType.User && m.Problem == null && m.Key.Length <= QueryValues.UsernameLength)
                 .Select(m => m.Key).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var users = (await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Username, IsActive FROM User WHERE Username IN", usernames), ct).ConfigureAwait(false))
-                .ToDictionary(u => u.Value<string>("Username"), StringComparer.OrdinalIgnoreCase);
-
             var existingGroupIds = plans.Where(p => p.GroupId != null).Select(p => p.GroupId).ToList();
-            var current = (await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, GroupId, UserOrGroupId FROM GroupMember WHERE GroupId IN", existingGroupIds), ct).ConfigureAwait(false))
+            // The memberships and the members are read together, so their queries and pages share calls; the
+            // memberships go first: their many pages are then chained beside the members' single pages.
+            var membershipReads = Soql.ChunkedInQueries("SELECT Id, GroupId, UserOrGroupId FROM GroupMember WHERE GroupId IN", existingGroupIds).ToList();
+            var memberReads = Soql.ChunkedInQueries("SELECT Id, Username, IsActive FROM User WHERE Username IN", usernames).ToList();
+            // Reading every user takes one subrequest per page of 2,000; by Username, one per chunk of a few
+            // hundred names: the fewer wins (many members in a small org: every user; a few: by name).
+            if (_orgUsers is int orgUsers && (orgUsers + PageSize - 1) / PageSize < memberReads.Count)
+                memberReads = new List<string> { "SELECT Id, Username, IsActive FROM User" };
+            var statements = membershipReads.Concat(memberReads).ToList();
+            var answers = await _reader.QueryEachAsync(statements, ct).ConfigureAwait(false);
+            var users = answers.Skip(membershipReads.Count).SelectMany(result => result.Records)
+                .ToDictionary(u => u.Value<string>("Username"), StringComparer.OrdinalIgnoreCase);
+            var current = answers.Take(membershipReads.Count).SelectMany(result => result.Records)
                 .GroupBy(m => Id15(m.Value<string>("GroupId"))).ToDictionary(g => g.Key, g => g.ToList());
             var plannedNewGroups = plans.Where(p => p.Create != null).ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
@@ -271,7 +286,7 @@ namespace SalesforceProvisioning
                     });
                 }
             }
-            await NameRemovedUsersAsync(plans, removedUserIds, ct).ConfigureAwait(false);
+            await NameRemovedUsersAsync(plans, removedUserIds, users.Values, ct).ConfigureAwait(false);
         }
 
         private bool Resolve(MemberRef member, Dictionary<string, JObject> users, Dictionary<string, GroupPlan> plannedNewGroups, GroupPlan plan, MemberChange change)
@@ -321,11 +336,16 @@ namespace SalesforceProvisioning
             return false;
         }
 
-        private async Task NameRemovedUsersAsync(List<GroupPlan> plans, List<string> userIds, CancellationToken ct)
+        /// <summary>Names removed users by Username: those also named in the input are known already; only the others are read.</summary>
+        private async Task NameRemovedUsersAsync(List<GroupPlan> plans, List<string> userIds, IEnumerable<JObject> knownUsers, CancellationToken ct)
         {
             if (userIds.Count == 0) return;
-            var names = (await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Username FROM User WHERE Id IN", userIds.Distinct()), ct).ConfigureAwait(false))
-                .ToDictionary(u => Id15(u.Value<string>("Id")), u => u.Value<string>("Username"));
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JObject user in knownUsers) names[Id15(user.Value<string>("Id"))] = user.Value<string>("Username");
+            var unknown = userIds.Where(id => !names.ContainsKey(Id15(id))).Distinct(StringComparer.Ordinal).ToList();
+            if (unknown.Count > 0)
+                foreach (JObject user in await _reader.QueryManyAsync(Soql.ChunkedInQueries("SELECT Id, Username FROM User WHERE Id IN", unknown), ct).ConfigureAwait(false))
+                    names[Id15(user.Value<string>("Id"))] = user.Value<string>("Username");
             foreach (MemberChange change in plans.SelectMany(p => p.Members).Where(m => m.Action == SfMembershipAction.Removed && m.Member.Type == SfMemberType.User))
                 if (names.TryGetValue(Id15(change.MemberId), out string username)) change.Member = new MemberRef(SfMemberType.User, username);
         }

@@ -27,20 +27,96 @@ namespace SalesforceProvisioning
         public async Task<List<JObject>> QueryManyAsync(IEnumerable<string> statements, CancellationToken ct)
         {
             var records = new List<JObject>();
-            var pending = new Queue<string>(statements.Select(s => _client.DataPath("query?q=" + Uri.EscapeDataString(s))));
+            await ReadPagesAsync(statements.ToList(), (_, page) => records.AddRange(page.Records), ct).ConfigureAwait(false);
+            return records;
+        }
+
+        /// <summary>
+        /// Runs every statement and returns each one's records, in the order of the statements: independent
+        /// reads given together share composite calls (five queries or follow-on pages to a call).
+        /// </summary>
+        public async Task<QueryResult[]> QueryEachAsync(IReadOnlyList<string> statements, CancellationToken ct)
+        {
+            var results = statements.Select(_ => new QueryResult()).ToArray();
+            await ReadPagesAsync(statements, (statement, page) =>
+            {
+                results[statement].Records.AddRange(page.Records);
+                results[statement].TotalSize ??= page.TotalSize;
+            }, ct).ConfigureAwait(false);
+            return results;
+        }
+
+        /// <summary>Where one statement's reading stands: the next page's address and the pages it is expected to have left.</summary>
+        private sealed class Cursor
+        {
+            public int Statement;
+            public string Url;
+            public int Read;
+            /// <summary>Pages still to read, from the first page's totalSize and the page size seen; 1 when not known yet.</summary>
+            public int PagesLeft = 1;
+        }
+
+        /// <summary>
+        /// Five query subrequests to a composite call (Salesforce counts the call once and allows at most five
+        /// queries in it, Query More requests for the next batch included:
+        /// https://developer.salesforce.com/docs/atlas.ja-jp.210.0.api_rest.meta/api_rest/resources_composite_composite.htm,
+        /// https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-composite-post.html).
+        /// A query whose first page says more remain (totalSize) gets as many follow-on pages in one call as it
+        /// has left, chained with <c>@{ref.nextRecordsUrl}</c>, beside the other statements' pages, so no call goes
+        /// out with an empty slot while pages are known to remain. A page may hold fewer than 2,000 records
+        /// (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-query.md): the estimate uses
+        /// the size of the pages seen, and a chain that runs past the last page (its reference fails) or breaks
+        /// continues from the last locator read.
+        /// </summary>
+        private async Task ReadPagesAsync(IReadOnlyList<string> statements, Action<int, QueryAnswer> onPage, CancellationToken ct)
+        {
+            var pending = new Queue<Cursor>(statements.Select((s, i) => new Cursor { Statement = i, Url = _client.DataPath("query?q=" + Uri.EscapeDataString(s)) }));
             while (pending.Count > 0)
             {
-                var batch = new List<string>();
-                while (batch.Count < QueriesPerComposite && pending.Count > 0) batch.Add(pending.Dequeue());
-                var subrequests = new JArray(batch.Select((url, i) => new JObject { ["method"] = "GET", ["url"] = url, ["referenceId"] = "q" + i }));
-                foreach (QueryAnswer page in await SendAsync(subrequests, ct).ConfigureAwait(false))
+                var chains = new List<(Cursor Cursor, int Pages)>();
+                var subrequests = new JArray();
+                while (subrequests.Count < QueriesPerComposite && pending.Count > 0)
                 {
-                    page.EnsureSuccess();
-                    records.AddRange(page.Records);
-                    if (!page.Done) pending.Enqueue(page.NextRecordsUrl);
+                    Cursor cursor = pending.Dequeue();
+                    int pages = Math.Min(cursor.PagesLeft, QueriesPerComposite - subrequests.Count);
+                    for (int i = 0; i < pages; i++)
+                    {
+                        string reference = "q" + subrequests.Count;
+                        string url = i == 0 ? cursor.Url : "@{q" + (subrequests.Count - 1) + ".nextRecordsUrl}";
+                        subrequests.Add(new JObject { ["method"] = "GET", ["url"] = url, ["referenceId"] = reference });
+                    }
+                    chains.Add((cursor, pages));
+                }
+                var answers = await SendAsync(subrequests, ct).ConfigureAwait(false);
+                int at = 0;
+                foreach (var (cursor, pages) in chains)
+                {
+                    string next = cursor.Url;
+                    bool broke = false;
+                    for (int i = 0; i < pages; i++)
+                    {
+                        QueryAnswer page = at + i < answers.Count ? answers[at + i] : null;
+                        if (i == 0)
+                        {
+                            if (page == null) throw new SalesforceException(SalesforceFailure.ApiError, "Salesforce answered a composite read with fewer subrequest answers than were sent.", Remedies.For("ConnectionDropped"));
+                            page.EnsureSuccess(); // the first page of a chain was asked for by address: its failure is the query's
+                        }
+                        else if (page == null || page.Status >= 300) { broke = true; break; } // go on from the last locator read, unchained
+                        onPage(cursor.Statement, page);
+                        cursor.Read += page.Records.Count;
+                        next = page.Done ? null : page.NextRecordsUrl;
+                        if (next == null) break;
+                        cursor.PagesLeft = page.TotalSize is int total && page.Records.Count > 0
+                            ? Math.Max(1, (total - cursor.Read + page.Records.Count - 1) / page.Records.Count)
+                            : 1;
+                    }
+                    at += pages;
+                    if (next == null) continue;
+                    if (broke) cursor.PagesLeft = 1;
+                    cursor.Url = next;
+                    pending.Enqueue(cursor);
                 }
             }
-            return records;
         }
 
         /// <summary>Reads a whole (large) query result, five pages of 2,000 records per counted call.</summary>
@@ -97,6 +173,13 @@ namespace SalesforceProvisioning
 
     }
 
+    /// <summary>One statement's records, and its record count as Salesforce gave it (a <c>SELECT COUNT()</c> has only that).</summary>
+    public sealed class QueryResult
+    {
+        public List<JObject> Records { get; } = new List<JObject>();
+        public int? TotalSize { get; internal set; }
+    }
+
     /// <summary>
     /// One query subrequest's answer in a composite response, read straight from the response text: each
     /// record becomes a small object of its own and the answer as a whole is never built as one JSON tree
@@ -108,6 +191,9 @@ namespace SalesforceProvisioning
         public List<JObject> Records { get; } = new List<JObject>();
         public bool Done { get; private set; } = true;
         public string NextRecordsUrl { get; private set; }
+
+        /// <summary>The query's record count from its answer (every page carries it), or null when not given.</summary>
+        public int? TotalSize { get; private set; }
 
         /// <summary>The body of an answer that is not a page of records (an error list).</summary>
         private JToken _otherBody;
@@ -186,6 +272,10 @@ namespace SalesforceProvisioning
                         break;
                     case "done": Done = reader.Value is bool done ? done : true; break;
                     case "nextRecordsUrl": NextRecordsUrl = reader.Value as string; break;
+                    case "totalSize":
+                        if (reader.TokenType == JsonToken.Integer) TotalSize = Convert.ToInt32(reader.Value, CultureInfo.InvariantCulture);
+                        rest[name] = JToken.Load(reader);
+                        break;
                     default: rest[name] = JToken.Load(reader); break;
                 }
             }

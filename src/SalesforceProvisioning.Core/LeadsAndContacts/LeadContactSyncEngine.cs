@@ -42,20 +42,26 @@ namespace SalesforceProvisioning
             _writer = new CompositeWriter(_client, maxConcurrentRequests);
         }
 
-        public string MatchingStrategy => "by-" + _matchField.ToLowerInvariant();
+        public string MatchingStrategy => _org != null ? "scan" : "by-" + _matchField.ToLowerInvariant();
 
         public async Task PrepareAsync(CancellationToken ct)
         {
-            var body = new JObject
+            // One call: both describes, the lead statuses, the org's Contact and Lead counts (they decide how
+            // people are matched, see ShouldScan) and, with an account on the connection, that account.
+            var subrequests = new JArray
             {
-                ["allOrNone"] = false,
-                ["compositeRequest"] = new JArray
-                {
-                    new JObject { ["method"] = "GET", ["url"] = _client.DataPath("sobjects/Contact/describe"), ["referenceId"] = "contact" },
-                    new JObject { ["method"] = "GET", ["url"] = _client.DataPath("sobjects/Lead/describe"), ["referenceId"] = "lead" },
-                    new JObject { ["method"] = "GET", ["url"] = _client.DataPath("query?q=" + Uri.EscapeDataString(LeadStatuses.Query)), ["referenceId"] = "statuses" },
-                },
+                Get("contact", "sobjects/Contact/describe"),
+                Get("lead", "sobjects/Lead/describe"),
+                Get("statuses", "query?q=" + Uri.EscapeDataString(LeadStatuses.Query)),
+                Get("contacts", "query?q=" + Uri.EscapeDataString("SELECT COUNT() FROM Contact")),
+                Get("leads", "query?q=" + Uri.EscapeDataString("SELECT COUNT() FROM Lead")),
             };
+            if (_connection.AccountId != null)
+            {
+                subrequests.Add(Get("accountDescribe", "sobjects/Account/describe"));
+                subrequests.Add(Get("account", "query?q=" + Uri.EscapeDataString($"SELECT Id, Name FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}")));
+            }
+            var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
             var answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
             var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToDictionary(r => r.Value<string>("referenceId"));
             foreach (var response in responses.Values.Where(r => r.Value<int>("httpStatusCode") >= 300))
@@ -63,6 +69,8 @@ namespace SalesforceProvisioning
             _contact = SObjectDescribe.FromJson((JObject)responses["contact"]["body"]);
             _lead = SObjectDescribe.FromJson((JObject)responses["lead"]["body"]);
             _statuses = LeadStatuses.From(((JArray)responses["statuses"]["body"]["records"]).Cast<JObject>(), _connection.LeadClosedStatus, _connection.LeadReopenStatus);
+            _orgContacts = responses["contacts"]["body"].Value<int?>("totalSize");
+            _orgLeads = responses["leads"]["body"].Value<int?>("totalSize");
 
             if (_contact.Field(_matchField) == null || _lead.Field(_matchField) == null)
                 throw new SalesforceConfigurationException("MatchField", $"'{_matchField}' is not a field of both Contact and Lead.", "Match on Email (the default) or another field both objects have.");
@@ -74,14 +82,19 @@ namespace SalesforceProvisioning
             }
             if (_connection.AccountId != null)
             {
-                var shape = await AccountShape.ReadAsync(_client, ct).ConfigureAwait(false);
-                var account = (await _client.QueryAsync($"SELECT {shape.SelectFields} FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}", ct).ConfigureAwait(false)).FirstOrDefault();
+                var shape = AccountShape.FromDescribe((JObject)responses["accountDescribe"]["body"]);
+                var account = ((JArray)responses["account"]["body"]["records"]).Cast<JObject>().FirstOrDefault();
+                // Only an org with Person Accounts has IsPersonAccount, read then in a call of its own.
+                if (account != null && shape.HasPersonAccounts)
+                    account = (await _client.QueryAsync($"SELECT {shape.SelectFields} FROM Account WHERE Id = {Soql.Literal(_connection.AccountId)}", ct).ConfigureAwait(false)).FirstOrDefault();
                 if (account == null)
                     throw new SalesforceConfigurationException("AccountId", $"Account '{_connection.AccountId}' does not exist in this org.", "Give the Id of the business account new contacts belong to.");
                 if (shape.IsPersonAccount(account))
                     throw new SalesforceConfigurationException("AccountId", $"Account '{account.Value<string>("Name")}' ({_connection.AccountId}) is a person account; a person account holds only its own person contact.", "Give the Id of the business account new contacts belong to.");
             }
         }
+
+        private JObject Get(string reference, string path) => new JObject { ["method"] = "GET", ["url"] = _client.DataPath(path), ["referenceId"] = reference };
 
         public async Task<IReadOnlyList<ISyncPlan>> PlanWindowAsync(IReadOnlyList<SourceUser> window, CancellationToken ct)
         {
@@ -103,9 +116,19 @@ namespace SalesforceProvisioning
             }
 
             var keys = plans.Where(p => p.Action != SfSyncAction.Failed).Select(p => p.Key).ToList();
-            var contacts = await ReadAsync("Contact", _contact, keys, "", ct).ConfigureAwait(false);
-            var leads = await ReadAsync("Lead", _lead, keys, "IsConverted = false AND ", ct).ConfigureAwait(false);
-            var convertedContacts = await ReadConvertedContactsAsync(keys.Where(k => !leads.ContainsKey(k)).ToList(), ct).ConfigureAwait(false);
+            if (_org == null && ShouldScan(keys)) _org = await ScanOrgAsync(ct).ConfigureAwait(false);
+            Dictionary<string, JObject> contacts, leads, convertedContacts;
+            if (_org != null) (contacts, leads, convertedContacts) = _org.Value;
+            else
+            {
+                var contactReads = Soql.ChunkedInQueries(KeyedPrefix("Contact", _contact, ""), keys).ToList();
+                var answers = await _reader.QueryEachAsync(contactReads.Concat(Soql.ChunkedInQueries(KeyedPrefix("Lead", _lead, "IsConverted = false AND "), keys)).ToList(), ct).ConfigureAwait(false);
+                contacts = ByKey(answers.Take(contactReads.Count).SelectMany(a => a.Records), _contact.Field(_matchField).Name);
+                leads = ByKey(answers.Skip(contactReads.Count).SelectMany(a => a.Records), _lead.Field(_matchField).Name);
+                var withoutLead = keys.Where(k => !leads.ContainsKey(k)).ToList();
+                convertedContacts = await ReadConvertedContactsAsync(withoutLead, ct).ConfigureAwait(false);
+                _keyedReads += answers.Length + Soql.ChunkedInQueries("SELECT Id FROM Lead WHERE Email IN", withoutLead).Count();
+            }
             foreach (PersonPlan plan in plans.Where(p => p.Action != SfSyncAction.Failed))
             {
                 contacts.TryGetValue(plan.Key, out JObject contact);
@@ -151,19 +174,91 @@ namespace SalesforceProvisioning
         private async Task<Dictionary<string, JObject>> ReadAsync(string sObject, SObjectDescribe describe, List<string> keys, string filter, CancellationToken ct, string byField = null)
         {
             string keyField = byField ?? describe.Field(_matchField).Name;
+            return ByKey(await _reader.QueryManyAsync(Soql.ChunkedInQueries(KeyedPrefix(sObject, describe, filter, keyField), keys), ct).ConfigureAwait(false), keyField);
+        }
+
+        /// <summary>The fields a match reads: Id, the match field, the mapped fields, and what creates and lifecycle decisions need.</summary>
+        private string Fields(string sObject, SObjectDescribe describe)
+        {
             var fields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Id", _matchField };
             foreach (SfFieldMapping mapping in _map.Mappings)
                 if (describe.Field(mapping.Field) != null) fields.Add(describe.Field(mapping.Field).Name);
             if (sObject == "Contact") fields.Add("AccountId");
             if (sObject == "Lead") { fields.Add("Status"); fields.Add("Company"); }
-            string prefix = $"SELECT {string.Join(", ", fields)} FROM {sObject} WHERE {filter}{keyField} IN";
+            return string.Join(", ", fields);
+        }
+
+        private string KeyedPrefix(string sObject, SObjectDescribe describe, string filter, string keyField = null)
+            => $"SELECT {Fields(sObject, describe)} FROM {sObject} WHERE {filter}{keyField ?? describe.Field(_matchField).Name} IN";
+
+        /// <summary>The first record of each key (keys compare as Salesforce compares text in a filter: ignoring case).</summary>
+        private static Dictionary<string, JObject> ByKey(IEnumerable<JObject> records, string keyField)
+        {
             var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
-            foreach (JObject record in await _reader.QueryManyAsync(Soql.ChunkedInQueries(prefix, keys), ct).ConfigureAwait(false))
+            foreach (JObject record in records)
             {
                 string key = record.Value<string>(keyField);
                 if (key != null && !found.ContainsKey(key)) found[key] = record;
             }
             return found;
+        }
+
+        /// <summary>The org's contacts, open leads and converted leads' contacts by key, once read (see <see cref="ShouldScan"/>).</summary>
+        private (Dictionary<string, JObject> Contacts, Dictionary<string, JObject> Leads, Dictionary<string, JObject> ConvertedContacts)? _org;
+
+        /// <summary>The org's Contact and Lead counts (from PrepareAsync); null when not known.</summary>
+        private int? _orgContacts, _orgLeads;
+
+        /// <summary>Query subrequests spent so far matching by key, window by window.</summary>
+        private int _keyedReads;
+
+        /// <summary>
+        /// Whether to read every Contact and Lead of the org now instead of querying this window by key: reading
+        /// them costs a subrequest per page of 2,000 (five to a counted call), querying by key one per few hundred
+        /// keys for Contacts, Leads and converted Leads each. The org is read once what the keyed queries
+        /// have cost, with this window's, reaches what reading it costs (an input as large as the org reads it
+        /// with its first window; a few people in a large org are always queried by key), so a run never spends
+        /// more than twice the cheaper of the two.
+        /// </summary>
+        private bool ShouldScan(List<string> keys)
+        {
+            if (_orgContacts == null || _orgLeads == null || keys.Count == 0) return false;
+            if (_orgContacts.Value + _orgLeads.Value > MostRecordsRead) return false;
+            int scan = Pages(_orgContacts.Value) + Pages(_orgLeads.Value);
+            int window = 3 * Soql.ChunkedInQueries("SELECT Id FROM Lead WHERE Email IN", keys).Count();
+            return _keyedReads + window >= scan;
+        }
+
+        /// <summary>
+        /// The most Contacts and Leads read at once: they are kept as JSON objects for the run (about 1 KB each),
+        /// so a larger org is always queried by key (its memory would cost more than the calls it saves).
+        /// </summary>
+        private const int MostRecordsRead = 200_000;
+
+        private static int Pages(int records) => Math.Max(1, (records + 1999) / 2000);
+
+        /// <summary>Every Contact and Lead of the org, the pages of both read together.</summary>
+        private async Task<(Dictionary<string, JObject>, Dictionary<string, JObject>, Dictionary<string, JObject>)> ScanOrgAsync(CancellationToken ct)
+        {
+            var answers = await _reader.QueryEachAsync(new[]
+            {
+                $"SELECT {Fields("Contact", _contact)} FROM Contact",
+                $"SELECT {Fields("Lead", _lead)}, IsConverted, ConvertedContactId FROM Lead",
+            }, ct).ConfigureAwait(false);
+            foreach (JObject record in answers.SelectMany(a => a.Records)) record.Remove("attributes");
+            string contactKey = _contact.Field(_matchField).Name, leadKey = _lead.Field(_matchField).Name;
+            var contacts = ByKey(answers[0].Records, contactKey);
+            var leads = ByKey(answers[1].Records.Where(l => l.Value<bool?>("IsConverted") != true), leadKey);
+            var contactsById = new Dictionary<string, JObject>(StringComparer.Ordinal);
+            foreach (JObject contact in answers[0].Records) contactsById[UserOrgContext.Id15(contact.Value<string>("Id"))] = contact;
+            var converted = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            foreach (JObject lead in answers[1].Records.Where(l => l.Value<bool?>("IsConverted") == true && l.Value<string>("ConvertedContactId") != null))
+            {
+                string key = lead.Value<string>(leadKey);
+                if (key != null && !converted.ContainsKey(key) && contactsById.TryGetValue(UserOrgContext.Id15(lead.Value<string>("ConvertedContactId")), out JObject contact))
+                    converted[key] = contact;
+            }
+            return (contacts, leads, converted);
         }
 
         /// <summary>Carries out the lifecycle policy's decision for one person; skips say why.</summary>
@@ -379,12 +474,33 @@ namespace SalesforceProvisioning
             if (plan.Update == null) plan.Written = true; // nothing to write to the lead: only the contact's delete
         }
 
-        /// <summary>Leads and Contacts are written window by window: nothing is carried to the end.</summary>
-        public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct) => Task.CompletedTask;
+        /// <summary>Write plans waiting for a full burst of calls or the end of the input.</summary>
+        private readonly List<PersonPlan> _carried = new List<PersonPlan>();
 
+        /// <summary>
+        /// Plans that need no write get their result at once; write plans are carried across windows until
+        /// they fill more whole counted calls (1,000 records each) than go out at once (-MaxConcurrentRequests),
+        /// then all of them go out together; the rest goes at the end of the input (<see cref="FinishAsync"/>).
+        /// So sparse changes cost one call per 1,000 records written, not one per window.
+        /// </summary>
         public async Task ExecuteAsync(IReadOnlyList<ISyncPlan> all, List<SfUserSyncResult> results, CancellationToken ct)
         {
-            var plans = all.Cast<PersonPlan>().ToList();
+            foreach (PersonPlan plan in all.Cast<PersonPlan>())
+            {
+                if (plan.Action != SfSyncAction.Failed && plan.IsWrite) _carried.Add(plan);
+                else results.Add(plan.ToResult(false));
+            }
+            if (CompositeWriter.CallsFor(WritesOf(_carried)) > _writer.MaxInFlight) await WriteCarriedAsync(results, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>The end of the input: writes everything still carried and adds their results.</summary>
+        public Task FinishAsync(List<SfUserSyncResult> results, CancellationToken ct)
+            => _carried.Count == 0 ? Task.CompletedTask : WriteCarriedAsync(results, ct);
+
+        private async Task WriteCarriedAsync(List<SfUserSyncResult> results, CancellationToken ct)
+        {
+            var plans = _carried.ToList();
+            _carried.Clear();
             SalesforceException stop = null;
             try
             {
@@ -462,13 +578,7 @@ namespace SalesforceProvisioning
             var pending = plans;
             for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
             {
-                var writes = new List<RecordWrite>();
-                foreach (PersonPlan plan in pending)
-                {
-                    if (plan.Create != null) writes.Add(new RecordWrite(WriteKind.Create, plan.ObjectType, plan.Create, tag: plan));
-                    else if (plan.Delete) writes.Add(new RecordWrite(WriteKind.Delete, plan.ObjectType, id: plan.RecordId, tag: plan));
-                    else if (plan.Update != null) writes.Add(new RecordWrite(WriteKind.Update, plan.ObjectType, new JObject(plan.Update) { ["Id"] = plan.RecordId }, plan.RecordId, plan));
-                }
+                var writes = WritesOf(pending);
                 var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
                 var lost = new List<PersonPlan>();
                 foreach (RecordOutcome outcome in outcomes)
@@ -515,6 +625,18 @@ namespace SalesforceProvisioning
         {
             string contact = plan.DemotedContactId;
             plan.Fail(code, plan.Applied == null ? $"Contact {contact}, which the lead replaces, was not deleted: {reason}" : reason, remedy);
+        }
+
+        private static List<RecordWrite> WritesOf(IEnumerable<PersonPlan> plans)
+        {
+            var writes = new List<RecordWrite>();
+            foreach (PersonPlan plan in plans)
+            {
+                if (plan.Create != null) writes.Add(new RecordWrite(WriteKind.Create, plan.ObjectType, plan.Create, tag: plan));
+                else if (plan.Delete) writes.Add(new RecordWrite(WriteKind.Delete, plan.ObjectType, id: plan.RecordId, tag: plan));
+                else if (plan.Update != null) writes.Add(new RecordWrite(WriteKind.Update, plan.ObjectType, new JObject(plan.Update) { ["Id"] = plan.RecordId }, plan.RecordId, plan));
+            }
+            return writes;
         }
 
         private static bool IsGone(RecordOutcome outcome)

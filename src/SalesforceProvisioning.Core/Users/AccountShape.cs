@@ -28,6 +28,12 @@ namespace SalesforceProvisioning
         public static async Task<AccountShape> ReadAsync(SalesforceClient client, CancellationToken ct)
         {
             var describe = (JObject)await client.GetAsync(client.DataPath("sobjects/Account/describe"), ct).ConfigureAwait(false);
+            return FromDescribe(describe);
+        }
+
+        /// <summary>The shape from an Account describe read elsewhere (in a composite call with other reads).</summary>
+        public static AccountShape FromDescribe(JObject describe)
+        {
             bool hasField = ((JArray)describe["fields"]).Cast<JObject>()
                 .Any(f => string.Equals(f.Value<string>("name"), PersonAccountField, System.StringComparison.OrdinalIgnoreCase));
             return new AccountShape(hasField);

@@ -36,11 +36,46 @@ namespace SalesforceProvisioning
             _retryDelay = retryDelay;
         }
 
-        /// <summary>The connection's account must exist and be a business account, before anything is written.</summary>
+        /// <summary>Accounts read in this run, by 15-character Id (null: read and not found).</summary>
+        private readonly Dictionary<string, JObject> _accountsById = new Dictionary<string, JObject>(StringComparer.Ordinal);
+
+        /// <summary>The connection's account's contacts (from PrepareAsync's count); null when not known.</summary>
+        private int? _defaultAccountContacts;
+
+        /// <summary>The connection's account's contacts by <see cref="ContactKey"/>, once read (see <see cref="ShouldReadDefaultAccountContacts"/>).</summary>
+        private Dictionary<string, JObject> _defaultContacts;
+
+        /// <summary>Query subrequests spent so far finding the connection's account's contacts by email.</summary>
+        private int _keyedContactReads;
+
+        /// <summary>
+        /// The connection's account must exist and be a business account, before anything is written. One
+        /// call reads the Account describe, the account and how many contacts it holds.
+        /// </summary>
         public async Task ValidateDefaultAccountAsync(CancellationToken ct)
         {
             if (_defaultAccountId == null) return;
-            var account = (await ReadAccountsAsync(new[] { _defaultAccountId }, ct).ConfigureAwait(false)).Values.FirstOrDefault();
+            var body = new JObject
+            {
+                ["allOrNone"] = false,
+                ["compositeRequest"] = new JArray
+                {
+                    Get("describe", "sobjects/Account/describe"),
+                    Get("account", "query?q=" + Uri.EscapeDataString($"SELECT Id, Name FROM Account WHERE Id = {Soql.Literal(_defaultAccountId)}")),
+                    Get("contacts", "query?q=" + Uri.EscapeDataString($"SELECT COUNT() FROM Contact WHERE AccountId = {Soql.Literal(_defaultAccountId)}")),
+                },
+            };
+            var answer = await _client.SendAsync(RestSharp.Method.Post, _client.DataPath("composite"), body, repeatable: true, ct).ConfigureAwait(false);
+            var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToDictionary(r => r.Value<string>("referenceId"));
+            foreach (var response in responses.Values.Where(r => r.Value<int>("httpStatusCode") >= 300))
+                throw SalesforceClient.ToApiException(new ApiResponse(response.Value<int>("httpStatusCode"), response["body"]?.ToString(Newtonsoft.Json.Formatting.None)));
+            _accounts = AccountShape.FromDescribe((JObject)responses["describe"]["body"]);
+            var account = ((JArray)responses["account"]["body"]["records"]).Cast<JObject>().FirstOrDefault();
+            // Only an org with Person Accounts has IsPersonAccount, read then in a call of its own.
+            if (account != null && _accounts.HasPersonAccounts)
+                account = (await ReadAccountsAsync(new[] { _defaultAccountId }, ct).ConfigureAwait(false)).Values.FirstOrDefault();
+            else _accountsById[UserOrgContext.Id15(_defaultAccountId)] = account;
+            _defaultAccountContacts = responses["contacts"]["body"].Value<int?>("totalSize");
             string problem = AccountProblem(_defaultAccountId, account);
             if (problem != null)
                 throw new SalesforceConfigurationException("AccountId", problem, "Give the Id of the business account that holds the community's contacts.");
@@ -118,12 +153,20 @@ namespace SalesforceProvisioning
                 foreach (RecordOutcome outcome in outcomes)
                 {
                     var plan = (UserPlan)outcome.Write.Tag;
-                    if (outcome.Success) { plan.Create["ContactId"] = outcome.Id; plan.NewContact = null; plan.PartWritten(outcome.Write); }
+                    if (outcome.Success)
+                    {
+                        // A later window's person with the same email under this account finds it, as a query would.
+                        if (_defaultContacts != null && AccountOf(plan) == _defaultAccountId)
+                            _defaultContacts[ContactKey(_defaultAccountId, Email(plan))] = new JObject { ["Id"] = outcome.Id, ["AccountId"] = _defaultAccountId, ["Email"] = Email(plan) };
+                        plan.Create["ContactId"] = outcome.Id;
+                        plan.NewContact = null;
+                        plan.PartWritten(outcome.Write);
+                    }
                     else if (outcome.OutcomeUnknown) { plan.AnswerLost = true; unknown.Add(plan); }
                     else plan.Fail(outcome.ErrorCode, $"Creating the community user's contact failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
                 }
                 if (stopped != null) return stopped;
-                var found = await FindContactsAsync(unknown, ct).ConfigureAwait(false);
+                var found = await FindContactsAsync(unknown, ct, fresh: true).ConfigureAwait(false);
                 pending = new List<UserPlan>();
                 foreach (UserPlan plan in unknown)
                 {
@@ -136,14 +179,44 @@ namespace SalesforceProvisioning
             return null;
         }
 
-        private async Task<Dictionary<string, JObject>> FindContactsAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        /// <summary>
+        /// The contacts of these plans' people by account and email. The connection's account's contacts come
+        /// from one read of all of them once querying them by email would have cost as much (see
+        /// <see cref="ShouldReadDefaultAccountContacts"/>); <paramref name="fresh"/> (after a lost answer) always asks Salesforce.
+        /// </summary>
+        private async Task<Dictionary<string, JObject>> FindContactsAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct, bool fresh = false)
         {
-            var emails = plans.Select(Email).Where(e => e != null).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-            var accountIds = plans.Select(AccountOf).Distinct().ToList();
-            if (emails.Count == 0) return new Dictionary<string, JObject>();
-            string prefix = $"SELECT Id, AccountId, Email FROM Contact WHERE AccountId IN {Soql.InList(accountIds)} AND Email IN";
             var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
-            foreach (JObject contact in await _reader.QueryManyAsync(Soql.ChunkedInQueries(prefix, emails), ct).ConfigureAwait(false))
+            var keyed = plans.Where(p => Email(p) != null).ToList();
+            if (!fresh)
+            {
+                var ofDefault = keyed.Where(p => AccountOf(p) == _defaultAccountId).ToList();
+                if (_defaultContacts == null && ShouldReadDefaultAccountContacts(ofDefault))
+                    _defaultContacts = Index(await _reader.QueryManyAsync(new[] { $"SELECT Id, AccountId, Email FROM Contact WHERE AccountId = {Soql.Literal(_defaultAccountId)}" }, ct).ConfigureAwait(false));
+                if (_defaultContacts != null)
+                {
+                    foreach (UserPlan plan in ofDefault)
+                        if (_defaultContacts.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) found[ContactKey(AccountOf(plan), Email(plan))] = contact;
+                    keyed = keyed.Except(ofDefault).ToList();
+                }
+                else _keyedContactReads += ofDefault.Count == 0 ? 0 : KeyedContactQueries(ofDefault).Count;
+            }
+            foreach (var pair in Index(keyed.Count == 0 ? new List<JObject>() : await _reader.QueryManyAsync(KeyedContactQueries(keyed), ct).ConfigureAwait(false)))
+                if (!found.ContainsKey(pair.Key)) found[pair.Key] = pair.Value;
+            return found;
+        }
+
+        private List<string> KeyedContactQueries(IReadOnlyList<UserPlan> plans)
+        {
+            var emails = plans.Select(Email).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var accountIds = plans.Select(AccountOf).Distinct().ToList();
+            return Soql.ChunkedInQueries($"SELECT Id, AccountId, Email FROM Contact WHERE AccountId IN {Soql.InList(accountIds)} AND Email IN", emails).ToList();
+        }
+
+        private static Dictionary<string, JObject> Index(IEnumerable<JObject> contacts)
+        {
+            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            foreach (JObject contact in contacts)
             {
                 string key = ContactKey(contact.Value<string>("AccountId"), contact.Value<string>("Email"));
                 if (!found.ContainsKey(key)) found[key] = contact;
@@ -151,13 +224,38 @@ namespace SalesforceProvisioning
             return found;
         }
 
+        /// <summary>
+        /// Whether to read every contact of the connection's account now instead of querying this window's
+        /// emails: reading them costs a subrequest per page of 2,000, querying one per few hundred emails. They
+        /// are read once the email queries, with this window's, cost as much (a new community's first window
+        /// reads its account's few contacts at once; a few people under a large account are queried by email).
+        /// </summary>
+        private bool ShouldReadDefaultAccountContacts(IReadOnlyList<UserPlan> plans)
+        {
+            if (_defaultAccountContacts == null || plans.Count == 0) return false;
+            int all = Math.Max(1, (_defaultAccountContacts.Value + 1999) / 2000);
+            return _keyedContactReads + KeyedContactQueries(plans).Count >= all;
+        }
+
+        /// <summary>The accounts by 15-character Id; each is read once a run.</summary>
         private async Task<Dictionary<string, JObject>> ReadAccountsAsync(IEnumerable<string> ids, CancellationToken ct)
         {
             var wanted = ids.Where(i => i != null).Distinct().ToList();
             _accounts ??= await AccountShape.ReadAsync(_client, ct).ConfigureAwait(false);
-            var accounts = await _reader.QueryManyAsync(Soql.ChunkedInQueries($"SELECT {_accounts.SelectFields} FROM Account WHERE Id IN", wanted), ct).ConfigureAwait(false);
-            return accounts.ToDictionary(a => UserOrgContext.Id15(a.Value<string>("Id")));
+            var unread = wanted.Where(id => !_accountsById.ContainsKey(UserOrgContext.Id15(id))).ToList();
+            if (unread.Count > 0)
+            {
+                foreach (string id in unread) _accountsById[UserOrgContext.Id15(id)] = null;
+                foreach (JObject account in await _reader.QueryManyAsync(Soql.ChunkedInQueries($"SELECT {_accounts.SelectFields} FROM Account WHERE Id IN", unread), ct).ConfigureAwait(false))
+                    _accountsById[UserOrgContext.Id15(account.Value<string>("Id"))] = account;
+            }
+            var found = new Dictionary<string, JObject>(StringComparer.Ordinal);
+            foreach (string id in wanted)
+                if (_accountsById.TryGetValue(UserOrgContext.Id15(id), out JObject account) && account != null) found[UserOrgContext.Id15(id)] = account;
+            return found;
         }
+
+        private JObject Get(string reference, string path) => new JObject { ["method"] = "GET", ["url"] = _client.DataPath(path), ["referenceId"] = reference };
 
         private string AccountProblem(string id, JObject account)
         {
