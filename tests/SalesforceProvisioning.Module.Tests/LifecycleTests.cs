@@ -205,6 +205,25 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Buyer", _emulator.Query($"SELECT Title FROM Contact WHERE Email = '{mail}'").Single()["Title"].ToString());
         }
 
+        [Fact]
+        public void Writes_a_stop_kept_from_being_sent_say_not_sent_never_not_confirmed()
+        {
+            using var ps = People();
+            Assert.Equal("Created", ps.Run(Person("pia.promote@example.com", "RecordType = 'Lead'") + " | Sync-SfUser").Output.Single().Prop("Action"));
+            // The conversion goes first and meets the daily limit (a SOAP fault REQUEST_LIMIT_EXCEEDED): the new contact's create is never sent.
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/services/Soap/", method = "POST" } });
+            var stopped = ps.Run("@(" + Person("pia.promote@example.com", "RecordType = 'Contact'") + ", " + Person("neo.new@example.com", "RecordType = 'Contact'") + ") | Sync-SfUser -ErrorAction SilentlyContinue");
+            Assert.Equal(2, stopped.Output.Count);
+            foreach (var result in stopped.Output)
+            {
+                Assert.Equal("Failed", result.Prop("Action"));
+                Assert.True(result.Prop("Message").StartsWith("Not sent: the run stopped before it", System.StringComparison.Ordinal), stopped.AllText());
+                Assert.EndsWith("the next run writes it.", result.Prop("Message"));
+                Assert.Equal("False", result.Prop("PartiallyApplied"));
+            }
+            Assert.Equal(0, Count("SELECT Id FROM Contact WHERE Email = 'neo.new@example.com'"));
+        }
+
         // ---- #6 -------------------------------------------------------------------------------------
 
         [Fact]

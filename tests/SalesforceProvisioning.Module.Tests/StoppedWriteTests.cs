@@ -102,5 +102,24 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.True(result.Prop("Action") == "Failed" && result.Prop("PartiallyApplied") == "False", result.Prop("Action") + "/" + result.Prop("PartiallyApplied") + ": " + result.Prop("Message"));
             Assert.StartsWith("Nothing was written for this user", result.Prop("Message"));
         }
+
+        /// <summary>
+        /// 1,100 new users in windows of 600 with one request in flight: the second window makes two calls' worth, so
+        /// the first 1,000 go out and 100 stay carried (held for a full call). The daily limit refuses that call
+        /// (403 REQUEST_LIMIT_EXCEEDED), so the run stops: the carried 100 were never sent and say so.
+        /// </summary>
+        [Fact]
+        public void Users_still_carried_when_the_run_stops_are_told_they_were_not_sent()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"User\"" } });
+            var stopped = ps.Run("$people = 1..1100 | ForEach-Object { [pscustomobject]@{ Username = \"c$_@carried-stop.example.com\"; LastName = \"C$_\"; Email = \"c$_@carried-stop.example.com\" } }; " +
+                "$people | Sync-SfUser -Profile 'Standard User' -BatchSize 600 -MaxConcurrentRequests 1 -UseBulkApi Never -ErrorAction SilentlyContinue");
+            Assert.Equal(1100, stopped.Output.Count);
+            Assert.All(stopped.Output, r => Assert.Equal("Failed", r.Prop("Action")));
+            Assert.DoesNotContain(stopped.Output, r => r.Prop("Message").Contains("confirmed", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(100, stopped.Output.Count(r => r.Prop("Message").StartsWith("Not sent: the run stopped before it", StringComparison.Ordinal)));
+            Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@carried-stop.example.com'"));
+        }
     }
 }

@@ -520,8 +520,9 @@ namespace SalesforceProvisioning
                         FailContactDelete(plan, NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop));
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
                     {
+                        // Sent and its answer lost: Salesforce may have done it. Otherwise the stop came before it was sent.
                         if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
-                        else plan.Fail(stop?.Failure.ToString() ?? "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                        else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop));
                     }
                     results.Add(plan.ToResult(false));
                 }
@@ -548,7 +549,17 @@ namespace SalesforceProvisioning
                     + "<urn:doNotCreateOpportunity>true</urn:doNotCreateOpportunity>"
                     + $"<urn:leadId>{SecurityElement.Escape(p.ConvertLeadId)}</urn:leadId>"
                     + "</urn:leadConverts>"));
-                var body = await _client.SoapAsync($"<urn:convertLead>{converts}</urn:convertLead>", ct).ConfigureAwait(false);
+                System.Xml.Linq.XElement body;
+                try
+                {
+                    body = await _client.SoapAsync($"<urn:convertLead>{converts}</urn:convertLead>", ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (MayHaveConverted(ex))
+                {
+                    // The call may have been carried out (its answer was lost): not confirmed, never "not sent".
+                    foreach (PersonPlan plan in batch) plan.AnswerLost = true;
+                    throw;
+                }
                 var answers = body.Descendants().Where(e => e.Name.LocalName == "result").ToList();
                 for (int j = 0; j < batch.Count; j++)
                 {
@@ -571,6 +582,15 @@ namespace SalesforceProvisioning
                 }
             }
         }
+
+        /// <summary>
+        /// A convertLead call that failed without Salesforce's answer: the connection dropped or timed out, or the
+        /// edge answered 502/503/504 (which may come after the work was done). A SOAP fault (REQUEST_LIMIT_EXCEEDED,
+        /// a refused session) is Salesforce's answer: nothing of the call was carried out.
+        /// </summary>
+        private static bool MayHaveConverted(Exception ex)
+            => ex is SalesforceException failure && (failure.AnswerLost || failure.Failure == SalesforceFailure.ConnectionDropped || failure.Failure == SalesforceFailure.Timeout
+                || failure is SalesforceApiException api && (api.HttpStatus == 502 || api.HttpStatus == 503 || api.HttpStatus == 504));
 
         /// <summary>Creates, updates and deletes of Contacts and Leads; creates whose answer was lost are looked up, never resent blindly.</summary>
         private async Task<SalesforceException> WriteRecordsAsync(List<PersonPlan> plans, CancellationToken ct)

@@ -516,7 +516,7 @@ namespace SalesforceProvisioning
             }
             // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
             if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
-            else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+            else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop)); // never sent (still carried, or kept back by the stop)
         }
 
         /// <summary>
