@@ -94,8 +94,8 @@ namespace SalesforceProvisioning.Commands
                 _progress.Phase("Reading the org");
                 policy.IntegrationUserId = Run(_connection, ct => _connection.Client.GetUserIdAsync(ct));
                 Run(_connection, ct => _engine.PrepareAsync(ct));
-                foreach (BulkJobInfo job in (_engine as UserSyncEngine)?.ResumedBulkJobs ?? Array.Empty<BulkJobInfo>())
-                    WriteWarning($"Resumed the Bulk API 2.0 {job} that an earlier run left running: its users are matched by this run, not written again.");
+                foreach (ResumedBulkJob job in (_engine as UserSyncEngine)?.ResumedBulkJobs ?? Array.Empty<ResumedBulkJob>())
+                    WriteWarning($"Resumed the Bulk API 2.0 {job.Info} that {job.SubmittedBy} left running: this run reports its records as the job left them (created, updated or failed), not written again, and writes those it never processed.");
             }
             catch (SalesforceException ex)
             {
@@ -323,6 +323,15 @@ namespace SalesforceProvisioning.Commands
                 ThrowFor(ex, rule.Name);
             }
             foreach (string warning in RuleRun.Warnings) WriteWarning(warning);
+            if (RuleRun.WhatIf) return;
+            try
+            {
+                (_engine as UserSyncEngine)?.NoteResumedJobsOnTheirRuns(RuleRun.RunId);
+            }
+            catch (SalesforceException ex)
+            {
+                WriteWarning($"The record of the run whose Bulk API 2.0 job this run resumed could not be noted: {ex.Message}");
+            }
         }
 
         public virtual void Dispose()

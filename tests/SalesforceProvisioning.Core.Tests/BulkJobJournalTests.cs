@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Microsoft.Data.Sqlite;
 using Xunit;
 
@@ -33,6 +34,30 @@ namespace SalesforceProvisioning.Tests
                 Assert.Equal(new[] { "750000000000002AAA" }, reopened.BulkJobs("prod").PendingJobs());
                 Assert.Equal(new[] { "750000000000003AAA" }, reopened.BulkJobs("sandbox").PendingJobs());
                 Assert.Equal(4, reopened.Version);
+            }
+        }
+
+        [Fact]
+        public void A_job_belongs_to_the_last_run_of_its_scope_started_before_it_and_a_note_is_added_to_that_run()
+        {
+            using (var store = new SqliteStateStore(_path))
+            {
+                long other = store.StartRun("sandbox", "bulk", "Sync-SfUser");
+                long earlier = store.StartRun("prod", "bulk", "Sync-SfUser");
+                store.FinishRun(earlier, new SfSyncRun(), "Succeeded");
+                long stopped = store.StartRun("prod", "bulk", "Sync-SfUser");
+                store.BulkJobs("prod").JobStarted("750000000000001AAA", "User", "insert");
+                store.FinishRun(stopped, new SfSyncRun(), "Stopped", "Stopped (Ctrl+C).");
+                long later = store.StartRun("prod", "bulk", "Sync-SfUser");
+
+                Assert.Equal(stopped, store.BulkJobs("prod").RunOf("750000000000001AAA"));
+                Assert.Null(store.BulkJobs("prod").RunOf("750000000000009AAA"));
+                store.BulkJobs("prod").NoteOnRun(stopped, $"Its job was followed by run {later}.");
+                store.BulkJobs("prod").NoteOnRun(earlier, "A first note.");
+                var runs = store.Runs("bulk", null, 10);
+                Assert.Equal($"Stopped (Ctrl+C). Its job was followed by run {later}.", runs.Single(r => r.RunId == stopped).Error);
+                Assert.Equal("A first note.", runs.Single(r => r.RunId == earlier).Error);
+                Assert.Null(runs.Single(r => r.RunId == other).Error);
             }
         }
     }

@@ -58,6 +58,35 @@ public sealed class BulkApiTests : EmulatorTest
         return await (await Http.SendAsync(request)).Content.ReadAsStringAsync();
     }
 
+    /// <summary>
+    /// "Job States" (Bulk API 2.0 Developer Guide): InProgress, "the job is being processed by Salesforce". The
+    /// bulk-hold control keeps a closed job there after N rows (results answer INVALIDJOBSTATE meanwhile); lifted,
+    /// the next request about the job finds the rest processed; aborted instead, the rows not reached are unprocessed.
+    /// </summary>
+    [Fact]
+    public async Task A_held_job_stays_InProgress_until_the_hold_is_lifted_or_it_is_aborted()
+    {
+        await Control("bulk-hold", new { afterRows = 3 });
+        string finished = await RunIngest("Lead", Leads(5));
+        var info = (await Get($"{V}/jobs/ingest/{finished}")).Body;
+        Assert.Equal("InProgress", info["state"].ToString());
+        Assert.Equal(3, info["numberRecordsProcessed"].GetValue<int>());
+        Assert.Equal(HttpStatusCode.Conflict, (await Get($"{V}/jobs/ingest/{finished}/successfulResults/")).Status);
+        string aborted = await RunIngest("Lead", Leads(5));
+
+        await Control("bulk-hold", new { afterRows = (int?)null });
+        info = (await Get($"{V}/jobs/ingest/{finished}")).Body;
+        Assert.Equal("JobComplete", info["state"].ToString());
+        Assert.Equal(5, info["numberRecordsProcessed"].GetValue<int>());
+
+        await Control("bulk-hold", new { afterRows = 3 }); // held again before the second job is looked at
+        Assert.Equal("Aborted", (await Patch($"{V}/jobs/ingest/{aborted}", new { state = "Aborted" })).Body["state"].ToString());
+        Assert.Equal(3, (await Get($"{V}/jobs/ingest/{aborted}")).Body["numberRecordsProcessed"].GetValue<int>());
+        var unprocessed = (await Csv($"{V}/jobs/ingest/{aborted}/unprocessedrecords/")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, unprocessed.Length); // the header and the two rows never reached
+        Assert.Equal(8, Emulator.Org.Query("SELECT Id FROM Lead WHERE Company = 'Batch Co'").Count);
+    }
+
     [Fact]
     public async Task A_lock_fault_on_the_close_fails_the_chosen_rows_of_the_job_and_the_others_are_written()
     {

@@ -28,6 +28,7 @@ namespace SalesforceProvisioning.ModuleTests
         public void Dispose()
         {
             _emulator.ClearFaults();
+            _emulator.Post("bulk-hold", "{\"afterRows\":null}");
             if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
         }
 
@@ -197,6 +198,112 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.StartsWith("a Bulk API 2.0 query job: -UseBulkApi Always.", whatIf.Output[0].Prop("Reads"));
         }
 
+        private string SaveConnectionAndRule()
+        {
+            string state = Path.Combine(_folder, "state.db");
+            using var ps = _emulator.NewSession();
+            var setup = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; " +
+                $"Save-SfProvisioningConnection -Name prod -Connection $c -StatePath '{state}' -Force; " +
+                $"$null = New-SfProvisioningRule -Name bulk -ConnectionName prod -Profile 'Standard User' -StatePath '{state}'");
+            Assert.Empty(setup.Errors);
+            return state;
+        }
+
+        /// <summary>Runs a rule sync and stops it (Ctrl+C) while its ingest job is InProgress in the emulator (held by bulk-hold).</summary>
+        private void StopWhileTheJobRuns(PowerShellHost ps, string state, string domain)
+        {
+            DateTime lastLook = DateTime.MinValue;
+            bool InProgress()
+            {
+                if (DateTime.UtcNow - lastLook < TimeSpan.FromMilliseconds(200)) return false;
+                lastLook = DateTime.UtcNow;
+                return _emulator.Bulk(HttpMethod.Get, "")["records"].AsArray().Any(j => j["state"]?.ToString() == "InProgress");
+            }
+            bool stopped = ps.RunAndStop(Users(2500, domain) + $"$users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000", InProgress, TimeSpan.FromMinutes(2));
+            Assert.True(stopped, "the run ended before its job was InProgress");
+        }
+
+        private const string OneResultPerInput = "[System.Collections.Generic.HashSet[int]]::new([int[]]@($results | ForEach-Object InputIndex)).Count; ";
+
+        /// <summary>
+        /// Stopped (Ctrl+C) while Salesforce processes its job ("Job States": InProgress), a run cannot know what the
+        /// job did; the job goes on. The next rule run follows it to its end and reads what it did to each record
+        /// ("Get Job Successful Record Results": sf__Id, sf__Created and the uploaded columns; "Get Job Failed Record
+        /// Results": sf__Error), so it reports the users the job created as Created, the row it failed as that
+        /// record's failure, and counts them in its own record; the stopped run's record counts none of them and
+        /// is noted with what its job did after the stop.
+        /// </summary>
+        [Fact]
+        public void A_run_stopped_while_its_job_is_in_progress_is_reported_by_the_next_rule_run_as_the_job_left_each_record()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            _emulator.InjectFaults(new { kind = "RecordError", count = 1, pathContains = "jobs/ingest", method = "PATCH", recordField = "Username", recordValues = new[] { "user7@held.example.com" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Blocked by a validation rule" });
+            StopWhileTheJobRuns(ps, state, "held.example.com");
+            _emulator.ClearFaults();
+            Assert.Equal(999, UsersIn("held.example.com")); // the job's first 1,000 rows, one of them failed; the rest waits in Salesforce
+            var stoppedRun = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 1").Output.Single();
+            Assert.Equal("Stopped", stoppedRun.Prop("Status"));
+            Assert.Equal("0", stoppedRun.Prop("Impacted")); // the records are the job's: not counted as failed by the run that could not follow it
+            Assert.Equal("0", stoppedRun.Prop("Failed"));
+
+            _emulator.Post("bulk-hold", "{\"afterRows\":null}"); // Salesforce finishes the job meanwhile
+            long bulkBefore = BulkCalls();
+            var next = ps.Run(Users(2500, "held.example.com") + $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " +
+                "$results.Count; " + OneResultPerInput + ActionCounts + "; ($results | Where-Object Action -eq 'Failed' | ForEach-Object { $_.Username + ' ' + $_.ErrorCode + ' ' + $_.Message }); " +
+                "@($results | Where-Object { $_.Action -eq 'Created' -and $_.Message -like 'Created by Bulk API 2.0 job 750* of run *, which stopped before the job finished*' }).Count");
+            Assert.Contains(next.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed, 1 failed"));
+            var output = next.Output.Select(o => o.ToString()).ToArray();
+            Assert.True(output.Length >= 6, string.Join(" | ", output.Concat(next.Errors.Select(e => e.ToString())).Take(10)));
+            Assert.Equal("2500", output[0]);
+            Assert.Equal("2500", output[1]); // every input exactly one result
+            Assert.Equal(new[] { "Created 2499", "Failed 1" }, output.Skip(2).Take(2).ToArray());
+            Assert.StartsWith("user7@held.example.com FIELD_CUSTOM_VALIDATION_EXCEPTION Blocked by a validation rule", output[4]);
+            Assert.Contains("reported by Bulk API 2.0 job 750", output[4]);
+            Assert.Equal("2499", output[5]);
+            Assert.Equal(3, BulkCalls() - bulkBefore); // one look at the job (it finished meanwhile), successfulResults, failedResults; no new job
+            Assert.Equal(2499, UsersIn("held.example.com")); // nothing created twice
+            Assert.Single(_emulator.Bulk(HttpMethod.Get, "")["records"].AsArray());
+
+            // Get-SfSyncStatus: the run that reported the records counts them; the stopped run's record says what became of its job.
+            var runs = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 2").Output;
+            Assert.Equal(new[] { "CompletedWithErrors", "2500", "2499", "1" }, new[] { runs[0].Prop("Status"), runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[0].Prop("Failed") });
+            Assert.Equal(new[] { "Stopped", "0", "0", "0" }, new[] { runs[1].Prop("Status"), runs[1].Prop("Impacted"), runs[1].Prop("Success"), runs[1].Prop("Failed") });
+            Assert.Contains($"went on after the run stopped; run {runs[0].Prop("RunId")} followed it to its end, and reports and counts its records (2499 written, 1 failed", runs[1].Prop("Error"));
+        }
+
+        /// <summary>
+        /// A job aborted while InProgress (by an admin, "Job States": Aborted) leaves its rows not reached yet
+        /// unprocessed: the run that follows it reports the users it created as Created and writes the rest itself,
+        /// each exactly once.
+        /// </summary>
+        [Fact]
+        public void Records_a_resumed_job_never_processed_are_written_by_the_run_that_follows_it_exactly_once()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            StopWhileTheJobRuns(ps, state, "aborted.example.com");
+            string jobId = _emulator.Bulk(HttpMethod.Get, "")["records"].AsArray().Single()["id"].ToString();
+            _emulator.Bulk(HttpMethod.Patch, "/" + jobId, new { state = "Aborted" });
+            _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+            Assert.Equal(1000, UsersIn("aborted.example.com"));
+
+            var next = ps.Run(Users(2500, "aborted.example.com") + $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000; " +
+                "$results.Count; " + OneResultPerInput + ActionCounts + "; @($results | Where-Object Message -like 'Created by Bulk API 2.0 job*').Count; " +
+                "[System.Collections.Generic.HashSet[string]]::new([string[]]@($results | ForEach-Object SalesforceId)).Count");
+            Assert.Empty(next.Errors);
+            Assert.Contains(next.Warnings, w => w.Contains($"job {jobId}: Aborted, 1000 processed, 0 failed"));
+            Assert.Equal(new[] { "2500", "2500", "Created 2500", "1000", "2500" }, next.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2500, UsersIn("aborted.example.com")); // and 2,500 distinct Ids among the results: no user twice
+            Assert.Single(_emulator.Bulk(HttpMethod.Get, "")["records"].AsArray()); // the 1,500 went as composite collections (below the threshold)
+
+            var runs = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 2").Output;
+            Assert.Equal(new[] { "Succeeded", "2500", "2500" }, new[] { runs[0].Prop("Status"), runs[0].Prop("Impacted"), runs[0].Prop("Success") });
+            Assert.Equal("0", runs[1].Prop("Impacted"));
+        }
+
         [Fact]
         public void A_job_whose_polling_was_cut_off_is_resumed_by_the_next_rule_run_and_nothing_is_sent_twice()
         {
@@ -220,7 +327,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.Empty(second.Errors);
             Assert.Contains(second.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed"));
             Assert.DoesNotContain(second.Output.Select(o => o.ToString()), a => a.StartsWith("Created", StringComparison.Ordinal));
-            Assert.Equal(1, BulkCalls() - bulkBefore); // one look at the resumed job; no new job
+            Assert.Equal(2, BulkCalls() - bulkBefore); // one look at the resumed job and its successfulResults; no new job
             Assert.Equal(2500, UsersIn("resume.example.com"));
 
             // Resumed once: the next run has nothing left to follow.

@@ -18,6 +18,51 @@ namespace SalesforceProvisioning
         void JobFinished(string jobId);
 
         IReadOnlyList<string> PendingJobs();
+
+        /// <summary>The rule run that submitted the job (the last run of the scope started before it), or null.</summary>
+        long? RunOf(string jobId);
+
+        /// <summary>Adds a note to a run's record (its error text), for example what its job did after it stopped.</summary>
+        void NoteOnRun(long runId, string note);
+    }
+
+    /// <summary>
+    /// A job a stopped run left running, followed to its end by a later run: its info, the run that submitted it,
+    /// and what it did to each record it processed (from successfulResults and failedResults).
+    /// </summary>
+    public sealed class ResumedBulkJob
+    {
+        public ResumedBulkJob(BulkJobInfo info, long? runId, IReadOnlyList<BulkRecordResult> records)
+        {
+            Info = info;
+            RunId = runId;
+            Records = records;
+        }
+
+        public BulkJobInfo Info { get; }
+        public long? RunId { get; }
+        public IReadOnlyList<BulkRecordResult> Records { get; }
+
+        /// <summary>Who submitted the job, for messages: "run 12" or "an earlier run".</summary>
+        public string SubmittedBy => RunId != null ? "run " + RunId.Value.ToString(CultureInfo.InvariantCulture) : "an earlier run";
+
+        public int Succeeded => Records.Count(r => r.Success);
+        public int Failed => Records.Count(r => !r.Success);
+    }
+
+    /// <summary>One processed record of a resumed job: its key (the insert key field's value, or the Id of an update), and what happened.</summary>
+    public sealed class BulkRecordResult
+    {
+        public string Key { get; internal set; }
+        public string Id { get; internal set; }
+        public bool Success { get; internal set; }
+        public bool Created { get; internal set; }
+        public string ErrorCode { get; internal set; }
+        public string Message { get; internal set; }
+        public IReadOnlyList<string> Fields { get; internal set; }
+
+        /// <summary>The uploaded values of a failed record by column, to tell whether a later write would be the same one.</summary>
+        public IReadOnlyDictionary<string, string> Uploaded { get; internal set; }
     }
 
     /// <summary>A Bulk API 2.0 job's state and counts, as Get Job Info reports them.</summary>
@@ -94,6 +139,12 @@ namespace SalesforceProvisioning
         /// <summary>Ids of the jobs this instance ran (for the summary).</summary>
         public List<string> JobIds { get; } = new List<string>();
 
+        /// <summary>The error code of a record whose closed job was still processing when the run stopped.</summary>
+        public const string JobLeftRunningCode = "BulkJobInProgress";
+
+        /// <summary>Records of the job a stop (Ctrl+C) left processing in Salesforce: their outcome is the job's, known later.</summary>
+        public List<RecordOutcome> LeftRunning { get; } = new List<RecordOutcome>();
+
         /// <summary>Counted calls the last jobs' polls took (the back-off keeps them few).</summary>
         public int Polls { get; private set; }
 
@@ -121,7 +172,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>One job's outcomes, and the failure a person must fix that ended it, if any.</summary>
-        private async Task<(List<RecordOutcome>, SalesforceException)> RunJobAsync(string sObjectType, WriteKind kind, List<RecordWrite> writes, string csv, string keyField, CancellationToken ct)
+        private async Task<(List<RecordOutcome>, SalesforceException)> RunJobAsync(string sObjectType, WriteKind kind, List<RecordWrite> writes, Upload csv, string keyField, CancellationToken ct)
         {
             string operation = kind == WriteKind.Create ? "insert" : "update";
             string jobId = null;
@@ -134,7 +185,8 @@ namespace SalesforceProvisioning
                 JobIds.Add(jobId);
                 _journal?.JobStarted(jobId, sObjectType, operation);
                 string jobPath = _client.DataPath("jobs/ingest/" + jobId);
-                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
+                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv.Text, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
+                csv.Text = null; // uploaded: a job's CSV (tens of MB) is not kept while the job is polled
             }
             catch (SalesforceException ex)
             {
@@ -157,6 +209,14 @@ namespace SalesforceProvisioning
                 List<RecordOutcome> outcomes = await ReadOutcomesAsync(info, writes, keyField, ct).ConfigureAwait(false);
                 _journal?.JobFinished(jobId);
                 return (outcomes, null);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped while Salesforce processes the closed job: it goes on without us. Its records are left to
+                // the job (it stays in the journal; the next rule run follows it and reports them), never guessed.
+                LeftRunning.AddRange(writes.Select(w => new RecordOutcome(w, false, null, JobLeftRunningCode,
+                    $"Bulk API 2.0 job {jobId} was processing this record when the run stopped; it goes on in Salesforce. The next run of the rule follows the job to its end and reports this record as the job left it.", null, outcomeUnknown: true)));
+                throw;
             }
             catch (SalesforceException ex)
             {
@@ -199,22 +259,78 @@ namespace SalesforceProvisioning
 
         /// <summary>
         /// A job a stopped run left behind: an Open one (never closed, so nothing processed) is aborted; a closed
-        /// one is polled until it is finished. Either way it leaves the journal, and its info is returned.
+        /// one is polled until it is finished, and what it did to each record is read from successfulResults
+        /// (sf__Id, sf__Created, then the uploaded columns) and failedResults (sf__Id, sf__Error, then the uploaded
+        /// columns): Salesforce's "Get Job Successful Record Results"
+        /// (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_successful_results.htm)
+        /// and "Get Job Failed Record Results". Records are keyed by <paramref name="insertKeyField"/> for an insert
+        /// job and by Id for an update. Either way the job leaves the journal.
         /// </summary>
-        public async Task<BulkJobInfo> ResumeAsync(string jobId, CancellationToken ct)
+        public async Task<ResumedBulkJob> ResumeAsync(string jobId, string insertKeyField, CancellationToken ct)
         {
-            var info = new BulkJobInfo((JObject)await _client.GetAsync(_client.DataPath("jobs/ingest/" + jobId), ct).ConfigureAwait(false));
+            string jobPath = _client.DataPath("jobs/ingest/" + jobId);
+            var info = new BulkJobInfo((JObject)await _client.GetAsync(jobPath, ct).ConfigureAwait(false));
             if (info.State == "Open")
             {
                 await AbortQuietlyAsync(jobId, ct).ConfigureAwait(false);
-                info = new BulkJobInfo((JObject)await _client.GetAsync(_client.DataPath("jobs/ingest/" + jobId), ct).ConfigureAwait(false));
+                info = new BulkJobInfo((JObject)await _client.GetAsync(jobPath, ct).ConfigureAwait(false));
             }
             else if (!info.IsFinished)
             {
                 info = await PollAsync(jobId, ct).ConfigureAwait(false);
             }
+            string keyField = info.Operation == "insert" ? insertKeyField : "Id";
+            var records = new List<BulkRecordResult>();
+            if (info.RecordsProcessed > info.RecordsFailed)
+            {
+                await ReadCsvAsync(jobPath + "/successfulResults/", (successful, row) =>
+                {
+                    string id = successful.Value(row, "sf__Id");
+                    records.Add(new BulkRecordResult
+                    {
+                        Key = keyField == "Id" ? successful.Value(row, "Id") ?? id : successful.Value(row, keyField),
+                        Id = id,
+                        Success = true,
+                        Created = string.Equals(successful.Value(row, "sf__Created"), "true", StringComparison.OrdinalIgnoreCase),
+                    });
+                }, ct).ConfigureAwait(false);
+            }
+            if (info.RecordsFailed > 0)
+            {
+                await ReadCsvAsync(jobPath + "/failedResults/", (failed, row) =>
+                {
+                    var (code, message, fields) = ParseError(failed.Value(row, "sf__Error"));
+                    records.Add(new BulkRecordResult
+                    {
+                        Key = keyField == "Id" ? failed.Value(row, "Id") ?? failed.Value(row, "sf__Id") : failed.Value(row, keyField),
+                        Id = failed.Value(row, "sf__Id"),
+                        ErrorCode = code,
+                        Message = message,
+                        Fields = fields,
+                        Uploaded = failed.UploadedValues(row),
+                    });
+                }, ct).ConfigureAwait(false);
+            }
+            long? runId = _journal?.RunOf(jobId);
             _journal?.JobFinished(jobId);
-            return info;
+            return new ResumedBulkJob(info, runId, records.Where(r => r.Key != null).ToList());
+        }
+
+        /// <summary>
+        /// Whether a write would upload exactly the values a failed job row uploaded (the same columns, as
+        /// <see cref="CsvValue"/> writes them): then it is the same write, and would fail the same way.
+        /// </summary>
+        public static bool SameUpload(IReadOnlyDictionary<string, string> uploaded, JObject record, string id = null)
+        {
+            if (uploaded == null || record == null) return false;
+            foreach (JProperty property in record.Properties())
+                if (!uploaded.ContainsKey(property.Name)) return false;
+            foreach (var column in uploaded)
+            {
+                string value = column.Key == "Id" && id != null ? id : CsvValue(record.GetValue(column.Key, StringComparison.OrdinalIgnoreCase), missing: "");
+                if (!string.Equals(value, column.Value, StringComparison.Ordinal)) return false;
+            }
+            return true;
         }
 
         private async Task AbortQuietlyAsync(string jobId, CancellationToken ct)
@@ -245,28 +361,29 @@ namespace SalesforceProvisioning
             bool allProcessed = info.State == "JobComplete" && info.RecordsProcessed >= writes.Count;
             if (info.RecordsProcessed > info.RecordsFailed || !allProcessed)
             {
-                ResultRows successful = await ReadCsvAsync(jobPath + "/successfulResults/", ct).ConfigureAwait(false);
-                foreach (string[] row in successful.Rows)
+                await ReadCsvAsync(jobPath + "/successfulResults/", (successful, row) =>
+                {
                     if (Take(byKey, successful, row, keyField, out RecordWrite write))
                         outcomes[write] = new RecordOutcome(write, true, successful.Value(row, "sf__Id") ?? write.Id, null, null, null);
+                }, ct).ConfigureAwait(false);
             }
             if (info.RecordsFailed > 0 || !allProcessed)
             {
-                ResultRows failed = await ReadCsvAsync(jobPath + "/failedResults/", ct).ConfigureAwait(false);
-                foreach (string[] row in failed.Rows)
+                await ReadCsvAsync(jobPath + "/failedResults/", (failed, row) =>
                 {
-                    if (!Take(byKey, failed, row, keyField, out RecordWrite write)) continue;
+                    if (!Take(byKey, failed, row, keyField, out RecordWrite write)) return;
                     var (code, message, fields) = ParseError(failed.Value(row, "sf__Error"));
                     outcomes[write] = new RecordOutcome(write, false, failed.Value(row, "sf__Id"), code, message, fields);
-                }
+                }, ct).ConfigureAwait(false);
             }
             if (!allProcessed)
             {
                 string why = info.ErrorMessage != null ? $"ended {info.State}: {info.ErrorMessage}" : $"ended {info.State}";
-                ResultRows unprocessed = await ReadCsvAsync(jobPath + "/unprocessedrecords/", ct).ConfigureAwait(false);
-                foreach (string[] row in unprocessed.Rows)
+                await ReadCsvAsync(jobPath + "/unprocessedrecords/", (unprocessed, row) =>
+                {
                     if (Take(byKey, unprocessed, row, keyField, out RecordWrite write))
                         outcomes[write] = new RecordOutcome(write, false, null, "NotProcessed", $"Bulk API 2.0 job {info.Id} {why} before processing this record; it was not written.", null);
+                }, ct).ConfigureAwait(false);
             }
             return writes.Select(w => outcomes.TryGetValue(w, out RecordOutcome o) ? o
                 : new RecordOutcome(w, false, null, NotConfirmed.Code, $"Bulk API 2.0 job {info.Id} ({info.State}) listed this record in none of its results.", null, outcomeUnknown: true)).ToList();
@@ -284,27 +401,41 @@ namespace SalesforceProvisioning
             return false;
         }
 
-        private async Task<ResultRows> ReadCsvAsync(string path, CancellationToken ct)
-        {
-            ApiResponse response = await _client.SendTextAsync(Method.Get, path, null, null, "text/csv", repeatable: true, ct).ConfigureAwait(false);
-            return new ResultRows(BulkCsv.Parse(response.Body));
-        }
+        /// <summary>
+        /// Reads a result CSV row by row as the answer is read (a job's 50,000 rows are never held as one text nor
+        /// as a list of rows), handing each row after the header to <paramref name="onRow"/> with the header's columns.
+        /// </summary>
+        private Task ReadCsvAsync(string path, Action<ResultRows, string[]> onRow, CancellationToken ct)
+            => _client.SendTextAsync(Method.Get, path, "text/csv", reader =>
+            {
+                ResultRows columns = null;
+                foreach (string[] row in BulkCsv.Rows(reader))
+                {
+                    if (columns == null) columns = new ResultRows(row);
+                    else onRow(columns, row);
+                }
+            }, repeatable: true, ct);
 
-        /// <summary>A result CSV: its columns by name (sf__Id, sf__Error, the uploaded fields) and its rows.</summary>
+        /// <summary>A result CSV's columns by name (sf__Id, sf__Error, the uploaded fields), to read its rows' values.</summary>
         private sealed class ResultRows
         {
             private readonly Dictionary<string, int> _columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
 
-            public ResultRows(List<string[]> rows)
+            public ResultRows(string[] header)
             {
-                if (rows.Count == 0) return;
-                for (int i = 0; i < rows[0].Length; i++) _columns[rows[0][i]] = i;
-                Rows = rows.Skip(1).ToList();
+                for (int i = 0; i < header.Length; i++) _columns[header[i]] = i;
             }
 
-            public List<string[]> Rows { get; } = new List<string[]>();
-
             public string Value(string[] row, string name) => _columns.TryGetValue(name, out int i) && i < row.Length && row[i].Length > 0 ? row[i] : null;
+
+            /// <summary>The row's uploaded columns (every one but Salesforce's sf__ columns), empty values included.</summary>
+            public IReadOnlyDictionary<string, string> UploadedValues(string[] row)
+            {
+                var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var column in _columns)
+                    if (!column.Key.StartsWith("sf__", StringComparison.Ordinal)) values[column.Key] = column.Value < row.Length ? row[column.Value] : "";
+                return values;
+            }
         }
 
         /// <summary>sf__Error as Salesforce writes it: "STATUS_CODE:message:fields --" (the fields comma-separated, maybe none).</summary>
@@ -336,18 +467,38 @@ namespace SalesforceProvisioning
             var columns = new List<string> { keyField };
             var seen = new HashSet<string>(columns, StringComparer.OrdinalIgnoreCase);
             foreach (RecordWrite write in writes)
-                foreach (JProperty property in write.Record.Properties())
-                    if (seen.Add(property.Name)) columns.Add(property.Name);
+                foreach (string name in write.Packed != null ? write.Packed.Names() : write.Record.Properties().Select(p => p.Name))
+                    if (seen.Add(name)) columns.Add(name);
             return columns;
         }
 
+        /// <summary>A write's fields as CSV cells: read from its packed buffer when it has one (no JSON tree), else from its record.</summary>
+        private static void ForEachCsvField(RecordWrite write, Action<string, string> onField)
+        {
+            if (write.Packed != null) write.Packed.ForEachCsvField(onField);
+            else foreach (JProperty property in write.Record.Properties()) onField(property.Name, CsvValue(property.Value, missing: ""));
+        }
+
         private static string KeyOf(RecordWrite write, string keyField)
-            => keyField == "Id" ? write.Id ?? write.Record.Value<string>("Id") : CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
+        {
+            if (keyField == "Id" && write.Id != null) return write.Id;
+            if (write.Packed != null) return write.Packed.CsvValue(keyField) ?? "";
+            return CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
+        }
 
         /// <summary>The writes and their CSV, split so that no upload passes <see cref="MaxUploadBytes"/>.</summary>
-        private static IEnumerable<(List<RecordWrite>, string)> Chunks(List<RecordWrite> writes, string keyField)
+        /// <summary>A job's CSV on its way to the upload, let go once sent.</summary>
+        private sealed class Upload
+        {
+            public string Text;
+        }
+
+        private static IEnumerable<(List<RecordWrite>, Upload)> Chunks(List<RecordWrite> writes, string keyField)
         {
             List<string> columns = Columns(writes, keyField);
+            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var cells = new string[columns.Count];
             var headerRow = new StringBuilder();
             BulkCsv.AppendRow(headerRow, columns);
             string header = headerRow.ToString();
@@ -356,11 +507,13 @@ namespace SalesforceProvisioning
             long size = Encoding.UTF8.GetByteCount(header);
             foreach (RecordWrite write in writes)
             {
-                string row = Row(write, columns);
+                string row = Row(write, columns, columnOf, cells);
                 long rowSize = Encoding.UTF8.GetByteCount(row);
                 if (chunk.Count > 0 && size + rowSize > MaxUploadBytes)
                 {
-                    yield return (chunk, csv.ToString());
+                    var full = new Upload { Text = csv.ToString() };
+                    csv = null;
+                    yield return (chunk, full);
                     chunk = new List<RecordWrite>();
                     csv = new StringBuilder(header);
                     size = Encoding.UTF8.GetByteCount(header);
@@ -369,7 +522,10 @@ namespace SalesforceProvisioning
                 csv.Append(row);
                 size += rowSize;
             }
-            if (chunk.Count > 0) yield return (chunk, csv.ToString());
+            if (chunk.Count == 0) yield break;
+            var last = new Upload { Text = csv.ToString() };
+            csv = null;
+            yield return (chunk, last);
         }
 
         /// <summary>The job's CSV: the header, then one row per record, every value quoted, LF line endings.</summary>
@@ -377,14 +533,22 @@ namespace SalesforceProvisioning
         {
             var csv = new StringBuilder();
             BulkCsv.AppendRow(csv, columns);
-            foreach (RecordWrite write in writes) csv.Append(Row(write, columns));
+            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var cells = new string[columns.Count];
+            foreach (RecordWrite write in writes) csv.Append(Row(write, columns, columnOf, cells));
             return csv.ToString();
         }
 
-        private static string Row(RecordWrite write, IReadOnlyList<string> columns)
+        /// <summary>One write's row: its cells by column (<paramref name="cells"/> is the caller's, reused), empty where it has no value.</summary>
+        private static string Row(RecordWrite write, IReadOnlyList<string> columns, Dictionary<string, int> columnOf, string[] cells)
         {
+            Array.Clear(cells, 0, cells.Length);
+            ForEachCsvField(write, (name, value) => { if (columnOf.TryGetValue(name, out int i)) cells[i] = value; });
+            int id = columnOf.TryGetValue("Id", out int at) ? at : -1;
+            if (id >= 0 && write.Id != null) cells[id] = write.Id;
             var row = new StringBuilder();
-            BulkCsv.AppendRow(row, columns.Select(c => c == "Id" && write.Id != null ? write.Id : CsvValue(write.Record.GetValue(c, StringComparison.OrdinalIgnoreCase), missing: "")));
+            BulkCsv.AppendRow(row, cells);
             return row.ToString();
         }
 
@@ -442,16 +606,25 @@ namespace SalesforceProvisioning
         /// <summary>Hands each row of a CSV text to <paramref name="onRow"/> as it is read, so a large answer is never held as a list of rows.</summary>
         public static void ReadRows(string text, Action<string[]> onRow)
         {
+            foreach (string[] row in Rows(text)) onRow(row);
+        }
+
+        /// <summary>The rows of a CSV text, each read when the enumeration reaches it.</summary>
+        public static IEnumerable<string[]> Rows(string text) => Rows(new System.IO.StringReader(text));
+
+        /// <summary>The rows of a CSV read from <paramref name="text"/>, each read when the enumeration reaches it.</summary>
+        public static IEnumerable<string[]> Rows(System.IO.TextReader text)
+        {
             var row = new List<string>();
             var field = new StringBuilder();
             bool quoted = false, any = false;
-            for (int i = 0; i < text.Length; i++)
+            for (int read = text.Read(); read >= 0; read = text.Read())
             {
-                char c = text[i];
+                char c = (char)read;
                 if (quoted)
                 {
                     if (c != '"') field.Append(c);
-                    else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                    else if (text.Peek() == '"') { field.Append('"'); text.Read(); }
                     else quoted = false;
                     continue;
                 }
@@ -461,13 +634,13 @@ namespace SalesforceProvisioning
                     case ',': row.Add(field.ToString()); field.Clear(); any = true; break;
                     case '\r': break;
                     case '\n':
-                        if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
+                        if (any || field.Length > 0) { row.Add(field.ToString()); yield return row.ToArray(); }
                         row.Clear(); field.Clear(); any = false;
                         break;
                     default: field.Append(c); any = true; break;
                 }
             }
-            if (any || field.Length > 0) { row.Add(field.ToString()); onRow(row.ToArray()); }
+            if (any || field.Length > 0) { row.Add(field.ToString()); yield return row.ToArray(); }
         }
     }
 }

@@ -22,9 +22,33 @@ namespace SalesforceProvisioning
             Tag = tag;
         }
 
+        /// <summary>A write whose fields are packed (<see cref="PackedRecord"/>): <see cref="Record"/> unpacks them when a composite needs them (with Id, for an update).</summary>
+        public RecordWrite(WriteKind kind, string sObjectType, PackedRecord packed, string id = null, object tag = null)
+            : this(kind, sObjectType, (JObject)null, id, tag)
+        {
+            Packed = packed;
+        }
+
+        private JObject _record;
+
         public WriteKind Kind { get; }
         public string SObjectType { get; }
-        public JObject Record { get; }
+
+        public JObject Record
+        {
+            get
+            {
+                if (_record != null || Packed == null) return _record;
+                JObject fields = Packed.Unpack();
+                if (Id != null && Kind == WriteKind.Update && fields["Id"] == null) fields.AddFirst(new JProperty("Id", Id));
+                return _record = fields;
+            }
+            private set { _record = value; }
+        }
+
+        /// <summary>The fields packed, when the write was made from a packed plan (a Bulk API 2.0 job reads them from here).</summary>
+        public PackedRecord Packed { get; }
+
         public string Id { get; }
 
         /// <summary>The caller's handle (for example the plan) to map the outcome back to its input.</summary>

@@ -161,6 +161,22 @@ namespace SalesforceProvisioning
             return response;
         }
 
+        /// <summary>
+        /// A bodiless request whose successful answer (text of another type, for example a Bulk API 2.0 result CSV)
+        /// goes to <paramref name="readSuccessBody"/> as it is read, never held as one string; errors throw as for
+        /// <see cref="SendAsync"/>.
+        /// </summary>
+        public async Task SendTextAsync(Method method, string path, string accept, Action<TextReader> readSuccessBody, bool repeatable, CancellationToken ct)
+        {
+            ApiResponse response = await SendRawAsync(method, path, null, null, accept, repeatable, readSuccessBody, ct, null).ConfigureAwait(false);
+            if (response.Status >= 400)
+            {
+                SalesforceApiException failure = ToApiException(response);
+                failure.AnswerLost = response.AnswerLost;
+                throw failure;
+            }
+        }
+
         private async Task<ApiResponse> SendRawAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, Action<TextReader> readSuccessBody, CancellationToken ct, RequestTrace trace)
         {
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);

@@ -136,6 +136,7 @@ namespace SalesforceProvisioning
             var records = new List<SfProvisionedRecord>();
             foreach (SfUserSyncResult result in results)
             {
+                if (result.LeftToBulkJob) continue; // the job's: the run that follows it to its end records and counts it
                 Count(result);
                 if (!sources.TryGetValue(result.InputIndex, out SourceUser source) || result.Username == null) continue;
                 bool provisioned = result.SalesforceId != null || _known.ContainsKey(result.Username);

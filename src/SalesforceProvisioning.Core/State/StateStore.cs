@@ -338,6 +338,18 @@ namespace SalesforceProvisioning
 
             public void JobFinished(string jobId) => _store.Guarded("record", () => _store.Execute("DELETE FROM bulk_jobs WHERE job_id = @id", null, ("@id", jobId)));
 
+            // Runs of a scope follow one another under its lock, so the job's run is the last one started before it.
+            public long? RunOf(string jobId)
+            {
+                object id = null;
+                _store.Guarded("read", () => id = _store.Scalar(
+                    "SELECT r.id FROM runs r JOIN bulk_jobs j ON r.scope = j.scope AND r.started_at <= j.started_at WHERE j.job_id = @id ORDER BY r.id DESC LIMIT 1", null, ("@id", jobId)));
+                return id == null || id is DBNull ? (long?)null : Convert.ToInt64(id, CultureInfo.InvariantCulture);
+            }
+
+            public void NoteOnRun(long runId, string note) => _store.Guarded("record", () => _store.Execute(
+                "UPDATE runs SET error = CASE WHEN error IS NULL THEN @note ELSE error || ' ' || @note END WHERE id = @id", null, ("@note", note), ("@id", runId)));
+
             public IReadOnlyList<string> PendingJobs()
             {
                 var ids = new List<string>();

@@ -135,7 +135,7 @@ namespace SalesforceProvisioning
                 plan.SeatsTaken.Clear();
                 return;
             }
-            if (plan.Update?.Value<bool?>("IsActive") == false) SeatsFreed++;
+            if (plan.Deactivates) SeatsFreed++;
             SeatsFreed += plan.Access.Count(a => a.Kind == AccessKind.PermissionSetLicense && !a.Add);
         }
 

@@ -30,6 +30,12 @@ namespace SalesforceProvisioning
         /// <summary>Something the source asks for is still to do (a manager not set yet): a rule's next run looks again.</summary>
         internal bool Unsettled { get; set; }
 
+        /// <summary>
+        /// The run stopped while a Bulk API 2.0 job it closed was processing this record: the outcome is the job's,
+        /// reported and counted by the rule run that follows the job to its end, never by this one.
+        /// </summary>
+        internal bool LeftToBulkJob { get; set; }
+
         /// <summary>Leads and Contacts: the record type the source asked for, which a rule remembers.</summary>
         internal string RecordTypeAsked { get; set; }
 

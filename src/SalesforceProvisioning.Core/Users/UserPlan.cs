@@ -24,9 +24,59 @@ namespace SalesforceProvisioning
         /// <summary>What the lifecycle policy decided for an existing user (null for new users and failed input).</summary>
         internal LifecycleDecision Decision { get; set; }
 
+        private JObject _create, _update;
+        private PackedRecord _packedCreate, _packedUpdate;
+
         /// <summary>Fields of a new user (POST), or the changed fields of an existing one (PATCH).</summary>
-        public JObject Create { get; internal set; }
-        public JObject Update { get; internal set; }
+        /// <remarks>Unpacked again when asked for after <see cref="Pack"/>: the bulk path reads <see cref="PackedCreate"/> instead.</remarks>
+        public JObject Create
+        {
+            get
+            {
+                if (_packedCreate != null) { _create = _packedCreate.Unpack(); _packedCreate = null; }
+                return _create;
+            }
+            internal set { _create = value; _packedCreate = null; }
+        }
+
+        public JObject Update
+        {
+            get
+            {
+                if (_packedUpdate != null) { _update = _packedUpdate.Unpack(); _packedUpdate = null; }
+                return _update;
+            }
+            internal set { _update = value; _packedUpdate = null; }
+        }
+
+        /// <summary>The plan creates a user (whether its fields are packed or not).</summary>
+        internal bool CreatesUser => _create != null || _packedCreate != null;
+        internal bool UpdatesUser => _update != null || _packedUpdate != null;
+
+        /// <summary>The create's or update's fields while packed (null once unpacked or when there is none).</summary>
+        internal PackedRecord PackedCreate => _packedCreate;
+        internal PackedRecord PackedUpdate => _packedUpdate;
+
+        /// <summary>The update deactivates the user (read without unpacking it).</summary>
+        internal bool Deactivates
+        {
+            get
+            {
+                JToken active = _packedUpdate != null ? _packedUpdate.Value("IsActive") : _update?["IsActive"];
+                return active?.Type == JTokenType.Boolean && !active.Value<bool>();
+            }
+        }
+
+        /// <summary>
+        /// For a write held long before it is sent (a bulk run carries up to a job's worth): the create's and
+        /// update's fields go into compact buffers and the matched user's record, needed only to plan, is let go.
+        /// </summary>
+        internal void Pack()
+        {
+            if (_create != null) { _packedCreate = PackedRecord.Pack(_create); _create = null; }
+            if (_update != null) { _packedUpdate = PackedRecord.Pack(_update); _update = null; }
+            Existing = null;
+        }
 
         /// <summary>A UserLogin change: true to freeze, false to unfreeze.</summary>
         public bool? Freeze { get; internal set; }
@@ -60,7 +110,7 @@ namespace SalesforceProvisioning
         /// <summary>What resolving the source's references said (a manager not in Salesforce), added to the message.</summary>
         internal List<string> Notes { get; } = new List<string>();
 
-        public bool IsWrite => Create != null || Update != null || Freeze.HasValue || Access.Count > 0 || PendingManagerKey != null;
+        public bool IsWrite => CreatesUser || UpdatesUser || Freeze.HasValue || Access.Count > 0 || PendingManagerKey != null;
 
         /// <summary>All of this plan's writes succeeded.</summary>
         internal bool Written { get; set; }
@@ -75,7 +125,7 @@ namespace SalesforceProvisioning
         internal bool AccessMayBeWritten { get; set; }
 
         /// <summary>Nothing of the user itself to create or write (no fields, freeze, manager or contact): at most access changes.</summary>
-        internal bool OnlyAccess => Action != SfSyncAction.Created && Create == null && Update == null && !Freeze.HasValue && PendingManagerKey == null && NewContact == null;
+        internal bool OnlyAccess => Action != SfSyncAction.Created && !CreatesUser && !UpdatesUser && !Freeze.HasValue && PendingManagerKey == null && NewContact == null;
         internal int OutstandingWrites { get; set; }
 
         /// <summary>
@@ -104,6 +154,25 @@ namespace SalesforceProvisioning
                 Message = "The user already existed (found when Salesforce reported a duplicate Username); updated instead.";
             }
         }
+
+        /// <summary>
+        /// What a resumed Bulk API 2.0 job of a stopped run did to this user (Created or Updated), reported by this
+        /// run in place of Unchanged or Updated, with <see cref="ReportedNote"/>; null when no resumed job wrote it.
+        /// </summary>
+        internal SfSyncAction? ReportedAs { get; set; }
+        internal string ReportedNote { get; set; }
+
+        /// <summary>The run stopped while a Bulk API 2.0 job was processing this user: why, for its result (the job's, reported later).</summary>
+        internal string LeftInBulkJob { get; set; }
+
+        /// <summary>The resumed job's note, saying whether this run still wrote something for the user (its access, a changed field).</summary>
+        private string ResumedJobMessage()
+        {
+            string note = ReportedNote + (Action == SfSyncAction.Updated ? ", and wrote what was still to do." : ".");
+            return string.IsNullOrEmpty(Message) ? note : note + " " + Message;
+        }
+
+        private bool ReportsResumedJob => ReportedAs != null && (Action == SfSyncAction.Unchanged || Action == SfSyncAction.Updated);
 
         /// <summary>The operation name and target text for ShouldProcess.</summary>
         public string Operation => Action.ToString().Replace("Created", "Create").Replace("Updated", "Update").Replace("Disabled", "Disable").Replace("Frozen", "Freeze").Replace("Reactivated", "Reactivate") + " Salesforce user";
@@ -193,16 +262,17 @@ namespace SalesforceProvisioning
         {
             Username = Username,
             SalesforceId = UserId,
-            Outcome = Action,
+            Outcome = ReportsResumedJob ? ReportedAs.Value : Action,
             ChangedFields = new SfFieldList(ChangedFields.ToArray()),
             ErrorCode = ErrorCode,
-            Message = Message,
+            Message = ReportsResumedJob ? ResumedJobMessage() : Message,
             Remedy = Remedy,
             WhatIf = whatIf && IsWrite,
             InputIndex = Source.Index,
             InputObject = Source.Input,
             PartiallyApplied = PartiallyApplied,
             Unsettled = ManagerNotSet,
+            LeftToBulkJob = Action == SfSyncAction.Failed && ErrorCode == BulkIngest.JobLeftRunningCode,
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
 
 namespace SalesforceProvisioning
 {
@@ -16,8 +17,8 @@ namespace SalesforceProvisioning
     {
         /// <summary>
         /// Creates and updates carried before a bulk run sends them as a job (about five counted calls); the end of
-        /// the input sends the rest. Measured (bench --bulk): 100,000 held plans peak near 1 GB, 50,000 about half,
-        /// while 100,000 creates still cost 12 counted calls in two jobs.
+        /// the input sends the rest. Measured (bench --bulk): 100,000 held plans (JSON trees) peaked near 1 GB; packed
+        /// (<see cref="UserPlan.Pack"/>) a held plan takes about 1.9 KB, and 100,000 creates in two jobs peak near 380 MB.
         /// </summary>
         public const int BulkJobRecords = 50000;
 
@@ -27,7 +28,10 @@ namespace SalesforceProvisioning
         private BulkIngest _ingest;
         private WritePathDecision _switchedToBulk;
         private long _plannedUserWrites;
-        private readonly List<BulkJobInfo> _resumedJobs = new List<BulkJobInfo>();
+        private readonly List<ResumedBulkJob> _resumedJobs = new List<ResumedBulkJob>();
+        // What resumed jobs did, by Username (insert jobs) and by 15-character Id (update jobs), taken by the plan it belongs to.
+        private readonly Dictionary<string, (ResumedBulkJob Job, BulkRecordResult Record)> _resumedInserts = new Dictionary<string, (ResumedBulkJob, BulkRecordResult)>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, (ResumedBulkJob Job, BulkRecordResult Record)> _resumedUpdates = new Dictionary<string, (ResumedBulkJob, BulkRecordResult)>(StringComparer.Ordinal);
 
         /// <summary>-UseBulkApi and -BulkApiThreshold; the journal (a rule's state store) keeps job ids for resuming.</summary>
         public void UseBulkApi(SfBulkApiMode mode, int threshold, IBulkJobJournal journal)
@@ -38,7 +42,7 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>Jobs an interrupted earlier run left running, followed to their end before this run planned anything.</summary>
-        public IReadOnlyList<BulkJobInfo> ResumedBulkJobs => _resumedJobs;
+        public IReadOnlyList<ResumedBulkJob> ResumedBulkJobs => _resumedJobs;
 
         /// <summary>Ids of the Bulk API 2.0 jobs this run submitted.</summary>
         public IReadOnlyList<string> BulkJobIds => (IReadOnlyList<string>)_ingest?.JobIds ?? Array.Empty<string>();
@@ -58,23 +62,72 @@ namespace SalesforceProvisioning
 
         /// <summary>
         /// Follows the jobs a stopped run left in the journal to their end (an Open one, never closed, is aborted)
-        /// before anything is planned: their creates are then found by the matching like any user, so nothing
-        /// is submitted twice. A job Salesforce no longer knows (deleted after seven days) is let go.
+        /// before anything is planned, and keeps what they did to each record: their creates are then found by the
+        /// matching like any user (nothing is submitted twice) and reported as the job left them
+        /// (<see cref="TakeResumedJobResult"/>). A job Salesforce no longer knows (deleted after seven days) is let go.
         /// </summary>
         private async Task ResumeBulkJobsAsync(CancellationToken ct)
         {
             if (_bulkJournal == null) return;
             foreach (string jobId in _bulkJournal.PendingJobs())
             {
+                ResumedBulkJob job;
                 try
                 {
-                    _resumedJobs.Add(await Ingest.ResumeAsync(jobId, ct).ConfigureAwait(false));
+                    job = await Ingest.ResumeAsync(jobId, "Username", ct).ConfigureAwait(false);
                 }
                 catch (SalesforceApiException ex) when (ex.ErrorCode == "NOT_FOUND")
                 {
                     _bulkJournal.JobFinished(jobId);
+                    continue;
+                }
+                _resumedJobs.Add(job);
+                if (job.Info.Object != "User") continue;
+                foreach (BulkRecordResult record in job.Records)
+                {
+                    if (job.Info.Operation == "insert") _resumedInserts[record.Key] = (job, record);
+                    else if (job.Info.Operation == "update") _resumedUpdates[UserOrgContext.Id15(record.Key)] = (job, record);
                 }
             }
+        }
+
+        /// <summary>
+        /// The truth about an input a resumed job wrote, told by the run that followed the job to its end (the stopped
+        /// run never knew it, and its record does not count it): a user the job created, now matched, is reported
+        /// Created (and one it updated Updated), with a note naming the job and its run; a record the job failed is
+        /// that record's failure when this run would send the very same values again (a lock conflict is just sent
+        /// again); a record the job never processed is planned and written by this run like any other.
+        /// </summary>
+        private void TakeResumedJobResult(UserPlan plan)
+        {
+            if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) return;
+            (ResumedBulkJob Job, BulkRecordResult Record) taken;
+            bool insert;
+            if (plan.Username != null && _resumedInserts.TryGetValue(plan.Username, out taken)) { _resumedInserts.Remove(plan.Username); insert = true; }
+            else if (plan.UserId != null && _resumedUpdates.TryGetValue(UserOrgContext.Id15(plan.UserId), out taken)) { _resumedUpdates.Remove(UserOrgContext.Id15(plan.UserId)); insert = false; }
+            else return;
+            var (job, record) = taken;
+            string by = $"Bulk API 2.0 job {job.Info.Id} of {job.SubmittedBy}, which stopped before the job finished";
+            if (record.Success)
+            {
+                if (plan.UserId == null || record.Id == null || UserOrgContext.Id15(plan.UserId) != UserOrgContext.Id15(record.Id)) return;
+                plan.ReportedAs = insert && record.Created ? SfSyncAction.Created : SfSyncAction.Updated;
+                plan.ReportedNote = $"{(plan.ReportedAs == SfSyncAction.Created ? "Created" : "Updated")} by {by}; this run followed the job to its end and reports it";
+                return;
+            }
+            JObject write = insert ? plan.Create : plan.Update;
+            if (write == null || CompositeWriter.TransientErrorCodes.Contains(record.ErrorCode)) return;
+            if (BulkIngest.SameUpload(record.Uploaded, write, insert ? null : plan.UserId))
+                plan.Fail(record.ErrorCode, $"{record.Message}{(record.Fields?.Count > 0 ? $" (fields: {string.Join(", ", record.Fields)})" : "")} (reported by {by}; the same values were not sent again.)", Remedies.For(record.ErrorCode));
+        }
+
+        /// <summary>Adds to the record of each run whose job this run followed what the job did after that run stopped.</summary>
+        public void NoteResumedJobsOnTheirRuns(long thisRunId)
+        {
+            foreach (ResumedBulkJob job in _resumedJobs.Where(j => j.RunId != null && j.RunId != thisRunId))
+                _bulkJournal?.NoteOnRun(job.RunId.Value,
+                    $"Its Bulk API 2.0 {job.Info} went on after the run stopped; run {thisRunId} followed it to its end, and reports and counts its records " +
+                    $"({job.Succeeded} written, {job.Failed} failed; records it never processed were written by run {thisRunId}).");
         }
 
         private BulkQuery _query;
@@ -123,7 +176,14 @@ namespace SalesforceProvisioning
         private void CountPlannedUserWrites(IEnumerable<UserPlan> plans)
             => _plannedUserWrites += plans.Where(p => p.Action != SfSyncAction.Failed).Sum(p => (p.Create != null ? 1 : 0) + (p.Update != null ? 1 : 0));
 
-        private long CarriedUserWrites() => _carried.Sum(p => (p.Create != null ? 1 : 0) + (p.Update != null ? 1 : 0));
+        /// <summary>
+        /// Whether carried plans keep their writes packed (<see cref="UserPlan.Pack"/>): in runs that may hold them for
+        /// a Bulk API 2.0 job (Auto holds them until the threshold, a bulk run a job's worth). Measured (bench --bulk,
+        /// 100,000 creates): a held plan took about 4.8 KB, over half of it the JSON tree of its create.
+        /// </summary>
+        private bool PacksCarriedWrites => _bulkMode != SfBulkApiMode.Never && _community == null;
+
+        private long CarriedUserWrites() => _carried.Sum(p => (p.CreatesUser ? 1 : 0) + (p.UpdatesUser ? 1 : 0));
 
         /// <summary>
         /// How many carried plans to write now. Composite runs write whole calls as they fill; under Auto the
@@ -165,6 +225,14 @@ namespace SalesforceProvisioning
             catch (SalesforceException ex)
             {
                 stop = ex;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped while a closed job runs: its records are the job's, reported by the rule run that follows it.
+                foreach (RecordOutcome left in Ingest.LeftRunning) ((UserPlan)left.Write.Tag).LeftInBulkJob = left.Message;
+                outcomes.AddRange(Ingest.LeftRunning);
+                Ingest.LeftRunning.Clear();
+                throw;
             }
             if (others.Count > 0)
             {

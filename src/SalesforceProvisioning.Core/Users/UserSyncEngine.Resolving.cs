@@ -187,6 +187,7 @@ namespace SalesforceProvisioning
         /// <summary>A write plan carried to a later window: remembered if its manager's key found no one.</summary>
         private void Carry(UserPlan plan)
         {
+            if (PacksCarriedWrites) plan.Pack();
             _carried.Add(plan);
             if (plan.UnfoundManagerKey == null) return;
             if (!_carriedReportsOfUnfoundManagers.TryGetValue(plan.UnfoundManagerKey, out List<UserPlan> reports))
@@ -287,7 +288,7 @@ namespace SalesforceProvisioning
         /// </summary>
         private List<UserPlan> HoldBackReportsOfCarriedManagers(List<UserPlan> batch, IEnumerable<UserPlan> stillCarried)
         {
-            var heldKeys = new HashSet<string>(stillCarried.Where(p => p.Create != null).Select(p => p.Source.KeyValue(Org.Managers.KeyField)).Where(k => k != null), StringComparer.OrdinalIgnoreCase);
+            var heldKeys = new HashSet<string>(stillCarried.Where(p => p.CreatesUser).Select(p => p.Source.KeyValue(Org.Managers.KeyField)).Where(k => k != null), StringComparer.OrdinalIgnoreCase);
             var held = new List<UserPlan>();
             bool moved = heldKeys.Count > 0;
             while (moved)

@@ -193,6 +193,7 @@ namespace SalesforceProvisioning
                 }
                 if (matchedId != null) _seenUserIds[UserOrgContext.Id15(matchedId)] = source.Index;
                 plans.Add(UserPlanner.Plan(source, ToExisting(match?.Record, match?.MatchedBy), Org, _map, _policy));
+                if (_resumedJobs.Count > 0) TakeResumedJobResult(plans[plans.Count - 1]);
             }
             if (_community != null) await _community.PlanAsync(plans, Org, ct).ConfigureAwait(false);
             await PlanAccessAsync(plans, ct).ConfigureAwait(false);
@@ -509,6 +510,11 @@ namespace SalesforceProvisioning
 
         private static void FailUnwritten(UserPlan plan, SalesforceException stop)
         {
+            if (plan.LeftInBulkJob != null)
+            {
+                plan.Fail(BulkIngest.JobLeftRunningCode, plan.LeftInBulkJob, "Run the rule again: it follows the job to its end and reports this record.");
+                return;
+            }
             if (plan.OnlyAccess && plan.Access.Count > 0)
             {
                 FailAccessUnsent(plan, stop); // nothing of the user itself to write: what became of its access
@@ -683,8 +689,11 @@ namespace SalesforceProvisioning
         private IEnumerable<RecordWrite> WritesOf(UserPlan plan)
         {
             plan.OutstandingWrites = 0;
-            if (plan.Create != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.Create, tag: plan); }
-            if (plan.Update != null)
+            // A packed create or update stays packed: a bulk job's CSV is read from it, a composite unpacks it.
+            if (plan.PackedCreate != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.PackedCreate, tag: plan); }
+            else if (plan.Create != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Create, "User", plan.Create, tag: plan); }
+            if (plan.PackedUpdate != null) { plan.OutstandingWrites++; yield return new RecordWrite(WriteKind.Update, "User", plan.PackedUpdate, plan.UserId, plan); }
+            else if (plan.Update != null)
             {
                 var record = new JObject { ["Id"] = plan.UserId };
                 foreach (var p in plan.Update.Properties()) record[p.Name] = p.Value;

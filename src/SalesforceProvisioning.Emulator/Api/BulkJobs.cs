@@ -29,6 +29,8 @@ internal sealed class BulkJob
     public List<IngestRowResult> Results { get; } = new();
     /// <summary>Rows never attempted (the job was aborted or failed first), as uploaded.</summary>
     public List<string[]> Unprocessed { get; } = new();
+    /// <summary>Rows of a closed job still to process while the job is InProgress (held by bulk-hold).</summary>
+    public List<string[]> Pending { get; } = new();
     public int NumberRecordsProcessed => Results.Count;
     public int NumberRecordsFailed => Results.Count(r => r.Error != null);
 

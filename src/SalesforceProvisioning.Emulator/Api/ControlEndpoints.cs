@@ -100,6 +100,10 @@ internal sealed class ControlEndpoints
             case ("POST", "rotate-refresh-tokens"):
                 state.Tokens.RotateRefreshTokens = Read(body)["enabled"]?.GetValue<bool>() ?? true;
                 return Ok();
+            case ("POST", "bulk-hold"):
+                // {"afterRows": N} holds every closed ingest job InProgress after N processed rows; {"afterRows": null} lifts it.
+                state.BulkHoldAfterRows = Read(body)["afterRows"]?.GetValue<int>() is int rows ? Math.Max(0, rows) : null;
+                return Ok();
             case ("GET", "faults"):
                 return (200, new JsonObject { ["faults"] = state.Faults.ToJson() });
             case ("POST", "faults"):

@@ -35,6 +35,7 @@ internal sealed partial class DataApi
             };
         var job = state.BulkJobs.Find(segments[2], isQuery);
         if (job == null) return ApiResponse.Error(404, "NOT_FOUND", "The requested resource does not exist");
+        if (job.State == "InProgress" && job.Pending.Count > 0) ContinueIngestJob(context, job); // a lifted hold: Salesforce went on meanwhile
         return (segments[3..], method) switch
         {
             ([], "GET") => ApiResponse.Ok(JobInfo(job, withCounts: true)),
@@ -124,8 +125,11 @@ internal sealed partial class DataApi
             case "Aborted" when job.State is "Open" or "UploadComplete" or "InProgress":
                 job.State = "Aborted";
                 job.SystemModstamp = Org.Clock();
-                if (!job.IsQuery && job.Upload != null && job.Results.Count == 0)
+                if (!job.IsQuery && job.Upload != null && job.Results.Count == 0 && job.Pending.Count == 0)
                     job.Unprocessed.AddRange(BulkCsv.Parse(job.Upload, job.Delimiter, out _)?.Skip(1) ?? Enumerable.Empty<string[]>());
+                // Aborted while InProgress: the rows not reached yet are never processed.
+                job.Unprocessed.AddRange(job.Pending);
+                job.Pending.Clear();
                 return ApiResponse.Ok(JobInfo(job, withCounts: false));
             default:
                 return InvalidJobState($"Job {job.Id} is {job.State} and cannot become {wanted}.");
@@ -162,17 +166,40 @@ internal sealed partial class DataApi
             Fail(job, $"InvalidBatch : Field name not found : {unknown}");
             return;
         }
-        var data = rows.Skip(1).ToList();
-        for (int start = 0; start < data.Count; start += BulkBatchSize)
+        job.Pending.AddRange(rows.Skip(1));
+        ContinueIngestJob(context, job);
+    }
+
+    /// <summary>
+    /// Processes a closed job's pending rows, a batch of up to 10,000 at a time, until none is left (JobComplete) or
+    /// a hold set by the bulk-hold control endpoint is reached: the job then stays InProgress, as a job Salesforce
+    /// is still working through does ("Job States": InProgress, "The job is being processed by Salesforce").
+    /// </summary>
+    private void ContinueIngestJob(CallContext context, BulkJob job)
+    {
+        var type = Org.Schema.Find(job.ObjectName);
+        while (job.Pending.Count > 0)
         {
-            if (!state.Usage.TryTakeBulkBatch())
+            int room = state.BulkHoldAfterRows is int hold ? hold - job.Results.Count : int.MaxValue;
+            if (room <= 0)
             {
-                job.Unprocessed.AddRange(data.Skip(start));
+                job.State = "InProgress";
+                job.SystemModstamp = Org.Clock();
+                return;
+            }
+            // A batch is the rows of one 10,000-row slice of the upload; a hold may split one across requests.
+            int inBatch = BulkBatchSize - job.Results.Count % BulkBatchSize;
+            if (job.Results.Count % BulkBatchSize == 0 && !state.Usage.TryTakeBulkBatch())
+            {
+                job.Unprocessed.AddRange(job.Pending);
+                job.Pending.Clear();
                 Fail(job, "ExceededQuota : The org's daily Bulk API batch allocation (DailyBulkApiBatches) is used up");
                 return;
             }
             var batch = context.InNewTransaction(context.ApiVersion);
-            foreach (var row in data.Skip(start).Take(BulkBatchSize))
+            var slice = job.Pending.Take(Math.Min(inBatch, room)).ToList();
+            job.Pending.RemoveRange(0, slice.Count);
+            foreach (var row in slice)
                 job.Results.Add(IngestRow(batch, job, type, row, job.Results.Count));
         }
         job.State = "JobComplete";

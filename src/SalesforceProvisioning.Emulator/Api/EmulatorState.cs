@@ -27,6 +27,12 @@ internal sealed class EmulatorState
     public RequestLog Log { get; } = new();
     public QueryCursors Cursors { get; } = new();
     public BulkJobs BulkJobs { get; } = new();
+
+    /// <summary>
+    /// Set (control endpoint bulk-hold): a closed ingest job processes this many rows, then stays InProgress until
+    /// the hold is lifted (or raised); the next request about the job then processes the rest. Null: no hold.
+    /// </summary>
+    public int? BulkHoldAfterRows { get; set; }
     public RecentItems Recent { get; } = new();
     public RSA JwtKey { get; }
     /// <summary>Users the connected app is not approved for (neither by themselves nor pre-authorized by an admin).</summary>
@@ -51,6 +57,7 @@ internal sealed class EmulatorState
             Org.Reset();
             Cursors.Clear();
             BulkJobs.Clear();
+            BulkHoldAfterRows = null;
             Recent.Clear();
             Log.Clear();
             Usage.Reset(Options.DailyApiLimit);
