@@ -244,6 +244,21 @@ Lead    | yes    | Contact | Create  | Update     | ReopenLead  | Demote  | Demo
         }
 
         [Fact]
+        public void A_contact_left_beside_the_lead_of_a_demotion_is_deleted_while_the_source_still_moves_the_person()
+        {
+            // Still a move: the rule last recorded a Contact (a failed demotion records no change of type), or no rule and RecordType stated.
+            var finish = LifecyclePolicy.ForPerson(Preferences("delete"), SourceState.Enabled, SfRecordType.Lead, true, SfRecordType.Contact, PersonRecordState.LeadOpen, contactBesideLead: true);
+            Assert.Equal(LifecycleOutcome.Update, finish.Outcome);
+            Assert.True(finish.DeleteReplacedContact);
+            Assert.True(LifecyclePolicy.ForPerson(Preferences("delete"), SourceState.Enabled, SfRecordType.Lead, true, null, PersonRecordState.LeadOpen, contactBesideLead: true).DeleteReplacedContact);
+            // Not a move (the rule recorded the Lead), deletion not allowed, or the source wants a Contact: the contact is left alone.
+            Assert.False(LifecyclePolicy.ForPerson(Preferences("delete"), SourceState.Enabled, SfRecordType.Lead, true, SfRecordType.Lead, PersonRecordState.LeadOpen, contactBesideLead: true).DeleteReplacedContact);
+            Assert.False(LifecyclePolicy.ForPerson(Preferences("delete"), SourceState.Enabled, SfRecordType.Lead, false, null, PersonRecordState.LeadOpen, contactBesideLead: true).DeleteReplacedContact);
+            Assert.False(LifecyclePolicy.ForPerson(Preferences("defaults"), SourceState.Enabled, SfRecordType.Lead, true, SfRecordType.Contact, PersonRecordState.LeadOpen, contactBesideLead: true).DeleteReplacedContact);
+            Assert.False(LifecyclePolicy.ForPerson(Preferences("delete"), SourceState.Enabled, SfRecordType.Lead, true, SfRecordType.Contact, PersonRecordState.LeadOpen, contactBesideLead: false).DeleteReplacedContact);
+        }
+
+        [Fact]
         public void Re_enabling_writes_both_the_active_flag_and_the_frozen_login_whatever_the_disable_action()
         {
             foreach (string preferences in new[] { "defaults", "freeze", "Enable-SfUser" })

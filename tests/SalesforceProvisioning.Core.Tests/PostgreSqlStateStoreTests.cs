@@ -159,6 +159,31 @@ namespace SalesforceProvisioning.Tests
             Assert.DoesNotContain("Sup3rSecret", garbage.Message + garbage.Remedy);
         }
 
+        [Theory]
+        // An unquoted ';' in a password splits it: Npgsql's own message ("Keyword not supported: 'zk9'") would repeat a part of it.
+        [InlineData("Password=Xq7;Zk9=ef")]
+        [InlineData("PWD=Xq7;Zk9=ef")]
+        [InlineData("psw=Xq7;Zk9=ef")]
+        [InlineData("Ssl Password=Xq7;Zk9=ef")]
+        [InlineData("Password='Xq7;Zk9=ef")] // not even keyword=value pairs
+        public void A_connection_string_npgsql_cannot_read_is_refused_without_quoting_any_of_it(string tail)
+        {
+            var error = Assert.Throws<SalesforceConfigurationException>(() => new PostgreSqlStateStore(_db + ";" + tail));
+            Assert.Contains("password in plain text", error.Message);
+            for (Exception e = error; e != null; e = e.InnerException)
+            {
+                Assert.DoesNotContain("Zk9", e.Message, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("Xq7", e.Message, StringComparison.OrdinalIgnoreCase);
+            }
+            // Without a password, a keyword Npgsql does not know is named, and no value is quoted.
+            var unknown = Assert.Throws<SalesforceConfigurationException>(() => new PostgreSqlStateStore(_db + ";Colour=Sup3rSecret!"));
+            Assert.Contains("no keyword 'colour'", unknown.Message, StringComparison.OrdinalIgnoreCase); // (the keyword as .NET reads it: in lower case)
+            var badValue = Assert.Throws<SalesforceConfigurationException>(() => new PostgreSqlStateStore(_db + ";Port=Sup3rSecret!"));
+            Assert.Contains("value of port=", badValue.Message, StringComparison.OrdinalIgnoreCase);
+            foreach (Exception e in new Exception[] { unknown, badValue, unknown.InnerException, badValue.InnerException })
+                Assert.DoesNotContain("Sup3rSecret", e?.Message ?? "");
+        }
+
         [Fact]
         public void A_credential_gives_the_login_and_the_location_never_shows_its_password()
         {

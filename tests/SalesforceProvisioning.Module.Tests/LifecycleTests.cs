@@ -142,6 +142,88 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(1, Count("SELECT Id FROM Lead WHERE Email = 'ruth.rule@example.com' AND IsConverted = false"));
         }
 
+        [Fact]
+        public void A_demotion_stopped_before_the_contacts_delete_is_partly_applied_and_the_next_run_finishes_it()
+        {
+            using var ps = People("-AllowDelete -RemoveAction Delete");
+            string state = Path.Combine(_folder, "state.db");
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{state}'; Save-SfProvisioningConnection -Name people -Connection $c -StatePath $state -Force; "
+                + "$null = New-SfProvisioningRule -Name crm -ConnectionName people -StatePath $state").Errors);
+            const string sync = " | Sync-SfUser -Rule crm -StatePath $state";
+            const string mail = "hal.half@example.com";
+            Assert.Equal("Created", ps.Run(Person(mail, "RecordType = 'Contact'") + sync).Output.Single().Prop("Action"));
+            string contactId = _emulator.Query($"SELECT Id FROM Contact WHERE Email = '{mail}'").Single()["Id"].ToString();
+
+            // The daily limit is met by the contact's delete, sent after the lead's create was confirmed
+            // (REQUEST_LIMIT_EXCEEDED: https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm).
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"DELETE\"" } });
+            var stopped = ps.Run(Person(mail, "RecordType = 'Lead'") + sync);
+            _emulator.ClearFaults();
+            var half = stopped.Output.Single();
+            Assert.Equal("Failed", half.Prop("Action"));
+            Assert.Equal("True", half.Prop("PartiallyApplied"));
+            Assert.Contains("was created", half.Prop("Message"));
+            Assert.Contains($"deleting contact {contactId}", half.Prop("Message"));
+            Assert.Contains("the next run writes it", half.Prop("Message"));
+            Assert.Equal(1, Count($"SELECT Id FROM Contact WHERE Id = '{contactId}'"));
+            Assert.Equal(1, Count($"SELECT Id FROM Lead WHERE Email = '{mail}'"));
+
+            // The next run (a delta: no fingerprint was kept) finds the lead it created and deletes the contact, once.
+            long written = _emulator.RecordsWritten;
+            var finished = ps.Run(Person(mail, "RecordType = 'Lead'") + sync);
+            Assert.Empty(finished.Errors);
+            Assert.Equal("Demoted", finished.Output.Single().Prop("Action"));
+            Assert.Equal(0, Count($"SELECT Id FROM Contact WHERE Id = '{contactId}'"));
+            Assert.Equal(1, Count($"SELECT Id FROM Lead WHERE Email = '{mail}'"));
+            Assert.Equal(1, _emulator.RecordsWritten - written);
+
+            written = _emulator.RecordsWritten;
+            Assert.Equal("Unchanged", ps.Run(Person(mail, "RecordType = 'Lead'") + sync).Output.Single().Prop("Action"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
+        [Fact]
+        public void A_lead_converted_whose_contacts_update_a_stop_kept_back_is_partly_applied()
+        {
+            using var ps = People();
+            const string mail = "cora.convert@example.com";
+            Assert.Equal("Created", ps.Run(Person(mail, "RecordType = 'Lead'") + " | Sync-SfUser").Output.Single().Prop("Action"));
+            // The conversion (SOAP convertLead) goes through; the contact's update after it meets the daily limit
+            // (403 REQUEST_LIMIT_EXCEEDED, REST API Developer Guide, "Status Codes and Error Responses").
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"PATCH\"" } });
+            var stopped = ps.Run(Person(mail, "RecordType = 'Contact'; Title = 'Buyer'") + " | Sync-SfUser -ErrorAction SilentlyContinue");
+            _emulator.ClearFaults();
+            var result = stopped.Output.Single();
+            Assert.True(result.Prop("Action") == "Failed" && result.Prop("PartiallyApplied") == "True", result.Prop("Action") + ": " + result.Prop("Message"));
+            Assert.Contains("was converted into contact", result.Prop("Message"));
+            Assert.Contains("Not written: the contact's update with the source's values (", result.Prop("Message"));
+            Assert.Equal(1, Count($"SELECT Id FROM Lead WHERE Email = '{mail}' AND IsConverted = true"));
+
+            var next = ps.Run(Person(mail, "RecordType = 'Contact'; Title = 'Buyer'") + " | Sync-SfUser");
+            Assert.Empty(next.Errors);
+            Assert.Equal("Updated", next.Output.Single().Prop("Action"));
+            Assert.Equal("Buyer", _emulator.Query($"SELECT Title FROM Contact WHERE Email = '{mail}'").Single()["Title"].ToString());
+        }
+
+        [Fact]
+        public void Writes_a_stop_kept_from_being_sent_say_not_sent_never_not_confirmed()
+        {
+            using var ps = People();
+            Assert.Equal("Created", ps.Run(Person("pia.promote@example.com", "RecordType = 'Lead'") + " | Sync-SfUser").Output.Single().Prop("Action"));
+            // The conversion goes first and meets the daily limit (a SOAP fault REQUEST_LIMIT_EXCEEDED): the new contact's create is never sent.
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/services/Soap/", method = "POST" } });
+            var stopped = ps.Run("@(" + Person("pia.promote@example.com", "RecordType = 'Contact'") + ", " + Person("neo.new@example.com", "RecordType = 'Contact'") + ") | Sync-SfUser -ErrorAction SilentlyContinue");
+            Assert.Equal(2, stopped.Output.Count);
+            foreach (var result in stopped.Output)
+            {
+                Assert.Equal("Failed", result.Prop("Action"));
+                Assert.True(result.Prop("Message").StartsWith("Not sent: the run stopped before it", System.StringComparison.Ordinal), stopped.AllText());
+                Assert.EndsWith("the next run writes it.", result.Prop("Message"));
+                Assert.Equal("False", result.Prop("PartiallyApplied"));
+            }
+            Assert.Equal(0, Count("SELECT Id FROM Contact WHERE Email = 'neo.new@example.com'"));
+        }
+
         // ---- #6 -------------------------------------------------------------------------------------
 
         [Fact]

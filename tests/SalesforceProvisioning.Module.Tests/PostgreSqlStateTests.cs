@@ -109,6 +109,32 @@ namespace SalesforceProvisioning.ModuleTests
         }
 
         [Fact]
+        public void A_password_that_breaks_the_connection_string_is_not_repeated_by_the_error_nor_recorded()
+        {
+            using var ps = Session();
+            Assert.Empty(ps.Run("$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StateConnectionString $pg").Errors);
+            Assert.Empty(ps.Run(People(1) + "$people | Sync-SfUser -Rule hr -StateConnectionString $pg").Errors);
+            // The ';' in the password 'Xq7;Zk9=ef' is not quoted, so Npgsql reads a keyword 'Zk9' and says it knows no such keyword.
+            foreach (string script in new[]
+            {
+                "$people | Sync-SfUser -Rule hr -StateConnectionString ($pg + ';Password=Xq7;Zk9=ef')",
+                "$people | Sync-SfUser -Rule hr -StateConnectionString ($pg + ';PWD=Xq7;Zk9=ef')",
+                "$env:SFPROVISIONING_STATE_CONNECTION = $pg + ';psw=Xq7;Zk9=ef'; try { $people | Sync-SfUser -Rule hr } finally { [Environment]::SetEnvironmentVariable('SFPROVISIONING_STATE_CONNECTION', $null) }",
+            })
+            {
+                var refused = ps.Run(People(1) + script);
+                var error = Assert.Single(refused.Errors);
+                Assert.Contains("password in plain text", error.ToString());
+                Assert.DoesNotContain("Zk9", refused.AllText(), StringComparison.OrdinalIgnoreCase);
+                for (Exception e = error.Exception; e != null; e = e.InnerException)
+                    Assert.DoesNotContain("Zk9", e.Message, StringComparison.OrdinalIgnoreCase);
+            }
+            string recorded = (string)PostgresServer.Scalar(_db, "SELECT string_agg(coalesce(command, '') || coalesce(error, ''), ' ') FROM runs");
+            Assert.DoesNotContain("Zk9", recorded, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Xq7", recorded, StringComparison.OrdinalIgnoreCase);
+        }
+
+        [Fact]
         public void Group_identities_live_on_the_server_so_a_rename_seen_by_another_worker_renames_the_group()
         {
             using (var worker = Session())

@@ -24,6 +24,7 @@ namespace SalesforceProvisioning.ModuleTests
         public void Dispose()
         {
             _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            _emulator.ClearFaults();
             if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
         }
 
@@ -58,6 +59,67 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Empty(next.Errors);
             Assert.Equal(40, next.Output.Count);
             Assert.Equal(40, Assigned());
+        }
+
+        /// <summary>
+        /// Under the Bulk API the user's update goes out as an ingest job and its freeze (UserLogin.IsFrozen, never
+        /// bulk) after it in a composite request, which the daily limit refuses whole (403 REQUEST_LIMIT_EXCEEDED,
+        /// REST API Developer Guide, "Status Codes and Error Responses",
+        /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm): the update is
+        /// in Salesforce, the freeze is not, and the result says so, PartiallyApplied.
+        /// </summary>
+        [Fact]
+        public void A_user_updated_whose_freeze_a_stop_kept_from_being_sent_is_partly_applied()
+        {
+            using var ps = _emulator.NewSession("-DisableAction Freeze");
+            const string person = "[pscustomobject]@{ Username = 'fz@partial.example.com'; LastName = 'Fz'; Email = 'fz@partial.example.com'; Title = 'TITLE'; Enabled = ENABLED }";
+            var created = ps.Run(person.Replace("TITLE", "Analyst").Replace("ENABLED", "$true") + " | Sync-SfUser -Profile 'Standard User'");
+            Assert.True(created.Errors.Count == 0 && created.Output.Count == 1, created.AllText());
+
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"IsFrozen\":true" } });
+            var stopped = ps.Run(person.Replace("TITLE", "Lead Analyst").Replace("ENABLED", "$false") + " | Sync-SfUser -UseBulkApi Always -ErrorAction SilentlyContinue");
+            Assert.True(stopped.Output.Count == 1, stopped.AllText());
+            var result = stopped.Output[0];
+            Assert.True(result.Prop("Action") == "Failed", result.Prop("Action") + ": " + result.Prop("Message"));
+            Assert.Equal("True", result.Prop("PartiallyApplied"));
+            Assert.Contains("Written: the user's update (Title)", result.Prop("Message"));
+            Assert.Contains("Not written: the freeze (UserLogin.IsFrozen)", result.Prop("Message"));
+            Assert.Equal("Lead Analyst", _emulator.Query("SELECT Title FROM User WHERE Username = 'fz@partial.example.com'").Single()["Title"].ToString());
+            string userId = _emulator.Query("SELECT Id FROM User WHERE Username = 'fz@partial.example.com'").Single()["Id"].ToString();
+            Assert.False(_emulator.Query($"SELECT IsFrozen FROM UserLogin WHERE UserId = '{userId}'").Single()["IsFrozen"].GetValue<bool>());
+        }
+
+        /// <summary>An existing user with only a permission set to add, which Salesforce refuses: nothing of its change was written.</summary>
+        [Fact]
+        public void A_user_whose_only_change_is_refused_is_not_partly_applied()
+        {
+            using var ps = _emulator.NewSession();
+            const string person = "[pscustomobject]@{ Username = 'pa@partial.example.com'; LastName = 'Pa'; Email = 'pa@partial.example.com'SETS }";
+            Assert.Empty(ps.Run(person.Replace("SETS", "") + " | Sync-SfUser -Profile 'Standard User'").Errors);
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", method = "POST", bodyContains = "PermissionSetAssignment", recordIndexes = new[] { 0 }, statusCode = "FIELD_INTEGRITY_EXCEPTION", message = "Injected failure" } });
+            var refused = ps.Run(person.Replace("SETS", "; PermissionSets = 'Sales_Ops'") + " | Sync-SfUser -ErrorAction SilentlyContinue");
+            var result = Assert.Single(refused.Output);
+            Assert.True(result.Prop("Action") == "Failed" && result.Prop("PartiallyApplied") == "False", result.Prop("Action") + "/" + result.Prop("PartiallyApplied") + ": " + result.Prop("Message"));
+            Assert.StartsWith("Nothing was written for this user", result.Prop("Message"));
+        }
+
+        /// <summary>
+        /// 1,100 new users in windows of 600 with one request in flight: the second window makes two calls' worth, so
+        /// the first 1,000 go out and 100 stay carried (held for a full call). The daily limit refuses that call
+        /// (403 REQUEST_LIMIT_EXCEEDED), so the run stops: the carried 100 were never sent and say so.
+        /// </summary>
+        [Fact]
+        public void Users_still_carried_when_the_run_stops_are_told_they_were_not_sent()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new[] { new { kind = "RequestLimitExceeded", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"User\"" } });
+            var stopped = ps.Run("$people = 1..1100 | ForEach-Object { [pscustomobject]@{ Username = \"c$_@carried-stop.example.com\"; LastName = \"C$_\"; Email = \"c$_@carried-stop.example.com\" } }; " +
+                "$people | Sync-SfUser -Profile 'Standard User' -BatchSize 600 -MaxConcurrentRequests 1 -UseBulkApi Never -ErrorAction SilentlyContinue");
+            Assert.Equal(1100, stopped.Output.Count);
+            Assert.All(stopped.Output, r => Assert.Equal("Failed", r.Prop("Action")));
+            Assert.DoesNotContain(stopped.Output, r => r.Prop("Message").Contains("confirmed", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(100, stopped.Output.Count(r => r.Prop("Message").StartsWith("Not sent: the run stopped before it", StringComparison.Ordinal)));
+            Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@carried-stop.example.com'"));
         }
     }
 }

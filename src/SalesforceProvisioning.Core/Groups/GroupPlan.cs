@@ -59,16 +59,20 @@ namespace SalesforceProvisioning
             Members.Clear();
         }
 
-        /// <summary>After a failure that stopped the writes: what was not written says so, nothing claims success.</summary>
+        /// <summary>
+        /// After a failure that stopped the writes: what was not written says so, nothing claims success. Member
+        /// changes go out after every group write, so a stop that ends the group writes meets them unsent; a group
+        /// write not marked written was sent, and its outcome is not confirmed.
+        /// </summary>
         public void FailUnwritten(SalesforceException failure)
         {
             string code = failure.Failure.ToString();
             foreach (MemberChange change in MemberWrites.Where(m => !m.Written).ToList())
             {
                 change.Action = SfMembershipAction.Failed;
-                change.ErrorCode = code;
-                change.Message = "Not confirmed as written: " + failure.Message;
-                change.Remedy = failure.Remedy;
+                change.ErrorCode = NotSent.Code(failure);
+                change.Message = NotSent.Message(failure);
+                change.Remedy = NotSent.Remedy(failure);
             }
             if (IsGroupWrite && !GroupWritten)
             {

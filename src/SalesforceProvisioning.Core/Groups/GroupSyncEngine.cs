@@ -367,8 +367,9 @@ namespace SalesforceProvisioning
 
             if (Stopped != null)
             {
+                // Member changes go after the group writes: the stop came before any of them was sent.
                 foreach (MemberChange change in plans.SelectMany(p => p.MemberWrites).ToList())
-                    FailMember(change, Stopped.Failure.ToString(), Stopped.Message, Stopped.Remedy);
+                    FailMember(change, NotSent.Code(Stopped), NotSent.Message(Stopped), NotSent.Remedy(Stopped));
                 return;
             }
 

@@ -153,7 +153,9 @@ namespace SalesforceProvisioning
         /// Writes creates and updates (never deletes) in one job per object and operation (split where the CSV
         /// would pass 100 MB) and adds one outcome per record to <paramref name="outcomes"/>. Creates are matched
         /// back by <paramref name="insertKeyField"/>, which must be unique among them. A failure a person must fix
-        /// (limits, credentials) is rethrown after every record has its outcome.
+        /// (limits, credentials) ends the writes: every record of the job it met has its outcome in
+        /// <paramref name="outcomes"/> before it is rethrown, but the records of the jobs after it (not started)
+        /// get none; the caller gives those their result (UserSyncEngine: never sent, so NotSent).
         /// </summary>
         public async Task WriteAsync(IReadOnlyList<RecordWrite> writes, string insertKeyField, List<RecordOutcome> outcomes, CancellationToken ct)
         {

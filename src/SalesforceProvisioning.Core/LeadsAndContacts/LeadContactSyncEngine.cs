@@ -277,7 +277,8 @@ namespace SalesforceProvisioning
             PersonRecordState held = record == null ? PersonRecordState.Missing
                 : isLead ? LeadState(lead.Value<string>("Status"))
                 : converted ? PersonRecordState.ConvertedLead : PersonRecordState.Contact;
-            LifecycleDecision decision = LifecyclePolicy.ForPerson(_policy, state, plan.Type, source.RecordType != null, source.LastRecordType, held);
+            LifecycleDecision decision = LifecyclePolicy.ForPerson(_policy, state, plan.Type, source.RecordType != null, source.LastRecordType, held,
+                contactBesideLead: isLead && contact != null);
             if (record != null)
             {
                 plan.ObjectType = isLead ? "Lead" : "Contact";
@@ -313,6 +314,7 @@ namespace SalesforceProvisioning
                     break;
                 default:
                     PlanUpdate(plan, record, isLead ? _lead : _contact, plan.ObjectType);
+                    if (decision.DeleteReplacedContact) PlanFinishedDemotion(plan, contact);
                     break;
             }
             if (decision.Reason != null && plan.Action != SfSyncAction.Failed && plan.Action != SfSyncAction.Skipped)
@@ -461,6 +463,17 @@ namespace SalesforceProvisioning
                 : $"A lead now stands beside contact {plan.DemotedContactId}, which is kept (records may not be deleted on this connection).";
         }
 
+        /// <summary>The lead an earlier demotion created stands (updated as any lead): the contact it replaces is deleted now.</summary>
+        private void PlanFinishedDemotion(PersonPlan plan, JObject contact)
+        {
+            if (plan.Action == SfSyncAction.Failed || plan.Action == SfSyncAction.Skipped) return;
+            plan.DemotedContactId = contact.Value<string>("Id");
+            plan.DeleteDemotedContact = true;
+            plan.Action = SfSyncAction.Demoted;
+            plan.ChangedFields.Add("Contact->Lead");
+            if (plan.Update == null) plan.Written = true; // nothing to write to the lead: only the contact's delete
+        }
+
         /// <summary>Write plans waiting for a full burst of calls or the end of the input.</summary>
         private readonly List<PersonPlan> _carried = new List<PersonPlan>();
 
@@ -508,10 +521,14 @@ namespace SalesforceProvisioning
             {
                 foreach (PersonPlan plan in plans)
                 {
+                    // A demotion whose lead was written and whose contact's delete a stop kept from being sent.
+                    if (plan.Action != SfSyncAction.Failed && plan.DeleteDemotedContact && plan.Written && !plan.DemotedContactDeleted)
+                        FailContactDelete(plan, NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop));
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
                     {
+                        // Sent and its answer lost: Salesforce may have done it. Otherwise the stop came before it was sent.
                         if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
-                        else plan.Fail(stop?.Failure.ToString() ?? "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+                        else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop));
                     }
                     results.Add(plan.ToResult(false));
                 }
@@ -538,7 +555,17 @@ namespace SalesforceProvisioning
                     + "<urn:doNotCreateOpportunity>true</urn:doNotCreateOpportunity>"
                     + $"<urn:leadId>{SecurityElement.Escape(p.ConvertLeadId)}</urn:leadId>"
                     + "</urn:leadConverts>"));
-                var body = await _client.SoapAsync($"<urn:convertLead>{converts}</urn:convertLead>", ct).ConfigureAwait(false);
+                System.Xml.Linq.XElement body;
+                try
+                {
+                    body = await _client.SoapAsync($"<urn:convertLead>{converts}</urn:convertLead>", ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (MayHaveConverted(ex))
+                {
+                    // The call may have been carried out (its answer was lost): not confirmed, never "not sent".
+                    foreach (PersonPlan plan in batch) plan.AnswerLost = true;
+                    throw;
+                }
                 var answers = body.Descendants().Where(e => e.Name.LocalName == "result").ToList();
                 for (int j = 0; j < batch.Count; j++)
                 {
@@ -548,8 +575,10 @@ namespace SalesforceProvisioning
                     if (Value("success") == "true")
                     {
                         plan.RecordId = Value("contactId");
-                        plan.ConvertLeadId = null;
                         if (plan.Update == null) plan.Written = true;
+                        else plan.Wrote($"Lead {plan.ConvertLeadId} was converted into contact {plan.RecordId}.",
+                            $"the contact's update with the source's values ({string.Join(", ", plan.Update.Properties().Select(p => p.Name))})");
+                        plan.ConvertLeadId = null;
                         continue;
                     }
                     var error = answer?.Descendants().FirstOrDefault(e => e.Name.LocalName == "errors");
@@ -559,6 +588,15 @@ namespace SalesforceProvisioning
                 }
             }
         }
+
+        /// <summary>
+        /// A convertLead call that failed without Salesforce's answer: the connection dropped or timed out, or the
+        /// edge answered 502/503/504 (which may come after the work was done). A SOAP fault (REQUEST_LIMIT_EXCEEDED,
+        /// a refused session) is Salesforce's answer: nothing of the call was carried out.
+        /// </summary>
+        private static bool MayHaveConverted(Exception ex)
+            => ex is SalesforceException failure && (failure.AnswerLost || failure.Failure == SalesforceFailure.ConnectionDropped || failure.Failure == SalesforceFailure.Timeout
+                || failure is SalesforceApiException api && (api.HttpStatus == 502 || api.HttpStatus == 503 || api.HttpStatus == 504));
 
         /// <summary>Creates, updates and deletes of Contacts and Leads; creates whose answer was lost are looked up, never resent blindly.</summary>
         private async Task<SalesforceException> WriteRecordsAsync(List<PersonPlan> plans, CancellationToken ct)
@@ -576,7 +614,7 @@ namespace SalesforceProvisioning
                     if (outcome.Success || IsGone(outcome))
                     {
                         if (outcome.Write.Kind == WriteKind.Create) plan.RecordId = outcome.Id;
-                        plan.Written = true;
+                        Confirmed(plan, outcome.Write.Kind == WriteKind.Create);
                     }
                     else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) { plan.AnswerLost = true; lost.Add(plan); }
                     else if (outcome.OutcomeUnknown) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stopped), Remedies.For(NotConfirmed.Code));
@@ -592,12 +630,27 @@ namespace SalesforceProvisioning
                     var found = await ReadAsync(group.Key, describe, group.Select(p => p.Key).ToList(), group.Key == "Lead" ? "IsConverted = false AND " : "", ct).ConfigureAwait(false);
                     foreach (PersonPlan plan in group)
                     {
-                        if (found.TryGetValue(plan.Key, out JObject record)) { plan.RecordId = record.Value<string>("Id"); plan.Written = true; }
+                        if (found.TryGetValue(plan.Key, out JObject record)) { plan.RecordId = record.Value<string>("Id"); Confirmed(plan, created: true); }
                         else pending.Add(plan);
                     }
                 }
             }
             return await DeleteDemotedContactsAsync(plans, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>A plan's record write was confirmed; a demotion's contact delete is still to come.</summary>
+        private static void Confirmed(PersonPlan plan, bool created)
+        {
+            plan.Written = true;
+            if (plan.DeleteDemotedContact)
+                plan.Wrote($"Lead {plan.RecordId} was {(created ? "created" : "updated")}.", $"deleting contact {plan.DemotedContactId}, which it replaces");
+        }
+
+        /// <summary>A demotion's contact was not deleted: the person has a lead and a contact until a later run deletes the contact.</summary>
+        private static void FailContactDelete(PersonPlan plan, string code, string reason, string remedy)
+        {
+            string contact = plan.DemotedContactId;
+            plan.Fail(code, plan.Applied == null ? $"Contact {contact}, which the lead replaces, was not deleted: {reason}" : reason, remedy);
         }
 
         private static List<RecordWrite> WritesOf(IEnumerable<PersonPlan> plans)
@@ -625,14 +678,16 @@ namespace SalesforceProvisioning
                 .Select(p => new RecordWrite(WriteKind.Delete, "Contact", id: p.DemotedContactId, tag: p)).ToList();
             if (writes.Count == 0) return null;
             var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            // Until the contact's delete is confirmed the demotion is not done: the result fails (partly applied when
+            // this run wrote the lead), no fingerprint is kept, and the next run finds the lead and deletes the contact.
             foreach (RecordOutcome outcome in outcomes)
             {
                 var plan = (PersonPlan)outcome.Write.Tag;
-                if (!outcome.Success && !IsGone(outcome))
-                    plan.Message = $"The lead was created, but deleting contact {plan.DemotedContactId} failed ({outcome.ErrorCode}: {outcome.Message}); the contact is kept.";
+                if (outcome.Success || IsGone(outcome)) plan.DemotedContactDeleted = true;
+                else if (outcome.OutcomeUnknown) FailContactDelete(plan, NotConfirmed.Code, NotConfirmed.Message(stopped), Remedies.For(NotConfirmed.Code));
+                else if (outcome.NotSent) FailContactDelete(plan, NotSent.Code(stopped), NotSent.Message(stopped), NotSent.Remedy(stopped));
+                else FailContactDelete(plan, outcome.ErrorCode, $"Salesforce refused the delete ({outcome.ErrorCode}: {outcome.Message}); the next run tries again.", Remedies.For(outcome.ErrorCode));
             }
-            foreach (PersonPlan plan in plans.Where(p => p.DeleteDemotedContact && p.Written && !outcomes.Any(o => o.Write.Tag == p)))
-                plan.Message = $"The lead was created; deleting contact {plan.DemotedContactId} was not confirmed, so the contact may still exist.";
             return stopped;
         }
     }

@@ -34,6 +34,23 @@ namespace SalesforceProvisioning
 
         internal bool Written { get; set; }
 
+        /// <summary>
+        /// What of this person's change is already in Salesforce when the rest may still fail (a lead converted before
+        /// its contact's update, a demotion's lead created before the contact's delete), and the rest: a failure
+        /// then says both and is <see cref="SfUserSyncResult.PartiallyApplied"/>.
+        /// </summary>
+        internal string Applied { get; private set; }
+        internal string Unapplied { get; private set; }
+
+        internal void Wrote(string applied, string unapplied)
+        {
+            Applied = applied;
+            Unapplied = unapplied;
+        }
+
+        /// <summary>Demotion: the replaced contact's delete was confirmed (or the contact was gone).</summary>
+        internal bool DemotedContactDeleted { get; set; }
+
         /// <summary>An answer to one of this plan's writes was lost: unless confirmed later, the result is NotConfirmed.</summary>
         internal bool AnswerLost { get; set; }
         public List<string> ChangedFields { get; } = new List<string>();
@@ -41,7 +58,7 @@ namespace SalesforceProvisioning
         public string Message { get; internal set; }
         public string Remedy { get; private set; }
 
-        public bool IsWrite => Create != null || Update != null || Delete || ConvertLeadId != null;
+        public bool IsWrite => Create != null || Update != null || Delete || ConvertLeadId != null || DeleteDemotedContact;
 
         public string Operation => Action == SfSyncAction.Promoted ? "Convert Salesforce lead to contact"
             : Action == SfSyncAction.Demoted ? "Turn Salesforce contact into a lead"
@@ -63,12 +80,13 @@ namespace SalesforceProvisioning
         {
             Action = SfSyncAction.Failed;
             ErrorCode = code;
-            Message = message;
+            Message = Applied == null ? message : $"{Applied} Not written: {Unapplied}: {message}";
             Remedy = remedy;
             Create = null;
             Update = null;
             Delete = false;
             ConvertLeadId = null;
+            DeleteDemotedContact = false;
         }
 
         internal void Skip(string reason, string remedy)
@@ -80,6 +98,7 @@ namespace SalesforceProvisioning
             Update = null;
             Delete = false;
             ConvertLeadId = null;
+            DeleteDemotedContact = false;
         }
 
         public SfUserSyncResult ToResult(bool whatIf) => new SfUserSyncResult
@@ -96,6 +115,7 @@ namespace SalesforceProvisioning
             WhatIf = whatIf && IsWrite,
             InputIndex = Source.Index,
             InputObject = Source.Input,
+            PartiallyApplied = Action == SfSyncAction.Failed && Applied != null,
         };
     }
 }

@@ -330,7 +330,8 @@ namespace SalesforceProvisioning
         /// record type changed since the rule last saw it, or, without history, when the source states it
         /// and Salesforce did not convert the lead itself.
         /// </summary>
-        public static LifecycleDecision ForPerson(UserSyncPolicy preferences, SourceState source, SfRecordType wanted, bool typeStated, SfRecordType? lastKnown, PersonRecordState record)
+        /// <param name="contactBesideLead">The person's record is an open lead and a (not converted) contact with the same key exists too.</param>
+        public static LifecycleDecision ForPerson(UserSyncPolicy preferences, SourceState source, SfRecordType wanted, bool typeStated, SfRecordType? lastKnown, PersonRecordState record, bool contactBesideLead = false)
         {
             if (record == PersonRecordState.Missing)
             {
@@ -349,6 +350,12 @@ namespace SalesforceProvisioning
                 bool move = lastKnown.HasValue ? lastKnown.Value != wanted : typeStated && record != PersonRecordState.ConvertedLead;
                 if (move) return Move(preferences, wanted);
             }
+            // A demotion an earlier run left half done (a stop after the lead's create, before the contact's delete): the
+            // source still moves the person from Contact to Lead (the rule recorded no settled demotion), so it is
+            // finished now: the lead it created is updated as any lead, and the contact it replaces is deleted.
+            if (contactBesideLead && record == PersonRecordState.LeadOpen && wanted == SfRecordType.Lead && DeletesRecords(preferences)
+                && (lastKnown.HasValue ? lastKnown.Value != SfRecordType.Lead : typeStated))
+                return LifecycleDecision.Of(LifecycleOutcome.Update, "The lead stands beside the contact it replaces (an earlier demotion stopped before deleting it): the contact is deleted now.").DeletingContact(true);
             if (record == PersonRecordState.LeadClosed)
             {
                 if (!preferences.UpdateUsers)

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace SalesforceProvisioning
@@ -83,14 +85,13 @@ namespace SalesforceProvisioning
             }
             catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is InvalidCastException)
             {
-                // The text itself is never repeated: it may hold a password.
-                throw new SalesforceConfigurationException("StateConnectionString", $"{Describe(source)} is not a PostgreSQL connection string ({ex.Message}).",
+                // Npgsql's message is never passed on: it quotes the text ("Keyword not supported: 'cd'" for an
+                // unquoted Password=ab;cd=...), which may hold a password.
+                if (HoldsPassword(connectionString)) throw PasswordInText(source);
+                throw new SalesforceConfigurationException("StateConnectionString", $"{Describe(source)} is not a PostgreSQL connection string ({Unreadable(connectionString)}).",
                     "Give it as Host=<server>;Port=5432;Database=<database>;Username=<user> (Npgsql's keywords), with the password from -StateCredential or a password file.");
             }
-            if (!string.IsNullOrEmpty(builder.Password))
-                throw new SalesforceConfigurationException("StateConnectionString", $"{Describe(source)} holds a password in plain text: it would be kept in the command line recorded for each run, in shell history and in the scheduler's settings. The store was not opened.",
-                    "Remove Password= from it and give the password with -StateCredential (a PSCredential, e.g. Get-AutomationPSCredential in Azure Automation), " +
-                    "a password file only the worker can read (Passfile=<path> in the string, or $env:PGPASSFILE), or $env:PGPASSWORD.");
+            if (!string.IsNullOrEmpty(builder.Password)) throw PasswordInText(source);
             if (credential != null)
             {
                 if (!string.IsNullOrEmpty(credential.UserName)) builder.Username = credential.UserName;
@@ -100,6 +101,66 @@ namespace SalesforceProvisioning
             // A pooled connection outlives its user: a run lock must end with the session that took it.
             builder.Pooling = false;
             return builder;
+        }
+
+        private static SalesforceConfigurationException PasswordInText(string source) => new SalesforceConfigurationException("StateConnectionString",
+            $"{Describe(source)} holds a password in plain text: it would be kept in the command line recorded for each run, in shell history and in the scheduler's settings. The store was not opened.",
+            "Remove Password= from it and give the password with -StateCredential (a PSCredential, e.g. Get-AutomationPSCredential in Azure Automation), " +
+            "a password file only the worker can read (Passfile=<path> in the string, or $env:PGPASSFILE), or $env:PGPASSWORD.");
+
+        /// <summary>The keyword=value pairs of a string Npgsql could not read, or null when even its syntax is not that.</summary>
+        private static List<KeyValuePair<string, string>> Pairs(string connectionString)
+        {
+            try
+            {
+                var generic = new DbConnectionStringBuilder { ConnectionString = connectionString };
+                var pairs = new List<KeyValuePair<string, string>>();
+                foreach (string key in generic.Keys) pairs.Add(new KeyValuePair<string, string>(key, Convert.ToString(generic[key], CultureInfo.InvariantCulture)));
+                return pairs;
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Whether the string gives a password (Password, or any of Npgsql's names for it: PSW, PWD, ..., and the SSL
+        /// key's): each pair is given to Npgsql on its own, so its own list of synonyms decides. A string whose syntax
+        /// cannot be read may hide one anywhere (Password='ab;cd=...): then it is taken to hold one.
+        /// </summary>
+        private static bool HoldsPassword(string connectionString)
+        {
+            List<KeyValuePair<string, string>> pairs = Pairs(connectionString);
+            if (pairs == null) return PasswordName.IsMatch(connectionString);
+            foreach (var pair in pairs)
+            {
+                var one = new NpgsqlConnectionStringBuilder();
+                try { one[pair.Key] = pair.Value; }
+                catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is InvalidCastException) { continue; }
+                if (!string.IsNullOrEmpty(one.Password) || !string.IsNullOrEmpty(one.SslPassword)) return true;
+            }
+            return false;
+        }
+
+        private static readonly Regex PasswordName = new Regex(
+            "p(ass)?w(or)?d|psw", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// What is wrong with a string Npgsql could not read (which holds no password), quoting at most a keyword's name.
+        /// </summary>
+        private static string Unreadable(string connectionString)
+        {
+            List<KeyValuePair<string, string>> pairs = Pairs(connectionString);
+            if (pairs == null) return "it is not keyword=value pairs separated by ';' (quote a value that holds ';', '=' or quotes)";
+            foreach (var pair in pairs)
+            {
+                var one = new NpgsqlConnectionStringBuilder();
+                if (!one.ContainsKey(pair.Key)) return $"Npgsql has no keyword '{pair.Key}'";
+                try { one[pair.Key] = pair.Value; }
+                catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is InvalidCastException) { return $"the value of {pair.Key}= is not one Npgsql accepts"; }
+            }
+            return "Npgsql cannot read it";
         }
 
         private static string Describe(string source) => source == EnvironmentVariable ? "$env:" + EnvironmentVariable : "-" + source;

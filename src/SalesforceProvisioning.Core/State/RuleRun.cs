@@ -147,7 +147,11 @@ namespace SalesforceProvisioning
                     SalesforceId = result.SalesforceId,
                     // Leads and Contacts: the type the source asked for, so a later run can tell whether the
                     // source changed it (a lead converted in Salesforce is not the source changing its mind).
-                    ObjectType = result.RecordTypeAsked ?? result.ObjectType,
+                    // A failed result leaves it as recorded before (none yet: unknown), so a promotion or demotion
+                    // that failed or stopped half done is still a change of type to the next run, which finishes it.
+                    ObjectType = result.RecordTypeAsked == null ? result.ObjectType
+                        : result.Outcome != SfSyncAction.Failed ? result.RecordTypeAsked
+                        : _known.TryGetValue(result.Username, out SfProvisionedRecord before) ? before.ObjectType : null,
                     Fingerprint = result.Outcome == SfSyncAction.Failed || result.Unsettled ? null : FingerprintOf(source),
                     LastAction = result.Action.ToString(),
                     LastErrorCode = result.ErrorCode,

@@ -160,6 +160,7 @@ namespace SalesforceProvisioning
                             _defaultContacts[ContactKey(_defaultAccountId, Email(plan))] = new JObject { ["Id"] = outcome.Id, ["AccountId"] = _defaultAccountId, ["Email"] = Email(plan) };
                         plan.Create["ContactId"] = outcome.Id;
                         plan.NewContact = null;
+                        plan.PartWritten(outcome.Write);
                     }
                     else if (outcome.OutcomeUnknown) { plan.AnswerLost = true; unknown.Add(plan); }
                     else plan.Fail(outcome.ErrorCode, $"Creating the community user's contact failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
@@ -169,7 +170,7 @@ namespace SalesforceProvisioning
                 pending = new List<UserPlan>();
                 foreach (UserPlan plan in unknown)
                 {
-                    if (found.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) { plan.Create["ContactId"] = contact.Value<string>("Id"); plan.NewContact = null; }
+                    if (found.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) { plan.Create["ContactId"] = contact.Value<string>("Id"); plan.NewContact = null; plan.PartWritten(new RecordWrite(WriteKind.Create, "Contact")); }
                     else pending.Add(plan);
                 }
             }

@@ -196,8 +196,35 @@ namespace SalesforceProvisioning
 
         SfUserSyncResult ISyncPlan.ToResult(bool whatIf) => ToResult(whatIf);
 
+        /// <summary>
+        /// The parts of this plan's write Salesforce confirmed (the user's create or update, the UserLogin freeze):
+        /// a failure after one of them is partly applied, and its message says what was written and what not.
+        /// </summary>
+        private readonly List<string> _writtenParts = new List<string>();
+
+        internal void PartWritten(RecordWrite write) => _writtenParts.Add(PartOf(write.SObjectType, write.Kind));
+
+        private string PartOf(string sObjectType, WriteKind kind)
+            => sObjectType == "UserLogin" ? $"the {(Freeze == false ? "unfreeze" : "freeze")} (UserLogin.IsFrozen)"
+             : sObjectType == "Contact" ? "the community user's contact"
+             : kind == WriteKind.Create ? "the user's create"
+             : $"the user's update ({string.Join(", ", Update?.Properties().Select(p => p.Name) ?? Enumerable.Empty<string>())})";
+
+        private IEnumerable<string> Parts()
+        {
+            if (Create != null) yield return PartOf("User", WriteKind.Create);
+            if (Update != null) yield return PartOf("User", WriteKind.Update);
+            if (Freeze.HasValue) yield return PartOf("UserLogin", WriteKind.Update);
+            if (Access.Count > 0) yield return $"its access ({string.Join(", ", Access.Select(a => a.Kind).Distinct())})";
+        }
+
         internal void Fail(string code, string message, string remedy)
         {
+            if (_writtenParts.Count > 0)
+            {
+                PartiallyApplied = true;
+                message = $"Written: {string.Join(", ", _writtenParts)}. Not written: {string.Join(", ", Parts().Except(_writtenParts))}: {message}";
+            }
             Action = SfSyncAction.Failed;
             ErrorCode = code;
             Message = message;

@@ -500,7 +500,7 @@ namespace SalesforceProvisioning
             }
             // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
             if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
-            else plan.Fail(stop != null ? stop.Failure.ToString() : "NotWritten", "Not confirmed as written: " + (stop?.Message ?? "the run stopped before Salesforce answered."), stop?.Remedy ?? Remedies.For("ConnectionDropped"));
+            else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop)); // never sent (still carried, or kept back by the stop)
         }
 
         /// <summary>
@@ -621,16 +621,22 @@ namespace SalesforceProvisioning
             // carried out (NotSent) are not: the plan's result says its access was not sent (FailAccessUnsent).
             foreach (var answered in outcomes.GroupBy(o => (((UserPlan, AccessChange))o.Write.Tag).Item1))
                 if (answered.Count(o => !o.NotSent) == answered.Key.Access.Count) answered.Key.AccessAnswered = true;
+            bool Holds(RecordOutcome outcome) => outcome.Success || (outcome.Write.Kind == WriteKind.Create && outcome.ErrorCode == "DUPLICATE_VALUE")
+                || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
+            var wroteSome = new HashSet<UserPlan>(outcomes.Where(o => Holds(o) || o.OutcomeUnknown).Select(o => (((UserPlan, AccessChange))o.Write.Tag).Item1));
             foreach (RecordOutcome outcome in outcomes)
             {
                 var (plan, change) = ((UserPlan, AccessChange))outcome.Write.Tag;
-                bool holds = outcome.Success || (outcome.Write.Kind == WriteKind.Create && outcome.ErrorCode == "DUPLICATE_VALUE")
-                    || (outcome.Write.Kind == WriteKind.Delete && (outcome.ErrorCode == "ENTITY_IS_DELETED" || outcome.ErrorCode == "NOT_FOUND"));
+                bool holds = Holds(outcome);
                 if (holds || outcome.OutcomeUnknown) plan.AccessMayBeWritten = true;
                 if (holds || outcome.NotSent || plan.Action == SfSyncAction.Failed) continue;
                 string what = change.ChangesExpiry ? "changing the end date of" : change.Add ? "adding" : "removing";
                 string became = outcome.OutcomeUnknown ? "is not confirmed" : "failed";
-                plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' {became}: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                // Only access to write and none of it written (nor possibly written): nothing of this user's change is in Salesforce.
+                if (plan.OnlyAccess && !wroteSome.Contains(plan))
+                    plan.Fail(outcome.ErrorCode, $"Nothing was written for this user: {what} {change.Kind} '{change.Name}' {became}: {outcome.Message}", Remedies.For(outcome.ErrorCode));
+                else
+                    plan.FailAfterWrite(outcome.ErrorCode, $"The user {WrittenAs(plan)}, but {what} {change.Kind} '{change.Name}' {became}: {outcome.Message}", Remedies.For(outcome.ErrorCode));
             }
             return stopped;
         }
@@ -696,6 +702,7 @@ namespace SalesforceProvisioning
         {
             var plan = (UserPlan)outcome.Write.Tag;
             if (outcome.Write.Kind == WriteKind.Create) plan.UserId = outcome.Id;
+            plan.PartWritten(outcome.Write);
             if (--plan.OutstandingWrites == 0) plan.Written = true;
         }
 
@@ -704,7 +711,8 @@ namespace SalesforceProvisioning
         {
             var again = new List<RecordWrite>();
             var reconcile = new List<RecordOutcome>();
-            foreach (RecordOutcome outcome in outcomes)
+            // Successes first: a plan whose other write fails then says what of it was written.
+            foreach (RecordOutcome outcome in outcomes.OrderBy(o => o.Success ? 0 : 1))
             {
                 var plan = (UserPlan)outcome.Write.Tag;
                 if (plan.Action == SfSyncAction.Failed) continue;
