@@ -88,14 +88,7 @@ namespace SalesforceProvisioning.Bench
                 return 0;
             }
             await using var emulator = await EmulatorProcess.StartAsync(options.LatencyMs, options.LatencyPerRecordMs);
-            var connection = SfProvisioningConnection.Create(new SfConnectionSettings
-            {
-                Domain = emulator.Domain,
-                ClientId = emulator.ClientId,
-                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
-            });
+            var connection = Connect(emulator);
 
             if (options.Case == "groups")
             {
@@ -109,15 +102,10 @@ namespace SalesforceProvisioning.Bench
             }
             if (options.Case == "communities")
             {
-                var portal = SfProvisioningConnection.Create(new SfConnectionSettings
+                var portal = Connect(emulator, s =>
                 {
-                    Domain = emulator.Domain,
-                    ClientId = emulator.ClientId,
-                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
-                    Target = SfTarget.Communities,
-                    AccountId = BenchAccountId,
+                    s.Target = SfTarget.Communities;
+                    s.AccountId = BenchAccountId;
                 });
                 const string profile = "Customer Community User";
                 Console.WriteLine((await SyncAsync(portal, emulator, users, "communities-initial", profile: profile)).ToJsonString());
@@ -127,13 +115,9 @@ namespace SalesforceProvisioning.Bench
             }
             if (options.Case == "permissionsets")
             {
-                var overwrite = SfProvisioningConnection.Create(new SfConnectionSettings
+                var overwrite = Connect(emulator, s =>
                 {
-                    Domain = emulator.Domain,
-                    ClientId = emulator.ClientId,
-                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                    PermissionSetManagement = SfPermissionSetManagement.Overwrite,
+                    s.PermissionSetManagement = SfPermissionSetManagement.Overwrite;
                 });
                 var run = await SyncAsync(overwrite, emulator, users, "permissionsets-overwrite", i => new[] { "Sales_Ops", "Service_Agent", i % 2 == 0 ? "Flow_Builder" : "Reports_Viewer" });
                 Console.WriteLine(run.ToJsonString());
@@ -182,6 +166,21 @@ namespace SalesforceProvisioning.Bench
             return 0;
         }
 
+        /// <summary>A connection to the bench's emulator, retrying after 50 ms; <paramref name="adjust"/> sets the case's preferences.</summary>
+        private static SfProvisioningConnection Connect(EmulatorProcess emulator, Action<SfConnectionSettings> adjust = null)
+        {
+            var settings = new SfConnectionSettings
+            {
+                Domain = emulator.Domain,
+                ClientId = emulator.ClientId,
+                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
+                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
+                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            };
+            adjust?.Invoke(settings);
+            return SfProvisioningConnection.Create(settings);
+        }
+
         /// <summary>
         /// Runs one sync in a process of its own against a running emulator, so its peak memory and CPU time
         /// are that sync's alone (not an earlier sync's of the same case). The emulator's details go in the
@@ -208,14 +207,7 @@ namespace SalesforceProvisioning.Bench
             s_window = options.Window;
             s_bulkMode = options.UseBulkApi;
             var emulator = EmulatorProcess.Attach(Environment.GetEnvironmentVariable("BENCH_EMULATOR"));
-            var connection = SfProvisioningConnection.Create(new SfConnectionSettings
-            {
-                Domain = emulator.Domain,
-                ClientId = emulator.ClientId,
-                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
-            });
+            var connection = Connect(emulator);
             int every = options.ChangedEvery;
             var line = await SyncAsync(connection, emulator, options.Users.Single(), options.Sync, changed: every > 0 ? i => i % every == 0 : null, resync: options.Resync);
             Console.WriteLine(line.ToJsonString());
@@ -276,14 +268,7 @@ namespace SalesforceProvisioning.Bench
             foreach (SfBulkApiMode mode in new[] { SfBulkApiMode.Never, SfBulkApiMode.Always })
             {
                 await using var emulator = await EmulatorProcess.StartAsync(latencyMs, latencyPerRecordMs);
-                var connection = SfProvisioningConnection.Create(new SfConnectionSettings
-                {
-                    Domain = emulator.Domain,
-                    ClientId = emulator.ClientId,
-                    ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                    RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
-                });
+                var connection = Connect(emulator);
                 var line = await SyncAsync(connection, emulator, users, mode == SfBulkApiMode.Never ? "initial-composite" : "initial-bulk",
                     configure: engine => engine.UseBulkApi(mode, LifecyclePolicy.DefaultBulkApiThreshold, null));
                 line["present"] = await emulator.CountUsersAsync();
@@ -427,17 +412,12 @@ namespace SalesforceProvisioning.Bench
         /// </summary>
         private static async Task LeadsAndContactsCasesAsync(EmulatorProcess emulator, int people)
         {
-            var connection = SfProvisioningConnection.Create(new SfConnectionSettings
+            var connection = Connect(emulator, s =>
             {
-                Domain = emulator.Domain,
-                ClientId = emulator.ClientId,
-                ClientSecret = SecretText.ToSecureString(emulator.ClientSecret),
-                RefreshToken = SecretText.ToSecureString(emulator.RefreshToken),
-                RetryBaseDelay = TimeSpan.FromMilliseconds(50),
-                Target = SfTarget.LeadsAndContacts,
-                RecordType = SfRecordType.Contact,
-                AccountId = BenchAccountId,
-                DefaultCompany = "Bench Prospects",
+                s.Target = SfTarget.LeadsAndContacts;
+                s.RecordType = SfRecordType.Contact;
+                s.AccountId = BenchAccountId;
+                s.DefaultCompany = "Bench Prospects";
             });
             Dictionary<string, object> Someone(int i)
             {

@@ -34,15 +34,6 @@ namespace SalesforceProvisioning.ModuleTests
             "$people = 1..600 | ForEach-Object { [pscustomobject]@{ Username = \"a$_@assignments.example.com\"; LastName = \"A$_\"; Email = \"a$_@assignments.example.com\"; " +
             "PermissionSets = @('Sales_Ops', 'Service_Agent', $(if ($_ % 2) { 'Flow_Builder' } else { 'Reports_Viewer' })) } }; ";
 
-        private long Calls(PowerShellHost ps, string script, out string[] actions)
-        {
-            long before = _emulator.ApiCalls;
-            var run = ps.Run(script);
-            Assert.Empty(run.Errors);
-            actions = run.Output.Select(o => o.Prop("Action")).ToArray();
-            return _emulator.ApiCalls - before;
-        }
-
         [Fact]
         public void A_full_resync_reads_the_orgs_assignments_once_instead_of_window_by_window()
         {
@@ -50,15 +41,15 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
                 "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
                 "$null = New-SfProvisioningRule -Name assignments -ConnectionName prod -Profile 'Standard User' -AttributeMap (New-SfAttributeMap -Mapping @{ Username = 'Username'; LastName = 'LastName'; Email = 'Email' }) -StatePath $state").Errors);
-            long fixedCost = Calls(ps, "@() | Sync-SfUser -Rule assignments -StatePath $state", out _);
-            Calls(ps, People + "$people | Sync-SfUser -Rule assignments -StatePath $state -BatchSize 100", out string[] created);
+            long fixedCost = _emulator.Calls(ps, "@() | Sync-SfUser -Rule assignments -StatePath $state", out _);
+            _emulator.Calls(ps, People + "$people | Sync-SfUser -Rule assignments -StatePath $state -BatchSize 100", out string[] created);
             Assert.Equal(600, created.Count(a => a == "Created"));
             Assert.Equal(1_800, _emulator.QueryTotal("SELECT COUNT() FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false AND Assignee.Username LIKE '%@assignments.example.com'"));
 
             // The org's users in one call (a rule that knows 600 people reads them at once), and the 600 people
             // cover the org's 606 users, so the first window reads every assignment (1,800 and the seed's: one
             // page) for all six windows in one call. Before, every window read its own: 6 calls.
-            long full = Calls(ps, People + "$people | Sync-SfUser -Rule assignments -StatePath $state -BatchSize 100 -Full", out string[] resynced);
+            long full = _emulator.Calls(ps, People + "$people | Sync-SfUser -Rule assignments -StatePath $state -BatchSize 100 -Full", out string[] resynced);
             Assert.Equal(600, resynced.Count(a => a == "Unchanged"));
             Assert.Equal(fixedCost + 1 + 1, full);
         }
@@ -67,14 +58,14 @@ namespace SalesforceProvisioning.ModuleTests
         public void Without_an_expected_size_the_first_window_counts_the_orgs_assignments_and_the_second_reads_them_all()
         {
             using var ps = _emulator.NewSession();
-            long fixedCost = Calls(ps, "@() | Sync-SfUser", out _);
-            Calls(ps, People + "$people | Sync-SfUser -Profile 'Standard User' -BatchSize 100", out string[] created);
+            long fixedCost = _emulator.Calls(ps, "@() | Sync-SfUser", out _);
+            _emulator.Calls(ps, People + "$people | Sync-SfUser -Profile 'Standard User' -BatchSize 100", out string[] created);
             Assert.Equal(600, created.Count(a => a == "Created"));
 
             // No rule, so no expected size: the org's users in one call (as cheap as one window's query by name);
             // the first window's assignments in one call that also counts the org's (one page's worth); the
             // second window reads them all in one call and the four after it read nothing. Before: 6 calls.
-            long resync = Calls(ps, People + "$people | Sync-SfUser -BatchSize 100", out string[] resynced);
+            long resync = _emulator.Calls(ps, People + "$people | Sync-SfUser -BatchSize 100", out string[] resynced);
             Assert.Equal(600, resynced.Count(a => a == "Unchanged"));
             Assert.Equal(fixedCost + 1 + 2, resync);
         }

@@ -65,6 +65,36 @@ namespace SalesforceProvisioning.ModuleTests
             Post("seed", seed.ToJsonString());
         }
 
+        /// <summary>
+        /// Reloads the emulator's data as the default seed with <paramref name="count"/> more Standard Users,
+        /// <paramref name="name"/>0 to <paramref name="name"/>(count - 1) at <paramref name="domain"/>.
+        /// </summary>
+        public void UseSeedWithUsers(int count, string name, string domain, string alias) => UseSeed(seed =>
+        {
+            string lastName = char.ToUpperInvariant(name[0]) + name.Substring(1);
+            var users = seed["objects"]["User"].AsArray();
+            for (int i = 0; i < count; i++)
+                users.Add(new JsonObject
+                {
+                    ["Username"] = $"{name}{i}@{domain}", ["LastName"] = $"{lastName}{i}", ["Email"] = $"{name}{i}@{domain}",
+                    ["Alias"] = alias, ["TimeZoneSidKey"] = "GMT", ["LocaleSidKey"] = "en_US", ["EmailEncodingKey"] = "UTF-8",
+                    ["LanguageLocaleKey"] = "en_US", ["ProfileId"] = "00eEm0000000002",
+                });
+        });
+
+        /// <summary>
+        /// Runs <paramref name="script"/> in <paramref name="ps"/>, asserts it raised no error, and returns the API
+        /// calls it made; <paramref name="actions"/> is each result's Action.
+        /// </summary>
+        public long Calls(PowerShellHost ps, string script, out string[] actions)
+        {
+            long before = ApiCalls;
+            var run = ps.Run(script);
+            Assert.Empty(run.Errors);
+            actions = run.Output.Select(o => o.Prop("Action")).ToArray();
+            return ApiCalls - before;
+        }
+
         /// <summary>The SfEmulatorInstance object, to pipe into New-SfProvisioningConnection.</summary>
         public PSObject Emulator { get; }
 

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.Json.Nodes;
 using Xunit;
 
 namespace SalesforceProvisioning.ModuleTests
@@ -25,17 +24,7 @@ namespace SalesforceProvisioning.ModuleTests
         public GroupCallFloorTests(EmulatorFixture emulator)
         {
             _emulator = emulator;
-            _emulator.UseSeed(seed =>
-            {
-                var users = seed["objects"]["User"].AsArray();
-                for (int i = 0; i < PoolSize; i++)
-                    users.Add(new JsonObject
-                    {
-                        ["Username"] = $"member{i}@floor.example.com", ["LastName"] = $"Member{i}", ["Email"] = $"member{i}@floor.example.com",
-                        ["Alias"] = "member", ["TimeZoneSidKey"] = "GMT", ["LocaleSidKey"] = "en_US", ["EmailEncodingKey"] = "UTF-8",
-                        ["LanguageLocaleKey"] = "en_US", ["ProfileId"] = "00eEm0000000002",
-                    });
-            });
+            _emulator.UseSeedWithUsers(PoolSize, "member", "floor.example.com", "member");
         }
 
         public void Dispose()

@@ -30,29 +30,20 @@ namespace SalesforceProvisioning.ModuleTests
             "$people = 1..600 | ForEach-Object { [pscustomobject]@{ mail = \"p$_@floor.example.com\"; sn = \"P$_\"; " +
             $"Title = {title}; RecordType = $(if ($_ % 2) {{ 'Lead' }} else {{ 'Contact' }}) }} }}; $people | Sync-SfUser -BatchSize 100";
 
-        private long Calls(PowerShellHost ps, string script, out string[] actions)
-        {
-            long before = _emulator.ApiCalls;
-            var run = ps.Run(script);
-            Assert.Empty(run.Errors);
-            actions = run.Output.Select(o => o.Prop("Action")).ToArray();
-            return _emulator.ApiCalls - before;
-        }
-
         [Fact]
         public void People_are_matched_from_one_read_of_the_org_and_their_writes_go_out_in_full_calls()
         {
             using var ps = _emulator.NewSession($"-Target LeadsAndContacts -AccountId {_acme} -DefaultCompany 'Floor Co'");
 
-            Assert.Equal(3, Calls(ps, Sync("'Engineer'"), out string[] created));
+            Assert.Equal(3, _emulator.Calls(ps, Sync("'Engineer'"), out string[] created));
             Assert.Equal(600, created.Count(a => a == "Created"));
             Assert.Equal(300, _emulator.QueryTotal("SELECT COUNT() FROM Lead WHERE Email LIKE '%@floor.example.com'"));
 
-            Assert.Equal(2, Calls(ps, Sync("'Engineer'"), out string[] unchanged));
+            Assert.Equal(2, _emulator.Calls(ps, Sync("'Engineer'"), out string[] unchanged));
             Assert.Equal(600, unchanged.Count(a => a == "Unchanged"));
 
             // One in a hundred changed: six updates, one in each window.
-            Assert.Equal(3, Calls(ps, Sync("$(if ($_ % 100 -eq 0) { 'Senior Engineer' } else { 'Engineer' })"), out string[] changed));
+            Assert.Equal(3, _emulator.Calls(ps, Sync("$(if ($_ % 100 -eq 0) { 'Senior Engineer' } else { 'Engineer' })"), out string[] changed));
             Assert.Equal(6, changed.Count(a => a == "Updated"));
             Assert.Equal(594, changed.Count(a => a == "Unchanged"));
             Assert.Equal(6, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Title = 'Senior Engineer' AND Email LIKE '%@floor.example.com'"));
@@ -71,7 +62,7 @@ namespace SalesforceProvisioning.ModuleTests
 
             _emulator.Post("limits", "{\"max\":15000,\"remaining\":15000}");
             Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email LIKE '%@floor.example.com'"));
-            Assert.Equal(3, Calls(ps, Sync("'Engineer'"), out string[] created));
+            Assert.Equal(3, _emulator.Calls(ps, Sync("'Engineer'"), out string[] created));
             Assert.Equal(600, created.Count(a => a == "Created"));
         }
     }

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.Json.Nodes;
 using Xunit;
 
 namespace SalesforceProvisioning.ModuleTests
@@ -24,17 +23,7 @@ namespace SalesforceProvisioning.ModuleTests
         public MatchingStrategyTests(EmulatorFixture emulator)
         {
             _emulator = emulator;
-            _emulator.UseSeed(seed =>
-            {
-                var users = seed["objects"]["User"].AsArray();
-                for (int i = 0; i < Bystanders; i++)
-                    users.Add(new JsonObject
-                    {
-                        ["Username"] = $"bystander{i}@other.example.com", ["LastName"] = $"Bystander{i}", ["Email"] = $"bystander{i}@other.example.com",
-                        ["Alias"] = "bystand", ["TimeZoneSidKey"] = "GMT", ["LocaleSidKey"] = "en_US", ["EmailEncodingKey"] = "UTF-8",
-                        ["LanguageLocaleKey"] = "en_US", ["ProfileId"] = "00eEm0000000002",
-                    });
-            });
+            _emulator.UseSeedWithUsers(Bystanders, "bystander", "other.example.com", "bystand");
         }
 
         public void Dispose()
@@ -57,28 +46,19 @@ namespace SalesforceProvisioning.ModuleTests
             return ps;
         }
 
-        private long Calls(PowerShellHost ps, string script, out string[] actions)
-        {
-            long before = _emulator.ApiCalls;
-            var run = ps.Run(script);
-            Assert.Empty(run.Errors);
-            actions = run.Output.Select(o => o.Prop("Action")).ToArray();
-            return _emulator.ApiCalls - before;
-        }
-
         [Fact]
         public void A_full_resync_of_a_known_scope_reads_the_org_once_instead_of_querying_every_window_first()
         {
             using var ps = Session();
             // What a run costs before it matches anyone: the preflight and the org's describe, profiles and counts.
-            long fixedCost = Calls(ps, "@() | Sync-SfUser -Rule matching -StatePath $state", out _);
-            Calls(ps, People(600) + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100", out string[] created);
+            long fixedCost = _emulator.Calls(ps, "@() | Sync-SfUser -Rule matching -StatePath $state", out _);
+            _emulator.Calls(ps, People(600) + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100", out string[] created);
             Assert.Equal(600, created.Count(a => a == "Created"));
 
             // The rule now knows 600 people: six windows of Username queries (6 calls) cost more than reading the
             // org (3 calls), so it reads the org with the first window. Before, it queried three windows by name
             // first (the ski-rental rule, blind to the input size): 2 more calls.
-            long full = Calls(ps, People(600) + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100 -Full", out string[] resynced);
+            long full = _emulator.Calls(ps, People(600) + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100 -Full", out string[] resynced);
             Assert.Equal(600, resynced.Count(a => a == "Unchanged"));
             Assert.Equal(fixedCost + 3, full);
         }
@@ -87,12 +67,12 @@ namespace SalesforceProvisioning.ModuleTests
         public void A_delta_run_with_few_changes_still_queries_by_username()
         {
             using var ps = Session();
-            long fixedCost = Calls(ps, "@() | Sync-SfUser -Rule matching -StatePath $state", out _);
-            Calls(ps, People(600) + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100", out _);
+            long fixedCost = _emulator.Calls(ps, "@() | Sync-SfUser -Rule matching -StatePath $state", out _);
+            _emulator.Calls(ps, People(600) + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100", out _);
 
             // Five of the 600 changed: the other 595 are answered from the store, so the scope's size does not
             // make the run read 20,000 users; one Username query and one write.
-            long delta = Calls(ps, People(600, "$(if ($_ % 120 -eq 0) { 'New' } else { 'Old' })") + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100", out string[] actions);
+            long delta = _emulator.Calls(ps, People(600, "$(if ($_ % 120 -eq 0) { 'New' } else { 'Old' })") + "$people | Sync-SfUser -Rule matching -StatePath $state -BatchSize 100", out string[] actions);
             Assert.Equal(5, actions.Count(a => a == "Updated"));
             Assert.Equal(fixedCost + 2, delta);
         }

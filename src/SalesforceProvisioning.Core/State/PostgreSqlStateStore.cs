@@ -36,19 +36,31 @@ namespace SalesforceProvisioning
             Location = $"postgresql://{builder.Username ?? Environment.GetEnvironmentVariable("PGUSER")}@{builder.Host ?? Environment.GetEnvironmentVariable("PGHOST")}:{builder.Port}/{builder.Database ?? Environment.GetEnvironmentVariable("PGDATABASE")}";
             _connectionString = builder.ConnectionString;
             Db = _db = new NpgsqlConnection(_connectionString);
-            try
+            ClosingOnFailure(_db, "open", () =>
             {
                 _db.Open();
                 Upgrade();
+            });
+        }
+
+        /// <summary>
+        /// Runs <paramref name="work"/> on a connection just made, and disposes the connection if the work fails; a server,
+        /// connection or timeout failure becomes an error that names the store (<paramref name="what"/> as for Translate).
+        /// </summary>
+        private void ClosingOnFailure(NpgsqlConnection connection, string what, Action work)
+        {
+            try
+            {
+                work();
             }
             catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException || ex is TimeoutException)
             {
-                _db.Dispose();
-                throw Translate(ex, "open");
+                connection.Dispose();
+                throw Translate(ex, what);
             }
             catch
             {
-                _db.Dispose();
+                connection.Dispose();
                 throw;
             }
         }
@@ -204,7 +216,8 @@ namespace SalesforceProvisioning
         {
             string owner = Guid.NewGuid().ToString("N");
             var session = new NpgsqlConnection(_connectionString);
-            try
+            RunLock held = null;
+            ClosingOnFailure(session, "lock", () =>
             {
                 session.Open();
                 // A worker whose machine vanishes without closing its connection is noticed within about a minute and a half.
@@ -235,18 +248,9 @@ namespace SalesforceProvisioning
                           ON CONFLICT(scope) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, acquired_at = excluded.acquired_at,
                             process_started = excluded.process_started, expires_at = excluded.expires_at",
                     null, ("@scope", scope), ("@owner", owner), ("@pid", pid), ("@host", Environment.MachineName), ("@at", Now())));
-                return new AdvisoryLock(this, session, scope, owner, warning);
-            }
-            catch (Exception ex) when (ex is NpgsqlException || ex is InvalidOperationException || ex is TimeoutException)
-            {
-                session.Dispose();
-                throw Translate(ex, "lock");
-            }
-            catch
-            {
-                session.Dispose();
-                throw;
-            }
+                held = new AdvisoryLock(this, session, scope, owner, warning);
+            });
+            return held;
         }
 
         internal void ForgetLock(string scope, string owner) => Guarded("write", () =>
