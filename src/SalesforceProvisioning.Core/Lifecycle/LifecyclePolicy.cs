@@ -351,10 +351,11 @@ namespace SalesforceProvisioning
                 if (move) return Move(preferences, wanted);
             }
             // A demotion an earlier run left half done (a stop after the lead's create, before the contact's delete): the
-            // source still moves the person from Contact to Lead (the rule recorded no settled demotion), so it is
-            // finished now: the lead it created is updated as any lead, and the contact it replaces is deleted.
+            // rule still records the person as a Contact (a failed demotion records no new type), so it is finished now:
+            // the lead it created is updated as any lead, and the contact it replaces is deleted. Only on that record:
+            // without it, a contact beside an open lead may be anyone's (a converted lead's contact, say), never ours to delete.
             if (contactBesideLead && record == PersonRecordState.LeadOpen && wanted == SfRecordType.Lead && DeletesRecords(preferences)
-                && (lastKnown.HasValue ? lastKnown.Value != SfRecordType.Lead : typeStated))
+                && lastKnown == SfRecordType.Contact)
                 return LifecycleDecision.Of(LifecycleOutcome.Update, "The lead stands beside the contact it replaces (an earlier demotion stopped before deleting it): the contact is deleted now.").DeletingContact(true);
             if (record == PersonRecordState.LeadClosed)
             {
