@@ -588,7 +588,7 @@ namespace SalesforceProvisioning
                     // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
                     foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
                         ApplySuccess(done);
-                    foreach (RecordOutcome unsure in outcomes.Where(o => o.OutcomeUnknown)) ((UserPlan)unsure.Write.Tag).AnswerLost = true;
+                    foreach (RecordOutcome unsure in outcomes.Where(o => o.OutcomeUnknown || o.Write.MayHaveBeenWritten)) ((UserPlan)unsure.Write.Tag).AnswerLost = true;
                     throw;
                 }
                 pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
