@@ -20,8 +20,9 @@ namespace SalesforceProvisioning.Commands
     /// SIGINT may not be deliverable: a process started in the background by a non-interactive shell
     /// (<c>nohup pwsh -File run.ps1 &amp;</c>, <c>cmd &amp;</c> in a bash script, some schedulers) inherits it
     /// ignored (SIG_IGN), and .NET keeps an inherited SIG_IGN: InstallSignalHandler in dotnet/runtime's
-    /// src/native/libs/System.Native/pal_signal.c ("We respect ignored signals") installs no handler for it,
-    /// so neither PosixSignalRegistration nor PowerShell's Ctrl+C handler ever sees the SIGINT sent below.
+    /// src/native/libs/System.Native/pal_signal.c ("We respect ignored signals"; since dotnet/coreclr#15393,
+    /// "Don't change SIGINT/SIGQUIT handling when they are set to SIG_IGN") installs no handler for it, so
+    /// neither PosixSignalRegistration nor PowerShell's Ctrl+C handler ever sees the SIGINT sent below.
     /// Hence SIGTERM cancels the running commands' stop tokens directly; and when none of them runs and
     /// SIGINT is ignored, nothing of ours is mid-write and nothing could stop the script: the default action
     /// of SIGTERM ends the process (the shell sees 143 as well).
