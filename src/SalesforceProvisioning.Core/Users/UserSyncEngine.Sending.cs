@@ -84,6 +84,15 @@ namespace SalesforceProvisioning
             BatchesSentEarly++;
         }
 
+        /// <summary>
+        /// How many carried plans of a Communities run to write now: as many as fill whole calls, the contacts to
+        /// create and the users' writes alike (under -UseBulkApi Always, a job's worth), written before the next
+        /// window is planned. Never in flight: a later window finds the contacts this batch created, and the
+        /// contacts still carried are known to it by <see cref="CommunityLinker"/> (one contact per person).
+        /// </summary>
+        private int CommunityPlansReadyToWrite()
+            => _bulkMode == SfBulkApiMode.Always ? PlansReadyToWrite() : WriteSchedule.WholeCallsReady<UserPlan>(_carried, Tally, int.MaxValue);
+
         /// <summary>A plan that may go now: no manager to wait for, or its manager known (in the org, or its create confirmed).</summary>
         private bool ManagerKnown(UserPlan plan)
             => plan.PendingManagerKey == null || Org.Managers.Find(plan.PendingManagerKey, out _) == ManagerLookup.Found;
@@ -97,6 +106,7 @@ namespace SalesforceProvisioning
         /// <summary>The writes of a plan as the writer packs them: user writes, then each access phase in calls of its own.</summary>
         private static void Tally(UserPlan plan, CompositeWriter.CallTally calls)
         {
+            if (plan.NewContact != null) calls.Add(-1, WriteKind.Create, "Contact"); // Communities: in calls of its own, before the users
             if (plan.CreatesUser) calls.Add(0, WriteKind.Create, "User");
             if (plan.UpdatesUser || (!plan.CreatesUser && plan.PendingManagerKey != null)) calls.Add(0, WriteKind.Update, "User");
             if (plan.Freeze.HasValue) calls.Add(0, WriteKind.Update, "UserLogin");

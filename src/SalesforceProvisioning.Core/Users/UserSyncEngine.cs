@@ -428,8 +428,8 @@ namespace SalesforceProvisioning
         /// batch of whole calls is sent as soon as it is full and stays in flight while later windows are
         /// planned (<see cref="WriteSchedule"/>); its results come with a later window's. Otherwise (Auto
         /// with an input of unknown size, Bulk API runs) they wait for the bulk decision or a job's worth, and
-        /// the rest until <see cref="FinishAsync"/> at the end of the input. Communities write per window: a
-        /// contact created for a user is never left waiting for its user.
+        /// the rest until <see cref="FinishAsync"/> at the end of the input. Communities carry their writes too,
+        /// contacts with their users (<see cref="CommunityPlansReadyToWrite"/>), but never in flight.
         /// </remarks>
         public async Task ExecuteAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
         {
@@ -453,7 +453,7 @@ namespace SalesforceProvisioning
                 if (answered.Count == 0) await SendWholeCallsAsync(results, ct).ConfigureAwait(false);
                 return;
             }
-            int ready = _community != null ? _carried.Count : PlansReadyToWrite();
+            int ready = _community != null ? CommunityPlansReadyToWrite() : PlansReadyToWrite();
             if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
         }
 
