@@ -143,6 +143,40 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.True(held.Calls == early.Calls, $"held: {held.Requests} | early: {early.Requests}");
         }
 
+        /// <summary>
+        /// Users 3 and 1,500 (in the first and second calls, each sent in flight) are locked once by another process
+        /// (UNABLE_TO_LOCK_ROW, sent again). Each batch in flight re-sent its own locked rows, one call more per batch
+        /// with any; now the calls in flight send theirs together, as when every write waits for the end of the
+        /// input: the same counted calls. With managers (users 1-5 manage every user from 1,001 on, user 3 among the
+        /// locked), every report still gets its ManagerId in the same run.
+        /// </summary>
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1001)]
+        public void Locked_rows_of_the_calls_in_flight_are_sent_again_together_at_the_same_calls_as_when_held(int managedFrom)
+        {
+            object[] Locks(string domain) => new[] { 3, 1500 }.Select(n => (object)new { kind = "UnableToLockRow", count = 1, pathContains = "/composite", method = "POST", bodyContains = $"\"Username\":\"b{n}@{domain}\"", recordField = "Username", recordValues = new[] { $"b{n}@{domain}" } }).ToArray();
+            Outcome Locked(string domain, string bulkApi)
+            {
+                int LocksMet() => _emulator.Get("requests")["requests"].AsArray().Count(r => r["fault"]?.ToString() == "UnableToLockRow");
+                int before = LocksMet();
+                _emulator.InjectFaults(Locks(domain));
+                var outcome = Run(domain, bulkApi, probeAt: 0, expected: 0, managedFrom: managedFrom);
+                Assert.Equal(2, LocksMet() - before);
+                _emulator.ClearFaults();
+                Assert.Empty(outcome.Errors);
+                Assert.Equal(2500, outcome.Usernames.Distinct().Count());
+                Assert.All(outcome.Results, o => Assert.Equal("Created", o.Prop("Action")));
+                Assert.Equal(2500, UsersOf(domain));
+                if (managedFrom > 0) Assert.Equal(1500, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username LIKE '%@{domain}' AND ManagerId != null"));
+                return outcome;
+            }
+
+            var early = Locked("locked-early.example.com", "Never");
+            var held = Locked("locked-held.example.com", "Auto");
+            Assert.True(held.Calls == early.Calls, $"held: {held.Requests} | early: {early.Requests}");
+        }
+
         [Fact]
         public void A_stop_met_by_a_call_in_flight_still_reports_every_input_exactly_once()
         {
