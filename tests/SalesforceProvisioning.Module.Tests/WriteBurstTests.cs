@@ -268,6 +268,44 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(2500, Titled("Lead Analyst"));
         }
 
+        /// <summary>
+        /// The first call's user 3 is locked (UNABLE_TO_LOCK_ROW): its row waits to be sent again with the other
+        /// calls' (see WriteBurstTests), and the stop lands meanwhile. Nothing more is sent: the 999 users written
+        /// are recorded, user 3 is not (never sent again), and the next run creates it and answers the rest from the store.
+        /// </summary>
+        [Fact]
+        public void A_stop_while_locked_rows_wait_to_be_sent_again_sends_nothing_more_and_records_what_was_written()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StatePath $state").Errors);
+            const string people = "ForEach-Object { [pscustomobject]@{ Username = \"i$_@inflight.example.com\"; LastName = \"I$_\"; Email = \"i$_@inflight.example.com\" } }";
+            _emulator.InjectFaults(new[] { new { kind = "UnableToLockRow", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"Username\":\"i3@inflight.example.com\"", recordField = "Username", recordValues = new[] { "i3@inflight.example.com" } } });
+
+            Func<bool> slowSource = () =>
+            {
+                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                while (Users() < 999 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+                Thread.Sleep(2000);
+                return true;
+            };
+            bool stopped = ps.RunAndStop("1..2500 | ForEach-Object { if ($_ -eq 1801) { $null = $slowSource.Invoke() }; $_ } | " + people +
+                " | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -UseBulkApi Never", () => Users() >= 999, TimeSpan.FromMinutes(1),
+                new Hashtable { ["slowSource"] = slowSource });
+            Assert.True(stopped, "the run ended before the stop");
+            _emulator.ClearFaults();
+            Assert.Equal(999, Users());
+            Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'i3@inflight.example.com'"));
+
+            var next = ps.Run("1..2500 | " + people + " | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -UseBulkApi Never");
+            Assert.Empty(next.Errors);
+            Assert.Equal(2500, next.Output.Count);
+            Assert.Equal(999, next.Output.Count(o => (o.Prop("Message") ?? "").Contains("Unchanged since the last run")));
+            Assert.Equal("Created", next.Output.Single(o => o.Prop("Username") == "i3@inflight.example.com").Prop("Action"));
+            Assert.Equal(2500, Users());
+        }
+
         [Fact]
         public void A_stop_between_inputs_records_what_the_calls_in_flight_wrote()
         {
