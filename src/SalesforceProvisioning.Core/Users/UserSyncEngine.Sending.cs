@@ -11,7 +11,8 @@ namespace SalesforceProvisioning
     /// Writes kept in flight while later windows are planned (<see cref="WriteSchedule"/> says when): each
     /// batch of whole calls is sent as soon as it is full and answered in the background; its results are
     /// given when a later window finds it answered, when -MaxConcurrentRequests is reached, or at the end.
-    /// What a background batch shares with planning is the manager directory (locked) and the writer's gate;
+    /// What a background batch shares with planning is the manager directory (locked), the writer's gate and
+    /// the pool of records to send again (locked; sent on the engine's flow while the batches wait);
     /// everything else it touches is its own plans, and results are given on the engine's own flow.
     /// </summary>
     public sealed partial class UserSyncEngine
