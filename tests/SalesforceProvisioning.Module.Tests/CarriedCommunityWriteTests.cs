@@ -80,6 +80,20 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(contactId, _emulator.Query("SELECT ContactId FROM User WHERE Username = 'p1@partly.example.com'").Single()["ContactId"].ToString());
         }
 
+        /// <summary>Under -UseBulkApi Always the users are held for a job as on the Salesforce target: one job at the end, the contacts created before it.</summary>
+        [Fact]
+        public void Under_UseBulkApi_Always_the_carried_users_go_as_one_job_after_their_contacts()
+        {
+            using var ps = Session();
+            var run = ps.Run("1..30 | ForEach-Object { [pscustomobject]@{ Username = \"j$_@job-portal.example.com\"; LastName = \"J$_\"; Email = \"j$_@job-portal.example.com\" } } | " +
+                "Sync-SfUser -Profile 'Customer Community User' -BatchSize 10 -UseBulkApi Always");
+            Assert.Empty(run.Errors);
+            Assert.Equal(30, run.Output.Count(o => o.Prop("Action") == "Created"));
+            Assert.Equal(30, Contacts("%@job-portal.example.com"));
+            Assert.Equal(30, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE ContactId != null AND Username LIKE '%@job-portal.example.com'"));
+            Assert.Single(_emulator.Bulk(System.Net.Http.HttpMethod.Get, "")["records"].AsArray());
+        }
+
         [Fact]
         public void A_stop_after_the_carried_contacts_were_created_records_every_input_and_the_next_run_creates_no_second_contact()
         {
