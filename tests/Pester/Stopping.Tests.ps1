@@ -71,15 +71,17 @@ Describe 'Stopping a rule run' {
         if ($run -and -not $run.HasExited) { $run.Kill(); $run.WaitForExit() } # a run the signal failed to end
     }
 
-    # Users in batches of 100 (the stop lands in a batch's read or write); leads in one batch of three composite
-    # requests sent one at a time (the stop lands while the second is in flight and the third waits). Interrupt
+    # Users in windows of 100, their writes carried into whole 1,000-record calls sent one at a time: 3,000 users
+    # take three, and the stop lands once the first is written, so the third is never sent (with 2,000, the
+    # second call may already be in flight, and waiting for it writes them all); leads in one batch of three
+    # composite requests sent one at a time (the stop lands while the second is in flight and the third waits). Interrupt
     # Ignored: started as `nohup pwsh -File run.ps1 &` or a shell script's `cmd &` start it, SIGINT ignored and
     # so never delivered to pwsh; SIGTERM must stop the run all the same (Ctrl+C cannot, as the shell meant).
     It 'stops between requests on <Signal> (SIGINT <Interrupt>), exits non-zero, and records every <What> it wrote' -TestCases @(
-        @{ Signal = 'TERM'; Interrupt = 'Default'; ExitCode = 143; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
-        @{ Signal = 'INT'; Interrupt = 'Default'; ExitCode = 130; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
+        @{ Signal = 'TERM'; Interrupt = 'Default'; ExitCode = 143; What = 'user'; Leads = $false; Count = 3000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
+        @{ Signal = 'INT'; Interrupt = 'Default'; ExitCode = 130; What = 'user'; Leads = $false; Count = 3000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
         @{ Signal = 'TERM'; Interrupt = 'Default'; ExitCode = 143; What = 'lead'; Leads = $true; Count = 3000; Batching = '-BatchSize 3000 -MaxConcurrentRequests 1'; Wait = 1000 }
-        @{ Signal = 'TERM'; Interrupt = 'Ignored'; ExitCode = 143; What = 'user'; Leads = $false; Count = 2000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
+        @{ Signal = 'TERM'; Interrupt = 'Ignored'; ExitCode = 143; What = 'user'; Leads = $false; Count = 3000; Batching = '-BatchSize 100 -MaxConcurrentRequests 1'; Wait = 150 }
         @{ Signal = 'TERM'; Interrupt = 'Ignored'; ExitCode = 143; What = 'lead'; Leads = $true; Count = 3000; Batching = '-BatchSize 3000 -MaxConcurrentRequests 1'; Wait = 1000 }
     ) {
         if ($Leads) { New-SfProvisioningRule -Name hr -ConnectionName marketing -StatePath $state | Out-Null }
