@@ -131,6 +131,25 @@ public sealed class FaultTests : EmulatorTest
         Assert.Equal("DropAfterCommit", log[0]["fault"].ToString());
     }
 
+    [Fact]
+    public async Task Late_commit_drops_the_connection_and_does_the_work_only_after_the_next_request()
+    {
+        await Fault(new { kind = "LateCommit", count = 1, pathContains = "/composite/sobjects" });
+        await Assert.ThrowsAsync<HttpRequestException>(() => Post($"{V}/composite/sobjects", new
+        {
+            records = new[] { WithType(NewUser("late@example.com"), "User") },
+        }));
+        // The read-back right after the lost answer does not see the write yet ...
+        var readBack = await Get($"{V}/query?q=" + Uri.EscapeDataString("SELECT Id FROM User WHERE Username = 'late@example.com'"));
+        Assert.Equal(0, readBack.Body["totalSize"].GetValue<int>());
+        // ... and the work is done once that read was answered.
+        for (int i = 0; i < 200 && Emulator.Org.FindUserId("late@example.com") == null; i++) await Task.Delay(10);
+        Assert.NotNull(Emulator.Org.FindUserId("late@example.com"));
+        var log = (await Control("requests", method: HttpMethod.Get))["requests"].AsArray();
+        Assert.Equal("LateCommit", log[0]["fault"].ToString());
+        Assert.True(log[0]["connectionDropped"].GetValue<bool>());
+    }
+
     [Theory]
     [InlineData(null, 502)]
     [InlineData(503, 503)]

@@ -91,6 +91,13 @@ namespace SalesforceProvisioning
         /// sent, or its request was refused whole (REQUEST_LIMIT_EXCEEDED, revoked credentials). Nothing of it is in Salesforce.
         /// </summary>
         public bool NotSent { get; }
+
+        /// <summary>
+        /// This write may be in Salesforce whatever this outcome says: its answer was lost, or an earlier send's was
+        /// (a resend answered DUPLICATE_USERNAME, say). Unless it is confirmed by reading it back, its result is
+        /// <see cref="NotConfirmed"/>, never a definite failure and never "not sent".
+        /// </summary>
+        public bool MayHaveBeenWritten => OutcomeUnknown || Write.MayHaveBeenWritten;
     }
 
     /// <summary>

@@ -1,0 +1,86 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// A write whose answer was lost may still be carried out after the client gave up: Salesforce's REST API
+    /// guide lists a dropped connection and the edge's 502/503/504 among the answers that say nothing of the work
+    /// ("Status Codes and Error Responses", https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm),
+    /// so a read-back that does not find the record proves nothing. Such a write is NotConfirmed, never a definite
+    /// failure, the rule records no fingerprint for it, and the next run finds it (or writes it) exactly once.
+    /// </summary>
+    [Collection("Process environment")]
+    public class UnconfirmedWriteTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-unconfirmed-" + Guid.NewGuid().ToString("N"));
+
+        public UnconfirmedWriteTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.Reset();
+        }
+
+        public void Dispose()
+        {
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            _emulator.ClearFaults();
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private string State => Path.Combine(_folder, "state.db");
+
+        private PowerShellHost SessionWithRule(string connectionArguments, string ruleArguments)
+        {
+            var ps = _emulator.NewSession(connectionArguments);
+            var made = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{State}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                $"$null = New-SfProvisioningRule -Name hr -ConnectionName prod {ruleArguments} -StatePath $state");
+            Assert.True(made.Errors.Count == 0, made.AllText());
+            return ps;
+        }
+
+        private static void WaitFor(Func<bool> done)
+        {
+            for (int i = 0; i < 300 && !done(); i++) Thread.Sleep(10);
+        }
+
+        /// <summary>
+        /// Every send of a user's create loses its answer (two attempts a round, four rounds). The last is carried
+        /// out only after the read-back that follows it, so the run cannot find the user: NotConfirmed, not Failed.
+        /// </summary>
+        [Fact]
+        public void A_user_create_read_back_as_missing_in_the_last_round_is_not_confirmed_and_the_next_run_finds_it()
+        {
+            using var ps = SessionWithRule("-MaxRetryCount 1", "-Profile 'Standard User'");
+            const string person = "[pscustomobject]@{ Username = 'late@unconfirmed.example.com'; LastName = 'Late'; Email = 'late@unconfirmed.example.com' }";
+            _emulator.InjectFaults(new object[]
+            {
+                new { kind = "DropConnection", count = 7, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"User\"" },
+                new { kind = "LateCommit", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"User\"" },
+            });
+            var first = ps.Run(person + " | Sync-SfUser -Rule hr -StatePath $state -ErrorAction SilentlyContinue");
+            var result = Assert.Single(first.Output);
+            Assert.True(result.Prop("ErrorCode") == "NotConfirmed", result.Prop("Action") + "/" + result.Prop("ErrorCode") + ": " + result.Prop("Message"));
+            Assert.Contains(_emulator.Get("requests")["requests"].AsArray(), r => r["fault"]?.ToString() == "LateCommit");
+            // Salesforce carried it out after the run's read-back.
+            WaitFor(() => _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'late@unconfirmed.example.com'") == 1);
+            Assert.Equal(1, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'late@unconfirmed.example.com'"));
+
+            // Not recorded as synced: the rule keeps no fingerprint for it (a create without an Id is not recorded at all).
+            var status = ps.Run("Get-SfSyncStatus -Rule hr -ByUser -StatePath $state");
+            Assert.True(status.Errors.Count == 0, status.AllText());
+            Assert.DoesNotContain(status.Output, r => !string.IsNullOrEmpty(r.Prop("Fingerprint")));
+
+            _emulator.ClearFaults();
+            var next = ps.Run(person + " | Sync-SfUser -Rule hr -StatePath $state");
+            Assert.True(next.Errors.Count == 0, next.AllText());
+            Assert.Equal("Unchanged", Assert.Single(next.Output).Prop("Action"));
+            Assert.Equal(1, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'late@unconfirmed.example.com'"));
+        }
+    }
+}
