@@ -82,5 +82,35 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Unchanged", Assert.Single(next.Output).Prop("Action"));
             Assert.Equal(1, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'late@unconfirmed.example.com'"));
         }
+
+        /// <summary>
+        /// A community user's contact whose create lost its answer, carried out only after the read-back that
+        /// looked for it: a resend in the same run would make a second contact (Contact has no unique key). The
+        /// person is NotConfirmed, and the next run finds the one contact by account and email and creates the user on it.
+        /// </summary>
+        [Fact]
+        public void A_community_contact_read_back_as_missing_is_not_confirmed_and_never_created_twice()
+        {
+            string acme = _emulator.Query("SELECT Id FROM Account WHERE Name = 'Acme Corporation'").Single()["Id"].ToString();
+            using var ps = _emulator.NewSession($"-Target Communities -AccountId {acme}");
+            const string person = "[pscustomobject]@{ Username = 'late@portal-unconfirmed.example.com'; LastName = 'Late'; Email = 'late@portal-unconfirmed.example.com' }";
+            const string sync = " | Sync-SfUser -Profile 'Customer Community User' -ErrorAction SilentlyContinue";
+            _emulator.InjectFaults(new[] { new { kind = "LateCommit", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"Contact\"" } });
+            var first = ps.Run(person + sync);
+            var result = Assert.Single(first.Output);
+            Assert.True(result.Prop("ErrorCode") == "NotConfirmed", result.Prop("Action") + "/" + result.Prop("ErrorCode") + ": " + result.Prop("Message"));
+            Assert.Contains(_emulator.Get("requests")["requests"].AsArray(), r => r["fault"]?.ToString() == "LateCommit");
+            WaitFor(() => _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email = 'late@portal-unconfirmed.example.com'") > 0);
+            Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'late@portal-unconfirmed.example.com'"));
+
+            _emulator.ClearFaults();
+            var next = ps.Run(person + sync);
+            Assert.True(next.Errors.Count == 0, next.AllText());
+            Assert.Equal("Created", Assert.Single(next.Output).Prop("Action"));
+            Assert.Equal(1, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email = 'late@portal-unconfirmed.example.com'"));
+            string contactId = _emulator.Query("SELECT Id FROM Contact WHERE Email = 'late@portal-unconfirmed.example.com'").Single()["Id"].ToString();
+            var user = _emulator.Query("SELECT ContactId FROM User WHERE Username = 'late@portal-unconfirmed.example.com'").Single();
+            Assert.Equal(contactId, user["ContactId"].ToString());
+        }
     }
 }

@@ -499,7 +499,7 @@ namespace SalesforceProvisioning
                 return;
             }
             // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
-            if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
+            if (plan.AnswerLost) plan.FailNotConfirmed(NotConfirmed.Message(stop));
             else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop)); // never sent (still carried, or kept back by the stop)
         }
 
@@ -778,9 +778,8 @@ namespace SalesforceProvisioning
             return again;
         }
 
-        /// <summary>A write that may have been carried out and that this run could not confirm: the next run reads it back.</summary>
         private static void FailNotConfirmed(UserPlan plan, RecordOutcome outcome)
-            => plan.Fail(NotConfirmed.Code, outcome.ErrorCode == NotConfirmed.Code ? outcome.Message : NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
+            => plan.FailNotConfirmed(outcome.ErrorCode == NotConfirmed.Code ? outcome.Message : NotConfirmed.Message(null));
 
         private async Task FindUserLoginsAsync(List<UserPlan> plans, CancellationToken ct)
         {
