@@ -113,4 +113,76 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(contactId, user["ContactId"].ToString());
         }
     }
+
+    /// <summary>
+    /// Ctrl+C while a batch is being written (commit cd5ddbe). A user whose earlier send may have been carried out
+    /// (its answer was lost and the client's resend met a per-record error: UNABLE_TO_LOCK_ROW here, a
+    /// DUPLICATE_USERNAME for a create) is NotConfirmed when the stop ends the batch, never NotSent: Salesforce may
+    /// have done it. Only what the stop kept from being sent at all is NotSent.
+    /// </summary>
+    [Collection("Process environment")]
+    public class StoppedAfterLostAnswerTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private const int Users = 1001; // one full composite (five collections of 200) and one more user in a second
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-stoplost-" + Guid.NewGuid().ToString("N"));
+
+        public StoppedAfterLostAnswerTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.UseSeedWithUsers(Users, "held", "stop-lost.example.com", "held");
+        }
+
+        public void Dispose()
+        {
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            _emulator.ClearFaults();
+            _emulator.UseOrg(EmulatorFixture.BusinessOnly);
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        [Fact]
+        public void A_user_whose_lost_update_was_answered_with_an_error_on_its_resend_is_not_confirmed_when_the_stop_ends_the_batch()
+        {
+            using var ps = _emulator.NewSession();
+            string state = Path.Combine(_folder, "state.db");
+            var made = ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{state}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StatePath $state");
+            Assert.True(made.Errors.Count == 0, made.AllText());
+            string people = $"$people = 0..{Users - 1} | ForEach-Object {{ [pscustomobject]@{{ Username = \"held$_@stop-lost.example.com\"; LastName = \"Held$_\"; Email = \"held$_@stop-lost.example.com\"; Title = 'Moved' }} }}; ";
+
+            // The first composite of updates (1,000 users) commits and its answer is lost; the client sends it again,
+            // and that resend is answered UNABLE_TO_LOCK_ROW for every record. One request in flight: the second
+            // composite (one user) waits for its turn, and the stop lands while the resend is out.
+            _emulator.InjectFaults(new object[]
+            {
+                new { kind = "DropAfterCommit", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"PATCH\"" },
+                new { kind = "UnableToLockRow", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"PATCH\"" },
+            });
+            _emulator.Post("latency", "{\"ms\":1500,\"perRecordMs\":0}");
+            bool ResendIsOut()
+            {
+                var log = _emulator.Get("requests")["requests"].AsArray();
+                int lost = log.Select((r, i) => r["fault"]?.ToString() == "DropAfterCommit" ? i : -1).Where(i => i >= 0).DefaultIfEmpty(-1).First();
+                return lost >= 0 && log.Skip(lost + 1).Any(r => r["path"]?.ToString().EndsWith("/composite", StringComparison.Ordinal) == true);
+            }
+            bool stopped = ps.RunAndStop(people + "$people | Sync-SfUser -Rule hr -StatePath $state -MaxConcurrentRequests 1", ResendIsOut, TimeSpan.FromMinutes(2));
+            Assert.True(stopped, "the run ended before the stop");
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            Assert.Equal(1000, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@stop-lost.example.com' AND Title = 'Moved'"));
+
+            var recorded = ps.Run("Get-SfSyncStatus -Rule hr -ByUser -StatePath $state").Output;
+            string summary = string.Join("; ", recorded.GroupBy(r => r.Prop("LastAction") + "/" + r.Prop("LastErrorCode")).Select(g => g.Key + "=" + g.Count()));
+            Assert.True(recorded.Count == Users, summary);
+            Assert.True(recorded.Count(r => r.Prop("LastErrorCode") == "NotConfirmed") == 1000, summary);
+            Assert.True(recorded.Count(r => r.Prop("LastErrorCode") == "NotSent") == 1, summary);
+
+            _emulator.ClearFaults();
+            var next = ps.Run(people + "$people | Sync-SfUser -Rule hr -StatePath $state");
+            Assert.True(next.Errors.Count == 0, next.AllText());
+            Assert.Equal(Users - 1, next.Output.Count(o => o.Prop("Action") == "Unchanged"));
+            Assert.Equal(1, next.Output.Count(o => o.Prop("Action") == "Updated"));
+        }
+    }
 }
