@@ -150,6 +150,25 @@ public sealed class FaultTests : EmulatorTest
         Assert.True(log[0]["connectionDropped"].GetValue<bool>());
     }
 
+    [Fact]
+    public async Task Garbled_answer_does_the_work_and_answers_half_of_the_body_whole()
+    {
+        await Fault(new { kind = "GarbledAnswer", count = 1, pathContains = "/composite/sobjects" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, BaseUrl + $"{V}/composite/sobjects")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { records = new[] { WithType(NewUser("garbled@example.com"), "User") } }), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Emulator.Info.AccessToken);
+        var garbled = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, garbled.StatusCode);
+        string text = await garbled.Content.ReadAsStringAsync();
+        Assert.StartsWith("[{", text);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(text));
+        Assert.NotNull(Emulator.Org.FindUserId("garbled@example.com"));
+        var log = (await Control("requests", method: HttpMethod.Get))["requests"].AsArray();
+        Assert.Equal("GarbledAnswer", log[0]["fault"].ToString());
+    }
+
     [Theory]
     [InlineData(null, 502)]
     [InlineData(503, 503)]

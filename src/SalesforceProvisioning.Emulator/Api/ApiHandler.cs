@@ -123,7 +123,24 @@ internal sealed class ApiHandler
             await WriteCutOffAsync(http, entry, response);
             return;
         }
+        if (fault?.Kind == FaultKind.GarbledAnswer && response.BodyText != null)
+        {
+            await WriteGarbledAsync(http, entry, response);
+            return;
+        }
         await WriteAsync(http, entry, response);
+    }
+
+    /// <summary>The answer's status and headers and the first half of its body, as a whole answer (its Content-Length is the half's).</summary>
+    private async Task WriteGarbledAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
+        lock (state.Sync) entry.Status = response.Status;
+        http.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
+        http.Response.ContentType = response.ContentType;
+        http.Response.ContentLength = body.Length / 2;
+        await http.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), http.RequestAborted);
     }
 
     /// <summary>Requests a LateCommit fault dropped, each waiting for another request's work before doing its own.</summary>
