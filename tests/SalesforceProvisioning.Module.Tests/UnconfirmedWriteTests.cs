@@ -112,6 +112,29 @@ namespace SalesforceProvisioning.ModuleTests
             var user = _emulator.Query("SELECT ContactId FROM User WHERE Username = 'late@portal-unconfirmed.example.com'").Single();
             Assert.Equal(contactId, user["ContactId"].ToString());
         }
+
+        /// <summary>
+        /// The same for the Leads and Contacts target: a Contact whose create lost its answer and was carried out
+        /// only after the read-back is NotConfirmed, never sent again in that run; the next run finds it by email.
+        /// </summary>
+        [Fact]
+        public void A_contact_read_back_as_missing_is_not_confirmed_and_never_created_twice()
+        {
+            string acme = _emulator.Query("SELECT Id FROM Account WHERE Name = 'Acme Corporation'").Single()["Id"].ToString();
+            using var ps = _emulator.NewSession($"-Target LeadsAndContacts -AccountId {acme} -DefaultCompany 'Late Co'");
+            const string person = "[pscustomobject]@{ mail = 'late@contact-unconfirmed.example.com'; sn = 'Late' } | Sync-SfUser -ErrorAction SilentlyContinue";
+            _emulator.InjectFaults(new[] { new { kind = "LateCommit", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"type\":\"Contact\"" } });
+            var first = ps.Run(person);
+            var result = Assert.Single(first.Output);
+            Assert.True(result.Prop("ErrorCode") == "NotConfirmed", result.Prop("Action") + "/" + result.Prop("ErrorCode") + ": " + result.Prop("Message"));
+            WaitFor(() => _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email = 'late@contact-unconfirmed.example.com'") > 0);
+
+            _emulator.ClearFaults();
+            var next = ps.Run(person);
+            Assert.True(next.Errors.Count == 0, next.AllText());
+            Assert.Equal("Unchanged", Assert.Single(next.Output).Prop("Action"));
+            Assert.Equal(1, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email = 'late@contact-unconfirmed.example.com'"));
+        }
     }
 
     /// <summary>
