@@ -135,6 +135,27 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("Unchanged", Assert.Single(next.Output).Prop("Action"));
             Assert.Equal(1, _emulator.QueryTotal("SELECT COUNT() FROM Contact WHERE Email = 'late@contact-unconfirmed.example.com'"));
         }
+
+        /// <summary>
+        /// The users' create commits and its answer is lost; the client's resend is answered DUPLICATE_USERNAME,
+        /// and then the daily allowance is gone, so the read-back that would confirm them is refused
+        /// (REQUEST_LIMIT_EXCEEDED). They are in Salesforce: NotConfirmed, never "not sent".
+        /// </summary>
+        [Fact]
+        public void Users_whose_resend_met_a_duplicate_and_whose_read_back_met_the_daily_limit_are_not_confirmed()
+        {
+            using var ps = _emulator.NewSession();
+            // preflight, matching read, the write (committed, its answer lost), its resend: then the allowance is gone.
+            _emulator.Post("limits", "{\"max\":15000,\"remaining\":4}");
+            _emulator.InjectFaults(new[] { new { kind = "DropAfterCommit", count = 1, pathContains = "/composite", bodyContains = "\"type\":\"User\"" } });
+            const string users = "$users = 1..20 | ForEach-Object { [pscustomobject]@{ Username = \"d$_@dup-limit.example.com\"; LastName = \"D$_\"; Email = \"d$_@dup-limit.example.com\" } }; ";
+            var stopped = ps.Run(users + "$users | Sync-SfUser -Profile 'Standard User' -ErrorAction SilentlyContinue");
+            _emulator.Post("limits", "{\"max\":15000,\"remaining\":15000}");
+            string summary = string.Join("; ", stopped.Output.GroupBy(o => o.Prop("Action") + "/" + o.Prop("ErrorCode")).Select(g => g.Key + "=" + g.Count()));
+            Assert.True(stopped.Output.Count == 20 && stopped.Output.All(o => o.Prop("ErrorCode") == "NotConfirmed"), summary);
+            Assert.Equal(20, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username LIKE '%@dup-limit.example.com'"));
+            Assert.All(ps.Run(users + "$users | Sync-SfUser -Profile 'Standard User'").Output, o => Assert.Equal("Unchanged", o.Prop("Action")));
+        }
     }
 
     /// <summary>
