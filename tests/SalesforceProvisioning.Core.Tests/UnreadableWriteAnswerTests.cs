@@ -18,7 +18,9 @@ namespace SalesforceProvisioning.Tests
     /// subrequest, each with its referenceId, httpStatusCode and body
     /// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_composite.htm), and
     /// a collection's body as one result per record, in the order of the request
-    /// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_create.htm).
+    /// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_create.htm),
+    /// each a SaveResult whose id "contains a value" when the record was created
+    /// (https://developer.salesforce.com/docs/atlas.en-us.api.meta/object_ref/sforce_api_calls_create_saveresult.htm).
     /// Anything else leaves each record's outcome unknown (it may have been written), never a definite failure,
     /// and a create nothing unique identifies (Contact) is not sent again blindly.
     /// </summary>
