@@ -66,12 +66,12 @@ namespace SalesforceProvisioning.Tests
 
         [Theory]
         [MemberData(nameof(Unreadable))]
-        public void A_2xx_answer_that_cannot_be_matched_to_the_records_leaves_them_unknown_and_no_contact_is_sent_again(string kind)
+        public async Task A_2xx_answer_that_cannot_be_matched_to_the_records_leaves_them_unknown_and_no_contact_is_sent_again(string kind)
         {
             _org.Answer = _ => UnreadableAnswer(kind);
             var writes = Contacts(3);
 
-            var (outcomes, stopped) = Writer().WriteWithRetriesAsync(writes, 2, TimeSpan.FromMilliseconds(10), CancellationToken.None).GetAwaiter().GetResult();
+            var (outcomes, stopped) = await Writer().WriteWithRetriesAsync(writes, 2, TimeSpan.FromMilliseconds(10), CancellationToken.None);
 
             Assert.Null(stopped);
             Assert.Equal(3, outcomes.Count);
@@ -89,15 +89,15 @@ namespace SalesforceProvisioning.Tests
         }
 
         [Fact]
-        public void A_whole_collection_error_stays_the_records_definite_failure_and_a_readable_answer_their_success()
+        public async Task A_whole_collection_error_stays_the_records_definite_failure_and_a_readable_answer_their_success()
         {
             _org.Answer = request => Answer(
                 Sub(new JArray { new JObject { ["errorCode"] = "INVALID_FIELD", ["message"] = "No such column 'Bogus__c' on sobject of type Contact" } }, 400, "c0"));
-            var refused = Writer().WriteWithRetriesAsync(Contacts(2), 2, TimeSpan.FromMilliseconds(10), CancellationToken.None).GetAwaiter().GetResult().Outcomes;
+            var refused = (await Writer().WriteWithRetriesAsync(Contacts(2), 2, TimeSpan.FromMilliseconds(10), CancellationToken.None)).Outcomes;
             Assert.All(refused, o => Assert.True(!o.OutcomeUnknown && !o.MayHaveBeenWritten && o.ErrorCode == "INVALID_FIELD", o.ErrorCode));
 
             _org.Answer = request => Answer(Sub(Results(2)));
-            var written = Writer().WriteWithRetriesAsync(Contacts(2), 2, TimeSpan.FromMilliseconds(10), CancellationToken.None).GetAwaiter().GetResult().Outcomes;
+            var written = (await Writer().WriteWithRetriesAsync(Contacts(2), 2, TimeSpan.FromMilliseconds(10), CancellationToken.None)).Outcomes;
             Assert.All(written, o => Assert.True(o.Success && o.Id.StartsWith("003Fake", StringComparison.Ordinal)));
         }
 
