@@ -1,0 +1,127 @@
+using System;
+using System.Collections;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace SalesforceProvisioning.ModuleTests
+{
+    /// <summary>
+    /// Promises of README's users and groups sections that no other test held: each as a user sees it (the
+    /// result's code and message, the error id, what Salesforce holds afterwards).
+    /// </summary>
+    public class ReadmePromiseTests : IClassFixture<EmulatorFixture>, IDisposable
+    {
+        private const string Domain = "promise.example.com";
+        private readonly EmulatorFixture _emulator;
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sfprov-promise-" + Guid.NewGuid().ToString("N"));
+
+        public ReadmePromiseTests(EmulatorFixture emulator)
+        {
+            _emulator = emulator;
+            _emulator.UseOrg(EmulatorFixture.BusinessOnly);
+            _emulator.ClearFaults();
+        }
+
+        public void Dispose()
+        {
+            _emulator.ClearFaults();
+            if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
+        }
+
+        private static string Person(string name, string extra = "")
+            => $"[pscustomobject]@{{ Username = '{name}@{Domain}'; LastName = '{name}'; Email = '{name}@{Domain}'{extra} }}";
+
+        private static string[] Actions(ScriptResult r) => r.Output.Select(o => o.Prop("Action")).ToArray();
+
+        private static string Show(ScriptResult r) => string.Join("; ", r.Output.Select(o => $"{o.Prop("Username")}:{o.Prop("Action")}:{o.Prop("ErrorCode")}:{o.Prop("Message")}"))
+            + " | errors: " + string.Join("; ", r.Errors.Select(e => e.FullyQualifiedErrorId + " " + e));
+
+        private string Field(string username, string field)
+            => _emulator.Query($"SELECT {field} FROM User WHERE Username = '{username}'").Single()[field]?.ToString();
+
+        /// <summary>
+        /// Reliability: a create answered DUPLICATE_USERNAME is read back; not found in this org, the username is
+        /// taken in another org (Salesforce usernames are unique across all orgs: "Duplicate Username. The username
+        /// already exists in this or another Salesforce organization.") and the result says so, with the stable
+        /// error id DuplicateUsername; the rest of the batch is created.
+        /// </summary>
+        [Fact]
+        public void A_username_taken_in_another_org_fails_that_user_with_DuplicateUsername_and_says_so()
+        {
+            using var ps = _emulator.NewSession();
+            const string salesforce = "Duplicate Username.<br>The username already exists in this or another Salesforce organization. Usernames must be unique across all Salesforce organizations.";
+            _emulator.InjectFaults(new[] { new { kind = "RecordError", count = 10, pathContains = "/composite", method = "POST", bodyContains = "\"method\":\"POST\"",
+                recordField = "Username", recordValues = new[] { "taken@" + Domain }, statusCode = "DUPLICATE_USERNAME", message = salesforce } });
+            var result = ps.Run("@(" + Person("first") + ", " + Person("taken") + ", " + Person("last") + ") | Sync-SfUser -Profile 'Standard User'");
+
+            Assert.True(Actions(result).SequenceEqual(new[] { "Created", "Failed", "Created" }), Show(result));
+            var taken = result.Output[1];
+            Assert.Equal("DUPLICATE_USERNAME", taken.Prop("ErrorCode"));
+            Assert.Equal($"The Username 'taken@{Domain}' is already used in another Salesforce org ({salesforce}).", taken.Prop("Message"));
+            Assert.False(string.IsNullOrEmpty(taken.Prop("Remedy")));
+            var error = Assert.Single(result.Errors);
+            Assert.StartsWith("DuplicateUsername,", error.FullyQualifiedErrorId);
+            Assert.Equal(0, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username = 'taken@{Domain}'"));
+            Assert.Equal(2, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username LIKE '%@{Domain}'"));
+        }
+
+        /// <summary>
+        /// Manager: a key several users share leaves ManagerId as it is and the result's message says so; the user is
+        /// still synced. Alice holds EmployeeNumber E1001 in the seed; a second user is given it too.
+        /// </summary>
+        [Fact]
+        public void A_manager_key_several_users_share_leaves_ManagerId_unset_and_the_message_says_so()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Empty(ps.Run(Person("twin", "; EmployeeNumber = 'E1001'") + " | Sync-SfUser -Profile 'Standard User'").Errors);
+            var result = ps.Run(Person("worker", "; Manager = 'E1001'") + " | Sync-SfUser -Profile 'Standard User' -ManagerKey EmployeeNumber");
+
+            Assert.Empty(result.Errors);
+            var worker = result.Output.Single();
+            Assert.True(worker.Prop("Action") == "Created", Show(result));
+            Assert.Equal("Manager 'E1001' is ambiguous: several Salesforce users have EmployeeNumber 'E1001'; ManagerId not set.", worker.Prop("Message"));
+            Assert.Null(Field("worker@" + Domain, "ManagerId"));
+        }
+
+        private const string GroupUsers = "$null = @(" +
+            "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
+            "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
+            "@{ Username = 'cat@promise.example.com'; LastName = 'Cat'; Email = 'cat@promise.example.com' }) | Sync-SfUser -Profile 'Standard User'; ";
+
+        private string[] Members(string group) => _emulator.Query($"SELECT UserOrGroupId FROM GroupMember WHERE Group.Name = '{group}'")
+            .Select(m => _emulator.Query($"SELECT Username FROM User WHERE Id = '{m["UserOrGroupId"]}'").Single()["Username"].ToString().Split('@')[0])
+            .OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+        /// <summary>
+        /// Groups: members given in the input overwrite Salesforce's, and -MembershipMode Add|Remove changes only
+        /// those given (for incremental use): Add never removes a member the input leaves out, Remove never adds.
+        /// </summary>
+        [Fact]
+        public void Sync_SfGroup_MembershipMode_Add_and_Remove_change_only_the_members_given()
+        {
+            using var ps = _emulator.NewSession();
+            string state = Path.Combine(_folder, "state.db");
+            var setup = ps.Run(GroupUsers + $"$statePath = '{state}'; " +
+                "[pscustomobject]@{ Name = 'Crew'; ObjectGUID = 'crew'; Members = 'ann@promise.example.com', 'bob@promise.example.com' } | Sync-SfGroup -StatePath $statePath");
+            Assert.Empty(setup.Errors);
+            Assert.Equal(new[] { "ann", "bob" }, Members("Crew"));
+
+            var add = ps.Run("[pscustomobject]@{ Name = 'Crew'; ObjectGUID = 'crew'; Members = 'cat@promise.example.com', 'ann@promise.example.com' } | Sync-SfGroup -StatePath $statePath -MembershipMode Add");
+            Assert.Empty(add.Errors);
+            Assert.Equal("1", add.Output.Single().Prop("MembersAdded"));
+            Assert.Equal("0", add.Output.Single().Prop("MembersRemoved"));
+            Assert.Equal(new[] { "ann", "bob", "cat" }, Members("Crew"));
+
+            var remove = ps.Run("[pscustomobject]@{ Name = 'Crew'; ObjectGUID = 'crew'; Members = 'ann@promise.example.com' } | Sync-SfGroup -StatePath $statePath -MembershipMode Remove");
+            Assert.Empty(remove.Errors);
+            Assert.Equal("0", remove.Output.Single().Prop("MembersAdded"));
+            Assert.Equal("1", remove.Output.Single().Prop("MembersRemoved"));
+            Assert.Equal(new[] { "bob", "cat" }, Members("Crew"));
+
+            var overwrite = ps.Run("[pscustomobject]@{ Name = 'Crew'; ObjectGUID = 'crew'; Members = 'ann@promise.example.com' } | Sync-SfGroup -StatePath $statePath");
+            Assert.Empty(overwrite.Errors);
+            Assert.Equal(new[] { "ann" }, Members("Crew"));
+        }
+    }
+}
