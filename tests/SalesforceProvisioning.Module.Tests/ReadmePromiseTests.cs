@@ -84,6 +84,40 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Null(Field("worker@" + Domain, "ManagerId"));
         }
 
+        private string[] GroupsOf(string username) => _emulator
+            .Query($"SELECT Group.DeveloperName FROM GroupMember WHERE UserOrGroupId IN (SELECT Id FROM User WHERE Username = '{username}')")
+            .Select(m => m["Group"]["DeveloperName"].ToString()).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+        /// <summary>
+        /// Groups and permission sets: a user's Groups list follows Sync-SfUser -GroupMembership Merge|Overwrite, Merge
+        /// by default (nothing removed); Overwrite removes the user from the public groups not listed. Queues are
+        /// not public groups and are never touched.
+        /// </summary>
+        [Fact]
+        public void A_users_Groups_list_merges_by_default_and_GroupMembership_Overwrite_removes_the_unlisted_public_groups()
+        {
+            using var ps = _emulator.NewSession();
+            var created = ps.Run(Person("grouped", "; Groups = 'All Sales', 'Support Team'") + " | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(created.Errors);
+            string userId = created.Output.Single().Prop("SalesforceId");
+            string queueId = _emulator.Query("SELECT Id FROM Group WHERE DeveloperName = 'Support_Queue'").Single()["Id"].ToString();
+            _emulator.Create("GroupMember", new { GroupId = queueId, UserOrGroupId = userId });
+            Assert.Equal(new[] { "All_Sales", "Support_Queue", "Support_Team" }, GroupsOf("grouped@" + Domain));
+
+            var merge = ps.Run(Person("grouped", "; Groups = 'All Sales'") + " | Sync-SfUser");
+            Assert.Equal("Unchanged", merge.Output.Single().Prop("Action"));
+            Assert.Equal(new[] { "All_Sales", "Support_Queue", "Support_Team" }, GroupsOf("grouped@" + Domain));
+
+            var overwrite = ps.Run(Person("grouped", "; Groups = 'All Sales', 'EMEA Partners'") + " | Sync-SfUser -GroupMembership Overwrite");
+            Assert.Empty(overwrite.Errors);
+            Assert.Equal("Updated", overwrite.Output.Single().Prop("Action"));
+            Assert.Equal(new[] { "All_Sales", "EMEA_Partners", "Support_Queue" }, GroupsOf("grouped@" + Domain));
+
+            long written = _emulator.RecordsWritten;
+            Assert.Equal("Unchanged", ps.Run(Person("grouped", "; Groups = 'All Sales', 'EMEA Partners'") + " | Sync-SfUser -GroupMembership Overwrite").Output.Single().Prop("Action"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
         private const string GroupUsers = "$null = @(" +
             "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
             "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
