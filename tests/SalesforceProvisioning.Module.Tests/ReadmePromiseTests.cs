@@ -118,6 +118,22 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(written, _emulator.RecordsWritten);
         }
 
+        /// <summary>
+        /// Groups: a missing group is created with a unique DeveloperName derived from its name, then _2, _3... when
+        /// taken (by the org's groups, in any case, or by another group of the same run).
+        /// </summary>
+        [Fact]
+        public void A_new_groups_DeveloperName_taken_already_gets_2_then_3()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run($"$statePath = '{Path.Combine(_folder, "state.db")}'; " +
+                "@([pscustomobject]@{ Name = 'All-Sales'; ObjectGUID = 'as-1' }, [pscustomobject]@{ Name = 'all sales!'; ObjectGUID = 'as-2' }) | Sync-SfGroup -StatePath $statePath");
+            Assert.Empty(result.Errors);
+            Assert.Equal(new[] { "Created", "Created" }, Actions(result));
+            Assert.Equal("All_Sales_2", _emulator.Query("SELECT DeveloperName FROM Group WHERE Name = 'All-Sales'").Single()["DeveloperName"].ToString());
+            Assert.Equal("all_sales_3", _emulator.Query("SELECT DeveloperName FROM Group WHERE Name = 'all sales!'").Single()["DeveloperName"].ToString());
+        }
+
         private const string GroupUsers = "$null = @(" +
             "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
             "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
