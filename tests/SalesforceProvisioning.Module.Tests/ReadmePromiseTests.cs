@@ -134,6 +134,27 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal("all_sales_3", _emulator.Query("SELECT DeveloperName FROM Group WHERE Name = 'all sales!'").Single()["DeveloperName"].ToString());
         }
 
+        /// <summary>
+        /// Attribute maps: multi-valued source values are joined with ';' for multi-select picklists and refused,
+        /// with a clear error, for single-valued fields: that record fails alone (InvalidFieldValue), naming the
+        /// field and the values; the rest of the batch runs.
+        /// </summary>
+        [Fact]
+        public void Several_values_for_a_single_valued_field_fail_that_record_alone_naming_the_values()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run("@(" + Person("two", "; Title = 'Engineer', 'Manager'") + ", " + Person("many", "; Title = 'A', 'B', 'C', 'D'") + ", " +
+                Person("one", "; Title = @('Engineer')") + ") | Sync-SfUser -Profile 'Standard User'");
+
+            Assert.True(Actions(result).SequenceEqual(new[] { "Failed", "Failed", "Created" }), Show(result));
+            Assert.Equal("InvalidFieldValue", result.Output[0].Prop("ErrorCode"));
+            Assert.Contains("Title takes one value but the source gave 2 (Engineer, Manager).", result.Output[0].Prop("Message"));
+            Assert.Contains("Title takes one value but the source gave 4 (A, B, C, ...).", result.Output[1].Prop("Message"));
+            Assert.Equal(new[] { "InvalidFieldValue", "InvalidFieldValue" }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+            Assert.Equal("Engineer", Field("one@" + Domain, "Title"));
+            Assert.Equal(0, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username IN ('two@{Domain}', 'many@{Domain}')"));
+        }
+
         private const string GroupUsers = "$null = @(" +
             "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
             "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
