@@ -155,6 +155,31 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(0, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username IN ('two@{Domain}', 'many@{Domain}')"));
         }
 
+        /// <summary>
+        /// Time-bound access: an end date becomes the ExpirationDate of the permission sets the sync assigns, and an
+        /// empty value (a CSV's empty column) clears it on the listed assignments the user already has.
+        /// </summary>
+        [Fact]
+        public void An_empty_access_end_date_clears_the_expiry_of_the_listed_assignments()
+        {
+            using var ps = _emulator.NewSession();
+            string temp = "$temp = " + Person("temp", "; PermissionSets = 'Sales_Ops'; AccessEndDate = '2027-03-31T17:00:00Z'") + "; ";
+            var created = ps.Run(temp + "$temp | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(created.Errors);
+            string Expiry() => _emulator.Query($"SELECT ExpirationDate FROM PermissionSetAssignment WHERE Assignee.Username = 'temp@{Domain}' AND PermissionSet.Name = 'Sales_Ops'")
+                .Single()["ExpirationDate"]?.ToString();
+            Assert.StartsWith("2027-03-31T17:00:00", Expiry());
+
+            var cleared = ps.Run(temp + "$temp.AccessEndDate = ''; $temp | Sync-SfUser");
+            Assert.Empty(cleared.Errors);
+            Assert.True(cleared.Output.Single().Prop("Action") == "Updated", Show(cleared));
+            Assert.Null(Expiry());
+
+            long written = _emulator.RecordsWritten;
+            Assert.Equal("Unchanged", ps.Run(temp + "$temp.AccessEndDate = ''; $temp | Sync-SfUser").Output.Single().Prop("Action"));
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
         private const string GroupUsers = "$null = @(" +
             "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
             "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
