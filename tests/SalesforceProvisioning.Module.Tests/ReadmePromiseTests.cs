@@ -180,6 +180,23 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(written, _emulator.RecordsWritten);
         }
 
+        /// <summary>
+        /// Permission sets come from a user's PermissionSets list, several values or one text split on ';' (by API
+        /// name or label), and public groups from a Groups list the same way, as a CSV column gives them.
+        /// </summary>
+        [Fact]
+        public void One_text_of_permission_sets_and_groups_is_split_on_semicolons()
+        {
+            using var ps = _emulator.NewSession();
+            var result = ps.Run(Person("split", "; PermissionSets = 'Sales_Ops; Reports Viewer'; Groups = 'All Sales;Support Team'") + " | Sync-SfUser -Profile 'Standard User'");
+            Assert.Empty(result.Errors);
+            Assert.Equal("Created", result.Output.Single().Prop("Action"));
+            var sets = _emulator.Query($"SELECT PermissionSet.Name FROM PermissionSetAssignment WHERE Assignee.Username = 'split@{Domain}' AND PermissionSet.IsOwnedByProfile = false")
+                .Select(a => a["PermissionSet"]["Name"].ToString()).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            Assert.Equal(new[] { "Reports_Viewer", "Sales_Ops" }, sets);
+            Assert.Equal(new[] { "All_Sales", "Support_Team" }, GroupsOf("split@" + Domain));
+        }
+
         private const string GroupUsers = "$null = @(" +
             "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
             "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
