@@ -197,6 +197,23 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(new[] { "All_Sales", "Support_Team" }, GroupsOf("split@" + Domain));
         }
 
+        /// <summary>
+        /// Manager: -ManagerKey names the User field the source's Manager values hold. One that is no such field is
+        /// refused before anything is written, naming the fields to use.
+        /// </summary>
+        [Fact]
+        public void A_ManagerKey_that_is_no_User_field_stops_the_run_before_any_write()
+        {
+            using var ps = _emulator.NewSession();
+            long written = _emulator.RecordsWritten;
+            var result = ps.Run(Person("keyed", "; Manager = 'E1001'") + " | Sync-SfUser -Profile 'Standard User' -ManagerKey EmployeeNo");
+            var error = Assert.Single(result.Errors);
+            Assert.StartsWith("InvalidManagerKey,", error.FullyQualifiedErrorId);
+            Assert.Contains("-ManagerKey names 'EmployeeNo', which is not a User field managers can be found by.", error.ToString());
+            Assert.Contains("Username, FederationIdentifier, EmployeeNumber", error.ErrorDetails?.RecommendedAction ?? error.ToString());
+            Assert.Equal(written, _emulator.RecordsWritten);
+        }
+
         private const string GroupUsers = "$null = @(" +
             "@{ Username = 'ann@promise.example.com'; LastName = 'Ann'; Email = 'ann@promise.example.com' }, " +
             "@{ Username = 'bob@promise.example.com'; LastName = 'Bob'; Email = 'bob@promise.example.com' }, " +
