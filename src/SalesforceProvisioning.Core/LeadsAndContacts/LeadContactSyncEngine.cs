@@ -221,20 +221,23 @@ namespace SalesforceProvisioning
         /// with its first window; a few people in a large org are always queried by key), so a run never spends
         /// more than twice the cheaper of the two.
         /// </summary>
-        private bool ShouldScan(List<string> keys)
+        private bool ShouldScan(List<string> keys) => ShouldScan(_orgContacts, _orgLeads, _keyedReads, keys);
+
+        /// <summary><see cref="ShouldScan(List{string})"/> from the org's counts and the keyed reads spent so far.</summary>
+        internal static bool ShouldScan(int? orgContacts, int? orgLeads, int keyedReads, List<string> keys)
         {
-            if (_orgContacts == null || _orgLeads == null || keys.Count == 0) return false;
-            if (_orgContacts.Value + _orgLeads.Value > MostRecordsRead) return false;
-            int scan = Pages(_orgContacts.Value) + Pages(_orgLeads.Value);
+            if (orgContacts == null || orgLeads == null || keys.Count == 0) return false;
+            if ((long)orgContacts.Value + orgLeads.Value > MostRecordsRead) return false;
+            int scan = Pages(orgContacts.Value) + Pages(orgLeads.Value);
             int window = 3 * Soql.ChunkedInQueries("SELECT Id FROM Lead WHERE Email IN", keys).Count();
-            return _keyedReads + window >= scan;
+            return keyedReads + window >= scan;
         }
 
         /// <summary>
         /// The most Contacts and Leads read at once: they are kept as JSON objects for the run (about 1 KB each),
         /// so a larger org is always queried by key (its memory would cost more than the calls it saves).
         /// </summary>
-        private const int MostRecordsRead = 200_000;
+        internal const int MostRecordsRead = 200_000;
 
         private static int Pages(int records) => Math.Max(1, (records + 1999) / 2000);
 
