@@ -29,6 +29,7 @@ namespace SalesforceProvisioning.ModuleTests
         {
             _emulator.ClearFaults();
             _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
             if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
         }
 
@@ -290,6 +291,63 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.Equal(new[] { "CompletedWithErrors", "2500", "2499", "1" }, new[] { runs[0].Prop("Status"), runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[0].Prop("Failed") });
             Assert.Equal(new[] { "Stopped", "0", "0", "0" }, new[] { runs[1].Prop("Status"), runs[1].Prop("Impacted"), runs[1].Prop("Success"), runs[1].Prop("Failed") });
             Assert.Contains($"went on after the run stopped; run {runs[0].Prop("RunId")} followed it to its end, and reports and counts its records (2499 written, 1 failed", runs[1].Prop("Error"));
+        }
+
+        /// <summary>
+        /// What a resumed job did is the rule's only once the run that followed it has recorded it: a run stopped
+        /// after reading the job's results ("Get Job Successful Record Results", "Get Job Failed Record Results")
+        /// but before recording them, or one under -WhatIf (it records nothing), leaves the job in the journal, so
+        /// the next run follows it again and reports the users it created as Created, counted once, by that run.
+        /// Reading a job's results again is safe: a finished job keeps them until it is deleted, 7 days on
+        /// ("Limits and Allocations", Results lifespan, https://developer.salesforce.com/docs/atlas.en-us.228.0.api_bulk_v2.meta/api_bulk_v2/bulk_api_2_limits.htm).
+        /// </summary>
+        [Fact]
+        public void A_run_that_stops_after_reading_a_resumed_jobs_results_leaves_the_job_to_the_next_run()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            _emulator.InjectFaults(new { kind = "RecordError", count = 1, pathContains = "jobs/ingest", method = "PATCH", recordField = "Username", recordValues = new[] { "user7@lost.example.com" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Blocked by a validation rule" });
+            StopWhileTheJobRuns(ps, state, "lost.example.com");
+            _emulator.ClearFaults();
+            _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+            string run = $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue";
+
+            // -WhatIf follows the job and records nothing: the job stays for a run that records.
+            var whatIf = ps.Run(Users(2500, "lost.example.com") + run + " -WhatIf");
+            Assert.Contains(whatIf.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal));
+
+            // Stopped once the job's results are read and the run reads its first window (each call slowed down).
+            long since = _emulator.Get("requests")["requests"].AsArray().Select(r => r["sequence"].GetValue<long>()).DefaultIfEmpty(0).Max();
+            _emulator.Post("latency", "{\"ms\":1000,\"perRecordMs\":0}");
+            DateTime lastLook = DateTime.MinValue;
+            bool ReadingAfterTheResults()
+            {
+                if (DateTime.UtcNow - lastLook < TimeSpan.FromMilliseconds(50)) return false;
+                lastLook = DateTime.UtcNow;
+                var log = _emulator.Get("requests")["requests"].AsArray().Where(r => r["sequence"].GetValue<long>() > since)
+                    .OrderBy(r => r["sequence"].GetValue<long>()).Select(r => (Path: r["path"].ToString(), Endpoint: r["endpoint"].ToString())).ToList();
+                int results = log.FindLastIndex(r => r.Path.Contains("/failedResults", StringComparison.Ordinal));
+                return results >= 0 && log.Skip(results + 1).Any(r => r.Endpoint != "bulk");
+            }
+            Assert.True(ps.RunAndStop(Users(2500, "lost.example.com") + run, ReadingAfterTheResults, TimeSpan.FromMinutes(2)), "the run ended before it was stopped");
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            var stopped = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 1").Output.Single();
+            Assert.Equal(new[] { "Stopped", "0" }, new[] { stopped.Prop("Status"), stopped.Prop("Impacted") });
+
+            var next = ps.Run(Users(2500, "lost.example.com") + run + "; " + ActionCounts +
+                "; @($results | Where-Object { $_.Action -eq 'Created' -and $_.Message -like 'Created by Bulk API 2.0 job 750* of run *' }).Count");
+            Assert.Contains(next.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed, 1 failed"));
+            Assert.Equal(new[] { "Created 2499", "Failed 1", "2499" }, next.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2499, UsersIn("lost.example.com"));
+
+            var runs = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 10").Output;
+            Assert.Equal(new[] { "2500", "2499", "1" }, new[] { runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[0].Prop("Failed") });
+            // The run whose job it was is noted once, by the run that recorded the job's records.
+            var notes = System.Text.RegularExpressions.Regex.Matches(runs.Last(r => r.Prop("Status") == "Stopped").Prop("Error"), "went on after the run stopped; run \\d+ followed it");
+            Assert.Equal($"went on after the run stopped; run {runs[0].Prop("RunId")} followed it", Assert.Single(notes).Value);
+            var third = ps.Run(Users(2500, "lost.example.com") + run);
+            Assert.DoesNotContain(third.Warnings, w => w.StartsWith("Resumed", StringComparison.Ordinal));
         }
 
         /// <summary>

@@ -265,7 +265,9 @@ namespace SalesforceProvisioning
         /// columns): Salesforce's "Get Job Successful Record Results"
         /// (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_successful_results.htm)
         /// and "Get Job Failed Record Results". Records are keyed by <paramref name="insertKeyField"/> for an insert
-        /// job and by Id for an update. Either way the job leaves the journal.
+        /// job and by Id for an update. The job stays in the journal: the caller takes it out
+        /// (<see cref="IBulkJobJournal.JobFinished"/>) once the rule has recorded what it did, so a run that stops
+        /// before leaves it for the next one (an Open job, which processed nothing, leaves at once when aborted).
         /// </summary>
         public async Task<ResumedBulkJob> ResumeAsync(string jobId, string insertKeyField, CancellationToken ct)
         {
@@ -313,7 +315,6 @@ namespace SalesforceProvisioning
                 }, ct).ConfigureAwait(false);
             }
             long? runId = _journal?.RunOf(jobId);
-            _journal?.JobFinished(jobId);
             return new ResumedBulkJob(info, runId, records.Where(r => r.Key != null).ToList());
         }
 
