@@ -140,7 +140,7 @@ namespace SalesforceProvisioning
         /// <summary>Ids of the jobs this instance ran (for the summary).</summary>
         public List<string> JobIds { get; } = new List<string>();
 
-        /// <summary>The error code of a record whose closed job was still processing when the run stopped.</summary>
+        /// <summary>The error code of a record whose closed job went on processing without the run (stopped, or its polls failed).</summary>
         public const string JobLeftRunningCode = "BulkJobInProgress";
 
         /// <summary>Records of the job a stop (Ctrl+C) left processing in Salesforce: their outcome is the job's, known later.</summary>
@@ -215,17 +215,31 @@ namespace SalesforceProvisioning
             {
                 // Stopped while Salesforce processes the closed job: it goes on without us. Its records are left to
                 // the job (it stays in the journal; the next rule run follows it and reports them), never guessed.
-                LeftRunning.AddRange(writes.Select(w => new RecordOutcome(w, false, null, JobLeftRunningCode,
-                    $"Bulk API 2.0 job {jobId} was processing this record when the run stopped; it goes on in Salesforce. The next run of the rule follows the job to its end and reports this record as the job left it.", null, outcomeUnknown: true)));
+                LeftRunning.AddRange(LeftToJob(writes, jobId, "was processing this record when the run stopped"));
                 throw;
+            }
+            catch (SalesforceException ex) when (_journal != null)
+            {
+                // The job may still be processing and stays in the journal: the next rule run follows it to its end and
+                // reports (and counts) its records. This run leaves them to the job, as a stopped run does; reading them
+                // back now would report, and count, records that run reports again.
+                return (LeftToJob(writes, jobId, $"was closed, but following it failed ({ex.Message})"), ex.NeedsPerson ? ex : null);
             }
             catch (SalesforceException ex)
             {
-                // The job may be processing: its outcome is unknown to this run (it stays in the journal, and the
-                // next run resumes it); the caller reads the creates back rather than guessing.
+                // No journal (no rule), so no later run follows the job: its outcome is unknown to this run, and the
+                // caller reads the creates back rather than guessing.
                 return (Failed(writes, ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString(), $"Bulk API 2.0 job {jobId} was closed, but following it failed ({ex.Message}).", unknown: true), ex.NeedsPerson ? ex : null);
             }
         }
+
+        /// <summary>What to do about a record left to its job (<see cref="JobLeftRunningCode"/>).</summary>
+        public const string JobLeftRunningRemedy = "Run the rule again: it follows the job to its end and reports this record.";
+
+        /// <summary>Outcomes of records whose closed job goes on in Salesforce without this run: the job's, reported by the next rule run.</summary>
+        private static List<RecordOutcome> LeftToJob(List<RecordWrite> writes, string jobId, string what)
+            => writes.Select(w => new RecordOutcome(w, false, null, JobLeftRunningCode,
+                $"Bulk API 2.0 job {jobId} {what}; it goes on in Salesforce. The next run of the rule follows the job to its end and reports this record as the job left it.", null, outcomeUnknown: true)).ToList();
 
         private static List<RecordOutcome> Failed(List<RecordWrite> writes, string code, string message, bool unknown)
             => writes.Select(w =>

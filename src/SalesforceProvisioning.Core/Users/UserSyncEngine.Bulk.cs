@@ -107,7 +107,7 @@ namespace SalesforceProvisioning
             else if (plan.UserId != null && _resumedUpdates.TryGetValue(UserOrgContext.Id15(plan.UserId), out taken)) { _resumedUpdates.Remove(UserOrgContext.Id15(plan.UserId)); insert = false; }
             else return;
             var (job, record) = taken;
-            string by = $"Bulk API 2.0 job {job.Info.Id} of {job.SubmittedBy}, which stopped before the job finished";
+            string by = $"Bulk API 2.0 job {job.Info.Id} of {job.SubmittedBy}, which did not see the job finish";
             if (record.Success)
             {
                 if (plan.UserId == null || record.Id == null || UserOrgContext.Id15(plan.UserId) != UserOrgContext.Id15(record.Id)) return;
@@ -133,7 +133,7 @@ namespace SalesforceProvisioning
             {
                 if (job.RunId != null && job.RunId != thisRunId)
                     _bulkJournal?.NoteOnRun(job.RunId.Value,
-                        $"Its Bulk API 2.0 {job.Info} went on after the run stopped; run {thisRunId} followed it to its end, and reports and counts its records " +
+                        $"Its Bulk API 2.0 {job.Info} went on after the run stopped following it; run {thisRunId} followed it to its end, and reports and counts its records " +
                         $"({job.Succeeded} written, {job.Failed} failed; records it never processed were written by run {thisRunId}).");
                 _bulkJournal?.JobFinished(job.Info.Id);
             }
