@@ -218,6 +218,74 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.StartsWith("a Bulk API 2.0 query job: -UseBulkApi Always.", whatIf.Output[0].Prop("Reads"));
         }
 
+        /// <summary>
+        /// A job that ends Aborted (or Failed) before reaching every row leaves the rest in unprocessedrecords ("Get Job
+        /// Unprocessed Record Results": "unprocessed rows are not the same as failed rows",
+        /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_unprocessed_results.htm).
+        /// The run gives each such row its result, Failed with NotProcessed, and does not write it: an aborted job is
+        /// someone's decision (an admin's, here), not a fault to work around. The next run writes them, once.
+        /// </summary>
+        [Fact]
+        public void Rows_a_job_left_unprocessed_are_NotProcessed_in_that_run_and_written_by_the_next()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            // An admin aborts the job while it is InProgress (as "Close or Abort a Job" allows), then Salesforce moves on.
+            var admin = System.Threading.Tasks.Task.Run(() =>
+            {
+                for (var until = DateTime.UtcNow.AddMinutes(2); DateTime.UtcNow < until; System.Threading.Thread.Sleep(50))
+                {
+                    var job = _emulator.Bulk(HttpMethod.Get, "")["records"].AsArray().FirstOrDefault(j => j["state"]?.ToString() == "InProgress");
+                    if (job == null) continue;
+                    _emulator.Bulk(HttpMethod.Patch, "/" + job["id"], new { state = "Aborted" });
+                    _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+                    return;
+                }
+            });
+            long bulkBefore = BulkCalls();
+            var first = ps.Run(Users(2500, "unprocessed.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " +
+                "$results.Count; " + ActionCounts + "; @($results | Where-Object { $_.ErrorCode -eq 'NotProcessed' -and $_.Message -like 'Bulk API 2.0 job 750* ended Aborted before processing this record; it was not written.' }).Count");
+            admin.Wait();
+            Assert.Equal(new[] { "2500", "Created 1000", "Failed 1500", "1500" }, first.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(1000, UsersIn("unprocessed.example.com"));
+            Assert.Single(_emulator.Bulk(HttpMethod.Get, "")["records"].AsArray()); // not sent again in the same run
+            var reads = _emulator.Get("requests")["requests"].AsArray().Select(r => r["path"].ToString()).ToList();
+            Assert.Single(reads, r => r.Contains("/unprocessedrecords", StringComparison.Ordinal));
+
+            var next = ps.Run(Users(2500, "unprocessed.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000; " + ActionCounts);
+            Assert.Empty(next.Errors);
+            Assert.Equal(new[] { "Created 1500", "Unchanged 1000" }, next.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2500, UsersIn("unprocessed.example.com"));
+        }
+
+        /// <summary>
+        /// The scan under -UseBulkApi Always goes as a query job; when the job cannot be run (here "Create a Query Job"
+        /// answers 503 SERVER_UNAVAILABLE on every attempt) the users are read through composite reads instead, with the
+        /// same results. Followed: "Create a Query Job" (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm).
+        /// </summary>
+        [Fact]
+        public void A_scan_whose_query_job_fails_reads_the_users_through_composite_reads_with_the_same_results()
+        {
+            using var ps = _emulator.NewSession();
+            var created = ps.Run(Users(3000, "fallback.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
+            Assert.Equal(new[] { "Created 3000" }, created.Output.Select(o => o.ToString()).ToArray());
+            var counts = _emulator.Get("counts")["byEndpoint"];
+            long compositeBefore = counts["composite"]?.GetValue<long>() ?? 0;
+            long since = _emulator.Get("requests")["requests"].AsArray().Select(r => r["sequence"].GetValue<long>()).DefaultIfEmpty(0).Max();
+            _emulator.InjectFaults(new { kind = "Http503", count = 100, pathContains = "jobs/query", method = "POST" });
+            var again = ps.Run(Users(3000, "fallback.example.com") + "$results = $users | Sync-SfUser -UseBulkApi Always -InformationVariable info; " + ActionCounts + "; " + Summary);
+            _emulator.ClearFaults();
+            Assert.Empty(again.Errors);
+            Assert.Equal("Unchanged 3000", again.Output[0].ToString());
+            Assert.Null(again.Output[1].Prop("Reads")); // not read through a query job
+            var log = _emulator.Get("requests")["requests"].AsArray().Where(r => r["sequence"].GetValue<long>() > since).ToList();
+            Assert.Contains(log, r => r["fault"]?.ToString() == "Http503" && r["path"].ToString().Contains("jobs/query", StringComparison.Ordinal));
+            Assert.DoesNotContain(log, r => r["path"].ToString().Contains("jobs/query/", StringComparison.Ordinal)); // no query job was ever polled or read
+            long compositeReads = (_emulator.Get("counts")["byEndpoint"]["composite"]?.GetValue<long>() ?? 0) - compositeBefore;
+            Assert.True(compositeReads >= 1, $"{compositeReads} composite calls"); // every user of the org, in 2,000-record pages, five per call
+            Assert.Equal(3000, UsersIn("fallback.example.com"));
+        }
+
         private string SaveConnectionAndRule()
         {
             string state = Path.Combine(_folder, "state.db");
@@ -291,6 +359,29 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.Equal(new[] { "CompletedWithErrors", "2500", "2499", "1" }, new[] { runs[0].Prop("Status"), runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[0].Prop("Failed") });
             Assert.Equal(new[] { "Stopped", "0", "0", "0" }, new[] { runs[1].Prop("Status"), runs[1].Prop("Impacted"), runs[1].Prop("Success"), runs[1].Prop("Failed") });
             Assert.Contains($"went on after the run stopped following it; run {runs[0].Prop("RunId")} followed it to its end, and reports and counts its records (2499 written, 1 failed", runs[1].Prop("Error"));
+        }
+
+        /// <summary>
+        /// Ctrl+C ends a run's output: the stopped run shows no result for the records its job was processing (each
+        /// would say BulkJobInProgress) and records none of them; they are the job's, and the next rule run reports them.
+        /// </summary>
+        [Fact]
+        public void A_run_stopped_while_its_job_is_in_progress_shows_and_records_no_result_for_the_jobs_records()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            DateTime lastLook = DateTime.MinValue;
+            bool InProgress()
+            {
+                if (DateTime.UtcNow - lastLook < TimeSpan.FromMilliseconds(200)) return false;
+                lastLook = DateTime.UtcNow;
+                return _emulator.Bulk(HttpMethod.Get, "")["records"].AsArray().Any(j => j["state"]?.ToString() == "InProgress");
+            }
+            Assert.True(ps.RunAndStop(Users(2500, "shown.example.com") + $"$seen = [System.Collections.Generic.List[object]]::new(); $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000 | ForEach-Object {{ $seen.Add($_) }}", InProgress, TimeSpan.FromMinutes(2)));
+            Assert.Equal("0", ps.Run("$seen.Count").Output.Single().ToString());
+            var stopped = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 1").Output.Single();
+            Assert.Equal(new[] { "Stopped", "0" }, new[] { stopped.Prop("Status"), stopped.Prop("Impacted") });
         }
 
         /// <summary>
@@ -442,10 +533,14 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             var journal = ps.Run("$store = [Activator]::CreateInstance($c.GetType().Assembly.GetType('SalesforceProvisioning.SqliteStateStore'), [object[]]@($state)); " +
                 $"try {{ $store.BulkJobs('prod').JobStarted('{open}', 'User', 'insert') }} finally {{ $store.Dispose() }}");
             Assert.Empty(journal.Errors);
+            bulkBefore = BulkCalls();
             var fourth = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
             Assert.Empty(fourth.Errors);
             Assert.Contains(fourth.Warnings, w => w.Contains($"job {open}: Aborted, 0 processed"));
+            Assert.Equal(3, BulkCalls() - bulkBefore); // a look, the abort ("Close or Abort a Job": state Aborted), a look; no results to read
             Assert.Equal("Aborted", _emulator.Bulk(HttpMethod.Get, "/" + open)["state"].ToString());
+            var fifth = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
+            Assert.DoesNotContain(fifth.Warnings, w => w.StartsWith("Resumed", StringComparison.Ordinal)); // aborted, it left the journal
         }
     }
 }

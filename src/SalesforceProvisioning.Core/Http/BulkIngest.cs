@@ -256,15 +256,19 @@ namespace SalesforceProvisioning
         /// Polls an ingest or query job (Get Job Info) with back-off, doubling the delay up to a minute, until it
         /// is finished. An ingest job still Open was never closed and will not progress (a query job is never Open).
         /// </summary>
-        internal static async Task<BulkJobInfo> PollJobAsync(SalesforceClient client, string jobPath, TimeSpan firstDelay, Action onPoll, CancellationToken ct)
+        internal static Task<BulkJobInfo> PollJobAsync(SalesforceClient client, string jobPath, TimeSpan firstDelay, Action onPoll, CancellationToken ct)
+            => PollJobAsync(async token => new BulkJobInfo((JObject)await client.GetAsync(jobPath, token).ConfigureAwait(false)), firstDelay, Task.Delay, onPoll, ct);
+
+        /// <summary>The back-off itself: <paramref name="look"/> is one Get Job Info, <paramref name="wait"/> the pause before it (a test's clock).</summary>
+        internal static async Task<BulkJobInfo> PollJobAsync(Func<CancellationToken, Task<BulkJobInfo>> look, TimeSpan firstDelay, Func<TimeSpan, CancellationToken, Task> wait, Action onPoll, CancellationToken ct)
         {
             TimeSpan delay = firstDelay;
             while (true)
             {
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, ct).ConfigureAwait(false);
+                if (delay > TimeSpan.Zero) await wait(delay, ct).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
                 onPoll?.Invoke();
-                var info = new BulkJobInfo((JObject)await client.GetAsync(jobPath, ct).ConfigureAwait(false));
+                BulkJobInfo info = await look(ct).ConfigureAwait(false);
                 if (info.IsFinished) return info;
                 if (info.State == "Open")
                     throw new SalesforceException(SalesforceFailure.ApiError, $"Bulk API 2.0 job {info.Id} is still Open: its upload was never completed.", "Run again: the module aborts the open job and writes its records anew.");
