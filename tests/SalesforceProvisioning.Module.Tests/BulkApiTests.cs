@@ -25,8 +25,18 @@ namespace SalesforceProvisioning.ModuleTests
             _emulator.ClearFaults();
         }
 
+        private bool _padded;
+
+        /// <summary>20,000 more users: an org where a query job (three calls) costs no more than composite reads, so Always takes it.</summary>
+        private void PadTheOrg()
+        {
+            _emulator.UseSeedWithUsers(20_000, "pad", "pad.example.com", "pad");
+            _padded = true;
+        }
+
         public void Dispose()
         {
+            if (_padded) _emulator.UseSeed(_ => { }); // a reset reloads the last seed: the next test starts from the default org
             _emulator.ClearFaults();
             _emulator.Post("bulk-hold", "{\"afterRows\":null}");
             _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
@@ -162,6 +172,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
         [Fact]
         public void A_query_job_result_page_cut_off_while_it_is_read_is_read_again_and_every_user_is_matched_once()
         {
+            PadTheOrg();
             using var ps = _emulator.NewSession();
             var created = ps.Run(Users(3000, "cut.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
             Assert.Equal(new[] { "Created 3000" }, created.Output.Select(o => o.ToString()).ToArray());
@@ -266,6 +277,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
         [Fact]
         public void A_scan_whose_query_job_fails_reads_the_users_through_composite_reads_with_the_same_results()
         {
+            PadTheOrg();
             using var ps = _emulator.NewSession();
             var created = ps.Run(Users(3000, "fallback.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
             Assert.Equal(new[] { "Created 3000" }, created.Output.Select(o => o.ToString()).ToArray());
@@ -284,6 +296,29 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             long compositeReads = (_emulator.Get("counts")["byEndpoint"]["composite"]?.GetValue<long>() ?? 0) - compositeBefore;
             Assert.True(compositeReads >= 1, $"{compositeReads} composite calls"); // every user of the org, in 2,000-record pages, five per call
             Assert.Equal(3000, UsersIn("fallback.example.com"));
+        }
+
+        /// <summary>
+        /// Under Always the scan of a small org goes as one composite read, not as a query job (create, poll, a page:
+        /// three calls, "Create a Query Job", "Get Results for a Query Job"): an initial load into a small org then
+        /// costs the reads Auto's costs. Before, the job's three calls also made the scan wait two windows (the reads
+        /// by key cost one call each until they reached three): four calls more for the same load.
+        /// </summary>
+        [Fact]
+        public void An_initial_load_under_Always_reads_a_small_org_through_one_composite_call_not_a_query_job()
+        {
+            using var ps = _emulator.NewSession();
+            long before = _emulator.ApiCalls;
+            long since = _emulator.Get("requests")["requests"].AsArray().Select(r => r["sequence"].GetValue<long>()).DefaultIfEmpty(0).Max();
+            var result = ps.Run(Users(6000, "small.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always -InformationVariable info; " + ActionCounts + "; " + Summary);
+            Assert.Empty(result.Errors);
+            Assert.Equal("Created 6000", result.Output[0].ToString());
+            Assert.Null(result.Output[1].Prop("Reads"));
+            var log = _emulator.Get("requests")["requests"].AsArray().Where(r => r["sequence"].GetValue<long>() > since).ToList();
+            Assert.DoesNotContain(log, r => r["path"].ToString().Contains("jobs/query", StringComparison.Ordinal));
+            // The preflight, one composite read of every user, one job (a bulk run holds up to 50,000 writes per job) of
+            // five calls. Before: the preflight, two windows read by key, the query job's three calls, the job: 11.
+            Assert.Equal(1 + 1 + 5, _emulator.ApiCalls - before);
         }
 
         private string SaveConnectionAndRule()
