@@ -321,6 +321,28 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.Equal(1 + 1 + 5, _emulator.ApiCalls - before);
         }
 
+        /// <summary>
+        /// The job's CSV is written into the upload request as it goes out ("Upload Job Data": one PUT of the CSV per job,
+        /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/upload_job_data.htm), its length
+        /// counted in UTF-8 bytes beforehand; an upload answered 503 is sent again, written afresh from the writes, and the
+        /// job gets every row once, non-ASCII values intact.
+        /// </summary>
+        [Fact]
+        public void An_upload_answered_503_is_streamed_again_whole()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new { kind = "Http503", count = 1, pathContains = "/batches", method = "PUT" });
+            var result = ps.Run("$users = 1..2500 | ForEach-Object { [pscustomobject]@{ Username = \"user$_@stream.example.com\"; LastName = \"Ångström-Ñúñez $_, \"\"Jr.\"\"\"; Email = \"user$_@stream.example.com\" } }; " +
+                "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000; " + ActionCounts);
+            Assert.Empty(result.Errors);
+            Assert.Equal(new[] { "Created 2500" }, result.Output.Select(o => o.ToString()).ToArray());
+            var uploads = _emulator.Get("requests")["requests"].AsArray().Where(r => r["path"].ToString().EndsWith("/batches", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, uploads.Count);
+            Assert.Equal("Http503", uploads[0]["fault"]?.ToString());
+            Assert.Equal(2500, UsersIn("stream.example.com"));
+            Assert.Equal("Ångström-Ñúñez 2500, \"Jr.\"", _emulator.Query("SELECT LastName FROM User WHERE Username = 'user2500@stream.example.com'")[0]["LastName"].ToString());
+        }
+
         private string SaveConnectionAndRule()
         {
             string state = Path.Combine(_folder, "state.db");

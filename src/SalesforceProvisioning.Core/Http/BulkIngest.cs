@@ -186,8 +186,9 @@ namespace SalesforceProvisioning
                 JobIds.Add(jobId);
                 _journal?.JobStarted(jobId, sObjectType, operation);
                 string jobPath = _client.DataPath("jobs/ingest/" + jobId);
-                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv.Text, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
-                csv.Text = null; // uploaded: a job's CSV (tens of MB) is not kept while the job is polled
+                // The CSV (tens of MB) is written into the request as it is sent, never held as one text; a retried
+                // upload writes it again from the writes.
+                await _client.SendStreamedAsync(Method.Put, jobPath + "/batches", csv.Content, "application/json", repeatable: true, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
             {
@@ -506,55 +507,101 @@ namespace SalesforceProvisioning
             return CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
         }
 
-        /// <summary>The writes and their CSV, split so that no upload passes <see cref="MaxUploadBytes"/>.</summary>
-        /// <summary>A job's CSV on its way to the upload, let go once sent.</summary>
+        /// <summary>
+        /// A job's CSV, written when the upload is sent (and again if it is sent again): the header, then each write's
+        /// row, UTF-8 without a byte order mark, of the exact length counted when the job's writes were chosen.
+        /// </summary>
         private sealed class Upload
         {
-            public string Text;
+            private readonly List<RecordWrite> _writes;
+            private readonly List<string> _columns;
+            private readonly long _bytes;
+
+            public Upload(List<RecordWrite> writes, List<string> columns, long bytes)
+            {
+                _writes = writes;
+                _columns = columns;
+                _bytes = bytes;
+            }
+
+            public System.Net.Http.HttpContent Content()
+            {
+                var content = new CsvContent(this);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
+                return content;
+            }
+
+            public async Task WriteToAsync(Stream stream)
+            {
+                var columnOf = ColumnsByName(_columns);
+                var cells = new string[_columns.Count];
+                using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+                {
+                    await writer.WriteAsync(HeaderRow(_columns)).ConfigureAwait(false);
+                    foreach (RecordWrite write in _writes) await writer.WriteAsync(Row(write, _columns, columnOf, cells)).ConfigureAwait(false);
+                    await writer.FlushAsync().ConfigureAwait(false);
+                }
+            }
+
+            private sealed class CsvContent : System.Net.Http.HttpContent
+            {
+                private readonly Upload _upload;
+
+                public CsvContent(Upload upload) { _upload = upload; }
+
+                protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext context) => _upload.WriteToAsync(stream);
+
+                protected override bool TryComputeLength(out long length)
+                {
+                    length = _upload._bytes;
+                    return true;
+                }
+            }
         }
 
+        private static Dictionary<string, int> ColumnsByName(IReadOnlyList<string> columns)
+        {
+            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            return columnOf;
+        }
+
+        private static string HeaderRow(IReadOnlyList<string> columns)
+        {
+            var header = new StringBuilder();
+            BulkCsv.AppendRow(header, columns);
+            return header.ToString();
+        }
+
+        /// <summary>The writes and their uploads, split so that no upload passes <see cref="MaxUploadBytes"/> (each row's size counted, not kept).</summary>
         private static IEnumerable<(List<RecordWrite>, Upload)> Chunks(List<RecordWrite> writes, string keyField)
         {
             List<string> columns = Columns(writes, keyField);
-            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var columnOf = ColumnsByName(columns);
             var cells = new string[columns.Count];
-            var headerRow = new StringBuilder();
-            BulkCsv.AppendRow(headerRow, columns);
-            string header = headerRow.ToString();
+            long headerSize = Encoding.UTF8.GetByteCount(HeaderRow(columns));
             var chunk = new List<RecordWrite>();
-            var csv = new StringBuilder(header);
-            long size = Encoding.UTF8.GetByteCount(header);
+            long size = headerSize;
             foreach (RecordWrite write in writes)
             {
-                string row = Row(write, columns, columnOf, cells);
-                long rowSize = Encoding.UTF8.GetByteCount(row);
+                long rowSize = Encoding.UTF8.GetByteCount(Row(write, columns, columnOf, cells));
                 if (chunk.Count > 0 && size + rowSize > MaxUploadBytes)
                 {
-                    var full = new Upload { Text = csv.ToString() };
-                    csv = null;
-                    yield return (chunk, full);
+                    yield return (chunk, new Upload(chunk, columns, size));
                     chunk = new List<RecordWrite>();
-                    csv = new StringBuilder(header);
-                    size = Encoding.UTF8.GetByteCount(header);
+                    size = headerSize;
                 }
                 chunk.Add(write);
-                csv.Append(row);
                 size += rowSize;
             }
-            if (chunk.Count == 0) yield break;
-            var last = new Upload { Text = csv.ToString() };
-            csv = null;
-            yield return (chunk, last);
+            if (chunk.Count > 0) yield return (chunk, new Upload(chunk, columns, size));
         }
 
         /// <summary>The job's CSV: the header, then one row per record, every value quoted, LF line endings.</summary>
         public static string ToCsv(IReadOnlyList<RecordWrite> writes, IReadOnlyList<string> columns)
         {
-            var csv = new StringBuilder();
-            BulkCsv.AppendRow(csv, columns);
-            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var csv = new StringBuilder(HeaderRow(columns));
+            var columnOf = ColumnsByName(columns);
             var cells = new string[columns.Count];
             foreach (RecordWrite write in writes) csv.Append(Row(write, columns, columnOf, cells));
             return csv.ToString();
