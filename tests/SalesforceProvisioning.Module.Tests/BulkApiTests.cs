@@ -323,7 +323,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
 
         /// <summary>
         /// The job's CSV is written into the upload request as it goes out ("Upload Job Data": one PUT of the CSV per job,
-        /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/upload_job_data.htm), its length
+        /// https://developer.salesforce.com/docs/platform/api-asynch/guide/upload-job-data.html), its length
         /// counted in UTF-8 bytes beforehand; an upload answered 503 is sent again, written afresh from the writes, and the
         /// job gets every row once, non-ASCII values intact.
         /// </summary>
