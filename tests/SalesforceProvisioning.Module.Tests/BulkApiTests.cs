@@ -237,7 +237,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
         /// someone's decision (an admin's, here), not a fault to work around. The next run writes them, once.
         /// </summary>
         [Fact]
-        public void Rows_a_job_left_unprocessed_are_NotProcessed_in_that_run_and_written_by_the_next()
+        public async System.Threading.Tasks.Task Rows_a_job_left_unprocessed_are_NotProcessed_in_that_run_and_written_by_the_next()
         {
             using var ps = _emulator.NewSession();
             _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
@@ -256,7 +256,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             long bulkBefore = BulkCalls();
             var first = ps.Run(Users(2500, "unprocessed.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " +
                 "$results.Count; " + ActionCounts + "; @($results | Where-Object { $_.ErrorCode -eq 'NotProcessed' -and $_.Message -like 'Bulk API 2.0 job 750* ended Aborted before processing this record; it was not written.' }).Count");
-            admin.Wait();
+            await admin;
             Assert.Equal(new[] { "2500", "Created 1000", "Failed 1500", "1500" }, first.Output.Select(o => o.ToString()).ToArray());
             Assert.Equal(1000, UsersIn("unprocessed.example.com"));
             Assert.Single(_emulator.Bulk(HttpMethod.Get, "")["records"].AsArray()); // not sent again in the same run
