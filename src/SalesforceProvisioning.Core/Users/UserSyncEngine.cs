@@ -490,7 +490,7 @@ namespace SalesforceProvisioning
         {
             if (plan.LeftInBulkJob != null)
             {
-                plan.Fail(BulkIngest.JobLeftRunningCode, plan.LeftInBulkJob, "Run the rule again: it follows the job to its end and reports this record.");
+                plan.Fail(BulkIngest.JobLeftRunningCode, plan.LeftInBulkJob, BulkIngest.JobLeftRunningRemedy);
                 return;
             }
             if (plan.OnlyAccess && plan.Access.Count > 0)
@@ -733,6 +733,12 @@ namespace SalesforceProvisioning
             {
                 var plan = (UserPlan)outcome.Write.Tag;
                 if (plan.Action == SfSyncAction.Failed) continue;
+                if (outcome.ErrorCode == BulkIngest.JobLeftRunningCode)
+                {
+                    // Its job goes on in Salesforce: the next rule run reports it, so this run neither reads it back nor counts it.
+                    plan.Fail(BulkIngest.JobLeftRunningCode, outcome.Message, BulkIngest.JobLeftRunningRemedy);
+                    continue;
+                }
                 // A stop before it is confirmed (during the read-back, say) leaves it NotConfirmed, never NotSent.
                 if (outcome.MayHaveBeenWritten) plan.AnswerLost = true;
                 if (outcome.Success)
