@@ -105,6 +105,9 @@ namespace SalesforceProvisioning.Commands
             }
             finally
             {
+                // Stopped (by a SIGTERM PowerShell's own stop may not follow: StopSignals): what was written is
+                // recorded, and nothing goes out, as when PowerShell stops the pipeline.
+                ThrowIfStopped();
                 results.AddRange(accepted.Select(p => p.ToResult(false)));
                 // Every result before any error: under -ErrorAction Stop the first error ends the command.
                 var ordered = results.OrderBy(r => r.InputIndex < 0 ? int.MaxValue : r.InputIndex).ToList();
@@ -219,6 +222,7 @@ namespace SalesforceProvisioning.Commands
             }
             finally
             {
+                ThrowIfStopped(); // as Sync-SfGroup's
                 var memberResults = plan.ToMembershipResults(false).ToList();
                 foreach (SfMembershipResult result in memberResults) WriteObject(result);
                 foreach (SfMembershipResult result in memberResults.Where(r => r.Action == SfMembershipAction.Failed))

@@ -27,6 +27,7 @@ namespace SalesforceProvisioning.Commands
         {
             if (_stopsOnSignal) return;
             _stopsOnSignal = true;
+            StopSignals.Install(); // every command that talks to Salesforce, not only the user syncs: a group sync stopped by SIGTERM records what it wrote too
             StopSignals.Enter(_stopping);
         }
 

@@ -80,7 +80,6 @@ namespace SalesforceProvisioning.Commands
 
         protected override void BeginProcessing()
         {
-            StopSignals.Install();
             _progress = new SyncProgress(this, MyInvocation.MyCommand.Name);
             _connection = ResolveAuthenticatedConnection();
             _apiCallsAtStart = _connection.Client.ApiCallCount;

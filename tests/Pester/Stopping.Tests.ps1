@@ -143,6 +143,38 @@ Describe 'Stopping a rule run' {
         (Get-SfSyncStatus -Rule hr -StatePath $state -Last 1).Status | Should -Be 'Succeeded'
     }
 
+    # A script that only syncs groups: SIGTERM stops Sync-SfGroup between its requests too (not only the user
+    # syncs), so the call in flight is answered and recorded, the script's finally block runs, and the next run
+    # creates only the groups not written (a group written but unrecorded would be created twice). 3,000 groups
+    # go out in three 1,000-record calls one at a time; the stop lands once the first is written.
+    It 'stops a group sync between requests on TERM (SIGINT <Interrupt>), and the next run creates only the rest' -TestCases @(
+        @{ Interrupt = 'Default' }
+        @{ Interrupt = 'Ignored' }
+    ) {
+        $groupState = Join-Path $TestDrive "groups-$([guid]::NewGuid()).db"
+        $cleanedUp = Join-Path $TestDrive "cleaned-up-$([guid]::NewGuid())"
+        $groups = "1..3000 | ForEach-Object { [pscustomobject]@{ Name = ""Stop group `$_""; ObjectGUID = ""g`$_"" } }"
+        $script = "Import-Module '$env:SFPROVISIONING_MODULE'; `$env:SFPROVISIONING_KEY_PATH = '$env:SFPROVISIONING_KEY_PATH'; " +
+            "`$c = Get-SfProvisioningConnection -Name nightly -StatePath '$state'; " +
+            "try { $groups | Sync-SfGroup -Connection `$c -StatePath '$groupState' -MaxConcurrentRequests 1 | Out-Null } " +
+            "finally { Set-Content -Path '$cleanedUp' -Value 'cleaned up' }"
+        $run = Start-RunbookProcess -Script $script -Folder $TestDrive -Interrupt $Interrupt
+        Wait-Written 1000
+        Test-InterruptIgnored $run.Id | Should -Be ($Interrupt -eq 'Ignored')
+        & /bin/kill -TERM $run.Id
+        $run.WaitForExit(120000) | Should -BeTrue
+        $run.ExitCode | Should -Be 143
+        Invoke-EmulatorControl $emulator latency -Body @{ ms = 0 } | Out-Null
+        Test-Path $cleanedUp | Should -BeTrue # stopped, not killed mid-write
+
+        $written = Get-OrgCount
+        $written | Should -BeLessThan 3000
+        $next = 1..3000 | ForEach-Object { [pscustomobject]@{ Name = "Stop group $_"; ObjectGUID = "g$_" } } |
+            Sync-SfGroup -Connection (Get-SfProvisioningConnection -Name nightly -StatePath $state) -StatePath $groupState
+        @($next | Where-Object Action -eq 'Created').Count | Should -Be (3000 - $written)
+        Get-OrgCount | Should -Be 3000
+    }
+
     It 'marks a run killed with kill -9 as Interrupted, with what it wrote, at the next run' {
         New-SfProvisioningRule -Name hr -ConnectionName nightly -Profile 'Standard User' -StatePath $state | Out-Null
         # Writes are carried into whole 1,000-record calls: 3,000 users take three, and the kill lands after the
