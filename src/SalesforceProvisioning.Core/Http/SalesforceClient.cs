@@ -132,6 +132,19 @@ namespace SalesforceProvisioning
             return response.Json;
         }
 
+        /// <summary>Like <see cref="SendAsync(Method, string, JToken, bool, CancellationToken, RequestTrace)"/>, for a JSON body already written as text.</summary>
+        public async Task<JToken> SendJsonAsync(Method method, string path, string json, bool repeatable, CancellationToken ct, RequestTrace trace = null)
+        {
+            ApiResponse response = await SendRawAsync(method, path, json, ContentType.Json, "application/json", repeatable, null, ct, trace).ConfigureAwait(false);
+            if (response.Status >= 400)
+            {
+                SalesforceApiException failure = ToApiException(response);
+                failure.AnswerLost = response.AnswerLost;
+                throw failure;
+            }
+            return response.Json;
+        }
+
         /// <summary>Like <see cref="SendAsync"/> but returns error answers instead of throwing (except auth and limit failures).</summary>
         public Task<ApiResponse> SendRawAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
             => SendRawAsync(method, path, body?.ToString(Formatting.None), ContentType.Json, "application/json", repeatable, null, ct, trace);
