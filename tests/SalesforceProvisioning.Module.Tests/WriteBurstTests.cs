@@ -143,6 +143,40 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.True(held.Calls == early.Calls, $"held: {held.Requests} | early: {early.Requests}");
         }
 
+        /// <summary>
+        /// Users 3 and 1,500 (in the first and second calls, each sent in flight) are locked once by another process
+        /// (UNABLE_TO_LOCK_ROW, sent again). Each batch in flight re-sent its own locked rows, one call more per batch
+        /// with any; now the calls in flight send theirs together, as when every write waits for the end of the
+        /// input: the same counted calls. With managers (users 1-5 manage every user from 1,001 on, user 3 among the
+        /// locked), every report still gets its ManagerId in the same run.
+        /// </summary>
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1001)]
+        public void Locked_rows_of_the_calls_in_flight_are_sent_again_together_at_the_same_calls_as_when_held(int managedFrom)
+        {
+            object[] Locks(string domain) => new[] { 3, 1500 }.Select(n => (object)new { kind = "UnableToLockRow", count = 1, pathContains = "/composite", method = "POST", bodyContains = $"\"Username\":\"b{n}@{domain}\"", recordField = "Username", recordValues = new[] { $"b{n}@{domain}" } }).ToArray();
+            Outcome Locked(string domain, string bulkApi)
+            {
+                int LocksMet() => _emulator.Get("requests")["requests"].AsArray().Count(r => r["fault"]?.ToString() == "UnableToLockRow");
+                int before = LocksMet();
+                _emulator.InjectFaults(Locks(domain));
+                var outcome = Run(domain, bulkApi, probeAt: 0, expected: 0, managedFrom: managedFrom);
+                Assert.Equal(2, LocksMet() - before);
+                _emulator.ClearFaults();
+                Assert.Empty(outcome.Errors);
+                Assert.Equal(2500, outcome.Usernames.Distinct().Count());
+                Assert.All(outcome.Results, o => Assert.Equal("Created", o.Prop("Action")));
+                Assert.Equal(2500, UsersOf(domain));
+                if (managedFrom > 0) Assert.Equal(1500, _emulator.QueryTotal($"SELECT COUNT() FROM User WHERE Username LIKE '%@{domain}' AND ManagerId != null"));
+                return outcome;
+            }
+
+            var early = Locked("locked-early.example.com", "Never");
+            var held = Locked("locked-held.example.com", "Auto");
+            Assert.True(held.Calls == early.Calls, $"held: {held.Requests} | early: {early.Requests}");
+        }
+
         [Fact]
         public void A_stop_met_by_a_call_in_flight_still_reports_every_input_exactly_once()
         {
@@ -232,6 +266,44 @@ namespace SalesforceProvisioning.ModuleTests
             // Its next run expects its last scope of 2,500, below the threshold: the first 1,000 updates are in the org before input 1,801 is read.
             Assert.True(long.Parse(Run("Lead Analyst", expected: 1000)) >= 1000, "no update written before input 1,801 was read");
             Assert.Equal(2500, Titled("Lead Analyst"));
+        }
+
+        /// <summary>
+        /// The first call's user 3 is locked (UNABLE_TO_LOCK_ROW): its row waits to be sent again with the other
+        /// calls' (see WriteBurstTests), and the stop lands meanwhile. Nothing more is sent: the 999 users written
+        /// are recorded, user 3 is not (never sent again), and the next run creates it and answers the rest from the store.
+        /// </summary>
+        [Fact]
+        public void A_stop_while_locked_rows_wait_to_be_sent_again_sends_nothing_more_and_records_what_was_written()
+        {
+            using var ps = _emulator.NewSession();
+            Assert.Empty(ps.Run($"$env:SFPROVISIONING_KEY_PATH = '{Path.Combine(_folder, "key")}'; $state = '{Path.Combine(_folder, "state.db")}'; " +
+                "Save-SfProvisioningConnection -Name prod -Connection $c -StatePath $state -Force; " +
+                "$null = New-SfProvisioningRule -Name hr -ConnectionName prod -Profile 'Standard User' -StatePath $state").Errors);
+            const string people = "ForEach-Object { [pscustomobject]@{ Username = \"i$_@inflight.example.com\"; LastName = \"I$_\"; Email = \"i$_@inflight.example.com\" } }";
+            _emulator.InjectFaults(new[] { new { kind = "UnableToLockRow", count = 1, pathContains = "/composite", method = "POST", bodyContains = "\"Username\":\"i3@inflight.example.com\"", recordField = "Username", recordValues = new[] { "i3@inflight.example.com" } } });
+
+            Func<bool> slowSource = () =>
+            {
+                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                while (Users() < 999 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+                Thread.Sleep(2000);
+                return true;
+            };
+            bool stopped = ps.RunAndStop("1..2500 | ForEach-Object { if ($_ -eq 1801) { $null = $slowSource.Invoke() }; $_ } | " + people +
+                " | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -UseBulkApi Never", () => Users() >= 999, TimeSpan.FromMinutes(1),
+                new Hashtable { ["slowSource"] = slowSource });
+            Assert.True(stopped, "the run ended before the stop");
+            _emulator.ClearFaults();
+            Assert.Equal(999, Users());
+            Assert.Equal(0, _emulator.QueryTotal("SELECT COUNT() FROM User WHERE Username = 'i3@inflight.example.com'"));
+
+            var next = ps.Run("1..2500 | " + people + " | Sync-SfUser -Rule hr -StatePath $state -BatchSize 500 -UseBulkApi Never");
+            Assert.Empty(next.Errors);
+            Assert.Equal(2500, next.Output.Count);
+            Assert.Equal(999, next.Output.Count(o => (o.Prop("Message") ?? "").Contains("Unchanged since the last run")));
+            Assert.Equal("Created", next.Output.Single(o => o.Prop("Username") == "i3@inflight.example.com").Prop("Action"));
+            Assert.Equal(2500, Users());
         }
 
         [Fact]

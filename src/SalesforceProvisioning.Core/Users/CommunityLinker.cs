@@ -45,6 +45,14 @@ namespace SalesforceProvisioning
         /// <summary>The connection's account's contacts by <see cref="ContactKey"/>, once read (see <see cref="ShouldReadDefaultAccountContacts"/>).</summary>
         private Dictionary<string, JObject> _defaultContacts;
 
+        /// <summary>
+        /// The inputs given a contact in this run (found, or to be created), by <see cref="ContactKey"/>. Writes are
+        /// carried across windows, so a contact planned in one may not exist yet when a later window plans the
+        /// same email: a second contact (nothing unique tells contacts apart) or a second user of one contact
+        /// would duplicate the person, so the later input is refused whether or not the contact was created yet.
+        /// </summary>
+        private readonly Dictionary<string, (int Index, string Username)> _contactsGiven = new Dictionary<string, (int, string)>(StringComparer.OrdinalIgnoreCase);
+
         /// <summary>Query subrequests spent so far finding the connection's account's contacts by email.</summary>
         private int _keyedContactReads;
 
@@ -111,7 +119,14 @@ namespace SalesforceProvisioning
                 .ToDictionary(u => UserOrgContext.Id15(u.Value<string>("ContactId")));
             foreach (UserPlan plan in creates)
             {
-                if (contacts.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact))
+                string key = ContactKey(AccountOf(plan), Email(plan));
+                if (Email(plan) != null && _contactsGiven.TryGetValue(key, out (int Index, string Username) first))
+                {
+                    plan.Fail("DuplicateInput", $"This input's email '{Email(plan)}' under account {AccountOf(plan)} is the person of input {first.Index} ('{first.Username}'), whose user gets that contact in this run; a second user would duplicate the person. Only the first is synced.",
+                        "Remove the duplicate from the source, or give each person their own email.");
+                    continue;
+                }
+                if (contacts.TryGetValue(key, out JObject contact))
                 {
                     if (portalUsers.TryGetValue(UserOrgContext.Id15(contact.Value<string>("Id")), out JObject other))
                     {
@@ -120,10 +135,13 @@ namespace SalesforceProvisioning
                         continue;
                     }
                     plan.Create["ContactId"] = contact.Value<string>("Id");
-                    continue;
                 }
-                plan.NewContact = new JObject { ["AccountId"] = AccountOf(plan), ["LastName"] = plan.Create.Value<string>("LastName"), ["Email"] = Email(plan) };
-                if (plan.Create["FirstName"] != null) plan.NewContact["FirstName"] = plan.Create["FirstName"];
+                else
+                {
+                    plan.NewContact = new JObject { ["AccountId"] = AccountOf(plan), ["LastName"] = plan.Create.Value<string>("LastName"), ["Email"] = Email(plan) };
+                    if (plan.Create["FirstName"] != null) plan.NewContact["FirstName"] = plan.Create["FirstName"];
+                }
+                if (Email(plan) != null) _contactsGiven[key] = (plan.Source.Index, plan.Username);
             }
         }
 

@@ -130,11 +130,11 @@ namespace SalesforceProvisioning
         /// leaves its reports without ManagerId, and their results say so. Reports written earlier without
         /// their manager (it came later in the input) get ManagerId in the round after the manager's create.
         /// </summary>
-        private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, Dictionary<string, List<WrittenReport>> reports, CancellationToken ct)
+        private async Task<SalesforceException> WriteUsersInManagerOrderAsync(List<UserPlan> plans, Dictionary<string, List<WrittenReport>> reports, SentBatch sent, CancellationToken ct)
         {
             var waiting = plans.Where(p => p.PendingManagerKey != null).ToList();
             var written = plans.Where(p => p.PendingManagerKey == null).ToList();
-            SalesforceException stop = await WriteUsersAsync(written, ct).ConfigureAwait(false);
+            SalesforceException stop = await WriteUsersAsync(written, sent, ct).ConfigureAwait(false);
             ConfirmCreated(written);
             var links = LinksToReportsWrittenBefore(written, reports);
             while (stop == null && (waiting.Count > 0 || links.Count > 0))
@@ -147,7 +147,7 @@ namespace SalesforceProvisioning
                     SetManager(plan, managerId);
                 }
                 waiting.RemoveAll(ready.Contains);
-                stop = await WriteUsersAsync(ready.Concat(links.Select(l => l.Report)).ToList(), ct).ConfigureAwait(false);
+                stop = await WriteUsersAsync(ready.Concat(links.Select(l => l.Report)).ToList(), sent, ct).ConfigureAwait(false);
                 if (stop == null) TellManagersOfLinks(links);
                 ConfirmCreated(ready);
                 links = LinksToReportsWrittenBefore(ready, reports);
@@ -160,7 +160,7 @@ namespace SalesforceProvisioning
                 plan.PendingManagerKey = null;
                 if (plan.Action == SfSyncAction.Updated && !plan.IsWrite) plan.Action = SfSyncAction.Unchanged;
             }
-            return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), ct).ConfigureAwait(false);
+            return await WriteUsersAsync(waiting.Where(p => p.IsWrite && p.Action != SfSyncAction.Failed).ToList(), sent, ct).ConfigureAwait(false);
         }
 
         /// <summary>Carried reports whose manager's key found no one when they were planned, by that key.</summary>

@@ -11,7 +11,8 @@ namespace SalesforceProvisioning
     /// Writes kept in flight while later windows are planned (<see cref="WriteSchedule"/> says when): each
     /// batch of whole calls is sent as soon as it is full and answered in the background; its results are
     /// given when a later window finds it answered, when -MaxConcurrentRequests is reached, or at the end.
-    /// What a background batch shares with planning is the manager directory (locked) and the writer's gate;
+    /// What a background batch shares with planning is the manager directory (locked), the writer's gate and
+    /// the pool of records to send again (locked; sent on the engine's flow while the batches wait);
     /// everything else it touches is its own plans, and results are given on the engine's own flow.
     /// </summary>
     public sealed partial class UserSyncEngine
@@ -23,7 +24,21 @@ namespace SalesforceProvisioning
             public int Calls;
             public Task<SalesforceException> Writing;
             public CancellationTokenSource Stopping;
+            /// <summary>Completed when the batch waits for records to be sent again with the other batches' (under the pool's lock).</summary>
+            public TaskCompletionSource<bool> Pooled = NewSignal();
         }
+
+        /// <summary>Records a batch in flight is to send again (locked rows, creates to resend), waiting to go out with the other batches'.</summary>
+        private sealed class PooledRetry
+        {
+            public SentBatch Batch;
+            public List<RecordWrite> Writes;
+            public TaskCompletionSource<SalesforceException> Done = new TaskCompletionSource<SalesforceException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        private readonly List<PooledRetry> _pooledRetries = new List<PooledRetry>();
+
+        private static TaskCompletionSource<bool> NewSignal() => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private readonly List<SentBatch> _inFlight = new List<SentBatch>();
 
@@ -68,8 +83,8 @@ namespace SalesforceProvisioning
 
         private void Send(List<UserPlan> batch, CancellationToken ct)
         {
-            var sent = new HashSet<UserPlan>(batch);
-            _carried.RemoveAll(sent.Contains);
+            var taken = new HashSet<UserPlan>(batch);
+            _carried.RemoveAll(taken.Contains);
             var calls = new CompositeWriter.CallTally();
             foreach (UserPlan plan in batch)
             {
@@ -79,10 +94,20 @@ namespace SalesforceProvisioning
                 Tally(plan, calls);
             }
             var reports = TakeWrittenReports(batch);
-            var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopSending.Token);
-            _inFlight.Add(new SentBatch { Plans = batch, Calls = calls.Calls, Stopping = stopping, Writing = Task.Run(() => WriteBatchAsync(batch, reports, stopping.Token)) });
+            var sent = new SentBatch { Plans = batch, Calls = calls.Calls, Stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopSending.Token) };
+            sent.Writing = Task.Run(() => WriteBatchAsync(batch, reports, sent, sent.Stopping.Token));
+            _inFlight.Add(sent);
             BatchesSentEarly++;
         }
+
+        /// <summary>
+        /// How many carried plans of a Communities run to write now: as many as fill whole calls, the contacts to
+        /// create and the users' writes alike (under -UseBulkApi Always, a job's worth), written before the next
+        /// window is planned. Never in flight: a later window finds the contacts this batch created, and the
+        /// contacts still carried are known to it by <see cref="CommunityLinker"/> (one contact per person).
+        /// </summary>
+        private int CommunityPlansReadyToWrite()
+            => _bulkMode == SfBulkApiMode.Always ? PlansReadyToWrite() : WriteSchedule.WholeCallsReady<UserPlan>(_carried, Tally, int.MaxValue);
 
         /// <summary>A plan that may go now: no manager to wait for, or its manager known (in the org, or its create confirmed).</summary>
         private bool ManagerKnown(UserPlan plan)
@@ -97,6 +122,7 @@ namespace SalesforceProvisioning
         /// <summary>The writes of a plan as the writer packs them: user writes, then each access phase in calls of its own.</summary>
         private static void Tally(UserPlan plan, CompositeWriter.CallTally calls)
         {
+            if (plan.NewContact != null) calls.Add(-1, WriteKind.Create, "Contact"); // Communities: in calls of its own, before the users
             if (plan.CreatesUser) calls.Add(0, WriteKind.Create, "User");
             if (plan.UpdatesUser || (!plan.CreatesUser && plan.PendingManagerKey != null)) calls.Add(0, WriteKind.Update, "User");
             if (plan.Freeze.HasValue) calls.Add(0, WriteKind.Update, "UserLogin");
@@ -112,6 +138,8 @@ namespace SalesforceProvisioning
         {
             Exception stopped = null;
             var queue = new Queue<SentBatch>(batches);
+            // Waiting for one is waiting for all in flight: their records to send again go out together.
+            if (batches.Any(b => !b.Writing.IsCompleted)) await SettleAsync(_inFlight.ToList()).ConfigureAwait(false);
             while (queue.Count > 0)
             {
                 SentBatch batch = queue.Dequeue();
@@ -119,6 +147,7 @@ namespace SalesforceProvisioning
                 SalesforceException stop = null;
                 try
                 {
+                    await SettleAsync(new[] { batch }).ConfigureAwait(false);
                     stop = await batch.Writing.ConfigureAwait(false);
                 }
                 catch (Exception ex)
@@ -133,6 +162,63 @@ namespace SalesforceProvisioning
             if (stopped == null) return;
             if (failCarriedOnStop && stopped is SalesforceException person) FailCarried(person, results);
             ExceptionDispatchInfo.Capture(stopped).Throw();
+        }
+
+        /// <summary>
+        /// Called by a batch in flight (on its own flow) with the records its first round is to send again:
+        /// they wait, so that the batches in flight send theirs together in one round (one call for the locked
+        /// rows of several batches, as when every write waits for the end of the input), sent when the run needs
+        /// one of these batches' results (<see cref="SettleAsync"/>). Returns the stop that ended the rounds.
+        /// </summary>
+        private Task<SalesforceException> PoolRetriesAsync(SentBatch batch, List<RecordWrite> writes)
+        {
+            var retry = new PooledRetry { Batch = batch, Writes = writes };
+            lock (_pooledRetries)
+            {
+                _pooledRetries.Add(retry);
+                batch.Pooled.TrySetResult(true);
+            }
+            return retry.Done.Task;
+        }
+
+        /// <summary>
+        /// Waits until each of these batches is answered or waits for records to be sent again, then sends every
+        /// waiting batch's records together (the later rounds of <see cref="WriteUsersAsync"/>, on this flow: the
+        /// waiting batches touch nothing meanwhile), and again until these batches are answered. A stop (Ctrl+C,
+        /// <see cref="StopAsync"/>) sends none of them: the batches' token is cancelled, so their rows are not sent.
+        /// </summary>
+        private async Task SettleAsync(IReadOnlyList<SentBatch> batches)
+        {
+            while (true)
+            {
+                var open = batches.Where(b => !b.Writing.IsCompleted).ToList();
+                if (open.Count == 0) return;
+                Task[] waits;
+                lock (_pooledRetries) waits = open.Select(b => Task.WhenAny(b.Writing, b.Pooled.Task)).ToArray();
+                await Task.WhenAll(waits).ConfigureAwait(false);
+                List<PooledRetry> retries;
+                lock (_pooledRetries)
+                {
+                    retries = _pooledRetries.ToList();
+                    _pooledRetries.Clear();
+                    foreach (PooledRetry retry in retries) retry.Batch.Pooled = NewSignal();
+                }
+                if (retries.Count > 0) await SendPooledRetriesAsync(retries).ConfigureAwait(false);
+            }
+        }
+
+        private async Task SendPooledRetriesAsync(List<PooledRetry> retries)
+        {
+            try
+            {
+                // Every batch's token is the run's, linked with StopAsync's.
+                var (stop, _) = await WriteRoundsAsync(retries.SelectMany(r => r.Writes).ToList(), 1, MaxWriteRounds, retries[0].Batch.Stopping.Token).ConfigureAwait(false);
+                foreach (PooledRetry retry in retries) retry.Done.TrySetResult(stop);
+            }
+            catch (Exception ex)
+            {
+                foreach (PooledRetry retry in retries) retry.Done.TrySetException(ex);
+            }
         }
 
         /// <summary>

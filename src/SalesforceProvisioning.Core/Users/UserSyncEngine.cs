@@ -428,8 +428,8 @@ namespace SalesforceProvisioning
         /// batch of whole calls is sent as soon as it is full and stays in flight while later windows are
         /// planned (<see cref="WriteSchedule"/>); its results come with a later window's. Otherwise (Auto
         /// with an input of unknown size, Bulk API runs) they wait for the bulk decision or a job's worth, and
-        /// the rest until <see cref="FinishAsync"/> at the end of the input. Communities write per window: a
-        /// contact created for a user is never left waiting for its user.
+        /// the rest until <see cref="FinishAsync"/> at the end of the input. Communities carry their writes too,
+        /// contacts with their users (<see cref="CommunityPlansReadyToWrite"/>), but never in flight.
         /// </remarks>
         public async Task ExecuteAsync(IReadOnlyList<UserPlan> plans, List<SfUserSyncResult> results, CancellationToken ct)
         {
@@ -453,7 +453,7 @@ namespace SalesforceProvisioning
                 if (answered.Count == 0) await SendWholeCallsAsync(results, ct).ConfigureAwait(false);
                 return;
             }
-            int ready = _community != null ? _carried.Count : PlansReadyToWrite();
+            int ready = _community != null ? CommunityPlansReadyToWrite() : PlansReadyToWrite();
             if (ready > 0) await WriteCarriedAsync(ready, results, ct).ConfigureAwait(false);
         }
 
@@ -474,7 +474,7 @@ namespace SalesforceProvisioning
             SalesforceException stop = null;
             try
             {
-                stop = await WriteBatchAsync(batch, TakeWrittenReports(batch), ct).ConfigureAwait(false);
+                stop = await WriteBatchAsync(batch, TakeWrittenReports(batch), null, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -532,9 +532,10 @@ namespace SalesforceProvisioning
         /// Writes a batch: logins to freeze found, community contacts, the users in manager order, then their
         /// access. Returns the failure a person must fix that stopped it (the plans' states say what was done);
         /// a stop (Ctrl+C) is thrown. <paramref name="reports"/>: reports written earlier without ManagerId, by
-        /// the key of the manager this batch may create.
+        /// the key of the manager this batch may create. <paramref name="sent"/>: the batch in flight it is (null
+        /// when written before the next window is planned).
         /// </summary>
-        private async Task<SalesforceException> WriteBatchAsync(IReadOnlyList<UserPlan> plans, Dictionary<string, List<WrittenReport>> reports, CancellationToken ct)
+        private async Task<SalesforceException> WriteBatchAsync(IReadOnlyList<UserPlan> plans, Dictionary<string, List<WrittenReport>> reports, SentBatch sent, CancellationToken ct)
         {
             try
             {
@@ -544,7 +545,7 @@ namespace SalesforceProvisioning
                     SalesforceException contactsStopped = await _community.CreateContactsAsync(plans, ct).ConfigureAwait(false);
                     if (contactsStopped != null) return contactsStopped;
                 }
-                SalesforceException stop = await WriteUsersInManagerOrderAsync(plans.Where(p => p.IsWrite).ToList(), reports, ct).ConfigureAwait(false);
+                SalesforceException stop = await WriteUsersInManagerOrderAsync(plans.Where(p => p.IsWrite).ToList(), reports, sent, ct).ConfigureAwait(false);
                 return stop ?? await WriteAccessAsync(plans, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
@@ -566,12 +567,28 @@ namespace SalesforceProvisioning
             }
         }
 
-        /// <summary>Writes the users' records in rounds, re-sending transient failures and reconciling creates in doubt.</summary>
-        private async Task<SalesforceException> WriteUsersAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
+        /// <summary>
+        /// Writes the users' records in rounds, re-sending transient failures and reconciling creates in doubt. A
+        /// batch in flight (<paramref name="sent"/>) sends its first round alone; the records to send again wait
+        /// to go out with those of the other batches in flight (<see cref="PoolRetriesAsync"/>).
+        /// </summary>
+        private async Task<SalesforceException> WriteUsersAsync(IReadOnlyList<UserPlan> plans, SentBatch sent, CancellationToken ct)
+        {
+            var pending = plans.SelectMany(WritesOf).ToList();
+            if (sent == null) return (await WriteRoundsAsync(pending, 0, MaxWriteRounds, ct).ConfigureAwait(false)).Stop;
+            var (stop, again) = await WriteRoundsAsync(pending, 0, 1, ct).ConfigureAwait(false);
+            if (stop != null || again.Count == 0) return stop;
+            return await PoolRetriesAsync(sent, again).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Rounds <paramref name="fromRound"/> to <paramref name="toRound"/> (exclusive) of <see cref="WriteUsersAsync"/>;
+        /// returns the stop that ended them and the records still to send again.
+        /// </summary>
+        private async Task<(SalesforceException Stop, List<RecordWrite> Again)> WriteRoundsAsync(List<RecordWrite> pending, int fromRound, int toRound, CancellationToken ct)
         {
             SalesforceException stop = null;
-            var pending = plans.SelectMany(WritesOf).ToList();
-            for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
+            for (int round = fromRound; round < toRound && pending.Count > 0; round++)
             {
                 if (round > 0) await Task.Delay(TimeSpan.FromMilliseconds(_connection.RetryBaseDelay.TotalMilliseconds * round), ct).ConfigureAwait(false);
                 var outcomes = new List<RecordOutcome>();
@@ -594,7 +611,7 @@ namespace SalesforceProvisioning
                 pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
                 if (stop != null) break;
             }
-            return stop;
+            return (stop, pending);
         }
 
         /// <summary>
