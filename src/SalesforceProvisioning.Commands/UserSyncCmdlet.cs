@@ -134,6 +134,7 @@ namespace SalesforceProvisioning.Commands
             _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
             FlushAndCollect(endOfInput: true);
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
+            FinishResumedJobs();
             RuleRun?.Finish();
             _progress.Complete();
             // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
@@ -343,14 +344,22 @@ namespace SalesforceProvisioning.Commands
                 ThrowFor(ex, rule.Name);
             }
             foreach (string warning in RuleRun.Warnings) WriteWarning(warning);
-            if (RuleRun.WhatIf) return;
+        }
+
+        /// <summary>
+        /// The Bulk API 2.0 jobs this rule run followed leave the journal only now, when every result is recorded:
+        /// a run stopped before (or one under -WhatIf) leaves them to the next run.
+        /// </summary>
+        private void FinishResumedJobs()
+        {
+            if (RuleRun == null || RuleRun.WhatIf || !(_engine is UserSyncEngine users)) return;
             try
             {
-                (_engine as UserSyncEngine)?.NoteResumedJobsOnTheirRuns(RuleRun.RunId);
+                users.FinishResumedJobs(RuleRun.RunId);
             }
             catch (SalesforceException ex)
             {
-                WriteWarning($"The record of the run whose Bulk API 2.0 job this run resumed could not be noted: {ex.Message}");
+                WriteWarning($"The Bulk API 2.0 jobs this run followed could not be marked done in the state store ({ex.Message}); the next run follows them again and reports their records as they are then.");
             }
         }
 

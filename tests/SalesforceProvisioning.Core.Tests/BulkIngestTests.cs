@@ -70,6 +70,41 @@ namespace SalesforceProvisioning.Tests
             }
         }
 
+        /// <summary>
+        /// Polling backs off ("Get Information About an Ingest Job" is one counted call per look; the guide's walkthrough
+        /// polls until the state is JobComplete, Failed or Aborted, "Job States",
+        /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/bulk_api_2_job_states.htm):
+        /// the first look after the connection's retry delay, then twice as long after each answer, at most a minute
+        /// apart. Timed by an injected clock, never the wall.
+        /// </summary>
+        [Fact]
+        public void Polls_wait_twice_as_long_after_each_answer_up_to_a_minute_until_the_job_is_finished()
+        {
+            var waits = new List<System.TimeSpan>();
+            int looks = 0;
+            System.Threading.Tasks.Task<BulkJobInfo> Look(System.Threading.CancellationToken ct)
+            {
+                looks++;
+                string state = looks < 10 ? (looks < 3 ? "UploadComplete" : "InProgress") : "JobComplete";
+                return System.Threading.Tasks.Task.FromResult(new BulkJobInfo(new JObject { ["id"] = "750x", ["state"] = state }));
+            }
+            System.Threading.Tasks.Task Wait(System.TimeSpan delay, System.Threading.CancellationToken ct) { waits.Add(delay); return System.Threading.Tasks.Task.CompletedTask; }
+            int polls = 0;
+            BulkJobInfo info = BulkIngest.PollJobAsync(Look, System.TimeSpan.FromSeconds(2), Wait, () => polls++, default).GetAwaiter().GetResult();
+            Assert.Equal("JobComplete", info.State);
+            Assert.Equal(10, looks);
+            Assert.Equal(10, polls);
+            Assert.Equal(new[] { 2, 4, 8, 16, 32, 60, 60, 60, 60, 60 }, waits.Select(w => (int)w.TotalSeconds).ToArray());
+
+            // An ingest job still Open was never closed: it will not progress, so polling it ends at once.
+            looks = 0;
+            var open = Assert.Throws<SalesforceException>(() => BulkIngest.PollJobAsync(
+                ct => { looks++; return System.Threading.Tasks.Task.FromResult(new BulkJobInfo(new JObject { ["id"] = "750y", ["state"] = "Open" })); },
+                System.TimeSpan.Zero, Wait, null, default).GetAwaiter().GetResult());
+            Assert.Equal(1, looks);
+            Assert.Contains("still Open", open.Message);
+        }
+
         [Theory]
         [InlineData("REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --", "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]", "LastName")]
         [InlineData("UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 1 records: 005xx:--", "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record or 1 records: 005xx", "")]

@@ -13,7 +13,9 @@ namespace SalesforceProvisioning.Tests
     {
         [Theory]
         [InlineData(SfBulkApiMode.Never, 20000, 100000, 10, 4, false)]
-        [InlineData(SfBulkApiMode.Always, 20000, 10, 1, 3, true)]
+        [InlineData(SfBulkApiMode.Always, 20000, 10, 1, 3, false)]     // a small org: one composite call reads it
+        [InlineData(SfBulkApiMode.Always, 20000, 25000, 3, 3, true)]   // as cheap: Always takes the job
+        [InlineData(SfBulkApiMode.Always, 20000, 10, 10, 4, true)]
         [InlineData(SfBulkApiMode.Auto, 20000, 19999, 2, 3, false)]
         [InlineData(SfBulkApiMode.Auto, 20000, 20000, 2, 3, false)] // at the threshold, but the job would cost more calls
         [InlineData(SfBulkApiMode.Auto, 20000, 100000, 10, 4, true)]

@@ -36,6 +36,7 @@ namespace SalesforceProvisioning.Tests
             Assert.True(packed.Size < record.ToString(Newtonsoft.Json.Formatting.None).Length, $"{packed.Size} bytes");
         }
 
+<<<<<<< HEAD
         [Fact]
         public void A_packed_record_writes_the_JSON_its_unpacked_record_writes_without_building_it()
         {
@@ -51,6 +52,38 @@ namespace SalesforceProvisioning.Tests
             }
             Assert.Equal(packed.Unpack().ToString(Newtonsoft.Json.Formatting.None), text.ToString());
             Assert.Equal(Record().ToString(Newtonsoft.Json.Formatting.None), text.ToString());
+=======
+        /// <summary>
+        /// A date-time value (a JSON Date token: a DateTime of any kind or a DateTimeOffset) gives the same cell packed
+        /// or not, the UTC instant CsvValue writes ("Valid Date Format in Records": yyyy-MM-ddTHH:mm:ss.SSSZ,
+        /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_date_format.htm),
+        /// so a failed row uploaded from the packed write is recognised as the same write again (SameUpload). Checked in
+        /// whatever zone the tests run in (CI also runs them under TZ=Pacific/Chatham, +12:45/+13:45).
+        /// </summary>
+        [Fact]
+        public void A_date_time_gives_the_same_csv_cell_packed_or_not_so_the_same_upload_is_recognised()
+        {
+            var record = new JObject
+            {
+                ["Username"] = "dates@example.com",
+                ["Local__c"] = new JValue(new System.DateTime(2024, 5, 1, 10, 0, 0, System.DateTimeKind.Local)),
+                ["Utc__c"] = new JValue(new System.DateTime(2024, 5, 1, 10, 0, 0, 250, System.DateTimeKind.Utc)),
+                ["Offset__c"] = new JValue(new System.DateTimeOffset(2024, 5, 1, 10, 0, 0, System.TimeSpan.FromHours(-7))),
+            };
+            PackedRecord packed = PackedRecord.Pack(record);
+            var cells = packed.CsvFields();
+            Assert.Equal(record.Properties().Select(p => (p.Name, BulkIngest.CsvValue(p.Value, missing: ""))).ToList(), cells);
+            Assert.Equal("2024-05-01T10:00:00.250Z", cells.Single(c => c.Name == "Utc__c").Value);
+            Assert.Equal("2024-05-01T17:00:00.000Z", cells.Single(c => c.Name == "Offset__c").Value);
+            Assert.Equal(new System.DateTimeOffset(new System.DateTime(2024, 5, 1, 10, 0, 0, System.DateTimeKind.Local)),
+                System.DateTimeOffset.Parse(cells.Single(c => c.Name == "Local__c").Value, System.Globalization.CultureInfo.InvariantCulture)); // the same instant, whatever the zone
+
+            var uploaded = cells.ToDictionary(c => c.Name, c => c.Value);
+            Assert.True(BulkIngest.SameUpload(uploaded, record));
+            Assert.True(BulkIngest.SameUpload(uploaded, packed.Unpack()));
+            // The unpacked record holds the same instants (what a composite write would send).
+            Assert.Equal(cells, PackedRecord.Pack(packed.Unpack()).CsvFields());
+>>>>>>> main
         }
     }
 }

@@ -205,6 +205,27 @@ namespace SalesforceProvisioning.Tests
             Assert.Contains("8 of 10 used before this run, and 2 more taken by earlier users of this run", full.Reason);
         }
 
+        /// <summary>
+        /// README, "Licences before they run out": where seats are scarce (10 free or fewer) each user's message also
+        /// names the seat it takes. With 11 free the first user's result says nothing of it; the second, taking one
+        /// of the 10 left, is told.
+        /// </summary>
+        [Fact]
+        public void A_users_result_names_the_seat_it_takes_from_ten_free_seats_down()
+        {
+            var org = NewOrg();
+            var ledger = new LicenceLedger();
+            ledger.AddUserLicences(new[] { new JObject { ["Id"] = "100000000000001AAA", ["Name"] = "Salesforce", ["TotalLicenses"] = 20, ["UsedLicenses"] = 9 } });
+            var first = UserPlanner.Plan(Source(), null, org, Map(), Policy);
+            var second = UserPlanner.Plan(Source(("Username", "lee@example.com"), ("Email", "lee@example.com")), null, org, Map(), Policy);
+            ledger.Plan(first, org);
+            ledger.Plan(second, org);
+            Assert.Equal(SfSyncAction.Created, first.Action);
+            Assert.DoesNotContain("Takes a seat", first.Message ?? "");
+            Assert.Equal(SfSyncAction.Created, second.Action);
+            Assert.Equal("Takes a seat of licence 'Salesforce' (10 of 20 free before it).", second.Message);
+        }
+
         [Fact]
         public void The_ledger_takes_seats_in_input_order_and_gives_back_those_not_written()
         {

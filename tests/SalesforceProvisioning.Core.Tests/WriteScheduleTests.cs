@@ -17,7 +17,9 @@ namespace SalesforceProvisioning.Tests
         [InlineData(SfBulkApiMode.Auto, false, 0L, 2000L, false)]       // input of unknown size: could still reach the threshold
         [InlineData(SfBulkApiMode.Auto, false, 4000L, 4000L, false)]    // a rule's first run: what it expects is what it has seen
         [InlineData(SfBulkApiMode.Auto, false, 10000L, 2000L, true)]    // a rule's last scope is below the threshold
+        [InlineData(SfBulkApiMode.Auto, false, 19999L, 2000L, true)]    // one below the threshold
         [InlineData(SfBulkApiMode.Auto, false, 20000L, 2000L, false)]   // the last scope reaches it
+        [InlineData(SfBulkApiMode.Auto, false, 3000L, 3000L, false)]    // the input has grown past the last scope (the caller then expects what it has seen)
         public void Calls_go_out_as_they_fill_only_when_the_run_is_sure_to_write_composite(SfBulkApiMode mode, bool switchedToBulk, long expected, long given, bool sends)
             => Assert.Equal(sends, WriteSchedule.SendsAsCallsFill(mode, switchedToBulk, 20000, expected, given));
 

@@ -131,6 +131,44 @@ public sealed class FaultTests : EmulatorTest
         Assert.Equal("DropAfterCommit", log[0]["fault"].ToString());
     }
 
+    [Fact]
+    public async Task Late_commit_drops_the_connection_and_does_the_work_only_after_the_next_request()
+    {
+        await Fault(new { kind = "LateCommit", count = 1, pathContains = "/composite/sobjects" });
+        await Assert.ThrowsAsync<HttpRequestException>(() => Post($"{V}/composite/sobjects", new
+        {
+            records = new[] { WithType(NewUser("late@example.com"), "User") },
+        }));
+        // The read-back right after the lost answer does not see the write yet ...
+        var readBack = await Get($"{V}/query?q=" + Uri.EscapeDataString("SELECT Id FROM User WHERE Username = 'late@example.com'"));
+        Assert.Equal(0, readBack.Body["totalSize"].GetValue<int>());
+        // ... and the work is done once that read was answered.
+        for (int i = 0; i < 200 && Emulator.Org.FindUserId("late@example.com") == null; i++) await Task.Delay(10);
+        Assert.NotNull(Emulator.Org.FindUserId("late@example.com"));
+        var log = (await Control("requests", method: HttpMethod.Get))["requests"].AsArray();
+        Assert.Equal("LateCommit", log[0]["fault"].ToString());
+        Assert.True(log[0]["connectionDropped"].GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Garbled_answer_does_the_work_and_answers_half_of_the_body_whole()
+    {
+        await Fault(new { kind = "GarbledAnswer", count = 1, pathContains = "/composite/sobjects" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, BaseUrl + $"{V}/composite/sobjects")
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { records = new[] { WithType(NewUser("garbled@example.com"), "User") } }), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Emulator.Info.AccessToken);
+        var garbled = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, garbled.StatusCode);
+        string text = await garbled.Content.ReadAsStringAsync();
+        Assert.StartsWith("[{", text);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(text));
+        Assert.NotNull(Emulator.Org.FindUserId("garbled@example.com"));
+        var log = (await Control("requests", method: HttpMethod.Get))["requests"].AsArray();
+        Assert.Equal("GarbledAnswer", log[0]["fault"].ToString());
+    }
+
     [Theory]
     [InlineData(null, 502)]
     [InlineData(503, 503)]

@@ -25,10 +25,21 @@ namespace SalesforceProvisioning.ModuleTests
             _emulator.ClearFaults();
         }
 
+        private bool _padded;
+
+        /// <summary>20,000 more users: an org where a query job (three calls) costs no more than composite reads, so Always takes it.</summary>
+        private void PadTheOrg()
+        {
+            _emulator.UseSeedWithUsers(20_000, "pad", "pad.example.com", "pad");
+            _padded = true;
+        }
+
         public void Dispose()
         {
+            if (_padded) _emulator.UseSeed(_ => { }); // a reset reloads the last seed: the next test starts from the default org
             _emulator.ClearFaults();
             _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
             if (Directory.Exists(_folder)) Directory.Delete(_folder, true);
         }
 
@@ -161,6 +172,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
         [Fact]
         public void A_query_job_result_page_cut_off_while_it_is_read_is_read_again_and_every_user_is_matched_once()
         {
+            PadTheOrg();
             using var ps = _emulator.NewSession();
             var created = ps.Run(Users(3000, "cut.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
             Assert.Equal(new[] { "Created 3000" }, created.Output.Select(o => o.ToString()).ToArray());
@@ -217,6 +229,120 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.StartsWith("a Bulk API 2.0 query job: -UseBulkApi Always.", whatIf.Output[0].Prop("Reads"));
         }
 
+        /// <summary>
+        /// A job that ends Aborted (or Failed) before reaching every row leaves the rest in unprocessedrecords ("Get Job
+        /// Unprocessed Record Results": "unprocessed rows are not the same as failed rows",
+        /// https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_unprocessed_results.htm).
+        /// The run gives each such row its result, Failed with NotProcessed, and does not write it: an aborted job is
+        /// someone's decision (an admin's, here), not a fault to work around. The next run writes them, once.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task Rows_a_job_left_unprocessed_are_NotProcessed_in_that_run_and_written_by_the_next()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            // An admin aborts the job while it is InProgress (as "Close or Abort a Job" allows), then Salesforce moves on.
+            var admin = System.Threading.Tasks.Task.Run(() =>
+            {
+                for (var until = DateTime.UtcNow.AddMinutes(2); DateTime.UtcNow < until; System.Threading.Thread.Sleep(50))
+                {
+                    var job = _emulator.Bulk(HttpMethod.Get, "")["records"].AsArray().FirstOrDefault(j => j["state"]?.ToString() == "InProgress");
+                    if (job == null) continue;
+                    _emulator.Bulk(HttpMethod.Patch, "/" + job["id"], new { state = "Aborted" });
+                    _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+                    return;
+                }
+            });
+            long bulkBefore = BulkCalls();
+            var first = ps.Run(Users(2500, "unprocessed.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " +
+                "$results.Count; " + ActionCounts + "; @($results | Where-Object { $_.ErrorCode -eq 'NotProcessed' -and $_.Message -like 'Bulk API 2.0 job 750* ended Aborted before processing this record; it was not written.' }).Count");
+            await admin;
+            Assert.Equal(new[] { "2500", "Created 1000", "Failed 1500", "1500" }, first.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(1000, UsersIn("unprocessed.example.com"));
+            Assert.Single(_emulator.Bulk(HttpMethod.Get, "")["records"].AsArray()); // not sent again in the same run
+            var reads = _emulator.Get("requests")["requests"].AsArray().Select(r => r["path"].ToString()).ToList();
+            Assert.Single(reads, r => r.Contains("/unprocessedrecords", StringComparison.Ordinal));
+
+            var next = ps.Run(Users(2500, "unprocessed.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000; " + ActionCounts);
+            Assert.Empty(next.Errors);
+            Assert.Equal(new[] { "Created 1500", "Unchanged 1000" }, next.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2500, UsersIn("unprocessed.example.com"));
+        }
+
+        /// <summary>
+        /// The scan under -UseBulkApi Always goes as a query job; when the job cannot be run (here "Create a Query Job"
+        /// answers 503 SERVER_UNAVAILABLE on every attempt) the users are read through composite reads instead, with the
+        /// same results. Followed: "Create a Query Job" (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm).
+        /// </summary>
+        [Fact]
+        public void A_scan_whose_query_job_fails_reads_the_users_through_composite_reads_with_the_same_results()
+        {
+            PadTheOrg();
+            using var ps = _emulator.NewSession();
+            var created = ps.Run(Users(3000, "fallback.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always; " + ActionCounts);
+            Assert.Equal(new[] { "Created 3000" }, created.Output.Select(o => o.ToString()).ToArray());
+            var counts = _emulator.Get("counts")["byEndpoint"];
+            long compositeBefore = counts["composite"]?.GetValue<long>() ?? 0;
+            long since = _emulator.Get("requests")["requests"].AsArray().Select(r => r["sequence"].GetValue<long>()).DefaultIfEmpty(0).Max();
+            _emulator.InjectFaults(new { kind = "Http503", count = 100, pathContains = "jobs/query", method = "POST" });
+            var again = ps.Run(Users(3000, "fallback.example.com") + "$results = $users | Sync-SfUser -UseBulkApi Always -InformationVariable info; " + ActionCounts + "; " + Summary);
+            _emulator.ClearFaults();
+            Assert.Empty(again.Errors);
+            Assert.Equal("Unchanged 3000", again.Output[0].ToString());
+            Assert.Null(again.Output[1].Prop("Reads")); // not read through a query job
+            var log = _emulator.Get("requests")["requests"].AsArray().Where(r => r["sequence"].GetValue<long>() > since).ToList();
+            Assert.Contains(log, r => r["fault"]?.ToString() == "Http503" && r["path"].ToString().Contains("jobs/query", StringComparison.Ordinal));
+            Assert.DoesNotContain(log, r => r["path"].ToString().Contains("jobs/query/", StringComparison.Ordinal)); // no query job was ever polled or read
+            long compositeReads = (_emulator.Get("counts")["byEndpoint"]["composite"]?.GetValue<long>() ?? 0) - compositeBefore;
+            Assert.True(compositeReads >= 1, $"{compositeReads} composite calls"); // every user of the org, in 2,000-record pages, five per call
+            Assert.Equal(3000, UsersIn("fallback.example.com"));
+        }
+
+        /// <summary>
+        /// Under Always the scan of a small org goes as one composite read, not as a query job (create, poll, a page:
+        /// three calls, "Create a Query Job", "Get Results for a Query Job"): an initial load into a small org then
+        /// costs the reads Auto's costs. Before, the job's three calls also made the scan wait two windows (the reads
+        /// by key cost one call each until they reached three): four calls more for the same load.
+        /// </summary>
+        [Fact]
+        public void An_initial_load_under_Always_reads_a_small_org_through_one_composite_call_not_a_query_job()
+        {
+            using var ps = _emulator.NewSession();
+            long before = _emulator.ApiCalls;
+            long since = _emulator.Get("requests")["requests"].AsArray().Select(r => r["sequence"].GetValue<long>()).DefaultIfEmpty(0).Max();
+            var result = ps.Run(Users(6000, "small.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -UseBulkApi Always -InformationVariable info; " + ActionCounts + "; " + Summary);
+            Assert.Empty(result.Errors);
+            Assert.Equal("Created 6000", result.Output[0].ToString());
+            Assert.Null(result.Output[1].Prop("Reads"));
+            var log = _emulator.Get("requests")["requests"].AsArray().Where(r => r["sequence"].GetValue<long>() > since).ToList();
+            Assert.DoesNotContain(log, r => r["path"].ToString().Contains("jobs/query", StringComparison.Ordinal));
+            // The preflight, one composite read of every user, one job (a bulk run holds up to 50,000 writes per job) of
+            // five calls. Before: the preflight, two windows read by key, the query job's three calls, the job: 11.
+            Assert.Equal(1 + 1 + 5, _emulator.ApiCalls - before);
+        }
+
+        /// <summary>
+        /// The job's CSV is written into the upload request as it goes out ("Upload Job Data": one PUT of the CSV per job,
+        /// https://developer.salesforce.com/docs/platform/api-asynch/guide/upload-job-data.html), its length
+        /// counted in UTF-8 bytes beforehand; an upload answered 503 is sent again, written afresh from the writes, and the
+        /// job gets every row once, non-ASCII values intact.
+        /// </summary>
+        [Fact]
+        public void An_upload_answered_503_is_streamed_again_whole()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new { kind = "Http503", count = 1, pathContains = "/batches", method = "PUT" });
+            var result = ps.Run("$users = 1..2500 | ForEach-Object { [pscustomobject]@{ Username = \"user$_@stream.example.com\"; LastName = \"Ångström-Ñúñez $_, \"\"Jr.\"\"\"; Email = \"user$_@stream.example.com\" } }; " +
+                "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000; " + ActionCounts);
+            Assert.Empty(result.Errors);
+            Assert.Equal(new[] { "Created 2500" }, result.Output.Select(o => o.ToString()).ToArray());
+            var uploads = _emulator.Get("requests")["requests"].AsArray().Where(r => r["path"].ToString().EndsWith("/batches", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, uploads.Count);
+            Assert.Equal("Http503", uploads[0]["fault"]?.ToString());
+            Assert.Equal(2500, UsersIn("stream.example.com"));
+            Assert.Equal("Ångström-Ñúñez 2500, \"Jr.\"", _emulator.Query("SELECT LastName FROM User WHERE Username = 'user2500@stream.example.com'")[0]["LastName"].ToString());
+        }
+
         private string SaveConnectionAndRule()
         {
             string state = Path.Combine(_folder, "state.db");
@@ -271,7 +397,7 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             long bulkBefore = BulkCalls();
             var next = ps.Run(Users(2500, "held.example.com") + $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " +
                 "$results.Count; " + OneResultPerInput + ActionCounts + "; ($results | Where-Object Action -eq 'Failed' | ForEach-Object { $_.Username + ' ' + $_.ErrorCode + ' ' + $_.Message }); " +
-                "@($results | Where-Object { $_.Action -eq 'Created' -and $_.Message -like 'Created by Bulk API 2.0 job 750* of run *, which stopped before the job finished*' }).Count");
+                "@($results | Where-Object { $_.Action -eq 'Created' -and $_.Message -like 'Created by Bulk API 2.0 job 750* of run *, which did not see the job finish*' }).Count");
             Assert.Contains(next.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed, 1 failed"));
             var output = next.Output.Select(o => o.ToString()).ToArray();
             Assert.True(output.Length >= 6, string.Join(" | ", output.Concat(next.Errors.Select(e => e.ToString())).Take(10)));
@@ -289,7 +415,87 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             var runs = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 2").Output;
             Assert.Equal(new[] { "CompletedWithErrors", "2500", "2499", "1" }, new[] { runs[0].Prop("Status"), runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[0].Prop("Failed") });
             Assert.Equal(new[] { "Stopped", "0", "0", "0" }, new[] { runs[1].Prop("Status"), runs[1].Prop("Impacted"), runs[1].Prop("Success"), runs[1].Prop("Failed") });
-            Assert.Contains($"went on after the run stopped; run {runs[0].Prop("RunId")} followed it to its end, and reports and counts its records (2499 written, 1 failed", runs[1].Prop("Error"));
+            Assert.Contains($"went on after the run stopped following it; run {runs[0].Prop("RunId")} followed it to its end, and reports and counts its records (2499 written, 1 failed", runs[1].Prop("Error"));
+        }
+
+        /// <summary>
+        /// Ctrl+C ends a run's output: the stopped run shows no result for the records its job was processing (each
+        /// would say BulkJobInProgress) and records none of them; they are the job's, and the next rule run reports them.
+        /// </summary>
+        [Fact]
+        public void A_run_stopped_while_its_job_is_in_progress_shows_and_records_no_result_for_the_jobs_records()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            DateTime lastLook = DateTime.MinValue;
+            bool InProgress()
+            {
+                if (DateTime.UtcNow - lastLook < TimeSpan.FromMilliseconds(200)) return false;
+                lastLook = DateTime.UtcNow;
+                return _emulator.Bulk(HttpMethod.Get, "")["records"].AsArray().Any(j => j["state"]?.ToString() == "InProgress");
+            }
+            Assert.True(ps.RunAndStop(Users(2500, "shown.example.com") + $"$seen = [System.Collections.Generic.List[object]]::new(); $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000 | ForEach-Object {{ $seen.Add($_) }}", InProgress, TimeSpan.FromMinutes(2)));
+            Assert.Equal("0", ps.Run("$seen.Count").Output.Single().ToString());
+            var stopped = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 1").Output.Single();
+            Assert.Equal(new[] { "Stopped", "0" }, new[] { stopped.Prop("Status"), stopped.Prop("Impacted") });
+        }
+
+        /// <summary>
+        /// What a resumed job did is the rule's only once the run that followed it has recorded it: a run stopped
+        /// after reading the job's results ("Get Job Successful Record Results", "Get Job Failed Record Results")
+        /// but before recording them, or one under -WhatIf (it records nothing), leaves the job in the journal, so
+        /// the next run follows it again and reports the users it created as Created, counted once, by that run.
+        /// Reading a job's results again is safe: a finished job keeps them until it is deleted, 7 days on
+        /// ("Limits and Allocations", Results lifespan, https://developer.salesforce.com/docs/atlas.en-us.228.0.api_bulk_v2.meta/api_bulk_v2/bulk_api_2_limits.htm).
+        /// </summary>
+        [Fact]
+        public void A_run_that_stops_after_reading_a_resumed_jobs_results_leaves_the_job_to_the_next_run()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            _emulator.InjectFaults(new { kind = "RecordError", count = 1, pathContains = "jobs/ingest", method = "PATCH", recordField = "Username", recordValues = new[] { "user7@lost.example.com" }, statusCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", message = "Blocked by a validation rule" });
+            StopWhileTheJobRuns(ps, state, "lost.example.com");
+            _emulator.ClearFaults();
+            _emulator.Post("bulk-hold", "{\"afterRows\":null}");
+            string run = $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue";
+
+            // -WhatIf follows the job and records nothing: the job stays for a run that records.
+            var whatIf = ps.Run(Users(2500, "lost.example.com") + run + " -WhatIf");
+            Assert.Contains(whatIf.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal));
+
+            // Stopped once the job's results are read and the run reads its first window (each call slowed down).
+            long since = _emulator.Get("requests")["requests"].AsArray().Select(r => r["sequence"].GetValue<long>()).DefaultIfEmpty(0).Max();
+            _emulator.Post("latency", "{\"ms\":1000,\"perRecordMs\":0}");
+            DateTime lastLook = DateTime.MinValue;
+            bool ReadingAfterTheResults()
+            {
+                if (DateTime.UtcNow - lastLook < TimeSpan.FromMilliseconds(50)) return false;
+                lastLook = DateTime.UtcNow;
+                var log = _emulator.Get("requests")["requests"].AsArray().Where(r => r["sequence"].GetValue<long>() > since)
+                    .OrderBy(r => r["sequence"].GetValue<long>()).Select(r => (Path: r["path"].ToString(), Endpoint: r["endpoint"].ToString())).ToList();
+                int results = log.FindLastIndex(r => r.Path.Contains("/failedResults", StringComparison.Ordinal));
+                return results >= 0 && log.Skip(results + 1).Any(r => r.Endpoint != "bulk");
+            }
+            Assert.True(ps.RunAndStop(Users(2500, "lost.example.com") + run, ReadingAfterTheResults, TimeSpan.FromMinutes(2)), "the run ended before it was stopped");
+            _emulator.Post("latency", "{\"ms\":0,\"perRecordMs\":0}");
+            var stopped = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 1").Output.Single();
+            Assert.Equal(new[] { "Stopped", "0" }, new[] { stopped.Prop("Status"), stopped.Prop("Impacted") });
+
+            var next = ps.Run(Users(2500, "lost.example.com") + run + "; " + ActionCounts +
+                "; @($results | Where-Object { $_.Action -eq 'Created' -and $_.Message -like 'Created by Bulk API 2.0 job 750* of run *' }).Count");
+            Assert.Contains(next.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed, 1 failed"));
+            Assert.Equal(new[] { "Created 2499", "Failed 1", "2499" }, next.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2499, UsersIn("lost.example.com"));
+
+            var runs = ps.Run($"Get-SfSyncStatus -Rule bulk -StatePath '{state}' -Last 10").Output;
+            Assert.Equal(new[] { "2500", "2499", "1" }, new[] { runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[0].Prop("Failed") });
+            // The run whose job it was is noted once, by the run that recorded the job's records.
+            var notes = System.Text.RegularExpressions.Regex.Matches(runs.Last(r => r.Prop("Status") == "Stopped").Prop("Error"), "went on after the run stopped following it; run \\d+ followed it");
+            Assert.Equal($"went on after the run stopped following it; run {runs[0].Prop("RunId")} followed it", Assert.Single(notes).Value);
+            var third = ps.Run(Users(2500, "lost.example.com") + run);
+            Assert.DoesNotContain(third.Warnings, w => w.StartsWith("Resumed", StringComparison.Ordinal));
         }
 
         /// <summary>
@@ -323,8 +529,28 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             Assert.Equal("0", runs[1].Prop("Impacted"));
         }
 
+        /// <summary>Without -Rule no later run follows the job: a run whose polls all fail reads its creates back by Username, as for a lost answer.</summary>
         [Fact]
-        public void A_job_whose_polling_was_cut_off_is_resumed_by_the_next_rule_run_and_nothing_is_sent_twice()
+        public void Without_a_rule_the_creates_of_a_job_whose_polling_was_cut_off_are_read_back()
+        {
+            using var ps = _emulator.NewSession();
+            _emulator.InjectFaults(new { kind = "DropConnection", count = 1000, pathContains = "/jobs/ingest/750", method = "GET" });
+            var run = ps.Run(Users(2500, "noRule.example.com") + "$results = $users | Sync-SfUser -Profile 'Standard User' -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " + ActionCounts);
+            _emulator.ClearFaults();
+            Assert.Equal(new[] { "Created 2500" }, run.Output.Select(o => o.ToString()).ToArray());
+            Assert.Equal(2500, UsersIn("noRule.example.com"));
+            Assert.Single(_emulator.Bulk(HttpMethod.Get, "")["records"].AsArray()); // nothing sent again
+        }
+
+        /// <summary>
+        /// A closed job goes on in Salesforce whether or not its polls ("Get Information About an Ingest Job") are
+        /// answered ("Job States": UploadComplete, InProgress, then JobComplete, Failed or Aborted). A run whose polls
+        /// all fail leaves its records to the job, as a stopped run does (BulkJobInProgress, not counted), rather than
+        /// reading them back while the job may still write them: the next rule run follows the job to its end and
+        /// reports and counts each record once.
+        /// </summary>
+        [Fact]
+        public void A_job_whose_polling_was_cut_off_is_resumed_by_the_next_rule_run_and_nothing_is_sent_or_counted_twice()
         {
             using var ps = _emulator.NewSession();
             string state = Path.Combine(_folder, "state.db");
@@ -335,19 +561,25 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
 
             // Every poll of the job loses its connection: the run cannot follow the job it closed.
             _emulator.InjectFaults(new { kind = "DropConnection", count = 1000, pathContains = "/jobs/ingest/750", method = "GET" });
-            var first = ps.Run(Users(2500, "resume.example.com") + "$results = $users | Sync-SfUser -Rule bulk -StatePath $state -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " + ActionCounts);
+            var first = ps.Run(Users(2500, "resume.example.com") + "$results = $users | Sync-SfUser -Rule bulk -StatePath $state -BulkApiThreshold 2000 -ErrorAction SilentlyContinue; " + ActionCounts +
+                "; @($results | Where-Object { $_.ErrorCode -eq 'BulkJobInProgress' -and $_.Message -like 'Bulk API 2.0 job 750* was closed, but following it failed (*); it goes on in Salesforce. The next run of the rule follows the job*' }).Count");
             _emulator.ClearFaults();
             Assert.Equal(2500, UsersIn("resume.example.com")); // the job ran in Salesforce all the same, once
-            // Its creates were read back (their answers lost), so the run reports them created, not failed.
-            Assert.Equal(new[] { "Created 2500" }, first.Output.Select(o => o.ToString()).ToArray());
+            // Left to the job: neither read back nor counted by this run.
+            Assert.Equal(new[] { "Failed 2500", "2500" }, first.Output.Select(o => o.ToString()).ToArray());
+            var firstRun = ps.Run("Get-SfSyncStatus -Rule bulk -StatePath $state -Last 1").Output.Single();
+            Assert.Equal(new[] { "0", "0" }, new[] { firstRun.Prop("Impacted"), firstRun.Prop("Failed") });
             long bulkBefore = BulkCalls();
 
-            var second = ps.Run(Users(2500, "resume.example.com") + "$results = $users | Sync-SfUser -Rule bulk -StatePath $state -BulkApiThreshold 2000; " + ActionCounts);
+            var second = ps.Run(Users(2500, "resume.example.com") + "$results = $users | Sync-SfUser -Rule bulk -StatePath $state -BulkApiThreshold 2000; " + ActionCounts +
+                "; @($results | Where-Object Message -like 'Created by Bulk API 2.0 job 750* of run *, which did not see the job finish; this run followed the job to its end and reports it*').Count");
             Assert.Empty(second.Errors);
             Assert.Contains(second.Warnings, w => w.StartsWith("Resumed the Bulk API 2.0 insert User job 750", StringComparison.Ordinal) && w.Contains("JobComplete, 2500 processed"));
-            Assert.DoesNotContain(second.Output.Select(o => o.ToString()), a => a.StartsWith("Created", StringComparison.Ordinal));
+            Assert.Equal(new[] { "Created 2500", "2500" }, second.Output.Select(o => o.ToString()).ToArray());
             Assert.Equal(2, BulkCalls() - bulkBefore); // one look at the resumed job and its successfulResults; no new job
             Assert.Equal(2500, UsersIn("resume.example.com"));
+            var runs = ps.Run("Get-SfSyncStatus -Rule bulk -StatePath $state -Last 2").Output;
+            Assert.Equal(new[] { "2500", "2500", "0" }, new[] { runs[0].Prop("Impacted"), runs[0].Prop("Success"), runs[1].Prop("Impacted") }); // counted once, by the run that knew
 
             // Resumed once: the next run has nothing left to follow.
             var third = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
@@ -358,10 +590,14 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
             var journal = ps.Run("$store = [Activator]::CreateInstance($c.GetType().Assembly.GetType('SalesforceProvisioning.SqliteStateStore'), [object[]]@($state)); " +
                 $"try {{ $store.BulkJobs('prod').JobStarted('{open}', 'User', 'insert') }} finally {{ $store.Dispose() }}");
             Assert.Empty(journal.Errors);
+            bulkBefore = BulkCalls();
             var fourth = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
             Assert.Empty(fourth.Errors);
             Assert.Contains(fourth.Warnings, w => w.Contains($"job {open}: Aborted, 0 processed"));
+            Assert.Equal(3, BulkCalls() - bulkBefore); // a look, the abort ("Close or Abort a Job": state Aborted), a look; no results to read
             Assert.Equal("Aborted", _emulator.Bulk(HttpMethod.Get, "/" + open)["state"].ToString());
+            var fifth = ps.Run(Users(2500, "resume.example.com") + "$null = $users | Sync-SfUser -Rule bulk -StatePath $state");
+            Assert.DoesNotContain(fifth.Warnings, w => w.StartsWith("Resumed", StringComparison.Ordinal)); // aborted, it left the journal
         }
     }
 }

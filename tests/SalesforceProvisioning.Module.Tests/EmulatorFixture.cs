@@ -101,9 +101,9 @@ namespace SalesforceProvisioning.ModuleTests
         public string ControlUrl { get; }
 
         /// <summary>A fresh runspace with $emu set and $c a connection to the emulator (fast retries for tests).</summary>
-        public PowerShellHost NewSession(string connectionArguments = "")
+        public PowerShellHost NewSession(string connectionArguments = "", System.Management.Automation.Host.PSHost consoleHost = null)
         {
-            var host = new PowerShellHost();
+            var host = new PowerShellHost(consoleHost);
             var result = host.Run("$c = $emu | New-SfProvisioningConnection -RetryDelayMilliseconds 10 " + connectionArguments, new Hashtable { ["emu"] = Emulator });
             if (result.Errors.Count > 0) throw new InvalidOperationException("New-SfProvisioningConnection failed: " + result.Errors[0]);
             return host;

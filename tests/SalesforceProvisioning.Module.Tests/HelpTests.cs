@@ -97,6 +97,25 @@ namespace SalesforceProvisioning.ModuleTests
             Assert.Equal(expected, result.Output.Single().ToString());
         }
 
+        /// <summary>
+        /// The defaults README's users and groups sections promise, read from the cmdlets themselves (help's "Default
+        /// value" comes from the help text, so this is what a run without the parameter really does).
+        /// </summary>
+        [Theory]
+        [InlineData("SyncSfUserCommand", "BatchSize", "2000")]
+        [InlineData("SyncSfUserCommand", "MaxConcurrentRequests", "10")]
+        [InlineData("SyncSfUserCommand", "UseBulkApi", "Auto")]
+        [InlineData("SyncSfUserCommand", "BulkApiThreshold", "20000")]
+        [InlineData("SyncSfUserCommand", "GroupMembership", "Merge")]
+        [InlineData("SyncSfGroupCommand", "MembershipMode", "Overwrite")]
+        public void A_cmdlets_default_is_the_one_README_gives(string type, string parameter, string expected)
+        {
+            using var host = new PowerShellHost();
+            var result = host.Run($"[string][SalesforceProvisioning.Commands.{type}]::new().{parameter}");
+            Assert.Empty(result.Errors);
+            Assert.Equal(expected, result.Output.Single().ToString());
+        }
+
         [Fact]
         public void Every_cmdlet_has_an_online_link_to_its_markdown_page_and_every_parameter_a_default()
         {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Collections.ObjectModel;
 
@@ -62,10 +63,13 @@ namespace SalesforceProvisioning.ModuleTests
                 Environment.SetEnvironmentVariable("SFPROVISIONING_LOG_PATH", Path.Combine(folder, "logs"));
         }
 
-        public PowerShellHost()
+        public PowerShellHost() : this(null) { }
+
+        /// <summary>A session whose host is <paramref name="host"/> (a <see cref="RecordingHost"/> keeps the What if lines).</summary>
+        public PowerShellHost(PSHost host)
         {
             var state = InitialSessionState.CreateDefault2();
-            _runspace = RunspaceFactory.CreateRunspace(state);
+            _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
             _runspace.Open();
             var imported = Run($"Import-Module '{ModuleManifest}' -ErrorAction Stop");
             if (imported.Errors.Count > 0) throw new InvalidOperationException("Import-Module failed: " + imported.Errors[0]);

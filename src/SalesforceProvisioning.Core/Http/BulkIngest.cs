@@ -140,7 +140,7 @@ namespace SalesforceProvisioning
         /// <summary>Ids of the jobs this instance ran (for the summary).</summary>
         public List<string> JobIds { get; } = new List<string>();
 
-        /// <summary>The error code of a record whose closed job was still processing when the run stopped.</summary>
+        /// <summary>The error code of a record whose closed job went on processing without the run (stopped, or its polls failed).</summary>
         public const string JobLeftRunningCode = "BulkJobInProgress";
 
         /// <summary>Records of the job a stop (Ctrl+C) left processing in Salesforce: their outcome is the job's, known later.</summary>
@@ -186,8 +186,9 @@ namespace SalesforceProvisioning
                 JobIds.Add(jobId);
                 _journal?.JobStarted(jobId, sObjectType, operation);
                 string jobPath = _client.DataPath("jobs/ingest/" + jobId);
-                await _client.SendTextAsync(Method.Put, jobPath + "/batches", csv.Text, "text/csv", "application/json", repeatable: true, ct).ConfigureAwait(false);
-                csv.Text = null; // uploaded: a job's CSV (tens of MB) is not kept while the job is polled
+                // The CSV (tens of MB) is written into the request as it is sent, never held as one text; a retried
+                // upload writes it again from the writes.
+                await _client.SendStreamedAsync(Method.Put, jobPath + "/batches", csv.Content, "application/json", repeatable: true, ct).ConfigureAwait(false);
             }
             catch (SalesforceException ex)
             {
@@ -215,17 +216,31 @@ namespace SalesforceProvisioning
             {
                 // Stopped while Salesforce processes the closed job: it goes on without us. Its records are left to
                 // the job (it stays in the journal; the next rule run follows it and reports them), never guessed.
-                LeftRunning.AddRange(writes.Select(w => new RecordOutcome(w, false, null, JobLeftRunningCode,
-                    $"Bulk API 2.0 job {jobId} was processing this record when the run stopped; it goes on in Salesforce. The next run of the rule follows the job to its end and reports this record as the job left it.", null, outcomeUnknown: true)));
+                LeftRunning.AddRange(LeftToJob(writes, jobId, "was processing this record when the run stopped"));
                 throw;
+            }
+            catch (SalesforceException ex) when (_journal != null)
+            {
+                // The job may still be processing and stays in the journal: the next rule run follows it to its end and
+                // reports (and counts) its records. This run leaves them to the job, as a stopped run does; reading them
+                // back now would report, and count, records that run reports again.
+                return (LeftToJob(writes, jobId, $"was closed, but following it failed ({ex.Message})"), ex.NeedsPerson ? ex : null);
             }
             catch (SalesforceException ex)
             {
-                // The job may be processing: its outcome is unknown to this run (it stays in the journal, and the
-                // next run resumes it); the caller reads the creates back rather than guessing.
+                // No journal (no rule), so no later run follows the job: its outcome is unknown to this run, and the
+                // caller reads the creates back rather than guessing.
                 return (Failed(writes, ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString(), $"Bulk API 2.0 job {jobId} was closed, but following it failed ({ex.Message}).", unknown: true), ex.NeedsPerson ? ex : null);
             }
         }
+
+        /// <summary>What to do about a record left to its job (<see cref="JobLeftRunningCode"/>).</summary>
+        public const string JobLeftRunningRemedy = "Run the rule again: it follows the job to its end and reports this record.";
+
+        /// <summary>Outcomes of records whose closed job goes on in Salesforce without this run: the job's, reported by the next rule run.</summary>
+        private static List<RecordOutcome> LeftToJob(List<RecordWrite> writes, string jobId, string what)
+            => writes.Select(w => new RecordOutcome(w, false, null, JobLeftRunningCode,
+                $"Bulk API 2.0 job {jobId} {what}; it goes on in Salesforce. The next run of the rule follows the job to its end and reports this record as the job left it.", null, outcomeUnknown: true)).ToList();
 
         private static List<RecordOutcome> Failed(List<RecordWrite> writes, string code, string message, bool unknown)
             => writes.Select(w =>
@@ -242,15 +257,19 @@ namespace SalesforceProvisioning
         /// Polls an ingest or query job (Get Job Info) with back-off, doubling the delay up to a minute, until it
         /// is finished. An ingest job still Open was never closed and will not progress (a query job is never Open).
         /// </summary>
-        internal static async Task<BulkJobInfo> PollJobAsync(SalesforceClient client, string jobPath, TimeSpan firstDelay, Action onPoll, CancellationToken ct)
+        internal static Task<BulkJobInfo> PollJobAsync(SalesforceClient client, string jobPath, TimeSpan firstDelay, Action onPoll, CancellationToken ct)
+            => PollJobAsync(async token => new BulkJobInfo((JObject)await client.GetAsync(jobPath, token).ConfigureAwait(false)), firstDelay, Task.Delay, onPoll, ct);
+
+        /// <summary>The back-off itself: <paramref name="look"/> is one Get Job Info, <paramref name="wait"/> the pause before it (a test's clock).</summary>
+        internal static async Task<BulkJobInfo> PollJobAsync(Func<CancellationToken, Task<BulkJobInfo>> look, TimeSpan firstDelay, Func<TimeSpan, CancellationToken, Task> wait, Action onPoll, CancellationToken ct)
         {
             TimeSpan delay = firstDelay;
             while (true)
             {
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, ct).ConfigureAwait(false);
+                if (delay > TimeSpan.Zero) await wait(delay, ct).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
                 onPoll?.Invoke();
-                var info = new BulkJobInfo((JObject)await client.GetAsync(jobPath, ct).ConfigureAwait(false));
+                BulkJobInfo info = await look(ct).ConfigureAwait(false);
                 if (info.IsFinished) return info;
                 if (info.State == "Open")
                     throw new SalesforceException(SalesforceFailure.ApiError, $"Bulk API 2.0 job {info.Id} is still Open: its upload was never completed.", "Run again: the module aborts the open job and writes its records anew.");
@@ -265,7 +284,9 @@ namespace SalesforceProvisioning
         /// columns): Salesforce's "Get Job Successful Record Results"
         /// (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_successful_results.htm)
         /// and "Get Job Failed Record Results". Records are keyed by <paramref name="insertKeyField"/> for an insert
-        /// job and by Id for an update. Either way the job leaves the journal.
+        /// job and by Id for an update. The job stays in the journal: the caller takes it out
+        /// (<see cref="IBulkJobJournal.JobFinished"/>) once the rule has recorded what it did, so a run that stops
+        /// before leaves it for the next one (an Open job, which processed nothing, leaves at once when aborted).
         /// </summary>
         public async Task<ResumedBulkJob> ResumeAsync(string jobId, string insertKeyField, CancellationToken ct)
         {
@@ -313,7 +334,6 @@ namespace SalesforceProvisioning
                 }, ct).ConfigureAwait(false);
             }
             long? runId = _journal?.RunOf(jobId);
-            _journal?.JobFinished(jobId);
             return new ResumedBulkJob(info, runId, records.Where(r => r.Key != null).ToList());
         }
 
@@ -487,55 +507,101 @@ namespace SalesforceProvisioning
             return CsvValue(write.Record.GetValue(keyField, StringComparison.OrdinalIgnoreCase), missing: "");
         }
 
-        /// <summary>The writes and their CSV, split so that no upload passes <see cref="MaxUploadBytes"/>.</summary>
-        /// <summary>A job's CSV on its way to the upload, let go once sent.</summary>
+        /// <summary>
+        /// A job's CSV, written when the upload is sent (and again if it is sent again): the header, then each write's
+        /// row, UTF-8 without a byte order mark, of the exact length counted when the job's writes were chosen.
+        /// </summary>
         private sealed class Upload
         {
-            public string Text;
+            private readonly List<RecordWrite> _writes;
+            private readonly List<string> _columns;
+            private readonly long _bytes;
+
+            public Upload(List<RecordWrite> writes, List<string> columns, long bytes)
+            {
+                _writes = writes;
+                _columns = columns;
+                _bytes = bytes;
+            }
+
+            public System.Net.Http.HttpContent Content()
+            {
+                var content = new CsvContent(this);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
+                return content;
+            }
+
+            public async Task WriteToAsync(Stream stream)
+            {
+                var columnOf = ColumnsByName(_columns);
+                var cells = new string[_columns.Count];
+                using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+                {
+                    await writer.WriteAsync(HeaderRow(_columns)).ConfigureAwait(false);
+                    foreach (RecordWrite write in _writes) await writer.WriteAsync(Row(write, _columns, columnOf, cells)).ConfigureAwait(false);
+                    await writer.FlushAsync().ConfigureAwait(false);
+                }
+            }
+
+            private sealed class CsvContent : System.Net.Http.HttpContent
+            {
+                private readonly Upload _upload;
+
+                public CsvContent(Upload upload) { _upload = upload; }
+
+                protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext context) => _upload.WriteToAsync(stream);
+
+                protected override bool TryComputeLength(out long length)
+                {
+                    length = _upload._bytes;
+                    return true;
+                }
+            }
         }
 
+        private static Dictionary<string, int> ColumnsByName(IReadOnlyList<string> columns)
+        {
+            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            return columnOf;
+        }
+
+        private static string HeaderRow(IReadOnlyList<string> columns)
+        {
+            var header = new StringBuilder();
+            BulkCsv.AppendRow(header, columns);
+            return header.ToString();
+        }
+
+        /// <summary>The writes and their uploads, split so that no upload passes <see cref="MaxUploadBytes"/> (each row's size counted, not kept).</summary>
         private static IEnumerable<(List<RecordWrite>, Upload)> Chunks(List<RecordWrite> writes, string keyField)
         {
             List<string> columns = Columns(writes, keyField);
-            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var columnOf = ColumnsByName(columns);
             var cells = new string[columns.Count];
-            var headerRow = new StringBuilder();
-            BulkCsv.AppendRow(headerRow, columns);
-            string header = headerRow.ToString();
+            long headerSize = Encoding.UTF8.GetByteCount(HeaderRow(columns));
             var chunk = new List<RecordWrite>();
-            var csv = new StringBuilder(header);
-            long size = Encoding.UTF8.GetByteCount(header);
+            long size = headerSize;
             foreach (RecordWrite write in writes)
             {
-                string row = Row(write, columns, columnOf, cells);
-                long rowSize = Encoding.UTF8.GetByteCount(row);
+                long rowSize = Encoding.UTF8.GetByteCount(Row(write, columns, columnOf, cells));
                 if (chunk.Count > 0 && size + rowSize > MaxUploadBytes)
                 {
-                    var full = new Upload { Text = csv.ToString() };
-                    csv = null;
-                    yield return (chunk, full);
+                    yield return (chunk, new Upload(chunk, columns, size));
                     chunk = new List<RecordWrite>();
-                    csv = new StringBuilder(header);
-                    size = Encoding.UTF8.GetByteCount(header);
+                    size = headerSize;
                 }
                 chunk.Add(write);
-                csv.Append(row);
                 size += rowSize;
             }
-            if (chunk.Count == 0) yield break;
-            var last = new Upload { Text = csv.ToString() };
-            csv = null;
-            yield return (chunk, last);
+            if (chunk.Count > 0) yield return (chunk, new Upload(chunk, columns, size));
         }
 
         /// <summary>The job's CSV: the header, then one row per record, every value quoted, LF line endings.</summary>
         public static string ToCsv(IReadOnlyList<RecordWrite> writes, IReadOnlyList<string> columns)
         {
-            var csv = new StringBuilder();
-            BulkCsv.AppendRow(csv, columns);
-            var columnOf = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (int i = 0; i < columns.Count; i++) columnOf[columns[i]] = i;
+            var csv = new StringBuilder(HeaderRow(columns));
+            var columnOf = ColumnsByName(columns);
             var cells = new string[columns.Count];
             foreach (RecordWrite write in writes) csv.Append(Row(write, columns, columnOf, cells));
             return csv.ToString();

@@ -114,6 +114,13 @@ namespace SalesforceProvisioning
         /// sent, or its request was refused whole (REQUEST_LIMIT_EXCEEDED, revoked credentials). Nothing of it is in Salesforce.
         /// </summary>
         public bool NotSent { get; }
+
+        /// <summary>
+        /// This write may be in Salesforce whatever this outcome says: its answer was lost, or an earlier send's was
+        /// (a resend answered DUPLICATE_USERNAME, say). Unless it is confirmed by reading it back, its result is
+        /// <see cref="NotConfirmed"/>, never a definite failure and never "not sent".
+        /// </summary>
+        public bool MayHaveBeenWritten => OutcomeUnknown || Write.MayHaveBeenWritten;
     }
 
     /// <summary>
@@ -377,12 +384,14 @@ namespace SalesforceProvisioning
                 // This request's own lost answer (never another request's retry) means it may have been carried out before.
                 if (trace.AnswerLost) foreach (var write in collections.SelectMany(c => c)) write.MayHaveBeenWritten = true;
             }
-            var responses = ((JArray)answer["compositeResponse"]).Cast<JObject>().ToList();
+            // A 2xx answer (a 4xx or 5xx one was thrown) that is not the composite's shape says nothing of what was written.
+            if (!((answer as JObject)?["compositeResponse"] is JArray responses))
+                return Unreadable(collections.SelectMany(c => c), "the answer to the composite request was not the JSON Salesforce documents (no compositeResponse list)");
 
             var outcomes = new List<RecordOutcome>();
             for (int i = 0; i < collections.Count; i++)
             {
-                JObject response = responses.FirstOrDefault(r => r.Value<string>("referenceId") == "c" + i);
+                JObject response = responses.OfType<JObject>().FirstOrDefault(r => r["referenceId"] is JValue reference && (reference.Value as string) == "c" + i);
                 outcomes.AddRange(MapCollectionResponse(collections[i], response));
             }
             return outcomes;
@@ -453,35 +462,54 @@ namespace SalesforceProvisioning
             json.WriteEndObject();
         }
 
-        /// <summary>Per-record answers in input order; a whole-collection error fails each record with it.</summary>
+        /// <summary>
+        /// Per-record answers in input order; a whole-collection error (a status of 300 or more) fails each record with
+        /// it. An answer that cannot be matched to the records (no subresponse for the collection, no status, not one
+        /// result per record, a create's success without its Id) leaves each record's outcome unknown: it may have been written.
+        /// </summary>
         private static IEnumerable<RecordOutcome> MapCollectionResponse(List<RecordWrite> collection, JObject response)
         {
-            int status = response?.Value<int?>("httpStatusCode") ?? 0;
-            if (response?["body"] is JArray items && status < 300 && items.Count == collection.Count && items.All(i => i is JObject o && o["success"] != null))
+            int? status = response?["httpStatusCode"]?.Type == JTokenType.Integer ? response.Value<int>("httpStatusCode") : (int?)null;
+            if (status >= 300)
             {
-                for (int i = 0; i < collection.Count; i++)
-                {
-                    var item = (JObject)items[i];
-                    if (item.Value<bool>("success"))
-                    {
-                        yield return new RecordOutcome(collection[i], true, item.Value<string>("id") ?? collection[i].Id, null, null, null);
-                        continue;
-                    }
-                    var error = (item["errors"] as JArray)?.FirstOrDefault() as JObject;
-                    yield return new RecordOutcome(collection[i], false, item.Value<string>("id"),
-                        error?.Value<string>("statusCode") ?? error?.Value<string>("errorCode") ?? "UNKNOWN_ERROR",
-                        error?.Value<string>("message") ?? "Salesforce reported a failure without a message.",
-                        (error?["fields"] as JArray)?.Select(f => f.ToString()).ToList());
-                }
-                yield break;
+                var whole = (response["body"] as JArray)?.FirstOrDefault() as JObject;
+                string code = (whole?["errorCode"] as JValue)?.Value as string ?? $"HTTP_{status}";
+                string message = (whole?["message"] as JValue)?.Value as string ?? "Salesforce gave no per-record answer for this collection.";
+                return collection.Select(write => new RecordOutcome(write, false, null, code, message, null)).ToList();
             }
-
-            var whole = (response?["body"] as JArray)?.FirstOrDefault() as JObject;
-            string code = whole?.Value<string>("errorCode") ?? (response == null ? "NO_RESPONSE" : $"HTTP_{status}");
-            string message = whole?.Value<string>("message") ?? "Salesforce gave no per-record answer for this collection.";
-            foreach (var write in collection)
-                yield return new RecordOutcome(write, false, null, code, message, null);
+            var items = response?["body"] as JArray;
+            if (response == null) return Unreadable(collection, "Salesforce's answer had no subresponse for this collection");
+            if (status == null || items == null || items.Count != collection.Count)
+                return Unreadable(collection, $"Salesforce's answer for this collection was not one result per record ({(items == null ? "no result list" : $"{items.Count} results for {collection.Count} records")})");
+            var outcomes = new List<RecordOutcome>(collection.Count);
+            for (int i = 0; i < collection.Count; i++) outcomes.Add(RecordResult(collection[i], items[i]));
+            return outcomes;
         }
+
+        /// <summary>One record's result: success (with the created record's Id), its first error, or unknown when it is neither.</summary>
+        private static RecordOutcome RecordResult(RecordWrite write, JToken result)
+        {
+            var item = result as JObject;
+            var success = item?["success"] as JValue;
+            string id = (item?["id"] as JValue)?.Value as string;
+            if (success?.Value is bool ok && ok)
+                return write.Kind == WriteKind.Create && id == null
+                    ? Unreadable(new[] { write }, "Salesforce reported the create a success without the new record's Id").Single()
+                    : new RecordOutcome(write, true, id ?? write.Id, null, null, null);
+            if (!(success?.Value is bool)) return Unreadable(new[] { write }, "Salesforce's result for this record said neither success nor failure").Single();
+            var error = (item["errors"] as JArray)?.FirstOrDefault() as JObject;
+            return new RecordOutcome(write, false, id,
+                error?.Value<string>("statusCode") ?? error?.Value<string>("errorCode") ?? "UNKNOWN_ERROR",
+                error?.Value<string>("message") ?? "Salesforce reported a failure without a message.",
+                (error?["fields"] as JArray)?.Select(f => f.ToString()).ToList());
+        }
+
+        /// <summary>The code of a write whose 2xx answer could not be read: its outcome is unknown, as for a lost answer.</summary>
+        public const string UnreadableAnswerCode = "UnreadableAnswer";
+
+        /// <summary>Writes whose answer came but could not be read: they may have been carried out, so the rounds reconcile them.</summary>
+        private static List<RecordOutcome> Unreadable(IEnumerable<RecordWrite> writes, string why)
+            => Unknown(writes, UnreadableAnswerCode, $"The change may have been carried out: {why}.");
 
         /// <summary>
         /// The records of a request a stop cut short: not sent, or not confirmed when this request's attempt or an
@@ -521,13 +549,14 @@ namespace SalesforceProvisioning
 
         /// <summary>The records of a request whose transport failed for good: its outcome is unknown, and the rounds send it again.</summary>
         private static List<RecordOutcome> Unknown(List<List<RecordWrite>> composite, SalesforceException ex)
-        {
-            string code = ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString();
-            return composite.SelectMany(c => c).Select(w =>
+            => Unknown(composite.SelectMany(c => c), ex is SalesforceApiException api ? api.ErrorCode : ex.Failure.ToString(), ex.Message);
+
+        /// <summary>Writes that may have been carried out, without Salesforce's word on it: unknown, reconciled or sent again by the rounds.</summary>
+        private static List<RecordOutcome> Unknown(IEnumerable<RecordWrite> writes, string code, string message)
+            => writes.Select(w =>
             {
                 w.MayHaveBeenWritten = true;
-                return new RecordOutcome(w, false, null, code, ex.Message, null, outcomeUnknown: true);
+                return new RecordOutcome(w, false, null, code, message, null, outcomeUnknown: true);
             }).ToList();
-        }
     }
 }

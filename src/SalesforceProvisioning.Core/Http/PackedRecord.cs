@@ -16,7 +16,7 @@ namespace SalesforceProvisioning
     /// </summary>
     public sealed class PackedRecord
     {
-        private const byte Null = 0, Text = 1, Boolean = 2, Integer = 3, Float = 4, Json = 5;
+        private const byte Null = 0, Text = 1, Boolean = 2, Integer = 3, Float = 4, Json = 5, Date = 6;
 
         private readonly byte[] _bytes;
 
@@ -53,6 +53,9 @@ namespace SalesforceProvisioning
                             case JTokenType.Boolean: writer.Write(Boolean); writer.Write(value.Value<bool>()); break;
                             case JTokenType.Integer: writer.Write(Integer); writer.Write(Convert.ToString(((JValue)value).Value, CultureInfo.InvariantCulture)); break;
                             case JTokenType.Float when ((JValue)value).Value is double: writer.Write(Float); writer.Write(Convert.ToString(((JValue)value).Value, CultureInfo.InvariantCulture)); break;
+                            // The UTC instant as the unpacked path's CSV cell has it (BulkIngest.CsvValue), not Newtonsoft's
+                            // text with the local offset: both paths upload the same cell, and SameUpload can match it.
+                            case JTokenType.Date: writer.Write(Date); writer.Write(BulkIngest.CsvValue(value, missing: "")); break;
                             default: writer.Write(Json); writer.Write(value.ToString(Formatting.None)); break;
                         }
                     }
@@ -127,7 +130,8 @@ namespace SalesforceProvisioning
                 case Text: return text.Length == 0 ? "#N/A" : text;
                 case Boolean: return flag ? "true" : "false";
                 case Integer:
-                case Float: return text;
+                case Float:
+                case Date: return text;
                 default: return BulkIngest.CsvValue(ToToken(type, text, flag), missing: "");
             }
         }
@@ -141,6 +145,7 @@ namespace SalesforceProvisioning
                 case Boolean: return new JValue(flag);
                 case Integer: return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long number) ? new JValue(number) : JToken.Parse(text);
                 case Float: return new JValue(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture));
+                case Date: return new JValue(DateTime.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal));
                 default:
                     using (var reader = new JsonTextReader(new StringReader(text)) { DateParseHandling = DateParseHandling.None })
                         return JToken.ReadFrom(reader);

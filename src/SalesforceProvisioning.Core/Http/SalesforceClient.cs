@@ -173,6 +173,23 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>
+        /// Sends a request whose body <paramref name="content"/> makes afresh for each attempt (a retry sends it again), so a
+        /// large body (a Bulk API 2.0 job's CSV) is written into the request as it goes out, never held whole; errors throw
+        /// as for <see cref="SendAsync"/>.
+        /// </summary>
+        public async Task<ApiResponse> SendStreamedAsync(Method method, string path, Func<System.Net.Http.HttpContent> content, string accept, bool repeatable, CancellationToken ct)
+        {
+            ApiResponse response = await SendRawAsync(method, path, null, null, accept, repeatable, null, ct, null, content).ConfigureAwait(false);
+            if (response.Status >= 400)
+            {
+                SalesforceApiException failure = ToApiException(response);
+                failure.AnswerLost = response.AnswerLost;
+                throw failure;
+            }
+            return response;
+        }
+
+        /// <summary>
         /// A bodiless request whose successful answer (text of another type, for example a Bulk API 2.0 result CSV)
         /// goes to <paramref name="readSuccessBody"/> as it is read, never held as one string; errors throw as for
         /// <see cref="SendAsync"/>.
@@ -180,7 +197,7 @@ namespace SalesforceProvisioning
         public Task SendTextAsync(Method method, string path, string accept, Action<TextReader> readSuccessBody, bool repeatable, CancellationToken ct)
             => SendTextAsync(method, path, null, null, accept, repeatable, readSuccessBody, ct);
 
-        private async Task<ApiResponse> SendRawAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, Action<TextReader> readSuccessBody, CancellationToken ct, RequestTrace trace)
+        private async Task<ApiResponse> SendRawAsync(Method method, string path, string body, string contentType, string accept, bool repeatable, Action<TextReader> readSuccessBody, CancellationToken ct, RequestTrace trace, Func<System.Net.Http.HttpContent> streamedBody = null)
         {
             await EnsureAuthenticatedAsync(ct).ConfigureAwait(false);
             ResilienceContext context = ResilienceContextPool.Shared.Get(ct);
@@ -196,7 +213,7 @@ namespace SalesforceProvisioning
                     ApiResponse first;
                     try
                     {
-                        first = await SendOnceAsync(method, path, body, contentType, accept, token, readSuccessBody, ctx.CancellationToken).ConfigureAwait(false);
+                        first = await SendOnceAsync(method, path, body, contentType, accept, token, readSuccessBody, ctx.CancellationToken, streamedBody).ConfigureAwait(false);
                     }
                     catch (SalesforceException lost) when (lost.Failure == SalesforceFailure.ConnectionDropped || lost.Failure == SalesforceFailure.Timeout)
                     {
@@ -207,7 +224,7 @@ namespace SalesforceProvisioning
                     if (!first.IsInvalidSession) return first;
                     Log("The access token expired or was revoked; refreshing it and replaying the request.");
                     await RefreshAsync(token, ctx.CancellationToken).ConfigureAwait(false);
-                    ApiResponse replay = await SendOnceAsync(method, path, body, contentType, accept, _accessToken, readSuccessBody, ctx.CancellationToken).ConfigureAwait(false);
+                    ApiResponse replay = await SendOnceAsync(method, path, body, contentType, accept, _accessToken, readSuccessBody, ctx.CancellationToken, streamedBody).ConfigureAwait(false);
                     if (replay.IsInvalidSession)
                         throw new SalesforceException(SalesforceFailure.AccessTokenExpired,
                             "Salesforce refused a freshly issued access token (INVALID_SESSION_ID).",
@@ -414,7 +431,7 @@ namespace SalesforceProvisioning
             }
         }
 
-        private Task<ApiResponse> SendOnceAsync(Method method, string path, string body, string contentType, string accept, string accessToken, Action<TextReader> readSuccessBody, CancellationToken ct)
+        private Task<ApiResponse> SendOnceAsync(Method method, string path, string body, string contentType, string accept, string accessToken, Action<TextReader> readSuccessBody, CancellationToken ct, Func<System.Net.Http.HttpContent> streamedBody = null)
         {
             Uri uri = path.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? new Uri(path) : new Uri(InstanceUrl, path);
             if (!SalesforceEndpoint.IsTrusted(uri))
@@ -428,6 +445,8 @@ namespace SalesforceProvisioning
             request.AddHeader("Authorization", "Bearer " + accessToken);
             request.AddHeader("Accept", accept);
             if (body != null) request.AddStringBody(body, contentType);
+            // Made for this attempt: the body is written as the request goes out, and written again by a retry.
+            if (streamedBody != null) request.OnBeforeRequest = message => { message.Content = streamedBody(); return default; };
             if (readSuccessBody != null)
             {
                 // The answer is read as it arrives (a scan's answer is megabytes of JSON or CSV), not received whole first.

@@ -17,7 +17,8 @@ namespace SalesforceProvisioning
     /// </summary>
     public sealed class LeadContactSyncEngine : ISyncEngine
     {
-        private const int MaxWriteRounds = 3;
+        /// <summary>Sends of a write that failed transiently (UNABLE_TO_LOCK_ROW; a lost update or delete).</summary>
+        private const int WriteRounds = 2;
 
         private readonly SfProvisioningConnection _connection;
         private readonly SalesforceClient _client;
@@ -220,20 +221,23 @@ namespace SalesforceProvisioning
         /// with its first window; a few people in a large org are always queried by key), so a run never spends
         /// more than twice the cheaper of the two.
         /// </summary>
-        private bool ShouldScan(List<string> keys)
+        private bool ShouldScan(List<string> keys) => ShouldScan(_orgContacts, _orgLeads, _keyedReads, keys);
+
+        /// <summary><see cref="ShouldScan(List{string})"/> from the org's counts and the keyed reads spent so far.</summary>
+        internal static bool ShouldScan(int? orgContacts, int? orgLeads, int keyedReads, List<string> keys)
         {
-            if (_orgContacts == null || _orgLeads == null || keys.Count == 0) return false;
-            if (_orgContacts.Value + _orgLeads.Value > MostRecordsRead) return false;
-            int scan = Pages(_orgContacts.Value) + Pages(_orgLeads.Value);
+            if (orgContacts == null || orgLeads == null || keys.Count == 0) return false;
+            if ((long)orgContacts.Value + orgLeads.Value > MostRecordsRead) return false;
+            int scan = Pages(orgContacts.Value) + Pages(orgLeads.Value);
             int window = 3 * Soql.ChunkedInQueries("SELECT Id FROM Lead WHERE Email IN", keys).Count();
-            return _keyedReads + window >= scan;
+            return keyedReads + window >= scan;
         }
 
         /// <summary>
         /// The most Contacts and Leads read at once: they are kept as JSON objects for the run (about 1 KB each),
         /// so a larger org is always queried by key (its memory would cost more than the calls it saves).
         /// </summary>
-        private const int MostRecordsRead = 200_000;
+        internal const int MostRecordsRead = 200_000;
 
         private static int Pages(int records) => Math.Max(1, (records + 1999) / 2000);
 
@@ -527,7 +531,7 @@ namespace SalesforceProvisioning
                     if (plan.Action != SfSyncAction.Failed && plan.IsWrite && !plan.Written)
                     {
                         // Sent and its answer lost: Salesforce may have done it. Otherwise the stop came before it was sent.
-                        if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
+                        if (plan.AnswerLost) plan.FailNotConfirmed(NotConfirmed.Message(stop));
                         else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop));
                     }
                     results.Add(plan.ToResult(false));
@@ -598,41 +602,41 @@ namespace SalesforceProvisioning
             => ex is SalesforceException failure && (failure.AnswerLost || failure.Failure == SalesforceFailure.ConnectionDropped || failure.Failure == SalesforceFailure.Timeout
                 || failure is SalesforceApiException api && (api.HttpStatus == 502 || api.HttpStatus == 503 || api.HttpStatus == 504));
 
-        /// <summary>Creates, updates and deletes of Contacts and Leads; creates whose answer was lost are looked up, never resent blindly.</summary>
+        /// <summary>
+        /// Creates, updates and deletes of Contacts and Leads. Nothing unique identifies a Contact or a Lead, so a
+        /// create whose answer was lost is never sent again in this run: it is looked up by its match key, and
+        /// when not found (Salesforce may still commit it after that read) it is NotConfirmed; the next run finds
+        /// it by the same key, or creates it then.
+        /// </summary>
         private async Task<SalesforceException> WriteRecordsAsync(List<PersonPlan> plans, CancellationToken ct)
         {
-            var pending = plans;
-            for (int round = 0; round < MaxWriteRounds && pending.Count > 0; round++)
+            var writes = WritesOf(plans);
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, WriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            var lost = new List<PersonPlan>();
+            foreach (RecordOutcome outcome in outcomes)
             {
-                var writes = WritesOf(pending);
-                var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
-                var lost = new List<PersonPlan>();
-                foreach (RecordOutcome outcome in outcomes)
+                var plan = (PersonPlan)outcome.Write.Tag;
+                if (plan.Action == SfSyncAction.Failed) continue;
+                if (outcome.Success || IsGone(outcome))
                 {
-                    var plan = (PersonPlan)outcome.Write.Tag;
-                    if (plan.Action == SfSyncAction.Failed) continue;
-                    if (outcome.Success || IsGone(outcome))
-                    {
-                        if (outcome.Write.Kind == WriteKind.Create) plan.RecordId = outcome.Id;
-                        Confirmed(plan, outcome.Write.Kind == WriteKind.Create);
-                    }
-                    else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) { plan.AnswerLost = true; lost.Add(plan); }
-                    else if (outcome.OutcomeUnknown) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stopped), Remedies.For(NotConfirmed.Code));
-                    else plan.Fail(outcome.ErrorCode, outcome.Message, Remedies.For(outcome.ErrorCode));
+                    if (outcome.Write.Kind == WriteKind.Create) plan.RecordId = outcome.Id;
+                    Confirmed(plan, outcome.Write.Kind == WriteKind.Create);
                 }
-                if (stopped != null) return stopped;
+                else if (outcome.OutcomeUnknown && outcome.Write.Kind == WriteKind.Create) { plan.AnswerLost = true; lost.Add(plan); }
+                else if (outcome.OutcomeUnknown) plan.FailNotConfirmed(NotConfirmed.Message(stopped));
+                else plan.Fail(outcome.ErrorCode, outcome.Message, Remedies.For(outcome.ErrorCode));
+            }
+            if (stopped != null) return stopped;
 
-                // A create whose answer was lost may have gone through: look for the record before sending it again.
-                pending = new List<PersonPlan>();
-                foreach (var group in lost.GroupBy(p => p.ObjectType))
+            // A create whose answer was lost may have gone through: look for the record, never send it again.
+            foreach (var group in lost.GroupBy(p => p.ObjectType))
+            {
+                var describe = group.Key == "Contact" ? _contact : _lead;
+                var found = await ReadAsync(group.Key, describe, group.Select(p => p.Key).ToList(), group.Key == "Lead" ? "IsConverted = false AND " : "", ct).ConfigureAwait(false);
+                foreach (PersonPlan plan in group)
                 {
-                    var describe = group.Key == "Contact" ? _contact : _lead;
-                    var found = await ReadAsync(group.Key, describe, group.Select(p => p.Key).ToList(), group.Key == "Lead" ? "IsConverted = false AND " : "", ct).ConfigureAwait(false);
-                    foreach (PersonPlan plan in group)
-                    {
-                        if (found.TryGetValue(plan.Key, out JObject record)) { plan.RecordId = record.Value<string>("Id"); Confirmed(plan, created: true); }
-                        else pending.Add(plan);
-                    }
+                    if (found.TryGetValue(plan.Key, out JObject record)) { plan.RecordId = record.Value<string>("Id"); Confirmed(plan, created: true); }
+                    else plan.FailNotConfirmed(NotConfirmed.Message(null) + $" The next run looks for the {group.Key.ToLowerInvariant()} by {plan.Key} again, or creates it.");
                 }
             }
             return await DeleteDemotedContactsAsync(plans, ct).ConfigureAwait(false);
@@ -677,7 +681,7 @@ namespace SalesforceProvisioning
             var writes = plans.Where(p => p.DeleteDemotedContact && p.Written && p.Action == SfSyncAction.Demoted)
                 .Select(p => new RecordWrite(WriteKind.Delete, "Contact", id: p.DemotedContactId, tag: p)).ToList();
             if (writes.Count == 0) return null;
-            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, WriteRounds, _connection.RetryBaseDelay, ct).ConfigureAwait(false);
             // Until the contact's delete is confirmed the demotion is not done: the result fails (partly applied when
             // this run wrote the lead), no fingerprint is kept, and the next run finds the lead and deletes the contact.
             foreach (RecordOutcome outcome in outcomes)

@@ -89,6 +89,9 @@ namespace SalesforceProvisioning
             DeleteDemotedContact = false;
         }
 
+        /// <summary>A write that may have been carried out (its answer was lost) and that this run could not confirm: the next run reads it back.</summary>
+        internal void FailNotConfirmed(string message) => Fail(NotConfirmed.Code, message, Remedies.For(NotConfirmed.Code));
+
         internal void Skip(string reason, string remedy)
         {
             Action = SfSyncAction.Skipped;

@@ -274,9 +274,13 @@ namespace SalesforceProvisioning
 
         /// <summary>
         /// How the matcher's scan of every user is read: -UseBulkApi Never keeps composite reads (five 2,000-record
-        /// pages per counted call); Always reads through one Bulk API 2.0 query job; Auto uses a query job when the
-        /// run is large (the larger of the input expected and the org's users reaches the threshold) and the job
-        /// costs fewer counted calls than the composite reads (a job costs create, poll and a call per 50,000 records).
+        /// pages per counted call); Always reads through one Bulk API 2.0 query job unless composite reads cost fewer
+        /// counted calls (an org of up to 20,000 users: a job never costs fewer than three, create, poll and a page,
+        /// against one composite call per 10,000 users), which, for an initial load into a small org, also let the
+        /// scan wait for the reads by key to cost as much (four calls more than Auto for 100,000 creates); Auto uses
+        /// a query job when the run is large (the larger of the input expected and the org's users reaches the
+        /// threshold) and the job costs fewer counted calls than the composite reads (a job costs create, poll and a
+        /// call per 50,000 records).
         /// </summary>
         public static ReadPathDecision ForUserScan(SfBulkApiMode mode, int threshold, long expectedSize, long compositeCalls, long bulkCalls)
         {
@@ -285,7 +289,9 @@ namespace SalesforceProvisioning
                 case SfBulkApiMode.Never:
                     return new ReadPathDecision(false, "-UseBulkApi Never.");
                 case SfBulkApiMode.Always:
-                    return new ReadPathDecision(true, "-UseBulkApi Always.");
+                    return bulkCalls > compositeCalls
+                        ? new ReadPathDecision(false, $"-UseBulkApi Always, but a query job would cost {bulkCalls} counted calls against {compositeCalls}.")
+                        : new ReadPathDecision(true, "-UseBulkApi Always.");
             }
             if (expectedSize < threshold)
                 return new ReadPathDecision(false, $"{expectedSize} users expected, below the Bulk API threshold of {threshold} (-UseBulkApi Auto, -BulkApiThreshold).");

@@ -157,44 +157,43 @@ namespace SalesforceProvisioning
         }
 
         /// <summary>
-        /// Creates the missing contacts. A contact whose answer was lost is looked up again before it is sent
-        /// again, so a retry never creates a second contact.
+        /// Creates the missing contacts. A Contact has no unique key Salesforce checks, so one whose answer was lost
+        /// is never sent again in this run: it is looked up by account and email, and when not found (Salesforce
+        /// may still commit it after that read) its person is NotConfirmed; the next run finds the contact by the
+        /// same key, or creates it then.
         /// </summary>
         public async Task<SalesforceException> CreateContactsAsync(IReadOnlyList<UserPlan> plans, CancellationToken ct)
         {
-            var pending = plans.Where(p => p.NewContact != null && Active(p)).ToList();
-            for (int round = 0; round < 3 && pending.Count > 0; round++)
+            var writes = plans.Where(p => p.NewContact != null && Active(p)).Select(p => new RecordWrite(WriteKind.Create, "Contact", p.NewContact, tag: p)).ToList();
+            if (writes.Count == 0) return null;
+            var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _retryDelay, ct).ConfigureAwait(false);
+            var unknown = new List<UserPlan>();
+            foreach (RecordOutcome outcome in outcomes)
             {
-                var writes = pending.Select(p => new RecordWrite(WriteKind.Create, "Contact", p.NewContact, tag: p)).ToList();
-                var (outcomes, stopped) = await _writer.WriteWithRetriesAsync(writes, 2, _retryDelay, ct).ConfigureAwait(false);
-                var unknown = new List<UserPlan>();
-                foreach (RecordOutcome outcome in outcomes)
-                {
-                    var plan = (UserPlan)outcome.Write.Tag;
-                    if (outcome.Success)
-                    {
-                        // A later window's person with the same email under this account finds it, as a query would.
-                        if (_defaultContacts != null && AccountOf(plan) == _defaultAccountId)
-                            _defaultContacts[ContactKey(_defaultAccountId, Email(plan))] = new JObject { ["Id"] = outcome.Id, ["AccountId"] = _defaultAccountId, ["Email"] = Email(plan) };
-                        plan.Create["ContactId"] = outcome.Id;
-                        plan.NewContact = null;
-                        plan.PartWritten(outcome.Write);
-                    }
-                    else if (outcome.OutcomeUnknown) { plan.AnswerLost = true; unknown.Add(plan); }
-                    else plan.Fail(outcome.ErrorCode, $"Creating the community user's contact failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
-                }
-                if (stopped != null) return stopped;
-                var found = await FindContactsAsync(unknown, ct, fresh: true).ConfigureAwait(false);
-                pending = new List<UserPlan>();
-                foreach (UserPlan plan in unknown)
-                {
-                    if (found.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) { plan.Create["ContactId"] = contact.Value<string>("Id"); plan.NewContact = null; plan.PartWritten(new RecordWrite(WriteKind.Create, "Contact")); }
-                    else pending.Add(plan);
-                }
+                var plan = (UserPlan)outcome.Write.Tag;
+                if (outcome.Success) Linked(plan, outcome.Id);
+                else if (outcome.OutcomeUnknown) { plan.AnswerLost = true; unknown.Add(plan); }
+                else plan.Fail(outcome.ErrorCode, $"Creating the community user's contact failed: {outcome.Message}", Remedies.For(outcome.ErrorCode));
             }
-            foreach (UserPlan plan in pending)
-                plan.Fail("ConnectionDropped", "Creating the community user's contact had no answer after several tries.", Remedies.For("ConnectionDropped"));
+            if (stopped != null) return stopped;
+            var found = await FindContactsAsync(unknown, ct, fresh: true).ConfigureAwait(false);
+            foreach (UserPlan plan in unknown)
+            {
+                if (found.TryGetValue(ContactKey(AccountOf(plan), Email(plan)), out JObject contact)) Linked(plan, contact.Value<string>("Id"));
+                else plan.FailNotConfirmed("Creating the community user's contact: " + NotConfirmed.Message(null) + " The user was not created; the next run finds the contact by account and email, or creates it.");
+            }
             return null;
+        }
+
+        /// <summary>The person's new contact is in Salesforce: the user is created on it.</summary>
+        private void Linked(UserPlan plan, string contactId)
+        {
+            // A later window's person with the same email under this account finds it, as a query would.
+            if (_defaultContacts != null && AccountOf(plan) == _defaultAccountId)
+                _defaultContacts[ContactKey(_defaultAccountId, Email(plan))] = new JObject { ["Id"] = contactId, ["AccountId"] = _defaultAccountId, ["Email"] = Email(plan) };
+            plan.Create["ContactId"] = contactId;
+            plan.NewContact = null;
+            plan.PartWritten(new RecordWrite(WriteKind.Create, "Contact"));
         }
 
         /// <summary>

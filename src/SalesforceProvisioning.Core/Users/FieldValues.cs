@@ -25,7 +25,7 @@ namespace SalesforceProvisioning
                 if (items.Count == 1) value = items[0];
                 else
                 {
-                    problem = $"{field.Name} takes one value but the source gave {items.Count} ({string.Join(", ", items.Take(3))}...).";
+                    problem = $"{field.Name} takes one value but the source gave {items.Count} ({string.Join(", ", items.Take(3))}{(items.Count > 3 ? ", ..." : "")}).";
                     return null;
                 }
             }

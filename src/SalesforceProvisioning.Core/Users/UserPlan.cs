@@ -236,6 +236,12 @@ namespace SalesforceProvisioning
             PendingManagerKey = null;
         }
 
+        /// <summary>
+        /// A write that may have been carried out (its answer was lost) and that this run could not confirm: never a
+        /// definite failure, no fingerprint, and the next run reads it back. <paramref name="message"/>: why it stays open.
+        /// </summary>
+        internal void FailNotConfirmed(string message) => Fail(NotConfirmed.Code, message, Remedies.For(NotConfirmed.Code));
+
         /// <summary>A failure after the user itself was written: the result says what did happen.</summary>
         internal void FailAfterWrite(string code, string message, string remedy)
         {

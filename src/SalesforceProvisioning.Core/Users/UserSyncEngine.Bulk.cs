@@ -107,7 +107,7 @@ namespace SalesforceProvisioning
             else if (plan.UserId != null && _resumedUpdates.TryGetValue(UserOrgContext.Id15(plan.UserId), out taken)) { _resumedUpdates.Remove(UserOrgContext.Id15(plan.UserId)); insert = false; }
             else return;
             var (job, record) = taken;
-            string by = $"Bulk API 2.0 job {job.Info.Id} of {job.SubmittedBy}, which stopped before the job finished";
+            string by = $"Bulk API 2.0 job {job.Info.Id} of {job.SubmittedBy}, which did not see the job finish";
             if (record.Success)
             {
                 if (plan.UserId == null || record.Id == null || UserOrgContext.Id15(plan.UserId) != UserOrgContext.Id15(record.Id)) return;
@@ -121,13 +121,22 @@ namespace SalesforceProvisioning
                 plan.Fail(record.ErrorCode, $"{record.Message}{(record.Fields?.Count > 0 ? $" (fields: {string.Join(", ", record.Fields)})" : "")} (reported by {by}; the same values were not sent again.)", Remedies.For(record.ErrorCode));
         }
 
-        /// <summary>Adds to the record of each run whose job this run followed what the job did after that run stopped.</summary>
-        public void NoteResumedJobsOnTheirRuns(long thisRunId)
+        /// <summary>
+        /// Once this rule run has recorded every result (its input ended), the jobs it followed leave the journal, and
+        /// the record of each run whose job it was says what the job did after that run stopped. Not before: a run
+        /// that stops (or only asks -WhatIf) before recording what a job did leaves the job to the next run, which
+        /// follows it again, so the users it created are never lost to the rule.
+        /// </summary>
+        public void FinishResumedJobs(long thisRunId)
         {
-            foreach (ResumedBulkJob job in _resumedJobs.Where(j => j.RunId != null && j.RunId != thisRunId))
-                _bulkJournal?.NoteOnRun(job.RunId.Value,
-                    $"Its Bulk API 2.0 {job.Info} went on after the run stopped; run {thisRunId} followed it to its end, and reports and counts its records " +
-                    $"({job.Succeeded} written, {job.Failed} failed; records it never processed were written by run {thisRunId}).");
+            foreach (ResumedBulkJob job in _resumedJobs)
+            {
+                if (job.RunId != null && job.RunId != thisRunId)
+                    _bulkJournal?.NoteOnRun(job.RunId.Value,
+                        $"Its Bulk API 2.0 {job.Info} went on after the run stopped following it; run {thisRunId} followed it to its end, and reports and counts its records " +
+                        $"({job.Succeeded} written, {job.Failed} failed; records it never processed were written by run {thisRunId}).");
+                _bulkJournal?.JobFinished(job.Info.Id);
+            }
         }
 
         private BulkQuery _query;

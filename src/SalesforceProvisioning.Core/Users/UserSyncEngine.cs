@@ -490,7 +490,7 @@ namespace SalesforceProvisioning
         {
             if (plan.LeftInBulkJob != null)
             {
-                plan.Fail(BulkIngest.JobLeftRunningCode, plan.LeftInBulkJob, "Run the rule again: it follows the job to its end and reports this record.");
+                plan.Fail(BulkIngest.JobLeftRunningCode, plan.LeftInBulkJob, BulkIngest.JobLeftRunningRemedy);
                 return;
             }
             if (plan.OnlyAccess && plan.Access.Count > 0)
@@ -499,7 +499,7 @@ namespace SalesforceProvisioning
                 return;
             }
             // An answer was lost on the way: Salesforce may have done it, so it is not confirmed, never a definite failure.
-            if (plan.AnswerLost) plan.Fail(NotConfirmed.Code, NotConfirmed.Message(stop), Remedies.For(NotConfirmed.Code));
+            if (plan.AnswerLost) plan.FailNotConfirmed(NotConfirmed.Message(stop));
             else plan.Fail(NotSent.Code(stop), NotSent.Message(stop), NotSent.Remedy(stop)); // never sent (still carried, or kept back by the stop)
         }
 
@@ -605,7 +605,7 @@ namespace SalesforceProvisioning
                     // Stopped: the requests already sent were answered; what they wrote counts, nothing more is sent.
                     foreach (RecordOutcome done in outcomes.Where(o => o.Success && ((UserPlan)o.Write.Tag).Action != SfSyncAction.Failed))
                         ApplySuccess(done);
-                    foreach (RecordOutcome unsure in outcomes.Where(o => o.OutcomeUnknown || o.Write.MayHaveBeenWritten)) ((UserPlan)unsure.Write.Tag).AnswerLost = true;
+                    foreach (RecordOutcome unsure in outcomes.Where(o => o.MayHaveBeenWritten)) ((UserPlan)unsure.Write.Tag).AnswerLost = true;
                     throw;
                 }
                 pending = await ApplyOutcomesAsync(outcomes, lastRound: stop != null || round == MaxWriteRounds - 1, ct).ConfigureAwait(false);
@@ -733,7 +733,14 @@ namespace SalesforceProvisioning
             {
                 var plan = (UserPlan)outcome.Write.Tag;
                 if (plan.Action == SfSyncAction.Failed) continue;
-                if (outcome.OutcomeUnknown) plan.AnswerLost = true;
+                if (outcome.ErrorCode == BulkIngest.JobLeftRunningCode)
+                {
+                    // Its job goes on in Salesforce: the next rule run reports it, so this run neither reads it back nor counts it.
+                    plan.Fail(BulkIngest.JobLeftRunningCode, outcome.Message, BulkIngest.JobLeftRunningRemedy);
+                    continue;
+                }
+                // A stop before it is confirmed (during the read-back, say) leaves it NotConfirmed, never NotSent.
+                if (outcome.MayHaveBeenWritten) plan.AnswerLost = true;
                 if (outcome.Success)
                 {
                     ApplySuccess(outcome);
@@ -748,7 +755,7 @@ namespace SalesforceProvisioning
                 else if (transient && !lastRound)
                     again.Add(outcome.Write);
                 else if (outcome.OutcomeUnknown)
-                    plan.Fail(NotConfirmed.Code, outcome.ErrorCode == NotConfirmed.Code ? outcome.Message : NotConfirmed.Message(null), Remedies.For(NotConfirmed.Code));
+                    FailNotConfirmed(plan, outcome);
                 else
                     plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
             }
@@ -759,7 +766,9 @@ namespace SalesforceProvisioning
         /// <summary>
         /// Resolves creates in doubt by reading the users back: found in this org, the user is treated as
         /// matched (never a second user, never a false failure); not found, the create is sent again, or
-        /// (for DUPLICATE_USERNAME) the username is taken in another org.
+        /// (for DUPLICATE_USERNAME) the username is taken in another org. Not found in the last round, a create
+        /// that may have been carried out is NotConfirmed (Salesforce may commit it after this read): a definite
+        /// failure only when no send of it can have been written.
         /// </summary>
         private async Task<List<RecordWrite>> ReconcileCreatesAsync(List<RecordOutcome> outcomes, bool lastRound, CancellationToken ct)
         {
@@ -773,6 +782,9 @@ namespace SalesforceProvisioning
                 {
                     if (outcome.ErrorCode == "DUPLICATE_USERNAME")
                         plan.Fail("DUPLICATE_USERNAME", $"The Username '{plan.Username}' is already used in another Salesforce org ({outcome.Message}).", Remedies.For("DUPLICATE_USERNAME"));
+                    // Not found is no proof: Salesforce may commit a create whose answer was lost after this read.
+                    else if (lastRound && outcome.MayHaveBeenWritten)
+                        FailNotConfirmed(plan, outcome);
                     else if (lastRound)
                         plan.Fail(outcome.ErrorCode, outcome.Message, Remedies.For(outcome.ErrorCode));
                     else
@@ -788,6 +800,9 @@ namespace SalesforceProvisioning
             }
             return again;
         }
+
+        private static void FailNotConfirmed(UserPlan plan, RecordOutcome outcome)
+            => plan.FailNotConfirmed(outcome.ErrorCode == NotConfirmed.Code ? outcome.Message : NotConfirmed.Message(null));
 
         private async Task FindUserLoginsAsync(List<UserPlan> plans, CancellationToken ct)
         {

@@ -61,6 +61,11 @@ internal sealed class ApiHandler
         var processing = System.Diagnostics.Stopwatch.StartNew();
         var fault = await state.InTurnAsync(() => state.Faults.Next(method, path, body, isTokenEndpoint: path.StartsWith("/services/oauth2/", StringComparison.Ordinal)), http.RequestAborted);
         entry.Fault = fault?.Kind.ToString();
+        if (fault?.Kind == FaultKind.LateCommit)
+        {
+            await CommitLateAsync(http, method, path, rawQuery, body, entry);
+            return;
+        }
         if (fault?.Kind == FaultKind.DropConnection)
         {
             entry.ConnectionDropped = true;
@@ -85,7 +90,15 @@ internal sealed class ApiHandler
         if (response == null)
         {
             var recordFault = fault is { IsRecordLevel: true } ? fault : null;
+<<<<<<< HEAD
             response = await state.InTurnAsync(() => Route(http, method, path, rawQuery, body, recordFault, entry), http.RequestAborted);
+=======
+            lock (state.Sync)
+            {
+                response = Route(http, method, path, rawQuery, body, recordFault, entry);
+                ReleaseLateCommits();
+            }
+>>>>>>> main
         }
 
         // Salesforce writes a request's records one after another, so each one adds to the time the answer takes.
@@ -114,9 +127,15 @@ internal sealed class ApiHandler
             await WriteCutOffAsync(http, entry, response);
             return;
         }
+        if (fault?.Kind == FaultKind.GarbledAnswer && response.BodyText != null)
+        {
+            await WriteGarbledAsync(http, entry, response);
+            return;
+        }
         await WriteAsync(http, entry, response);
     }
 
+<<<<<<< HEAD
     /// <summary>
     /// What is left of the time an org takes to write <paramref name="records"/> records once the emulator has spent
     /// <paramref name="spent"/> on the request (waiting for the org's lock and doing the work). An org processes
@@ -131,6 +150,42 @@ internal sealed class ApiHandler
         if (perRecordMilliseconds <= 0 || records <= 0) return TimeSpan.Zero;
         var modelled = TimeSpan.FromMilliseconds((double)perRecordMilliseconds * records);
         return modelled > spent ? modelled - spent : TimeSpan.Zero;
+=======
+    /// <summary>The answer's status and headers and the first half of its body, as a whole answer (its Content-Length is the half's).</summary>
+    private async Task WriteGarbledAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
+        lock (state.Sync) entry.Status = response.Status;
+        http.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
+        http.Response.ContentType = response.ContentType;
+        http.Response.ContentLength = body.Length / 2;
+        await http.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), http.RequestAborted);
+    }
+
+    /// <summary>Requests a LateCommit fault dropped, each waiting for another request's work before doing its own.</summary>
+    private readonly List<TaskCompletionSource> lateCommits = new();
+
+    /// <summary>
+    /// Drops the connection before any answer, then does the request's work once another request's work is done
+    /// (or after 30 s without one): the client's read-back, if it comes next, does not see it yet.
+    /// </summary>
+    private async Task CommitLateAsync(HttpContext http, string method, string path, string rawQuery, string body, RequestLogEntry entry)
+    {
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (state.Sync) lateCommits.Add(turn);
+        entry.ConnectionDropped = true;
+        http.Abort();
+        await Task.WhenAny(turn.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        lock (state.Sync) entry.Status = Route(http, method, path, rawQuery, body, null, entry).Status;
+    }
+
+    /// <summary>Lets the requests a LateCommit fault held back do their work (called under the state's lock, after a request's own).</summary>
+    private void ReleaseLateCommits()
+    {
+        foreach (var turn in lateCommits) turn.TrySetResult();
+        lateCommits.Clear();
+>>>>>>> main
     }
 
     /// <summary>The answer's status, headers (with the whole body's Content-Length) and first half, then a dropped connection.</summary>

@@ -11,8 +11,12 @@ namespace SalesforceProvisioning.Emulator.Api;
 /// as Salesforce's proxies do when the app server finished after the edge gave up: the client cannot tell
 /// it from a request that never ran. CutOffAnswer: the work is done and the answer starts (status, headers with its
 /// full Content-Length, the first half of the body), then the connection drops, as a network failure mid-answer does.
+/// LateCommit: the connection drops before any answer and the work is carried out only after the next request's
+/// work (an app server that finishes after the client gave up and read back): a read-back right after it misses it.
+/// GarbledAnswer: the work is done and the answer arrives whole, with its status, but its body is only the first
+/// half of the JSON (its Content-Length says so): an answer that came and cannot be read.
 /// </summary>
-public enum FaultKind { Http503, InvalidSession, RequestLimitExceeded, UnableToLockRow, DropConnection, DropAfterCommit, RecordError, ErrorAfterCommit, CutOffAnswer }
+public enum FaultKind { Http503, InvalidSession, RequestLimitExceeded, UnableToLockRow, DropConnection, DropAfterCommit, RecordError, ErrorAfterCommit, CutOffAnswer, LateCommit, GarbledAnswer }
 
 /// <summary>
 /// One fault rule as posted to /__emulator/faults. It fires on the next <c>Count</c> matching requests, or on
