@@ -36,7 +36,6 @@ namespace SalesforceProvisioning.Tests
             Assert.True(packed.Size < record.ToString(Newtonsoft.Json.Formatting.None).Length, $"{packed.Size} bytes");
         }
 
-<<<<<<< HEAD
         [Fact]
         public void A_packed_record_writes_the_JSON_its_unpacked_record_writes_without_building_it()
         {
@@ -52,7 +51,8 @@ namespace SalesforceProvisioning.Tests
             }
             Assert.Equal(packed.Unpack().ToString(Newtonsoft.Json.Formatting.None), text.ToString());
             Assert.Equal(Record().ToString(Newtonsoft.Json.Formatting.None), text.ToString());
-=======
+        }
+
         /// <summary>
         /// A date-time value (a JSON Date token: a DateTime of any kind or a DateTimeOffset) gives the same cell packed
         /// or not, the UTC instant CsvValue writes ("Valid Date Format in Records": yyyy-MM-ddTHH:mm:ss.SSSZ,
@@ -83,7 +83,6 @@ namespace SalesforceProvisioning.Tests
             Assert.True(BulkIngest.SameUpload(uploaded, packed.Unpack()));
             // The unpacked record holds the same instants (what a composite write would send).
             Assert.Equal(cells, PackedRecord.Pack(packed.Unpack()).CsvFields());
->>>>>>> main
         }
     }
 }

@@ -90,15 +90,12 @@ internal sealed class ApiHandler
         if (response == null)
         {
             var recordFault = fault is { IsRecordLevel: true } ? fault : null;
-<<<<<<< HEAD
-            response = await state.InTurnAsync(() => Route(http, method, path, rawQuery, body, recordFault, entry), http.RequestAborted);
-=======
-            lock (state.Sync)
+            response = await state.InTurnAsync(() =>
             {
-                response = Route(http, method, path, rawQuery, body, recordFault, entry);
+                var routed = Route(http, method, path, rawQuery, body, recordFault, entry);
                 ReleaseLateCommits();
-            }
->>>>>>> main
+                return routed;
+            }, http.RequestAborted);
         }
 
         // Salesforce writes a request's records one after another, so each one adds to the time the answer takes.
@@ -135,7 +132,6 @@ internal sealed class ApiHandler
         await WriteAsync(http, entry, response);
     }
 
-<<<<<<< HEAD
     /// <summary>
     /// What is left of the time an org takes to write <paramref name="records"/> records once the emulator has spent
     /// <paramref name="spent"/> on the request (waiting for the org's lock and doing the work). An org processes
@@ -150,12 +146,13 @@ internal sealed class ApiHandler
         if (perRecordMilliseconds <= 0 || records <= 0) return TimeSpan.Zero;
         var modelled = TimeSpan.FromMilliseconds((double)perRecordMilliseconds * records);
         return modelled > spent ? modelled - spent : TimeSpan.Zero;
-=======
+    }
+
     /// <summary>The answer's status and headers and the first half of its body, as a whole answer (its Content-Length is the half's).</summary>
     private async Task WriteGarbledAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
     {
         byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
-        lock (state.Sync) entry.Status = response.Status;
+        await state.InTurnAsync(() => entry.Status = response.Status, http.RequestAborted);
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
         http.Response.ContentType = response.ContentType;
@@ -173,11 +170,11 @@ internal sealed class ApiHandler
     private async Task CommitLateAsync(HttpContext http, string method, string path, string rawQuery, string body, RequestLogEntry entry)
     {
         var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (state.Sync) lateCommits.Add(turn);
+        await state.InTurnAsync(() => { lateCommits.Add(turn); return turn; }, CancellationToken.None);
         entry.ConnectionDropped = true;
         http.Abort();
         await Task.WhenAny(turn.Task, Task.Delay(TimeSpan.FromSeconds(30)));
-        lock (state.Sync) entry.Status = Route(http, method, path, rawQuery, body, null, entry).Status;
+        await state.InTurnAsync(() => entry.Status = Route(http, method, path, rawQuery, body, null, entry).Status, CancellationToken.None);
     }
 
     /// <summary>Lets the requests a LateCommit fault held back do their work (called under the state's lock, after a request's own).</summary>
@@ -185,7 +182,6 @@ internal sealed class ApiHandler
     {
         foreach (var turn in lateCommits) turn.TrySetResult();
         lateCommits.Clear();
->>>>>>> main
     }
 
     /// <summary>The answer's status, headers (with the whole body's Content-Length) and first half, then a dropped connection.</summary>
