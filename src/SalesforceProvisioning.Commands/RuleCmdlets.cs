@@ -43,7 +43,7 @@ namespace SalesforceProvisioning.Commands
     /// Cmdlets that use the state store: -StatePath, -StateConnectionString (with -StateCredential), else
     /// $env:SFPROVISIONING_STATE_CONNECTION, else $env:SFPROVISIONING_STATE_PATH, else the user's data folder.
     /// </summary>
-    public abstract class StateCmdlet : SfCmdlet, IDisposable
+    public abstract class StateCmdlet : SfCmdlet
     {
         private StateStore _state;
 
@@ -78,7 +78,11 @@ namespace SalesforceProvisioning.Commands
             }
         }
 
-        public void Dispose() => _state?.Dispose();
+        public override void Dispose()
+        {
+            base.Dispose();
+            _state?.Dispose();
+        }
     }
 
     /// <summary>Creates a provisioning rule: a named scope bound to a saved connection and an attribute map.</summary>

@@ -10,17 +10,45 @@ namespace SalesforceProvisioning.Commands
     /// the core's diagnostics to Write-Verbose, and turns core failures into ErrorRecords whose
     /// error id is the failure kind (e.g. <c>RefreshTokenExpiredOrRevoked,SalesforceProvisioning.Commands.TestSfConnectionCommand</c>).
     /// </summary>
-    public abstract class SfCmdlet : PSCmdlet
+    public abstract class SfCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private bool _stopsOnSignal;
 
         protected CancellationToken CancelToken => _stopping.Token;
 
         protected override void StopProcessing() => _stopping.Cancel();
 
+        /// <summary>
+        /// From its first call on, SIGTERM stops the command through the same token as StopProcessing, even
+        /// when the SIGINT that stops the pipeline cannot be delivered (StopSignals).
+        /// </summary>
+        private protected void StopOnSignal()
+        {
+            if (_stopsOnSignal) return;
+            _stopsOnSignal = true;
+            StopSignals.Enter(_stopping);
+        }
+
+        /// <summary>
+        /// A stopped command makes no further call: PipelineStoppedException ends it, and (unlike an error, it is
+        /// not caught by try/catch) the script as well when the stop came from SIGTERM rather than the host.
+        /// </summary>
+        protected void ThrowIfStopped()
+        {
+            if (CancelToken.IsCancellationRequested) throw new PipelineStoppedException();
+        }
+
+        public virtual void Dispose()
+        {
+            if (_stopsOnSignal) StopSignals.Leave(_stopping);
+        }
+
         /// <summary>Waits for core work while keeping Write* calls on this thread.</summary>
         protected T Run<T>(SfProvisioningConnection connection, Func<CancellationToken, Task<T>> work)
         {
+            StopOnSignal();
+            ThrowIfStopped();
             try
             {
                 return work(CancelToken).GetAwaiter().GetResult();
@@ -148,6 +176,8 @@ namespace SalesforceProvisioning.Commands
         /// </summary>
         protected void Stream<T>(SfProvisioningConnection connection, Func<Action<T>, CancellationToken, Task> produce, Action<T> seen)
         {
+            StopOnSignal();
+            ThrowIfStopped();
             try
             {
                 using (var stream = ReadStream<T>.Start(produce, CancelToken))

@@ -10,7 +10,7 @@ namespace SalesforceProvisioning.Commands
     /// ask ShouldProcess once per change, write, and emit exactly one result per input (plus one
     /// ErrorRecord per failure), with progress and a closing summary on the information stream.
     /// </summary>
-    public abstract class UserSyncCmdlet : SfConnectedCmdlet, IDisposable
+    public abstract class UserSyncCmdlet : SfConnectedCmdlet
     {
         private readonly List<SourceUser> _window = new List<SourceUser>();
         // Inputs refused before any call (null, no key): they count in the window and come out with it, so
@@ -105,6 +105,7 @@ namespace SalesforceProvisioning.Commands
 
         protected void Add(SourceUser user)
         {
+            ThrowIfStopped(); // SIGTERM while the input was read (Import-Csv): no more of it is taken
             SfUserSyncResult keyless = RuleRun?.WithoutKey(user);
             if (keyless != null)
             {
@@ -125,6 +126,7 @@ namespace SalesforceProvisioning.Commands
         /// <summary>An input refused before any call: its result and error come with its window's.</summary>
         protected void Refuse(SfUserSyncResult refused)
         {
+            ThrowIfStopped();
             _refused.Add(refused);
             if (_window.Count + _refused.Count >= BatchSize) Flush();
         }
@@ -369,7 +371,7 @@ namespace SalesforceProvisioning.Commands
         /// </summary>
         private void CollectSent(List<SfUserSyncResult> results) => _engine?.StopAsync(results).GetAwaiter().GetResult();
 
-        public virtual void Dispose()
+        public override void Dispose()
         {
             // Stopped between inputs (Ctrl+C while the pipeline waited for the next one): what the writes in
             // flight did is still recorded, as for a stop during a request.
@@ -386,6 +388,7 @@ namespace SalesforceProvisioning.Commands
             }
             RuleRun?.Dispose();
             RuleRun = null;
+            base.Dispose();
         }
 
         /// <summary>
@@ -424,6 +427,9 @@ namespace SalesforceProvisioning.Commands
         /// </summary>
         private void Emit(List<SfUserSyncResult> results)
         {
+            // Stopped (a SIGTERM that PowerShell's own stop may not follow, StopSignals): the results are recorded,
+            // and none goes out, as when PowerShell stops the pipeline; no error for each change not sent.
+            ThrowIfStopped();
             var ordered = results.OrderBy(r => r.InputIndex).ToList();
             foreach (SfUserSyncResult result in ordered)
             {
