@@ -36,6 +36,23 @@ namespace SalesforceProvisioning.Tests
             Assert.True(packed.Size < record.ToString(Newtonsoft.Json.Formatting.None).Length, $"{packed.Size} bytes");
         }
 
+        [Fact]
+        public void A_packed_record_writes_the_JSON_its_unpacked_record_writes_without_building_it()
+        {
+            // A composite request's records are written straight from the buffer (CompositeWriter): the text must be
+            // the same as the unpacked JSON object's, value types included (0.1 stays a float, 12345678901 an integer).
+            PackedRecord packed = PackedRecord.Pack(Record());
+            var text = new System.IO.StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            using (var json = new Newtonsoft.Json.JsonTextWriter(text))
+            {
+                json.WriteStartObject();
+                packed.WriteJsonFields(json);
+                json.WriteEndObject();
+            }
+            Assert.Equal(packed.Unpack().ToString(Newtonsoft.Json.Formatting.None), text.ToString());
+            Assert.Equal(Record().ToString(Newtonsoft.Json.Formatting.None), text.ToString());
+        }
+
         /// <summary>
         /// A date-time value (a JSON Date token: a DateTime of any kind or a DateTimeOffset) gives the same cell packed
         /// or not, the UTC instant CsvValue writes ("Valid Date Format in Records": yyyy-MM-ddTHH:mm:ss.SSSZ,

@@ -235,4 +235,16 @@ public sealed class PerRecordLatencyTests : EmulatorTest
 
         await Control("latency", new { ms = 0, perRecordMs = 0 }); // the control endpoint sets it at run time too
     }
+
+    [Fact]
+    public void The_emulators_own_work_on_a_request_counts_within_its_modelled_writing_time()
+    {
+        // An org works on concurrent requests in parallel; the emulator one at a time under its lock. What it spent on a
+        // request (its lock wait and its work) is part of the modelled time, not added to it.
+        Assert.Equal(TimeSpan.FromMilliseconds(2_600), Api.ApiHandler.WritingDelay(3, 1_000, TimeSpan.FromMilliseconds(400)));
+        Assert.Equal(TimeSpan.FromMilliseconds(3_000), Api.ApiHandler.WritingDelay(3, 1_000, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.Zero, Api.ApiHandler.WritingDelay(3, 1_000, TimeSpan.FromSeconds(5))); // slower than the model: no more waiting
+        Assert.Equal(TimeSpan.Zero, Api.ApiHandler.WritingDelay(0, 1_000, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.Zero, Api.ApiHandler.WritingDelay(3, 0, TimeSpan.Zero));
+    }
 }

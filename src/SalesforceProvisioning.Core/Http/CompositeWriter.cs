@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using RestSharp;
 
@@ -44,6 +47,26 @@ namespace SalesforceProvisioning
                 return _record = fields;
             }
             private set { _record = value; }
+        }
+
+        /// <summary>
+        /// Writes the record's fields (with Id first for an update that lacks it, as <see cref="Record"/> has them) as
+        /// JSON properties; a packed write's fields are written from the buffer, never unpacked into a JSON tree.
+        /// </summary>
+        internal void WriteFields(JsonWriter json)
+        {
+            if (_record == null && Packed != null)
+            {
+                if (Id != null && Kind == WriteKind.Update && !Packed.Names().Contains("Id"))
+                {
+                    json.WritePropertyName("Id");
+                    json.WriteValue(Id);
+                }
+                Packed.WriteJsonFields(json);
+                return;
+            }
+            if (Record == null) return;
+            foreach (JProperty property in Record.Properties()) property.WriteTo(json);
         }
 
         /// <summary>The fields packed, when the write was made from a packed plan (a Bulk API 2.0 job reads them from here).</summary>
@@ -344,10 +367,7 @@ namespace SalesforceProvisioning
 
         private async Task<List<RecordOutcome>> SendCompositeAsync(List<List<RecordWrite>> collections, RequestTrace trace, CancellationToken ct)
         {
-            var subrequests = new JArray();
-            for (int i = 0; i < collections.Count; i++)
-                subrequests.Add(Subrequest(collections[i], "c" + i));
-            var body = new JObject { ["allOrNone"] = false, ["compositeRequest"] = subrequests };
+            string body = CompositeBody(collections);
 
             // Repeatable unless it creates records nothing unique identifies (Contact, Lead, Account): a resent
             // request must not create them twice, so a lost answer is reported as unknown and reconciled by
@@ -357,7 +377,7 @@ namespace SalesforceProvisioning
             JToken answer;
             try
             {
-                answer = await _client.SendAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct, trace).ConfigureAwait(false);
+                answer = await _client.SendJsonAsync(Method.Post, _client.DataPath("composite"), body, repeatable, ct, trace).ConfigureAwait(false);
             }
             finally
             {
@@ -377,29 +397,69 @@ namespace SalesforceProvisioning
             return outcomes;
         }
 
-        private JObject Subrequest(List<RecordWrite> collection, string referenceId)
+        /// <summary>
+        /// The composite request's JSON, written straight from each write's fields: a 1,000-record request built as a
+        /// JSON tree (every record's values copied into it) and then written took a tenth to half a second of CPU each,
+        /// and the requests of a burst went out that far apart.
+        /// </summary>
+        private string CompositeBody(List<List<RecordWrite>> collections)
+        {
+            var text = new StringWriter(CultureInfo.InvariantCulture);
+            using (var json = new JsonTextWriter(text) { Formatting = Formatting.None })
+            {
+                json.WriteStartObject();
+                json.WritePropertyName("allOrNone");
+                json.WriteValue(false);
+                json.WritePropertyName("compositeRequest");
+                json.WriteStartArray();
+                for (int i = 0; i < collections.Count; i++) WriteSubrequest(json, collections[i], "c" + i);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            return text.ToString();
+        }
+
+        private void WriteSubrequest(JsonWriter json, List<RecordWrite> collection, string referenceId)
         {
             RecordWrite first = collection[0];
-            switch (first.Kind)
+            json.WriteStartObject();
+            if (first.Kind == WriteKind.Delete)
             {
-                case WriteKind.Delete:
-                    string ids = string.Join(",", collection.Select(w => w.Id));
-                    return new JObject { ["method"] = "DELETE", ["url"] = _client.DataPath("composite/sobjects?allOrNone=false&ids=" + ids), ["referenceId"] = referenceId };
-                default:
-                    var records = new JArray(collection.Select(w =>
-                    {
-                        var record = new JObject { ["attributes"] = new JObject { ["type"] = w.SObjectType } };
-                        foreach (var p in w.Record.Properties()) record[p.Name] = p.Value.DeepClone();
-                        return record;
-                    }));
-                    return new JObject
-                    {
-                        ["method"] = first.Kind == WriteKind.Create ? "POST" : "PATCH",
-                        ["url"] = _client.DataPath("composite/sobjects"),
-                        ["referenceId"] = referenceId,
-                        ["body"] = new JObject { ["allOrNone"] = false, ["records"] = records },
-                    };
+                json.WritePropertyName("method");
+                json.WriteValue("DELETE");
+                json.WritePropertyName("url");
+                json.WriteValue(_client.DataPath("composite/sobjects?allOrNone=false&ids=" + string.Join(",", collection.Select(w => w.Id))));
+                json.WritePropertyName("referenceId");
+                json.WriteValue(referenceId);
+                json.WriteEndObject();
+                return;
             }
+            json.WritePropertyName("method");
+            json.WriteValue(first.Kind == WriteKind.Create ? "POST" : "PATCH");
+            json.WritePropertyName("url");
+            json.WriteValue(_client.DataPath("composite/sobjects"));
+            json.WritePropertyName("referenceId");
+            json.WriteValue(referenceId);
+            json.WritePropertyName("body");
+            json.WriteStartObject();
+            json.WritePropertyName("allOrNone");
+            json.WriteValue(false);
+            json.WritePropertyName("records");
+            json.WriteStartArray();
+            foreach (RecordWrite write in collection)
+            {
+                json.WriteStartObject();
+                json.WritePropertyName("attributes");
+                json.WriteStartObject();
+                json.WritePropertyName("type");
+                json.WriteValue(write.SObjectType);
+                json.WriteEndObject();
+                write.WriteFields(json);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
         }
 
         /// <summary>

@@ -73,6 +73,20 @@ namespace SalesforceProvisioning
             return record;
         }
 
+        /// <summary>Each field as a JSON property, as <see cref="Unpack"/>'s object would write it, without building it.</summary>
+        public void WriteJsonFields(JsonWriter json)
+            => Read(name => true, (name, type, text, flag) =>
+            {
+                json.WritePropertyName(name);
+                switch (type)
+                {
+                    case Null: json.WriteNull(); break;
+                    case Text: json.WriteValue(text); break;
+                    case Boolean: json.WriteValue(flag); break;
+                    default: ToToken(type, text, flag).WriteTo(json); break;
+                }
+            });
+
         /// <summary>The fields' names, in order (their values are skipped, not decoded).</summary>
         public List<string> Names()
         {

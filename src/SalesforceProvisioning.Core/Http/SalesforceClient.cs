@@ -120,9 +120,13 @@ namespace SalesforceProvisioning
         /// </summary>
         /// <paramref name="trace"/>, when given, learns what became of this one request's attempts, even when it
         /// ends in an exception or a stop.
-        public async Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
+        public Task<JToken> SendAsync(Method method, string path, JToken body, bool repeatable, CancellationToken ct, RequestTrace trace = null)
+            => SendJsonAsync(method, path, body?.ToString(Formatting.None), repeatable, ct, trace);
+
+        /// <summary>Like <see cref="SendAsync(Method, string, JToken, bool, CancellationToken, RequestTrace)"/>, for a JSON body already written as text.</summary>
+        public async Task<JToken> SendJsonAsync(Method method, string path, string json, bool repeatable, CancellationToken ct, RequestTrace trace = null)
         {
-            ApiResponse response = await SendRawAsync(method, path, body, repeatable, ct, trace).ConfigureAwait(false);
+            ApiResponse response = await SendRawAsync(method, path, json, ContentType.Json, "application/json", repeatable, null, ct, trace).ConfigureAwait(false);
             if (response.Status >= 400)
             {
                 SalesforceApiException failure = ToApiException(response);

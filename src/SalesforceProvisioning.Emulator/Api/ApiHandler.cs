@@ -39,12 +39,15 @@ internal sealed class ApiHandler
         string method = http.Request.Method;
         string rawQuery = http.Request.QueryString.Value ?? "";
         string endpoint = Classify(path);
-        RequestLogEntry entry;
-        lock (state.Sync)
+        // The org's time for a request runs from its arrival: time the emulator spends waiting for its turn at the org
+        // (see InTurnAsync) is part of the latency and per-record time below, not added to them.
+        var sinceArrival = System.Diagnostics.Stopwatch.StartNew();
+        var entry = await state.InTurnAsync(() =>
         {
-            entry = state.Log.Start(method, path, rawQuery, endpoint);
+            var started = state.Log.Start(method, path, rawQuery, endpoint);
             state.Usage.CountHttpRequest(endpoint);
-        }
+            return started;
+        }, http.RequestAborted);
         if (path.Length + rawQuery.Length > MaxUrlLength)
         {
             await WriteAsync(http, entry, ApiResponse.Error(414, "URI_TOO_LONG", $"The request URL is longer than {MaxUrlLength} characters."));
@@ -52,12 +55,11 @@ internal sealed class ApiHandler
         }
 
         string body = await new StreamReader(http.Request.Body, Encoding.UTF8).ReadToEndAsync(http.RequestAborted);
-        int latency;
-        lock (state.Sync) latency = state.LatencyMilliseconds;
-        if (latency > 0) await Task.Delay(latency, http.RequestAborted);
+        var latency = TimeSpan.FromMilliseconds(state.LatencyMilliseconds) - sinceArrival.Elapsed; // an int's read needs no lock
+        if (latency > TimeSpan.Zero) await Task.Delay(latency, http.RequestAborted);
 
-        FaultRule fault;
-        lock (state.Sync) fault = state.Faults.Next(method, path, body, isTokenEndpoint: path.StartsWith("/services/oauth2/", StringComparison.Ordinal));
+        var processing = System.Diagnostics.Stopwatch.StartNew();
+        var fault = await state.InTurnAsync(() => state.Faults.Next(method, path, body, isTokenEndpoint: path.StartsWith("/services/oauth2/", StringComparison.Ordinal)), http.RequestAborted);
         entry.Fault = fault?.Kind.ToString();
         if (fault?.Kind == FaultKind.LateCommit)
         {
@@ -88,18 +90,17 @@ internal sealed class ApiHandler
         if (response == null)
         {
             var recordFault = fault is { IsRecordLevel: true } ? fault : null;
-            lock (state.Sync)
+            response = await state.InTurnAsync(() =>
             {
-                response = Route(http, method, path, rawQuery, body, recordFault, entry);
+                var routed = Route(http, method, path, rawQuery, body, recordFault, entry);
                 ReleaseLateCommits();
-            }
+                return routed;
+            }, http.RequestAborted);
         }
 
         // Salesforce writes a request's records one after another, so each one adds to the time the answer takes.
-        int perRecord;
-        lock (state.Sync) perRecord = state.LatencyPerRecordMilliseconds;
-        if (perRecord > 0 && entry.RecordsProcessed > 0)
-            await Task.Delay(TimeSpan.FromMilliseconds((double)perRecord * entry.RecordsProcessed), http.RequestAborted);
+        var writing = WritingDelay(state.LatencyPerRecordMilliseconds, entry.RecordsProcessed, processing.Elapsed);
+        if (writing > TimeSpan.Zero) await Task.Delay(writing, http.RequestAborted);
 
         if (fault?.Kind == FaultKind.ErrorAfterCommit)
         {
@@ -131,11 +132,27 @@ internal sealed class ApiHandler
         await WriteAsync(http, entry, response);
     }
 
+    /// <summary>
+    /// What is left of the time an org takes to write <paramref name="records"/> records once the emulator has spent
+    /// <paramref name="spent"/> on the request (waiting for the org's lock and doing the work). An org processes
+    /// concurrent requests in parallel (Salesforce limits only those running 20 s or longer: "There isn't a limit on the
+    /// number of concurrent requests shorter than 20 seconds",
+    /// https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html),
+    /// while the emulator does one request's work at a time: the modelled time includes that work instead of adding
+    /// to it, so requests in flight together are not answered one after another's work.
+    /// </summary>
+    internal static TimeSpan WritingDelay(int perRecordMilliseconds, int records, TimeSpan spent)
+    {
+        if (perRecordMilliseconds <= 0 || records <= 0) return TimeSpan.Zero;
+        var modelled = TimeSpan.FromMilliseconds((double)perRecordMilliseconds * records);
+        return modelled > spent ? modelled - spent : TimeSpan.Zero;
+    }
+
     /// <summary>The answer's status and headers and the first half of its body, as a whole answer (its Content-Length is the half's).</summary>
     private async Task WriteGarbledAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
     {
         byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
-        lock (state.Sync) entry.Status = response.Status;
+        await state.InTurnAsync(() => entry.Status = response.Status, http.RequestAborted);
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
         http.Response.ContentType = response.ContentType;
@@ -153,11 +170,11 @@ internal sealed class ApiHandler
     private async Task CommitLateAsync(HttpContext http, string method, string path, string rawQuery, string body, RequestLogEntry entry)
     {
         var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (state.Sync) lateCommits.Add(turn);
+        await state.InTurnAsync(() => { lateCommits.Add(turn); return turn; }, CancellationToken.None);
         entry.ConnectionDropped = true;
         http.Abort();
         await Task.WhenAny(turn.Task, Task.Delay(TimeSpan.FromSeconds(30)));
-        lock (state.Sync) entry.Status = Route(http, method, path, rawQuery, body, null, entry).Status;
+        await state.InTurnAsync(() => entry.Status = Route(http, method, path, rawQuery, body, null, entry).Status, CancellationToken.None);
     }
 
     /// <summary>Lets the requests a LateCommit fault held back do their work (called under the state's lock, after a request's own).</summary>
@@ -171,7 +188,7 @@ internal sealed class ApiHandler
     private async Task WriteCutOffAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
     {
         byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
-        lock (state.Sync) entry.Status = response.Status;
+        await state.InTurnAsync(() => entry.Status = response.Status, http.RequestAborted);
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
         http.Response.ContentType = response.ContentType;
@@ -253,11 +270,12 @@ internal sealed class ApiHandler
         string path = RepeatedSlashes.Replace(http.Request.Path.Value ?? "", "/");
         bool isApi = path.StartsWith("/services/data/", StringComparison.Ordinal) || path.StartsWith("/id/", StringComparison.Ordinal)
             || SoapApi.IsSoapPath(path);
-        lock (state.Sync)
+        string limitInfo = await state.InTurnAsync(() =>
         {
             entry.Status = response.Status;
-            if (isApi) http.Response.Headers["Sforce-Limit-Info"] = state.Usage.LimitInfoHeader;
-        }
+            return state.Usage.LimitInfoHeader;
+        }, http.RequestAborted);
+        if (isApi) http.Response.Headers["Sforce-Limit-Info"] = limitInfo;
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
         if (response.BodyText == null) return;

@@ -22,7 +22,7 @@ internal sealed class ControlEndpoints
         (int status, JsonNode answer) result;
         try
         {
-            lock (state.Sync) result = Handle(http.Request.Method, action, body);
+            result = await state.InTurnAsync(() => Handle(http.Request.Method, action, body), http.RequestAborted);
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or InvalidOperationException)
         {

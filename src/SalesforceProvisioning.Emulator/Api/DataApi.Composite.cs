@@ -85,7 +85,8 @@ internal sealed partial class DataApi
             foreach (var (name, headerValue) in response.Headers) headers[name] = headerValue;
             compositeResponse.Add(new JsonObject
             {
-                ["body"] = response.Body?.DeepClone(),
+                // A subresponse's own tree moves into the answer; only one that sits in another tree is copied.
+                ["body"] = response.Body is { Parent: null } own ? own : response.Body?.DeepClone(),
                 ["httpHeaders"] = headers,
                 ["httpStatusCode"] = response.Status,
                 ["referenceId"] = referenceId,

@@ -49,6 +49,26 @@ internal sealed class EmulatorState
     public string InstanceUrlOverride { get; set; }
     public object Sync => Org.Sync;
 
+    /// <summary>
+    /// Runs <paramref name="work"/> under the org's lock, waiting for it without holding a thread. Requests in flight
+    /// wait here while one is written: blocked on the lock itself, they held the thread pool's few threads, and the
+    /// server started on the requests that arrived meanwhile (even their latency's end) only as threads came free.
+    /// </summary>
+    public async Task<T> InTurnAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            lock (Sync) return work();
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim turn = new(1, 1);
+
     /// <summary>Back to the seed, with counters, log, faults and runtime settings as at start; credentials stay valid.</summary>
     public void Reset()
     {
