@@ -121,12 +121,12 @@ internal sealed class ApiHandler
         if (fault?.Kind == FaultKind.CutOffAnswer && response.BodyText != null)
         {
             entry.ConnectionDropped = true;
-            await WriteCutOffAsync(http, entry, response);
+            await WriteHalfAsync(http, entry, response, cutOff: true);
             return;
         }
         if (fault?.Kind == FaultKind.GarbledAnswer && response.BodyText != null)
         {
-            await WriteGarbledAsync(http, entry, response);
+            await WriteHalfAsync(http, entry, response, cutOff: false);
             return;
         }
         await WriteAsync(http, entry, response);
@@ -146,18 +146,6 @@ internal sealed class ApiHandler
         if (perRecordMilliseconds <= 0 || records <= 0) return TimeSpan.Zero;
         var modelled = TimeSpan.FromMilliseconds((double)perRecordMilliseconds * records);
         return modelled > spent ? modelled - spent : TimeSpan.Zero;
-    }
-
-    /// <summary>The answer's status and headers and the first half of its body, as a whole answer (its Content-Length is the half's).</summary>
-    private async Task WriteGarbledAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
-    {
-        byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
-        await state.InTurnAsync(() => entry.Status = response.Status, http.RequestAborted);
-        http.Response.StatusCode = response.Status;
-        foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
-        http.Response.ContentType = response.ContentType;
-        http.Response.ContentLength = body.Length / 2;
-        await http.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), http.RequestAborted);
     }
 
     /// <summary>Requests a LateCommit fault dropped, each waiting for another request's work before doing its own.</summary>
@@ -184,16 +172,20 @@ internal sealed class ApiHandler
         lateCommits.Clear();
     }
 
-    /// <summary>The answer's status, headers (with the whole body's Content-Length) and first half, then a dropped connection.</summary>
-    private async Task WriteCutOffAsync(HttpContext http, RequestLogEntry entry, ApiResponse response)
+    /// <summary>
+    /// The answer's status and headers and the first half of its body: cut off (the whole body's Content-Length,
+    /// then a dropped connection) or garbled (the half's Content-Length: a complete answer whose body is broken).
+    /// </summary>
+    private async Task WriteHalfAsync(HttpContext http, RequestLogEntry entry, ApiResponse response, bool cutOff)
     {
         byte[] body = Encoding.UTF8.GetBytes(response.BodyText);
         await state.InTurnAsync(() => entry.Status = response.Status, http.RequestAborted);
         http.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers) http.Response.Headers[name] = value;
         http.Response.ContentType = response.ContentType;
-        http.Response.ContentLength = body.Length;
+        http.Response.ContentLength = cutOff ? body.Length : body.Length / 2;
         await http.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2), http.RequestAborted);
+        if (!cutOff) return;
         await http.Response.Body.FlushAsync(http.RequestAborted);
         http.Abort();
     }
