@@ -134,8 +134,8 @@ namespace SalesforceProvisioning.Commands
         {
             _progress.Total = _inputCount; // the pipeline has ended: from here on progress has a percentage
             FlushAndCollect(endOfInput: true);
+            FinishResumedJobs(); // every input's result is recorded: a stop during the deprovisioning below no longer leaves the job to be reported again
             if (RuleRun != null && DeprovisionAbsent) DeprovisionAbsentUsers();
-            FinishResumedJobs();
             RuleRun?.Finish();
             _progress.Complete();
             // An object whose text is the one-line summary: -InformationVariable keeps it for Export-SfSyncReport.
@@ -356,7 +356,7 @@ namespace SalesforceProvisioning.Commands
             if (RuleRun == null || RuleRun.WhatIf || !(_engine is UserSyncEngine users)) return;
             try
             {
-                users.FinishResumedJobs(RuleRun.RunId);
+                foreach (string warning in users.FinishResumedJobs(RuleRun.RunId)) WriteWarning(warning);
             }
             catch (SalesforceException ex)
             {
@@ -372,22 +372,28 @@ namespace SalesforceProvisioning.Commands
 
         public override void Dispose()
         {
-            // Stopped between inputs (Ctrl+C while the pipeline waited for the next one): what the writes in
-            // flight did is still recorded, as for a stop during a request.
-            var sent = new List<SfUserSyncResult>();
-            CollectSent(sent);
-            if (sent.Count > 0 && RuleRun != null)
+            try
             {
-                try
+                // Stopped between inputs (Ctrl+C while the pipeline waited for the next one): what the writes in
+                // flight did is still recorded, as for a stop during a request.
+                var sent = new List<SfUserSyncResult>();
+                CollectSent(sent);
+                if (sent.Count > 0 && RuleRun != null)
                 {
-                    RuleRun.Record(sent, TakeSources(sent));
-                    RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                    try
+                    {
+                        RuleRun.Record(sent, TakeSources(sent));
+                        RuleRun.Finish("Stopped (Ctrl+C or a stop signal) between requests; what was written before is recorded.");
+                    }
+                    catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
                 }
-                catch (SalesforceException) { } // the next run marks it Interrupted and reconciles
+                RuleRun?.Dispose();
+                RuleRun = null;
             }
-            RuleRun?.Dispose();
-            RuleRun = null;
-            base.Dispose();
+            finally
+            {
+                base.Dispose(); // always: a command left among the running ones would keep SIGTERM from ending an idle process (StopSignals)
+            }
         }
 
         /// <summary>

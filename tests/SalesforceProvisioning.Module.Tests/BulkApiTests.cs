@@ -419,6 +419,35 @@ $results = $users | Sync-SfUser -AttributeMap $map -UseBulkApi Always; " + Actio
         }
 
         /// <summary>
+        /// A resumed job may have created users whose input the run that follows it does not have (a delta feed, an
+        /// offer withdrawn meanwhile): the job then leaves the journal, and nothing records those users for the rule,
+        /// so the run says so, naming them; when their input comes back they are matched by Username, not created again.
+        /// </summary>
+        [Fact]
+        public void Users_a_resumed_job_created_whose_input_the_following_run_lacks_are_named_in_a_warning_and_never_created_twice()
+        {
+            string state = SaveConnectionAndRule();
+            using var ps = _emulator.NewSession();
+            _emulator.Post("bulk-hold", "{\"afterRows\":1000}");
+            StopWhileTheJobRuns(ps, state, "partial.example.com");
+            _emulator.Post("bulk-hold", "{\"afterRows\":null}"); // Salesforce finishes the job meanwhile
+
+            var next = ps.Run(Users(2400, "partial.example.com") + $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000; $results.Count");
+            Assert.Empty(next.Errors);
+            Assert.Equal("2400", next.Output.Single().ToString());
+            Assert.Contains(next.Warnings, w => w.StartsWith("Bulk API 2.0 insert User job 750", StringComparison.Ordinal)
+                && w.Contains("created 100 user(s) whose input this run did not have (user2401@partial.example.com, user2402@partial.example.com, user2403@partial.example.com, user2404@partial.example.com, user2405@partial.example.com, ...)")
+                && w.Contains("neither updates nor deprovisions them"));
+            Assert.Equal(2500, UsersIn("partial.example.com"));
+
+            var again = ps.Run(Users(2500, "partial.example.com") + $"$results = $users | Sync-SfUser -Rule bulk -StatePath '{state}' -BulkApiThreshold 2000; @($results | Where-Object Action -eq 'Created').Count");
+            Assert.Empty(again.Errors);
+            Assert.Equal("0", again.Output.Single().ToString());
+            Assert.DoesNotContain(again.Warnings, w => w.Contains("whose input this run did not have"));
+            Assert.Equal(2500, UsersIn("partial.example.com"));
+        }
+
+        /// <summary>
         /// Ctrl+C ends a run's output: the stopped run shows no result for the records its job was processing (each
         /// would say BulkJobInProgress) and records none of them; they are the job's, and the next rule run reports them.
         /// </summary>

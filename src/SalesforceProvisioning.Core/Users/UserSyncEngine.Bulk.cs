@@ -127,16 +127,24 @@ namespace SalesforceProvisioning
         /// that stops (or only asks -WhatIf) before recording what a job did leaves the job to the next run, which
         /// follows it again, so the users it created are never lost to the rule.
         /// </summary>
-        public void FinishResumedJobs(long thisRunId)
+        /// <returns>A warning for each job that created users whose input this run did not have: nothing records them for the rule.</returns>
+        public IReadOnlyList<string> FinishResumedJobs(long thisRunId)
         {
+            var warnings = new List<string>();
             foreach (ResumedBulkJob job in _resumedJobs)
             {
+                List<string> unknown = _resumedInserts.Where(r => r.Value.Job == job && r.Value.Record.Success).Select(r => r.Key).OrderBy(u => u, StringComparer.OrdinalIgnoreCase).ToList();
+                if (unknown.Count > 0)
+                    warnings.Add($"Bulk API 2.0 {job.Info.Operation} {job.Info.Object} job {job.Info.Id} created {unknown.Count} user(s) whose input this run did not have ({string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? ", ..." : "")}): " +
+                        "the rule has no record of them, so it neither updates nor deprovisions them until they come back in its input (they are then matched by Username, never created twice). " +
+                        "Check them in Salesforce, or run the rule with its whole scope.");
                 if (job.RunId != null && job.RunId != thisRunId)
                     _bulkJournal?.NoteOnRun(job.RunId.Value,
                         $"Its Bulk API 2.0 {job.Info} went on after the run stopped following it; run {thisRunId} followed it to its end, and reports and counts its records " +
                         $"({job.Succeeded} written, {job.Failed} failed; records it never processed were written by run {thisRunId}).");
                 _bulkJournal?.JobFinished(job.Info.Id);
             }
+            return warnings;
         }
 
         private BulkQuery _query;
