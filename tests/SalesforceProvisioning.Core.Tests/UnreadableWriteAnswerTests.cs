@@ -101,6 +101,28 @@ namespace SalesforceProvisioning.Tests
             Assert.All(written, o => Assert.True(o.Success && o.Id.StartsWith("003Fake", StringComparison.Ordinal)));
         }
 
+        /// <summary>
+        /// A failed record's error whose statusCode or message is an object (a proxy's or a changed API's answer) is
+        /// still that record's failure, with the code unknown: it used to throw InvalidCastException out of the writer,
+        /// and the written records of that call were then reported NotSent.
+        /// </summary>
+        [Fact]
+        public async Task An_error_whose_code_and_message_are_not_text_is_that_records_failure_and_the_others_stay_written()
+        {
+            _org.Answer = request => Answer(Sub(new JArray(Results(3).Select((r, i) =>
+            {
+                if (i != 1) return r;
+                return new JObject { ["success"] = false, ["errors"] = new JArray { new JObject { ["statusCode"] = new JObject { ["x"] = 1 }, ["message"] = new JArray { "a" } } } };
+            })), status: 200) );
+            var writes = Contacts(3);
+            var (outcomes, stopped) = await Writer().WriteWithRetriesAsync(writes, 2, TimeSpan.FromMilliseconds(10), CancellationToken.None);
+            Assert.Null(stopped);
+            Assert.Equal(3, outcomes.Count);
+            var failed = outcomes.Single(o => o.Write == writes[1]);
+            Assert.True(!failed.Success && failed.ErrorCode == "UNKNOWN_ERROR" && failed.Message == "Salesforce reported a failure without a message.", failed.ErrorCode + ": " + failed.Message);
+            Assert.All(outcomes.Where(o => o.Write != writes[1]), o => Assert.True(o.Success));
+        }
+
         /// <summary>Answers every POST /composite with <see cref="Answer"/> (status 200), counting the calls.</summary>
         private sealed class FakeWriteOrg : IDisposable
         {

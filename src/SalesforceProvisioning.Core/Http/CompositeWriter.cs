@@ -469,7 +469,7 @@ namespace SalesforceProvisioning
         /// </summary>
         private static IEnumerable<RecordOutcome> MapCollectionResponse(List<RecordWrite> collection, JObject response)
         {
-            int? status = response?["httpStatusCode"]?.Type == JTokenType.Integer ? response.Value<int>("httpStatusCode") : (int?)null;
+            int? status = (response?["httpStatusCode"] as JValue)?.Value is long given && given >= 0 && given < 1000 ? (int)given : (int?)null;
             if (status >= 300)
             {
                 var whole = (response["body"] as JArray)?.FirstOrDefault() as JObject;
@@ -498,9 +498,10 @@ namespace SalesforceProvisioning
                     : new RecordOutcome(write, true, id ?? write.Id, null, null, null);
             if (!(success?.Value is bool)) return Unreadable(new[] { write }, "Salesforce's result for this record said neither success nor failure").Single();
             var error = (item["errors"] as JArray)?.FirstOrDefault() as JObject;
+            string Text(string name) => (error?[name] as JValue)?.Value as string; // an object or array there is no text, not a crash
             return new RecordOutcome(write, false, id,
-                error?.Value<string>("statusCode") ?? error?.Value<string>("errorCode") ?? "UNKNOWN_ERROR",
-                error?.Value<string>("message") ?? "Salesforce reported a failure without a message.",
+                Text("statusCode") ?? Text("errorCode") ?? "UNKNOWN_ERROR",
+                Text("message") ?? "Salesforce reported a failure without a message.",
                 (error?["fields"] as JArray)?.Select(f => f.ToString()).ToList());
         }
 

@@ -748,13 +748,13 @@ namespace SalesforceProvisioning
                 }
                 bool transient = CompositeWriter.TransientErrorCodes.Contains(outcome.ErrorCode) || outcome.OutcomeUnknown;
                 bool create = outcome.Write.Kind == WriteKind.Create;
-                // A create that met a duplicate, lost its answer, or is about to be given up may have gone
-                // through on an earlier (retried) request: read it back before deciding.
-                if (create && (outcome.ErrorCode == "DUPLICATE_USERNAME" || outcome.OutcomeUnknown || (transient && lastRound)))
+                // A create that met a duplicate, lost this or an earlier send's answer, or is about to be given up
+                // may have gone through on an earlier (retried) request: read it back before deciding.
+                if (create && (outcome.ErrorCode == "DUPLICATE_USERNAME" || outcome.MayHaveBeenWritten || (transient && lastRound)))
                     reconcile.Add(outcome);
                 else if (transient && !lastRound)
                     again.Add(outcome.Write);
-                else if (outcome.OutcomeUnknown)
+                else if (outcome.MayHaveBeenWritten) // an update refused after an earlier send's answer was lost may be in Salesforce
                     FailNotConfirmed(plan, outcome);
                 else
                     plan.Fail(outcome.ErrorCode, outcome.Message + (outcome.Fields.Count > 0 ? $" (fields: {string.Join(", ", outcome.Fields)})" : ""), Remedies.For(outcome.ErrorCode));
