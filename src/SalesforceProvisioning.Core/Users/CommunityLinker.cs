@@ -122,7 +122,7 @@ namespace SalesforceProvisioning
                 string key = ContactKey(AccountOf(plan), Email(plan));
                 if (Email(plan) != null && _contactsGiven.TryGetValue(key, out (int Index, string Username) first))
                 {
-                    plan.Fail("DuplicateInput", $"This input's email '{Email(plan)}' under account {AccountOf(plan)} is the person of input {first.Index} ('{first.Username}'), whose user gets that contact in this run; a second user would duplicate the person. Only the first is synced.",
+                    plan.Fail("DuplicateInput", $"This input's email '{Email(plan)}' under account {AccountOf(plan)} is the person of input {first.Index} ('{first.Username}'), to whom this run already gave that contact (found, or to be created); a second user would duplicate the person. Only the first is synced.",
                         "Remove the duplicate from the source, or give each person their own email.");
                     continue;
                 }
